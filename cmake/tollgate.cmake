@@ -1,0 +1,27 @@
+# tollgate_module(NAME [DEPS module...] [LIBS target...])
+# Builds src/NAME/*.cc (except *_test.cc) into the static library tollgate_NAME, and every
+# src/NAME/*_test.cc into one GoogleTest binary NAME_test registered with CTest (label unit).
+function(tollgate_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS;LIBS;TEST_LIBS" ${ARGN})
+  file(GLOB all_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  set(sources ${all_sources})
+  list(FILTER sources EXCLUDE REGEX "_test\\.cc$")
+  set(tests ${all_sources})
+  list(FILTER tests INCLUDE REGEX "_test\\.cc$")
+  add_library(tollgate_${name} STATIC ${sources})
+  target_include_directories(tollgate_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  set(deps)
+  foreach(dep IN LISTS ARG_DEPS)
+    list(APPEND deps tollgate_${dep})
+  endforeach()
+  target_link_libraries(tollgate_${name} PUBLIC ${deps} ${ARG_LIBS})
+  set_property(GLOBAL APPEND PROPERTY TOLLGATE_LIBRARIES tollgate_${name})
+  if(tests)
+    add_executable(${name}_test ${tests})
+    target_link_libraries(${name}_test PRIVATE tollgate_${name} tollgate_testsupport ${ARG_TEST_LIBS}
+                          GTest::gtest GTest::gtest_main GTest::gmock)
+    add_test(NAME ${name}_test COMMAND ${name}_test)
+    set_tests_properties(${name}_test PROPERTIES LABELS unit
+                         ENVIRONMENT "TOLLGATE_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  endif()
+endfunction()

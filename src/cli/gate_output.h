@@ -1,0 +1,30 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "verdict/verdict.h"
+
+namespace tollgate::cli {
+
+// --format and --output, shared by every gate command.
+struct GateOutput {
+  std::string format = "table";
+  std::string output;  // empty: stdout
+  // Formats particular to a gate ("gitlab", "k6"): name -> renderer.
+  std::map<std::string, std::function<std::string(const verdict::Verdict&)>> extra;
+
+  void add_options(CLI::App& command);
+  // Writes the verdict in the chosen format (to --output when given, and then a one-line
+  // summary on stdout too) and returns the verdict's exit code.
+  int emit(const verdict::Verdict& v) const;
+};
+
+// Runs a gate body; an Error it throws becomes an error Verdict (exit 2) written in the chosen
+// format, so machine readers always get a verdict.
+int run_gate(const std::string& gate, const GateOutput& out,
+             const std::function<verdict::Verdict()>& body);
+
+}  // namespace tollgate::cli

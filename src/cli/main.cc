@@ -1,0 +1,114 @@
+// tollgate: the entry point. Builds the command tree from the registered commands, parses the
+// command line and maps every outcome onto the shared exit codes (0 verified, 1 failed, 2 could
+// not verify).
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <vector>
+
+#include "cli/command.h"
+#include "util/error.h"
+#include "util/process.h"
+#include "util/strings.h"
+#include "util/term.h"
+
+#ifndef TOLLGATE_VERSION
+#define TOLLGATE_VERSION "0.0.0"
+#endif
+
+namespace tollgate::cli {
+namespace {
+
+std::vector<CommandSpec>& registry() {
+  static std::vector<CommandSpec> specs;
+  return specs;
+}
+
+constexpr const char* kDescription =
+    "tollgate: continuous verification for delivery pipelines.\n"
+    "Runs a .gitlab-ci.yml pipeline on this machine and ships the gates it calls: image\n"
+    "scanning, security posture, budget, load generation and SLO checks.\n\n"
+    "Exit codes: 0 verified or succeeded, 1 verification failed, 2 could not verify\n"
+    "(bad input, unreadable data, unreachable API, wrong usage).";
+
+}  // namespace
+
+bool register_command(CommandSpec spec) {
+  registry().push_back(std::move(spec));
+  return true;
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "tollgate"};
+  app.set_version_flag("--version", "tollgate " TOLLGATE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string color = "auto";
+  app.add_option("--color", color, "Colour output: auto, always or never (NO_COLOR is honoured)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.footer("Run 'tollgate COMMAND --help' for a command's options.");
+
+  std::map<std::string, CLI::App*> groups;
+  std::map<CLI::App*, Runner> runners;
+  for (auto& spec : registry()) {
+    std::vector<std::string> words = str::split(spec.path, ' ');
+    CLI::App* parent = &app;
+    std::string prefix;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      prefix += (prefix.empty() ? "" : " ") + words[i];
+      auto it = groups.find(prefix);
+      if (it == groups.end()) {
+        CLI::App* group = parent->add_subcommand(words[i], words[i] + " commands");
+        group->require_subcommand(1);
+        it = groups.emplace(prefix, group).first;
+      }
+      parent = it->second;
+    }
+    CLI::App* sub = parent->add_subcommand(words.back(), spec.help);
+    runners[sub] = spec.setup(*sub);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  term::set_color_mode(color == "always"  ? term::ColorMode::Always
+                       : color == "never" ? term::ColorMode::Never
+                                          : term::ColorMode::Auto);
+
+  // The deepest parsed subcommand is the one to run.
+  CLI::App* selected = &app;
+  while (true) {
+    auto subs = selected->get_subcommands();
+    if (subs.empty()) break;
+    selected = subs.front();
+  }
+  auto it = runners.find(selected);
+  if (it == runners.end()) {
+    std::cerr << selected->help();
+    return 2;
+  }
+  try {
+    return it->second();
+  } catch (const Error& e) {
+    std::cout.flush();
+    std::cerr << "tollgate: error: " << e.message() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "tollgate: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace tollgate::cli
+
+int main(int argc, char** argv) {
+  tollgate::process::install_signal_handlers();
+  int code = tollgate::cli::main(argc, argv);
+  tollgate::process::kill_all_groups(SIGKILL);  // nothing tollgate started outlives it
+  if (tollgate::process::canceled()) return 128 + tollgate::process::cancel_signal();
+  return code;
+}

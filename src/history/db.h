@@ -1,0 +1,70 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tollgate::history {
+
+// A prepared statement. Binds are 1-based as in SQLite; step() returns true while rows come.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind_null(int index);
+  bool step();  // throws Error on failure
+  void run() { step(); }
+  void reset();
+
+  int64_t column_int(int index) const;
+  double column_double(int index) const;
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// One SQLite database file in WAL mode, safe to open from several tollgate processes at once
+// (a busy timeout rather than an immediate "database is locked").
+class Database {
+ public:
+  explicit Database(const std::filesystem::path& path);
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  void exec(std::string_view sql);
+  sqlite3* handle() const { return db_; }
+  int64_t last_insert_id() const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back when left by an exception.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace tollgate::history

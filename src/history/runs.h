@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "history/db.h"
+
+namespace tollgate::history {
+
+struct RunRecord {
+  int64_t id = 0;
+  std::string pipeline_file;
+  std::string project_dir;
+  std::string commit_sha;
+  std::string ref;
+  std::string status;  // running, success, failed, canceled
+  int exit_code = 0;
+  std::string started_at;
+  std::string finished_at;
+  double duration_s = 0;
+};
+
+struct JobRecord {
+  std::string name;
+  std::string stage;
+  std::string status;  // success, failed, skipped, manual, canceled, timeout
+  int exit_code = 0;
+  bool allow_failure = false;
+  int attempts = 0;
+  std::string started_at;
+  std::string finished_at;
+  double duration_s = 0;
+  std::string log;
+  std::string reason;
+  std::string environment_name;
+  std::string environment_url;
+  std::string environment_action;
+};
+
+// Pipeline runs and their jobs in .tollgate/history.db. The run id is the pipeline id jobs see
+// as CI_PIPELINE_ID.
+class RunStore {
+ public:
+  explicit RunStore(Database& db);
+
+  int64_t begin_run(const RunRecord& run);
+  void finish_run(const RunRecord& run);
+  void record_job(int64_t run_id, const JobRecord& job);
+
+  std::optional<RunRecord> run(int64_t id);
+  std::vector<RunRecord> recent_runs(int limit);
+  std::vector<JobRecord> jobs(int64_t run_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace tollgate::history

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace tollgate {
+
+// Where a piece of input came from, for messages of the form file:line:col.
+// line and column are 1-based; 0 means unknown.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+
+  bool known() const { return !file.empty(); }
+  std::string str() const;  // "file:line:col", "file:line" or "file"
+};
+
+// The one exception type tollgate throws for bad input or an environment it cannot use.
+// The CLI prints it as "tollgate: error: <where>: <what>" and exits with code 2: it means
+// "could not verify", never a failed or passed verification.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& what) : std::runtime_error(what) {}
+  Error(SourceLocation where, const std::string& what)
+      : std::runtime_error(what), where_(std::move(where)) {}
+
+  const SourceLocation& where() const { return where_; }
+  // The whole message: "<where>: <what>" when the location is known.
+  std::string message() const;
+
+ private:
+  SourceLocation where_;
+};
+
+// A wrong flag or argument on the command line.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace tollgate

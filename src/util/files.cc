@@ -1,0 +1,69 @@
+#include "util/files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "util/error.h"
+
+namespace tollgate::files {
+
+std::string read(const std::filesystem::path& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(SourceLocation{path.string()}, std::string("cannot read: ") + std::strerror(errno));
+  std::string data;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      throw Error(SourceLocation{path.string()}, std::string("cannot read: ") + std::strerror(err));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return data;
+}
+
+void write_atomic(const std::filesystem::path& path, std::string_view data) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw Error(SourceLocation{path.string()},
+                  "cannot write: " + std::string(std::strerror(errno)));
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) throw Error(SourceLocation{path.string()}, "cannot write: disk full?");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    throw Error(SourceLocation{path.string()}, "cannot write: " + ec.message());
+  }
+}
+
+std::filesystem::path make_temp_dir(std::string_view prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ =
+      std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + ".XXXXXX";
+  if (!mkdtemp(templ.data()))
+    throw Error("cannot create a temporary directory in " + templ + ": " + std::strerror(errno));
+  return templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace tollgate::files

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace tollgate::files {
+
+// Whole-file read; throws Error naming the path and the reason.
+std::string read(const std::filesystem::path& path);
+// Writes via a temporary file and rename, so readers never see half a file.
+void write_atomic(const std::filesystem::path& path, std::string_view data);
+// Creates a fresh private directory under $TMPDIR (or /tmp) named prefix.XXXXXX.
+std::filesystem::path make_temp_dir(std::string_view prefix);
+
+// Removes a directory tree when it goes out of scope.
+class TempDir {
+ public:
+  explicit TempDir(std::string_view prefix = "tollgate") : path_(make_temp_dir(prefix)) {}
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace tollgate::files

@@ -1,0 +1,324 @@
+#include "util/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "util/error.h"
+
+extern char** environ;
+
+namespace tollgate::process {
+namespace {
+
+// Live child process groups. A fixed array of atomics so the signal handler can walk it without
+// locks or allocation.
+constexpr size_t kMaxGroups = 4096;
+std::array<std::atomic<pid_t>, kMaxGroups> g_groups{};
+std::atomic<int> g_cancel_signal{0};
+std::atomic<int> g_cancel_count{0};
+int g_cancel_pipe[2] = {-1, -1};
+
+void register_group(pid_t pgid) {
+  for (auto& slot : g_groups) {
+    pid_t expected = 0;
+    if (slot.compare_exchange_strong(expected, pgid)) return;
+  }
+}
+
+void unregister_group(pid_t pgid) {
+  for (auto& slot : g_groups) {
+    pid_t expected = pgid;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+void on_cancel_signal(int sig) {
+  int saved_errno = errno;
+  int count = g_cancel_count.fetch_add(1) + 1;
+  int expected = 0;
+  g_cancel_signal.compare_exchange_strong(expected, sig);
+  kill_all_groups(count > 1 ? SIGKILL : SIGTERM);
+  if (g_cancel_pipe[1] >= 0) {
+    char byte = 1;
+    [[maybe_unused]] ssize_t n = write(g_cancel_pipe[1], &byte, 1);
+  }
+  errno = saved_errno;
+}
+
+int pidfd_open(pid_t pid) {
+  return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+}
+
+class LineSplitter {
+ public:
+  explicit LineSplitter(const std::function<void(std::string_view)>& sink) : sink_(sink) {}
+  void feed(const char* data, size_t n) {
+    pending_.append(data, n);
+    size_t start = 0;
+    while (true) {
+      size_t nl = pending_.find('\n', start);
+      if (nl == std::string::npos) break;
+      size_t end = nl;
+      if (end > start && pending_[end - 1] == '\r') --end;
+      sink_(std::string_view(pending_).substr(start, end - start));
+      start = nl + 1;
+    }
+    pending_.erase(0, start);
+  }
+  void finish() {
+    if (!pending_.empty()) sink_(pending_);
+    pending_.clear();
+  }
+
+ private:
+  const std::function<void(std::string_view)>& sink_;
+  std::string pending_;
+};
+
+// Reads whatever is available on fd into the splitter; returns false at EOF.
+bool drain(int fd, LineSplitter& splitter) {
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      splitter.feed(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return true;
+    return false;
+  }
+}
+
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+};
+
+}  // namespace
+
+void kill_all_groups(int sig) {
+  for (auto& slot : g_groups) {
+    pid_t pgid = slot.load();
+    if (pgid > 0) kill(-pgid, sig);
+  }
+}
+
+void install_signal_handlers() {
+  if (g_cancel_pipe[0] < 0) {
+    if (pipe2(g_cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw Error("cannot create a pipe");
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_cancel_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+bool canceled() {
+  return g_cancel_signal.load() != 0;
+}
+int cancel_signal() {
+  return g_cancel_signal.load();
+}
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e)
+    out.emplace_back(*e);
+  return out;
+}
+
+std::string which(std::string_view program) {
+  if (program.find('/') != std::string_view::npos) {
+    return access(std::string(program).c_str(), X_OK) == 0 ? std::string(program) : "";
+  }
+  const char* path = getenv("PATH");
+  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!rest.empty()) {
+    size_t colon = rest.find(':');
+    std::string dir(rest.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + std::string(program);
+    struct stat st {};
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return "";
+}
+
+Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line) {
+  if (cmd.argv.empty()) throw Error("internal: empty command");
+  int out_pipe[2];
+  int in_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(in_pipe, O_CLOEXEC) != 0)
+    throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]), in_read(in_pipe[0]), in_write(in_pipe[1]);
+
+  std::vector<char*> argv;
+  for (const auto& a : cmd.argv)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  if (cmd.env) {
+    for (const auto& e : *cmd.env)
+      envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_read.fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_write.fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, out_write.fd, 2);
+  if (!cmd.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cmd.cwd.c_str());
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults, empty;
+  sigemptyset(&defaults);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT})
+    sigaddset(&defaults, s);
+  sigemptyset(&empty);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  std::string program = which(cmd.argv[0]);
+  if (program.empty()) {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    throw Error("cannot run '" + cmd.argv[0] + "': not found on PATH");
+  }
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(),
+                       cmd.env ? envp.data() : environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    throw Error("cannot run '" + cmd.argv[0] + "'" + (cmd.cwd.empty() ? "" : " in " + cmd.cwd) +
+                ": " + std::strerror(rc));
+  }
+  register_group(pid);
+  // A cancel that arrived between the check and registration must still reach this group.
+  if (canceled()) kill(-pid, SIGTERM);
+  out_write.reset();
+  in_read.reset();
+
+  if (!cmd.input.empty()) {
+    // Small inputs (scripts) fit the pipe buffer; a writer thread is not worth it here.
+    size_t off = 0;
+    while (off < cmd.input.size()) {
+      ssize_t n = write(in_write.fd, cmd.input.data() + off, cmd.input.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+  }
+  in_write.reset();
+
+  Fd pidfd(pidfd_open(pid));
+  fcntl(out_read.fd, F_SETFL, fcntl(out_read.fd, F_GETFL) | O_NONBLOCK);
+  LineSplitter splitter(on_line);
+  Outcome outcome;
+  auto start = std::chrono::steady_clock::now();
+  auto deadline =
+      cmd.timeout.count() > 0 ? start + cmd.timeout : std::chrono::steady_clock::time_point::max();
+  bool output_open = true;
+  bool exited = false;
+  int status = 0;
+  std::chrono::steady_clock::time_point kill_deadline =
+      std::chrono::steady_clock::time_point::max();
+  bool group_killed = false;
+
+  while (output_open || !exited) {
+    auto now = std::chrono::steady_clock::now();
+    if (!outcome.timed_out && now >= deadline) {
+      outcome.timed_out = true;
+      kill(-pid, SIGKILL);
+      group_killed = true;
+    }
+    if (!outcome.canceled && canceled()) {
+      // The signal handler already sent SIGTERM; whatever ignores it is killed after a grace.
+      outcome.canceled = true;
+      group_killed = true;
+      kill_deadline = std::min(kill_deadline, now + std::chrono::seconds(5));
+    }
+    if (exited && output_open && !group_killed) {
+      // The main process is gone but something it started still holds the output open.
+      kill(-pid, SIGTERM);
+      group_killed = true;
+      kill_deadline = now + std::chrono::seconds(2);
+    }
+    if (group_killed && now >= kill_deadline) kill(-pid, SIGKILL);
+
+    pollfd fds[3];
+    int nfds = 0;
+    if (output_open) fds[nfds++] = {out_read.fd, POLLIN, 0};
+    if (!exited) fds[nfds++] = {pidfd.fd, POLLIN, 0};
+    if (g_cancel_pipe[0] >= 0 && !outcome.canceled) fds[nfds++] = {g_cancel_pipe[0], POLLIN, 0};
+    int wait_ms = 200;
+    if (deadline != std::chrono::steady_clock::time_point::max()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+      wait_ms = static_cast<int>(std::clamp<long long>(left, 0, 200));
+    }
+    int ready = poll(fds, static_cast<nfds_t>(nfds), wait_ms);
+    if (ready < 0 && errno != EINTR) break;
+    if (output_open && !drain(out_read.fd, splitter)) output_open = false;
+    if (!exited) {
+      pid_t r = waitpid(pid, &status, WNOHANG);
+      if (r == pid) exited = true;
+    }
+  }
+  splitter.finish();
+  kill(-pid, SIGKILL);  // nothing of this command outlives it
+  unregister_group(pid);
+
+  if (WIFEXITED(status)) {
+    outcome.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    outcome.term_signal = WTERMSIG(status);
+    outcome.exit_code = 128 + outcome.term_signal;
+  }
+  if (canceled()) outcome.canceled = true;
+  return outcome;
+}
+
+Captured run_capture(const Command& cmd) {
+  Captured result;
+  result.outcome = run_streaming(cmd, [&](std::string_view line) {
+    result.output.append(line);
+    result.output.push_back('\n');
+  });
+  return result;
+}
+
+}  // namespace tollgate::process

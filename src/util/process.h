@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::process {
+
+// A command to run. The child gets its own process group, so that a timeout, a cancel or the end
+// of tollgate can kill it together with everything it started.
+struct Command {
+  Command() = default;
+  explicit Command(std::vector<std::string> args) : argv(std::move(args)) {}
+
+  std::vector<std::string> argv;
+  // The child's whole environment as KEY=VALUE; unset means tollgate's own environment.
+  std::optional<std::vector<std::string>> env;
+  std::string cwd;                       // empty: tollgate's working directory
+  std::string input;                     // written to the child's stdin, which is then closed
+  std::chrono::milliseconds timeout{0};  // 0: no limit
+};
+
+struct Outcome {
+  int exit_code = -1;   // the exit status, or 128+signal when a signal ended it
+  int term_signal = 0;  // the signal that ended it, 0 if it exited
+  bool timed_out = false;
+  bool canceled = false;  // Ctrl-C or SIGTERM reached tollgate while it ran
+  bool ok() const { return exit_code == 0 && !timed_out && !canceled; }
+};
+
+// Runs cmd with stdout and stderr merged into one stream and calls on_line with every line as
+// it arrives (without the newline; a last line without newline is delivered too). Returns when
+// the command has exited and its output is drained. When the main process exits, the rest of its
+// process group (background children still holding the output open) is killed, so a job never
+// hangs on a leftover daemon. Throws Error when the program cannot be started.
+Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line);
+
+struct Captured {
+  Outcome outcome;
+  std::string output;  // stdout and stderr merged
+};
+Captured run_capture(const Command& cmd);
+
+// Installs handlers for SIGINT, SIGTERM and SIGHUP that kill every live child process group
+// (SIGTERM first; a second signal sends SIGKILL) and mark tollgate as canceled. SIGPIPE is ignored.
+void install_signal_handlers();
+// True once a cancel signal arrived.
+bool canceled();
+// The signal that canceled tollgate (for the exit code 128+N), or 0.
+int cancel_signal();
+// Kills every live child process group now (used on the way out, whatever happened).
+void kill_all_groups(int sig);
+
+// The current environment as KEY=VALUE strings.
+std::vector<std::string> current_environment();
+// Looks up an executable on PATH; "" when missing.
+std::string which(std::string_view program);
+
+}  // namespace tollgate::process

@@ -1,0 +1,84 @@
+#include "util/process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "util/error.h"
+#include "util/files.h"
+
+namespace tollgate::process {
+namespace {
+
+TEST(Process, StreamsMergedLinesInOrder) {
+  std::vector<std::string> lines;
+  Command cmd{{"bash", "-c", "echo one; echo two >&2; printf three"}};
+  Outcome o = run_streaming(cmd, [&](std::string_view l) { lines.emplace_back(l); });
+  EXPECT_EQ(o.exit_code, 0);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "one");
+  EXPECT_EQ(lines[1], "two");
+  EXPECT_EQ(lines[2], "three");
+}
+
+TEST(Process, EnvCwdInputAndExitCode) {
+  files::TempDir dir;
+  Command cmd{{"bash", "-c", "read x; echo \"$x $FOO $(pwd)\"; exit 3"}};
+  cmd.env = std::vector<std::string>{"FOO=bar", "PATH=/usr/bin:/bin"};
+  cmd.cwd = dir.path();
+  cmd.input = "hello\n";
+  Captured c = run_capture(cmd);
+  EXPECT_EQ(c.outcome.exit_code, 3);
+  EXPECT_EQ(c.output, "hello bar " + dir.path().string() + "\n");
+}
+
+// Running, as opposed to gone or a zombie waiting for a parent that does not reap.
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, comm, state;
+  if (!(stat >> pid_field >> comm >> state)) return false;
+  return state != "Z" && state != "X";
+}
+
+TEST(Process, TimeoutKillsTheWholeGroup) {
+  files::TempDir dir;
+  auto pidfile = dir.path() / "child.pid";
+  Command cmd{{"bash", "-c", "sleep 60 & echo $! > " + pidfile.string() + "; sleep 60"}};
+  cmd.timeout = std::chrono::milliseconds(300);
+  auto start = std::chrono::steady_clock::now();
+  Outcome o = run_streaming(cmd, [](std::string_view) {});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(o.timed_out);
+  EXPECT_FALSE(o.ok());
+  EXPECT_LT(took, std::chrono::seconds(5));
+  pid_t child = std::stoi(files::read(pidfile));
+  for (int i = 0; i < 50 && alive(child); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(alive(child)) << "background child of a timed-out command survived";
+}
+
+TEST(Process, LeftoverBackgroundChildDoesNotHangTheCommand) {
+  auto start = std::chrono::steady_clock::now();
+  Command cmd{{"bash", "-c", "sleep 60 & echo started"}};
+  Captured c = run_capture(cmd);
+  EXPECT_EQ(c.outcome.exit_code, 0);
+  EXPECT_EQ(c.output, "started\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(Process, MissingProgramIsAnError) {
+  EXPECT_THROW(run_capture(Command{{"no-such-program-xyz"}}), Error);
+}
+
+TEST(Process, WhichFindsPrograms) {
+  EXPECT_FALSE(which("bash").empty());
+  EXPECT_TRUE(which("no-such-program-xyz").empty());
+}
+
+}  // namespace
+}  // namespace tollgate::process

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::str {
+
+std::vector<std::string> split(std::string_view s, char sep);
+std::vector<std::string> split_lines(std::string_view s);
+std::string_view trim(std::string_view s);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::string lower(std::string_view s);
+std::string replace_all(std::string s, std::string_view from, std::string_view to);
+
+// Levenshtein distance, for "did you mean" suggestions.
+size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to word if it is close enough to be a likely typo, else "".
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+
+// A value for a shell single-quoted context: 'it'\''s'.
+std::string shell_quote(std::string_view s);
+// A name safe as a file name: job "build: [a, b]" -> "build_a_b".
+std::string file_safe(std::string_view s);
+
+}  // namespace tollgate::str

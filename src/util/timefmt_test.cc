@@ -1,0 +1,42 @@
+#include "util/timefmt.h"
+
+#include <gtest/gtest.h>
+
+namespace tollgate::timefmt {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Duration, GitLabTimeoutForms) {
+  EXPECT_EQ(parse_duration("3h 30m"), milliseconds(12'600'000));
+  EXPECT_EQ(parse_duration("3 hours 30 minutes"), milliseconds(12'600'000));
+  EXPECT_EQ(parse_duration("90"), milliseconds(90'000));
+  EXPECT_EQ(parse_duration("2 seconds"), milliseconds(2'000));
+  EXPECT_EQ(parse_duration("1.5h"), milliseconds(5'400'000));
+  EXPECT_EQ(parse_duration("250ms"), milliseconds(250));
+  EXPECT_EQ(parse_duration("1 day"), milliseconds(86'400'000));
+  EXPECT_FALSE(parse_duration("soon"));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("5 parsecs"));
+}
+
+TEST(Iso8601, RoundTripAndOffsets) {
+  auto t = parse_iso8601("2026-11-26T18:29:47.123Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(iso8601(*t), "2026-11-26T18:29:47.123Z");
+  auto shifted = parse_iso8601("2026-11-26T20:29:47.123+02:00");
+  ASSERT_TRUE(shifted);
+  EXPECT_EQ(iso8601(*shifted), "2026-11-26T18:29:47.123Z");
+  EXPECT_EQ(iso8601(*parse_iso8601("2026-02-01")), "2026-02-01T00:00:00.000Z");
+  EXPECT_FALSE(parse_iso8601("2026-13-01"));
+  EXPECT_FALSE(parse_iso8601("yesterday"));
+}
+
+TEST(Duration, Formatting) {
+  EXPECT_EQ(format_duration(0.42), "0.4s");
+  EXPECT_EQ(format_duration(185), "3m05s");
+  EXPECT_EQ(format_duration(3720), "1h02m");
+}
+
+}  // namespace
+}  // namespace tollgate::timefmt

@@ -1,0 +1,269 @@
+#include "verdict/report.h"
+
+#include <map>
+#include <set>
+
+#include "util/strings.h"
+#include "util/table.h"
+#include "util/term.h"
+
+namespace tollgate::verdict {
+namespace {
+
+term::Color severity_color(Severity s) {
+  switch (s) {
+    case Severity::Critical:
+    case Severity::High:
+      return term::Color::Red;
+    case Severity::Medium:
+      return term::Color::Yellow;
+    case Severity::Low:
+    case Severity::Info:
+      return term::Color::Cyan;
+    case Severity::Unknown:
+      return term::Color::Gray;
+  }
+  return term::Color::Gray;
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 forbids most control characters even when escaped.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += ' ';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+std::string summary_value(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+std::string sarif_level(Severity s) {
+  switch (s) {
+    case Severity::Critical:
+    case Severity::High:
+      return "error";
+    case Severity::Medium:
+      return "warning";
+    default:
+      return "note";
+  }
+}
+
+std::string env_key(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s)
+    out += std::isalnum(c) ? static_cast<char>(std::toupper(c)) : '_';
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> format_names() {
+  return {"table", "json", "sarif", "junit", "dotenv"};
+}
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "table") return Format::Table;
+  if (name == "json") return Format::Json;
+  if (name == "sarif") return Format::Sarif;
+  if (name == "junit") return Format::Junit;
+  if (name == "dotenv") return Format::Dotenv;
+  return std::nullopt;
+}
+
+std::string render(const Verdict& v, Format format) {
+  switch (format) {
+    case Format::Table:
+      return render_table(v);
+    case Format::Json:
+      return render_json(v);
+    case Format::Sarif:
+      return render_sarif(v);
+    case Format::Junit:
+      return render_junit(v);
+    case Format::Dotenv:
+      return render_dotenv(v);
+  }
+  return render_json(v);
+}
+
+std::string render_table(const Verdict& v) {
+  std::string out;
+  if (!v.findings.empty()) {
+    TextTable table({"SEVERITY", "ID", "SUBJECT", "TITLE", "WHERE"});
+    for (const auto& f : v.findings) {
+      std::string sev = str::lower(to_string(f.severity));
+      for (auto& c : sev)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      table.add({term::paint(severity_color(f.severity), sev), f.id, f.subject, f.title,
+                 f.location.str()});
+    }
+    out += table.render(60);
+    out += "\n";
+  }
+  if (!v.summary.empty() && v.summary.is_object()) {
+    for (const auto& [k, val] : v.summary.items()) {
+      if (val.is_object() || val.is_array()) continue;
+      out += "  " + k + ": " + summary_value(val) + "\n";
+    }
+    out += "\n";
+  }
+  std::string status;
+  switch (v.status) {
+    case Status::Pass:
+      status = term::paint(term::Color::Green, "PASS");
+      break;
+    case Status::Fail:
+      status = term::paint(term::Color::Red, "FAIL");
+      break;
+    case Status::Error:
+      status = term::paint(term::Color::Red, "ERROR");
+      break;
+  }
+  out += v.gate + ": " + status;
+  if (!v.reason.empty()) out += " - " + v.reason;
+  out += "\n";
+  return out;
+}
+
+std::string render_json(const Verdict& v) {
+  return to_json(v).dump(2) + "\n";
+}
+
+std::string render_sarif(const Verdict& v) {
+  nlohmann::json rules = nlohmann::json::array();
+  std::map<std::string, size_t> rule_index;
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& f : v.findings) {
+    if (!rule_index.count(f.id)) {
+      rule_index[f.id] = rules.size();
+      nlohmann::json rule = {{"id", f.id},
+                             {"shortDescription", {{"text", f.title.empty() ? f.id : f.title}}},
+                             {"properties", {{"severity", to_string(f.severity)}}}};
+      if (!f.fix.empty()) rule["help"] = {{"text", f.fix}};
+      rules.push_back(rule);
+    }
+    std::string text = f.title;
+    if (!f.subject.empty()) text = f.subject + ": " + text;
+    if (!f.detail.empty()) text += " (" + f.detail + ")";
+    nlohmann::json result = {{"ruleId", f.id},
+                             {"ruleIndex", rule_index[f.id]},
+                             {"level", sarif_level(f.severity)},
+                             {"message", {{"text", text}}}};
+    if (f.location.known()) {
+      nlohmann::json physical = {{"artifactLocation", {{"uri", f.location.file}}}};
+      if (f.location.line > 0) {
+        physical["region"] = {{"startLine", f.location.line}};
+        if (f.location.column > 0) physical["region"]["startColumn"] = f.location.column;
+      }
+      result["locations"] = nlohmann::json::array({{{"physicalLocation", physical}}});
+    }
+    if (!f.properties.empty()) result["properties"] = f.properties;
+    results.push_back(result);
+  }
+  nlohmann::json sarif = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", nlohmann::json::array(
+                   {{{"tool",
+                      {{"driver",
+                        {{"name", "tollgate " + v.gate},
+                         {"version", "0.1.0"},
+                         {"informationUri", "https://example.invalid/tollgate"},
+                         {"rules", rules}}}}},
+                     {"results", results},
+                     {"properties", {{"status", to_string(v.status)}, {"reason", v.reason}}}}})}};
+  return sarif.dump(2) + "\n";
+}
+
+std::string render_junit(const Verdict& v) {
+  size_t failures = 0;
+  for (const auto& f : v.findings)
+    failures += f.blocking ? 1 : 0;
+  bool gate_case = v.findings.empty() || (v.status != Status::Pass && failures == 0);
+  size_t tests = v.findings.size() + (gate_case ? 1 : 0);
+  size_t errors = v.status == Status::Error ? 1 : 0;
+  if (gate_case && v.status == Status::Fail) ++failures;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"tollgate\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
+         std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\">\n";
+  out += "  <testsuite name=\"" + xml_escape(v.gate) + "\" tests=\"" + std::to_string(tests) +
+         "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
+         "\">\n";
+  for (const auto& f : v.findings) {
+    std::string name = f.id + (f.subject.empty() ? "" : " " + f.subject);
+    out +=
+        "    <testcase classname=\"" + xml_escape(v.gate) + "\" name=\"" + xml_escape(name) + "\"";
+    std::string body = f.title;
+    if (!f.detail.empty()) body += "\n" + f.detail;
+    if (f.location.known()) body += "\nat " + f.location.str();
+    if (!f.fix.empty()) body += "\nfix: " + f.fix;
+    if (f.blocking) {
+      out += ">\n      <failure type=\"" + std::string(to_string(f.severity)) + "\" message=\"" +
+             xml_escape(f.title) + "\">" + xml_escape(body) + "</failure>\n    </testcase>\n";
+    } else {
+      out += ">\n      <system-out>" +
+             xml_escape(std::string(to_string(f.severity)) + ": " + body) +
+             "</system-out>\n    </testcase>\n";
+    }
+  }
+  if (gate_case) {
+    out += "    <testcase classname=\"" + xml_escape(v.gate) + "\" name=\"" + xml_escape(v.gate) +
+           " gate\"";
+    if (v.status == Status::Pass) {
+      out += "/>\n";
+    } else {
+      std::string tag = v.status == Status::Error ? "error" : "failure";
+      out += ">\n      <" + tag + " message=\"" + xml_escape(v.reason) + "\">" +
+             xml_escape(v.reason) + "</" + tag + ">\n    </testcase>\n";
+    }
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string render_dotenv(const Verdict& v) {
+  std::string prefix = "TOLLGATE_" + env_key(v.gate) + "_";
+  auto clean = [](std::string s) {
+    for (auto& c : s)
+      if (c == '\n' || c == '\r') c = ' ';
+    return s;
+  };
+  std::string out;
+  out += prefix + "STATUS=" + std::string(to_string(v.status)) + "\n";
+  out += prefix + "REASON=" + clean(v.reason) + "\n";
+  out += prefix + "FINDINGS=" + std::to_string(v.findings.size()) + "\n";
+  if (v.summary.is_object()) {
+    for (const auto& [k, val] : v.summary.items()) {
+      if (val.is_object() || val.is_array() || val.is_null()) continue;
+      out += prefix + env_key(k) + "=" + clean(summary_value(val)) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace tollgate::verdict

@@ -1,0 +1,93 @@
+#include "verdict/report.h"
+
+#include <gtest/gtest.h>
+
+#include "util/term.h"
+
+namespace tollgate::verdict {
+namespace {
+
+Verdict sample() {
+  Verdict v;
+  v.gate = "posture";
+  v.status = Status::Fail;
+  v.reason = "1 finding at or above high";
+  Finding f;
+  f.id = "hostNamespaces";
+  f.severity = Severity::High;
+  f.title = "Pod shares the host's PID namespace";
+  f.detail = "spec.template.spec.hostPID is true";
+  f.subject = "Deployment/shop/pid-peeker";
+  f.location = {"deploy.yaml", 12, 7};
+  f.fix = "remove hostPID";
+  f.blocking = true;
+  v.findings.push_back(f);
+  Finding g = f;
+  g.id = "probes";
+  g.severity = Severity::Low;
+  g.blocking = false;
+  g.location = {};
+  v.findings.push_back(g);
+  v.summary = {{"objects", 3}, {"level", "restricted"}};
+  return v;
+}
+
+TEST(Report, JsonRoundTrips) {
+  Verdict v = sample();
+  auto j = nlohmann::json::parse(render_json(v));
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_EQ(j["findings"][0]["location"]["line"], 12);
+  EXPECT_TRUE(j["findings"][1]["location"].is_null());
+  Verdict back = verdict_from_json(j);
+  EXPECT_EQ(back.findings.size(), 2u);
+  EXPECT_EQ(back.findings[0].location.str(), "deploy.yaml:12:7");
+  EXPECT_EQ(back.exit_code(), 1);
+}
+
+TEST(Report, SarifLevelsAndRegions) {
+  auto j = nlohmann::json::parse(render_sarif(sample()));
+  EXPECT_EQ(j["version"], "2.1.0");
+  auto& results = j["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0]["level"], "error");
+  EXPECT_EQ(results[1]["level"], "note");
+  EXPECT_EQ(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
+  EXPECT_EQ(j["runs"][0]["tool"]["driver"]["rules"].size(), 2u);
+}
+
+TEST(Report, JunitCountsOnlyBlockingFindingsAsFailures) {
+  std::string x = render_junit(sample());
+  EXPECT_NE(x.find("tests=\"2\" failures=\"1\""), std::string::npos) << x;
+  EXPECT_NE(x.find("<failure type=\"high\""), std::string::npos);
+  EXPECT_NE(x.find("Pod shares the host&apos;s PID namespace"), std::string::npos);
+}
+
+TEST(Report, JunitPassingGateWithoutFindingsHasOneCase) {
+  Verdict v;
+  v.gate = "budget";
+  v.status = Status::Pass;
+  std::string x = render_junit(v);
+  EXPECT_NE(x.find("tests=\"1\" failures=\"0\""), std::string::npos) << x;
+}
+
+TEST(Report, DotenvIsOneLinePerKey) {
+  Verdict v = sample();
+  v.reason = "two\nlines";
+  std::string d = render_dotenv(v);
+  EXPECT_NE(d.find("TOLLGATE_POSTURE_STATUS=fail\n"), std::string::npos);
+  EXPECT_NE(d.find("TOLLGATE_POSTURE_REASON=two lines\n"), std::string::npos);
+  EXPECT_NE(d.find("TOLLGATE_POSTURE_OBJECTS=3\n"), std::string::npos);
+  EXPECT_NE(d.find("TOLLGATE_POSTURE_LEVEL=restricted\n"), std::string::npos);
+}
+
+TEST(Report, TableWithoutColour) {
+  term::set_color_mode(term::ColorMode::Never);
+  std::string t = render_table(sample());
+  EXPECT_NE(t.find("HIGH"), std::string::npos);
+  EXPECT_NE(t.find("deploy.yaml:12:7"), std::string::npos);
+  EXPECT_NE(t.find("posture: FAIL - 1 finding at or above high"), std::string::npos);
+  EXPECT_EQ(t.find("\033["), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tollgate::verdict

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tollgate::testing {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
+int free_port();
+
+// Where the source tree is (TOLLGATE_SOURCE_DIR, set by CTest), for test data.
+std::filesystem::path source_dir();
+// The tollgate binary under test (TOLLGATE_BIN, set by CTest for e2e tests).
+std::filesystem::path tollgate_binary();
+
+// A real server (nginx, prometheus, docker-registry, ...) started for a test in its own process
+// group and stopped by PID when the object goes away. wait_for_port() blocks until it accepts.
+class ServerProcess {
+ public:
+  ServerProcess(std::vector<std::string> argv, std::filesystem::path log_file,
+                std::vector<std::string> extra_env = {});
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  ~ServerProcess();
+
+  // Waits until 127.0.0.1:port accepts a connection; throws with the server's log if the
+  // process exits or the time runs out.
+  void wait_for_port(int port, std::chrono::seconds timeout = std::chrono::seconds(30));
+  pid_t pid() const { return pid_; }
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path log_file_;
+};
+
+// Is a program installed? Tests of real peers skip (GTEST_SKIP) only when install-deps.sh could
+// not provide them, which CI treats as a failure through TOLLGATE_REQUIRE_PEERS=1.
+bool have_program(const std::string& name);
+
+}  // namespace tollgate::testing
