@@ -92,6 +92,12 @@ int main(int argc, char** argv) {
   }
   try {
     return it->second();
+  } catch (const ErrorList& list) {
+    std::cout.flush();
+    for (const auto& e : list.all())
+      std::cerr << "tollgate: error: " << e.message() << "\n";
+    if (list.all().size() > 1) std::cerr << "tollgate: " << list.all().size() << " errors\n";
+    return 2;
   } catch (const Error& e) {
     std::cout.flush();
     std::cerr << "tollgate: error: " << e.message() << "\n";

@@ -16,4 +16,7 @@ std::string Error::message() const {
   return where_.str() + ": " + what();
 }
 
+ErrorList::ErrorList(std::vector<Error> errors)
+    : Error(errors.empty() ? Error("no errors") : errors.front()), errors_(std::move(errors)) {}
+
 }  // namespace tollgate

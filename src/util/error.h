@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tollgate {
 
@@ -31,6 +32,17 @@ class Error : public std::runtime_error {
 
  private:
   SourceLocation where_;
+};
+
+// Several independent problems found in one pass (e.g. every error in a pipeline file), so the
+// user can fix them all at once. message() is the first; all() lists them in order.
+class ErrorList : public Error {
+ public:
+  explicit ErrorList(std::vector<Error> errors);
+  const std::vector<Error>& all() const { return errors_; }
+
+ private:
+  std::vector<Error> errors_;
 };
 
 // A wrong flag or argument on the command line.

@@ -120,7 +120,9 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
 
 std::string format_duration(double seconds) {
   char buf[32];
-  if (seconds < 60) {
+  if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%dms", static_cast<int>(seconds * 1000 + 0.5));
+  } else if (seconds < 60) {
     std::snprintf(buf, sizeof buf, "%.1fs", seconds);
   } else if (seconds < 3600) {
     int s = static_cast<int>(seconds);

@@ -33,7 +33,8 @@ TEST(Iso8601, RoundTripAndOffsets) {
 }
 
 TEST(Duration, Formatting) {
-  EXPECT_EQ(format_duration(0.42), "0.4s");
+  EXPECT_EQ(format_duration(0.42), "420ms");
+  EXPECT_EQ(format_duration(4.25), "4.2s");
   EXPECT_EQ(format_duration(185), "3m05s");
   EXPECT_EQ(format_duration(3720), "1h02m");
 }

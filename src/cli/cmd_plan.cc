@@ -1,0 +1,187 @@
+// tollgate plan: validates a pipeline and shows which jobs would run, why, and the DAG.
+#include <iostream>
+
+#include "cli/command.h"
+#include "runner/context.h"
+#include "util/strings.h"
+#include "util/table.h"
+#include "util/term.h"
+
+namespace tollgate::cli {
+namespace {
+
+std::string waits_for(const pipeline::Plan& plan, size_t i) {
+  const auto& pj = plan.jobs[i];
+  if (pj.has_needs) {
+    if (pj.needs.empty()) return "nothing (needs: [])";
+    std::vector<std::string> names;
+    for (size_t n : pj.needs)
+      names.push_back(plan.jobs[n].job->name);
+    return str::join(names, ", ");
+  }
+  for (size_t k = 0; k < plan.jobs.size(); ++k)
+    if (plan.jobs[k].stage < pj.stage) return "earlier stages";
+  return "nothing";
+}
+
+// Edges of the DAG: explicit needs, and for stage-ordered jobs every job of the closest earlier
+// stage that has jobs (the rest is implied).
+std::vector<std::pair<size_t, size_t>> edges(const pipeline::Plan& plan) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    const auto& pj = plan.jobs[i];
+    if (pj.has_needs) {
+      for (size_t n : pj.needs)
+        out.emplace_back(n, i);
+      continue;
+    }
+    int previous = -1;
+    for (const auto& other : plan.jobs)
+      if (other.stage < pj.stage) previous = std::max(previous, other.stage);
+    for (size_t k = 0; k < plan.jobs.size(); ++k)
+      if (plan.jobs[k].stage == previous) out.emplace_back(k, i);
+  }
+  return out;
+}
+
+std::string quote_label(const std::string& s) {
+  return str::replace_all(s, "\"", "#quot;");
+}
+
+std::string mermaid(const pipeline::Plan& plan, const pipeline::Pipeline& p) {
+  std::string out = "graph LR\n";
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    std::string body;
+    for (size_t i = 0; i < plan.jobs.size(); ++i)
+      if (plan.jobs[i].stage == static_cast<int>(s))
+        body += "    j" + std::to_string(i) + "[\"" + quote_label(plan.jobs[i].job->name) + "\"]\n";
+    if (!body.empty())
+      out += "  subgraph s" + std::to_string(s) + "[\"" + quote_label(p.stages[s]) + "\"]\n" +
+             body + "  end\n";
+  }
+  for (auto [a, b] : edges(plan))
+    out += "  j" + std::to_string(a) + " --> j" + std::to_string(b) + "\n";
+  return out;
+}
+
+std::string dot(const pipeline::Plan& plan, const pipeline::Pipeline& p) {
+  auto esc = [](const std::string& s) {
+    return str::replace_all(str::replace_all(s, "\\", "\\\\"), "\"", "\\\"");
+  };
+  std::string out = "digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n";
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    std::string body;
+    for (size_t i = 0; i < plan.jobs.size(); ++i)
+      if (plan.jobs[i].stage == static_cast<int>(s))
+        body += "    j" + std::to_string(i) + " [label=\"" + esc(plan.jobs[i].job->name) + "\"];\n";
+    if (!body.empty())
+      out += "  subgraph cluster_" + std::to_string(s) + " {\n    label=\"" + esc(p.stages[s]) +
+             "\";\n" + body + "  }\n";
+  }
+  for (auto [a, b] : edges(plan))
+    out += "  j" + std::to_string(a) + " -> j" + std::to_string(b) + ";\n";
+  return out + "}\n";
+}
+
+Runner setup(CLI::App& cmd) {
+  struct Flags {
+    runner::RunOptions opts;
+    std::vector<std::string> vars;
+    std::string graph;
+    std::string format = "table";
+    std::string changes_since;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd.description(
+      "Validate a pipeline and show, without running anything, which jobs would run and why\n"
+      "(which rule, change or filter decided), what each waits for, and the DAG.\n\n"
+      "Examples:\n"
+      "  tollgate plan\n"
+      "  tollgate plan --changes-since main --graph mermaid > pipeline.mmd\n"
+      "  tollgate plan --var CI_COMMIT_BRANCH=main deploy\n\n"
+      "Exit code: 0 valid, 2 invalid (every problem is listed as file:line:col).");
+  cmd.add_option("--file", f->opts.file, "The pipeline file")->capture_default_str();
+  cmd.add_option("--changes-since", f->changes_since, "Compare 'changes:' with this revision");
+  cmd.add_option("--var", f->vars, "Set a variable, NAME=VALUE");
+  cmd.add_option("--graph", f->graph, "Print the DAG as mermaid or dot instead of the table")
+      ->check(CLI::IsMember({"mermaid", "dot"}));
+  cmd.add_option("--format", f->format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd.add_option("JOB", f->opts.jobs, "Plan only these jobs and what they wait for");
+  return [f]() {
+    for (const auto& kv : f->vars) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw UsageError("--var " + kv + ": expected NAME=VALUE");
+      f->opts.vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    if (!f->changes_since.empty()) f->opts.changes_since = f->changes_since;
+    runner::Context ctx = runner::make_context(f->opts, 0);
+    pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);
+    if (f->graph == "mermaid") {
+      std::cout << mermaid(plan, ctx.pipeline);
+      return 0;
+    }
+    if (f->graph == "dot") {
+      std::cout << dot(plan, ctx.pipeline);
+      return 0;
+    }
+    if (f->format == "json") {
+      nlohmann::json jobs = nlohmann::json::array();
+      for (size_t i = 0; i < plan.jobs.size(); ++i) {
+        const auto& pj = plan.jobs[i];
+        nlohmann::json needs = nlohmann::json::array();
+        for (size_t n : pj.needs)
+          needs.push_back(plan.jobs[n].job->name);
+        jobs.push_back({{"name", pj.job->name},
+                        {"stage", pj.job->stage},
+                        {"when", pipeline::to_string(pj.when)},
+                        {"allow_failure", pj.allow_failure.allowed},
+                        {"needs", pj.has_needs ? needs : nlohmann::json(nullptr)},
+                        {"why", pj.decided_by}});
+      }
+      nlohmann::json excluded = nlohmann::json::array();
+      for (const auto& e : plan.excluded)
+        excluded.push_back({{"name", e.name}, {"stage", e.stage}, {"why", e.why}});
+      nlohmann::json out = {{"file", ctx.pipeline.file},
+                            {"jobs", jobs},
+                            {"not_created", excluded},
+                            {"changes",
+                             {{"known", ctx.changes.known},
+                              {"base", ctx.changes.base},
+                              {"why", ctx.changes.why},
+                              {"files", ctx.changes.files}}}};
+      if (plan.workflow_excluded) out["workflow"] = plan.workflow_why;
+      std::cout << out.dump(2) << "\n";
+      return 0;
+    }
+    std::cout << ctx.pipeline.file << ": " << ctx.pipeline.jobs.size()
+              << " jobs; changes: " << ctx.changes.why;
+    if (ctx.changes.known) std::cout << " (" << ctx.changes.files.size() << " files changed)";
+    std::cout << "\n\n";
+    if (plan.workflow_excluded) {
+      std::cout << "no pipeline would be created: " << plan.workflow_why << "\n";
+      return 0;
+    }
+    TextTable table({"STAGE", "JOB", "WHEN", "WAITS FOR", "WHY"});
+    for (size_t i = 0; i < plan.jobs.size(); ++i) {
+      const auto& pj = plan.jobs[i];
+      std::string when(pipeline::to_string(pj.when));
+      if (pj.when == pipeline::When::Manual && pj.run_manual) when += " (requested)";
+      if (pj.allow_failure.allowed) when += ", may fail";
+      table.add({pj.job->stage, pj.job->name, when, waits_for(plan, i), pj.decided_by});
+    }
+    std::cout << table.render(60);
+    if (!plan.excluded.empty()) {
+      std::cout << "\nnot in this pipeline:\n";
+      for (const auto& e : plan.excluded)
+        std::cout << "  " << e.name << " (" << e.stage << "): " << e.why << "\n";
+    }
+    return 0;
+  };
+}
+
+const bool registered =
+    register_command({"plan", "Validate a pipeline and show what would run and why", setup});
+
+}  // namespace
+}  // namespace tollgate::cli

@@ -1,0 +1,101 @@
+// tollgate run: runs a .gitlab-ci.yml pipeline on this machine.
+#include <iostream>
+#include <thread>
+
+#include "cli/command.h"
+#include "runner/run.h"
+#include "util/error.h"
+#include "util/term.h"
+
+namespace tollgate::cli {
+namespace {
+
+std::vector<std::pair<std::string, std::string>> parse_vars(const std::vector<std::string>& raw) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : raw) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--var " + kv + ": expected NAME=VALUE");
+    out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return out;
+}
+
+Runner setup(CLI::App& cmd) {
+  struct Flags {
+    runner::RunOptions opts;
+    std::vector<std::string> vars;
+    std::string format = "table";
+    std::string changes_since;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd.description(
+      "Run a .gitlab-ci.yml pipeline on this machine, as GitLab would: stages and needs (a job\n"
+      "starts the moment what it waits for is done), rules, only/except and changes, variables,\n"
+      "artifacts and dotenv reports, retries and timeouts. Each job runs with bash in a fresh\n"
+      "copy of the project; logs go to .tollgate/runs/<id>/ and the run to "
+      ".tollgate/history.db.\n\n"
+      "Examples:\n"
+      "  tollgate run                      run the whole pipeline\n"
+      "  tollgate run deploy               run 'deploy' (manual jobs too) and what it waits for\n"
+      "  tollgate run -j 1 --var ENV=qa    one job at a time, with a variable set\n"
+      "  tollgate run --format json        the run as JSON on stdout when it ends\n\n"
+      "Exit code: 0 the pipeline passed (allowed failures are warnings), 1 it failed,\n"
+      "2 the pipeline file is invalid.");
+  cmd.add_option("--file", f->opts.file, "The pipeline file")->capture_default_str();
+  cmd.add_option("--changes-since", f->changes_since,
+                 "Compare 'changes:' with this revision (default: the merge base with the "
+                 "default branch, else HEAD~1)");
+  cmd.add_option("-j,--jobs", f->opts.parallelism, "Jobs at once (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  cmd.add_option("--var", f->vars, "Set a variable, NAME=VALUE; beats every other definition");
+  cmd.add_flag("--in-place", f->opts.in_place,
+               "Run every job in the working tree itself instead of a fresh copy");
+  cmd.add_flag("--keep-workspaces", f->opts.keep_workspaces,
+               "Keep each job's copy of the project in .tollgate/builds/ after the run");
+  cmd.add_option("--format", f->format, "table or json (the run as JSON on stdout)")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  cmd.add_option("JOB", f->opts.jobs,
+                 "Run only these jobs and what they wait for; a manual job named here runs");
+  return [f]() {
+    f->opts.vars = parse_vars(f->vars);
+    if (!f->changes_since.empty()) f->opts.changes_since = f->changes_since;
+    bool json = f->format == "json";
+    f->opts.json = json;
+    // Table mode: the live board on a terminal, prefixed lines otherwise. JSON mode keeps
+    // stdout for the JSON and shows progress on stderr only when that is a terminal.
+    int board_fd = json ? 2 : 1;
+    std::ostream& board_out = json ? std::cerr : std::cout;
+    runner::BoardFactory factory =
+        [&](std::vector<runner::BoardJob> jobs,
+            std::vector<std::string> stages) -> std::unique_ptr<runner::Board> {
+      if (term::is_tty(board_fd))
+        return runner::make_live_board(board_out, std::move(jobs), std::move(stages));
+      if (json) return runner::make_plain_board(std::cerr, {});
+      return runner::make_plain_board(std::cout, std::move(jobs));
+    };
+    if (json && !term::is_tty(2)) {
+      factory = [](std::vector<runner::BoardJob>, std::vector<std::string>) {
+        struct Quiet : runner::Board {
+          void job_started(size_t) override {}
+          void job_line(size_t, std::string_view) override {}
+          void job_finished(size_t, const runner::JobReport&) override {}
+        };
+        return std::unique_ptr<runner::Board>(new Quiet());
+      };
+    }
+    runner::RunReport report = runner::run_pipeline(f->opts, factory);
+    if (json) {
+      std::cout << runner::to_json(report).dump(2) << "\n";
+    } else {
+      std::cout << "\n" << runner::render_summary(report);
+    }
+    return report.exit_code;
+  };
+}
+
+const bool registered = register_command({"run", "Run a .gitlab-ci.yml pipeline locally", setup});
+
+}  // namespace
+}  // namespace tollgate::cli

@@ -1,0 +1,121 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+
+namespace tollgate::pipeline {
+
+// A variable as written in the file or given on the command line.
+struct Variable {
+  std::string name;
+  std::string value;
+  bool expand = true;  // false: `expand: false`, the value is taken literally
+  bool masked = false;
+  SourceLocation where;
+};
+using Variables = std::vector<Variable>;
+
+enum class When { OnSuccess, OnFailure, Always, Manual, Never, Delayed };
+std::string_view to_string(When w);
+
+struct Need {
+  std::string job;
+  bool optional = false;
+  bool artifacts = true;
+  SourceLocation where;
+};
+
+// One entry of `rules:`. The first rule that matches decides whether and how the job runs.
+struct Rule {
+  std::string if_expr;  // empty: no `if`
+  SourceLocation if_where;
+  std::optional<std::vector<std::string>> changes;  // glob patterns
+  std::string compare_to;
+  std::optional<std::vector<std::string>> exists;
+  std::optional<When> when;
+  std::optional<bool> allow_failure;
+  Variables variables;
+  SourceLocation where;
+};
+
+// `only:` or `except:` (deprecated, but the reference shop pipeline uses `only: changes`).
+struct RefFilter {
+  bool present = false;
+  std::vector<std::string> refs;       // branch names, /regex/, or keywords (branches, tags...)
+  std::vector<std::string> variables;  // expressions, any one true matches
+  std::optional<std::vector<std::string>> changes;
+  SourceLocation where;
+};
+
+struct Environment {
+  std::string name;
+  std::string url;
+  std::string action = "start";  // start, prepare, stop, verify, access
+  std::string tier;
+};
+
+struct Artifacts {
+  std::vector<std::string> paths;
+  std::vector<std::string> exclude;
+  std::string when = "on_success";  // on_success, on_failure, always
+  bool untracked = false;
+  std::string name;
+  std::vector<std::string> dotenv;                          // reports:dotenv files
+  std::map<std::string, std::vector<std::string>> reports;  // other report types -> paths
+};
+
+struct AllowFailure {
+  bool allowed = false;
+  std::vector<int> exit_codes;  // non-empty: only these exit codes are allowed
+};
+
+struct Job {
+  std::string name;
+  std::string base_name;  // the name in the file; differs from name for parallel copies
+  std::string stage = "test";
+  SourceLocation where;  // the job's key in the file
+
+  std::vector<std::string> before_script;
+  std::vector<std::string> script;
+  std::vector<std::string> after_script;
+  Variables variables;
+
+  When when = When::OnSuccess;
+  std::optional<AllowFailure> allow_failure;  // unset: the default (true for manual jobs)
+  std::optional<std::vector<Need>> needs;     // unset: stage order; empty: start at once
+  std::optional<std::vector<std::string>> dependencies;
+  std::optional<std::vector<Rule>> rules;
+  RefFilter only;
+  RefFilter except;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<Environment> environment;
+  std::optional<Artifacts> artifacts;
+  int retry_max = 0;
+  std::vector<std::string> retry_when;  // failure kinds; empty means always
+  std::vector<int> retry_exit_codes;
+
+  std::vector<std::string> tags;
+  std::string image;
+  std::vector<std::string> services;
+  std::string coverage;
+  std::string resource_group;
+};
+
+struct Pipeline {
+  std::string file;                 // the pipeline file as given
+  std::string project_dir;          // absolute
+  std::vector<std::string> stages;  // with .pre first and .post last
+  Variables variables;
+  std::vector<Job> jobs;  // in file order, hidden jobs removed
+  std::optional<std::vector<Rule>> workflow_rules;
+
+  const Job* find(const std::string& name) const;
+  int stage_index(const std::string& stage) const;  // -1 when unknown
+};
+
+}  // namespace tollgate::pipeline

@@ -1,0 +1,333 @@
+#include "pipeline/planner.h"
+
+#include <algorithm>
+#include <map>
+
+#include "pipeline/expression.h"
+#include "pipeline/glob.h"
+#include "util/strings.h"
+
+namespace tollgate::pipeline {
+namespace {
+
+struct Decision {
+  bool created = true;
+  std::string why;
+  When when = When::OnSuccess;
+  std::optional<bool> allow_failure;
+  Variables variables;
+};
+
+bool any_exists(const std::vector<std::string>& patterns, const PlanContext& ctx,
+                const VariableSet& vars) {
+  for (const auto& raw : patterns) {
+    std::string pattern = expand_variables(raw, vars.lookup());
+    for (const auto& f : ctx.project_files)
+      if (glob_match(pattern, f)) return true;
+  }
+  return false;
+}
+
+VariableSet job_variables(const Pipeline&, const Job& job, const PlanContext& ctx) {
+  VariableSet vars = ctx.variables;
+  vars.set_all(job.variables);
+  vars.set_all(ctx.overrides);
+  vars.set("CI_JOB_NAME", job.name);
+  vars.set("CI_JOB_STAGE", job.stage);
+  return vars;
+}
+
+Decision decide_rules(const Job& job, const std::vector<Rule>& rules, const PlanContext& ctx,
+                      const VariableSet& vars) {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const Rule& r = rules[i];
+    std::string label = "rule " + std::to_string(i + 1);
+    std::vector<std::string> clauses;
+    if (!r.if_expr.empty()) {
+      if (!evaluate_expression(r.if_expr, vars.lookup(), r.if_where)) continue;
+      clauses.push_back("if " + r.if_expr);
+    }
+    if (r.changes) {
+      std::string file;
+      if (!matches_changes(*r.changes, ctx.changes, vars, &file)) continue;
+      clauses.push_back(file.empty() ? "changes (no change list)" : "changes " + file);
+    }
+    if (r.exists) {
+      if (!any_exists(*r.exists, ctx, vars)) continue;
+      clauses.push_back("exists");
+    }
+    Decision d;
+    d.when = r.when.value_or(job.when == When::Never ? When::OnSuccess : job.when);
+    d.allow_failure = r.allow_failure;
+    d.variables = r.variables;
+    d.why = label + (clauses.empty() ? "" : ": " + str::join(clauses, ", "));
+    if (d.when == When::Never) {
+      d.created = false;
+      d.why += " (when: never)";
+    }
+    return d;
+  }
+  Decision d;
+  d.created = false;
+  d.why = rules.empty() ? "rules is empty" : "no rule matched";
+  return d;
+}
+
+bool ref_matches(const std::string& pattern, const PlanContext& ctx, const VariableSet&) {
+  if (pattern == "branches") return !ctx.ref_is_tag;
+  if (pattern == "tags") return ctx.ref_is_tag;
+  if (pattern == "pushes") return true;
+  if (pattern == "merge_requests" || pattern == "schedules" || pattern == "web" ||
+      pattern == "api" || pattern == "triggers" || pattern == "pipelines" ||
+      pattern == "external" || pattern == "external_pull_requests" || pattern == "chat")
+    return false;
+  if (pattern.size() >= 2 && pattern.front() == '/') {
+    std::string expr = "$REF =~ " + pattern;
+    return evaluate_expression(
+        expr, [&](std::string_view) -> std::optional<std::string> { return ctx.ref; });
+  }
+  return pattern == ctx.ref;
+}
+
+// only/except: each key present must have one condition that holds.
+bool filter_holds(const RefFilter& f, const PlanContext& ctx, const VariableSet& vars,
+                  std::string* why) {
+  std::vector<std::string> parts;
+  std::vector<std::string> refs = f.refs;
+  if (!refs.empty()) {
+    auto it = std::find_if(refs.begin(), refs.end(),
+                           [&](const std::string& r) { return ref_matches(r, ctx, vars); });
+    if (it == refs.end()) return false;
+    parts.push_back("refs " + *it);
+  }
+  if (!f.variables.empty()) {
+    auto it = std::find_if(f.variables.begin(), f.variables.end(), [&](const std::string& e) {
+      return evaluate_expression(e, vars.lookup(), f.where);
+    });
+    if (it == f.variables.end()) return false;
+    parts.push_back("variables " + *it);
+  }
+  if (f.changes) {
+    std::string file;
+    if (!matches_changes(*f.changes, ctx.changes, vars, &file)) return false;
+    parts.push_back(file.empty() ? "changes (no change list)" : "changes " + file);
+  }
+  *why = str::join(parts, ", ");
+  return true;
+}
+
+Decision decide(const Job& job, const PlanContext& ctx, const VariableSet& vars) {
+  if (job.rules) return decide_rules(job, *job.rules, ctx, vars);
+  Decision d;
+  d.when = job.when;
+  std::string why;
+  if (job.only.present) {
+    RefFilter only = job.only;
+    if (only.refs.empty() && only.variables.empty() && !only.changes)
+      only.refs = {"branches", "tags"};
+    if (!filter_holds(only, ctx, vars, &why)) {
+      d.created = false;
+      d.why = "only: did not match";
+      if (only.changes && !ctx.changes.files.empty())
+        d.why = "only:changes: no changed file matches";
+      else if (only.changes)
+        d.why = "only:changes: nothing changed";
+      return d;
+    }
+    d.why = "only: " + why;
+  }
+  if (job.except.present && filter_holds(job.except, ctx, vars, &why)) {
+    d.created = false;
+    d.why = "except: " + why;
+    return d;
+  }
+  if (d.why.empty()) d.why = "always (no rules)";
+  return d;
+}
+
+std::vector<size_t> find_all(const std::vector<PlannedJob>& jobs, const std::string& name) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].job->name == name) return {i};
+  for (size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].job->base_name == name) out.push_back(i);
+  return out;
+}
+
+void check_cycles(const Plan& plan, std::vector<Error>& errors) {
+  std::vector<int> state(plan.jobs.size(), 0);  // 0 new, 1 on stack, 2 done
+  std::vector<std::string> path;
+  std::function<bool(size_t)> visit = [&](size_t i) {
+    if (state[i] == 2) return false;
+    if (state[i] == 1) {
+      path.push_back(plan.jobs[i].job->name);
+      return true;
+    }
+    state[i] = 1;
+    path.push_back(plan.jobs[i].job->name);
+    for (size_t n : plan.jobs[i].needs)
+      if (visit(n)) return true;
+    path.pop_back();
+    state[i] = 2;
+    return false;
+  };
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    path.clear();
+    if (visit(i)) {
+      errors.emplace_back(plan.jobs[i].job->where,
+                          "needs form a cycle: " + str::join(path, " -> "));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+bool matches_changes(const std::vector<std::string>& patterns, const ChangeSet& changes,
+                     const VariableSet& vars, std::string* matched_file) {
+  if (!changes.known) return true;
+  for (const auto& raw : patterns) {
+    std::string pattern = expand_variables(raw, vars.lookup());
+    for (const auto& f : changes.files) {
+      if (glob_match(pattern, f)) {
+        if (matched_file) *matched_file = f;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+size_t Plan::find(const std::string& name) const {
+  for (size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].job->name == name) return i;
+  return std::string::npos;
+}
+
+Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
+  Plan plan;
+  std::vector<Error> errors;
+  if (p.workflow_rules) {
+    Job pseudo;
+    pseudo.name = "workflow";
+    VariableSet vars = ctx.variables;
+    Decision d = decide_rules(pseudo, *p.workflow_rules, ctx, vars);
+    if (!d.created) {
+      plan.workflow_excluded = true;
+      plan.workflow_why = "workflow:rules: " + d.why;
+      return plan;
+    }
+    plan.workflow_why = "workflow:rules: " + d.why;
+  }
+  // Stage order, then file order, so the plan reads like the pipeline graph.
+  std::vector<const Job*> ordered;
+  for (const auto& j : p.jobs)
+    ordered.push_back(&j);
+  std::stable_sort(ordered.begin(), ordered.end(), [&](const Job* a, const Job* b) {
+    return p.stage_index(a->stage) < p.stage_index(b->stage);
+  });
+  for (const Job* j : ordered) {
+    VariableSet vars = job_variables(p, *j, ctx);
+    Decision d;
+    try {
+      d = decide(*j, ctx, vars);
+    } catch (const Error& e) {
+      errors.push_back(e);
+      continue;
+    }
+    if (!d.created) {
+      plan.excluded.push_back({j->name, j->stage, d.why});
+      continue;
+    }
+    PlannedJob pj;
+    pj.job = j;
+    pj.when = d.when;
+    pj.decided_by = d.why;
+    pj.rule_variables = d.variables;
+    pj.stage = p.stage_index(j->stage);
+    pj.allow_failure = j->allow_failure.value_or(AllowFailure{d.when == When::Manual && !j->rules});
+    if (d.allow_failure) pj.allow_failure = AllowFailure{*d.allow_failure};
+    plan.jobs.push_back(std::move(pj));
+  }
+  // Needs, now that the set of created jobs is known.
+  for (auto& pj : plan.jobs) {
+    if (!pj.job->needs) continue;
+    pj.has_needs = true;
+    for (const auto& need : *pj.job->needs) {
+      std::vector<size_t> targets = find_all(plan.jobs, need.job);
+      if (targets.empty()) {
+        if (!need.optional)
+          errors.emplace_back(need.where, "job '" + pj.job->name + "' needs '" + need.job +
+                                              "', but rules or only/except left '" + need.job +
+                                              "' out of this pipeline (add optional: true if "
+                                              "that is expected)");
+        continue;
+      }
+      for (size_t t : targets) {
+        if (plan.jobs[t].stage > pj.stage)
+          errors.emplace_back(need.where, "job '" + pj.job->name + "' (stage " + pj.job->stage +
+                                              ") needs '" + plan.jobs[t].job->name +
+                                              "', which is in the later stage " +
+                                              plan.jobs[t].job->stage);
+        pj.needs.push_back(t);
+      }
+    }
+  }
+  check_cycles(plan, errors);
+  if (!errors.empty()) throw ErrorList(std::move(errors));
+
+  if (!ctx.requested.empty()) {
+    std::vector<bool> keep(plan.jobs.size(), false);
+    std::vector<size_t> stack;
+    for (const auto& name : ctx.requested) {
+      std::vector<size_t> found = find_all(plan.jobs, name);
+      if (found.empty()) {
+        bool excluded = std::any_of(plan.excluded.begin(), plan.excluded.end(),
+                                    [&](const ExcludedJob& e) { return e.name == name; });
+        std::vector<std::string> names;
+        for (const auto& j : p.jobs)
+          names.push_back(j.name);
+        std::string hint = str::closest(name, names);
+        throw UsageError(excluded
+                             ? "job '" + name + "' is not in this pipeline: its rules left it out"
+                             : "no job named '" + name + "'" +
+                                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+      for (size_t f : found) {
+        plan.jobs[f].run_manual = true;
+        stack.push_back(f);
+      }
+    }
+    while (!stack.empty()) {
+      size_t i = stack.back();
+      stack.pop_back();
+      if (keep[i]) continue;
+      keep[i] = true;
+      if (plan.jobs[i].has_needs) {
+        for (size_t n : plan.jobs[i].needs)
+          stack.push_back(n);
+      } else {
+        for (size_t k = 0; k < plan.jobs.size(); ++k)
+          if (plan.jobs[k].stage < plan.jobs[i].stage) stack.push_back(k);
+      }
+    }
+    // Re-index the kept jobs.
+    std::vector<size_t> new_index(plan.jobs.size(), std::string::npos);
+    std::vector<PlannedJob> kept;
+    for (size_t i = 0; i < plan.jobs.size(); ++i) {
+      if (!keep[i]) continue;
+      new_index[i] = kept.size();
+      kept.push_back(plan.jobs[i]);
+    }
+    for (auto& pj : kept) {
+      std::vector<size_t> needs;
+      for (size_t n : pj.needs)
+        if (new_index[n] != std::string::npos) needs.push_back(new_index[n]);
+      pj.needs = std::move(needs);
+    }
+    plan.jobs = std::move(kept);
+  }
+  return plan;
+}
+
+}  // namespace tollgate::pipeline

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/model.h"
+#include "pipeline/repo.h"
+#include "pipeline/variables.h"
+
+namespace tollgate::pipeline {
+
+// What the plan is made from, besides the pipeline.
+struct PlanContext {
+  VariableSet variables;  // predefined + global: what rules:if reads, below the job's own
+  Variables overrides;    // --var: above the job's own variables
+  ChangeSet changes;
+  std::vector<std::string> project_files;  // for rules:exists
+  std::string ref;                         // branch or tag name
+  bool ref_is_tag = false;
+  std::vector<std::string> requested;  // JOB... on the command line; empty: the whole pipeline
+};
+
+struct PlannedJob {
+  const Job* job = nullptr;
+  When when = When::OnSuccess;
+  AllowFailure allow_failure;
+  Variables rule_variables;
+  std::string decided_by;   // "rule 2: if $CI_COMMIT_BRANCH == "main"", "only:changes cart/x"
+  bool run_manual = false;  // a manual job named on the command line: it runs
+  // Jobs this one waits for (indices into Plan::jobs). For a job without `needs` these are not
+  // listed one by one: it waits for every job of the earlier stages (Plan::stage_of).
+  std::vector<size_t> needs;
+  bool has_needs = false;
+  int stage = 0;  // index into Pipeline::stages
+};
+
+struct ExcludedJob {
+  std::string name;
+  std::string stage;
+  std::string why;
+};
+
+struct Plan {
+  std::vector<PlannedJob> jobs;  // in stage order, then file order
+  std::vector<ExcludedJob> excluded;
+  bool workflow_excluded = false;
+  std::string workflow_why;
+  size_t find(const std::string& name) const;  // index or npos
+};
+
+// Decides which jobs the pipeline creates (workflow:rules, rules, only/except, changes,
+// exists), how each runs (when, allow_failure, variables) and what each waits for. With
+// requested jobs, keeps only those and what they transitively wait for; a manual job named
+// there runs. Throws ErrorList for needs that cannot be met (a needed job that rules left out,
+// a need on a later stage, a cycle).
+Plan make_plan(const Pipeline& p, const PlanContext& ctx);
+
+// Whether a changed file matches any pattern (patterns may use $VARIABLES).
+bool matches_changes(const std::vector<std::string>& patterns, const ChangeSet& changes,
+                     const VariableSet& vars, std::string* matched_file);
+
+}  // namespace tollgate::pipeline

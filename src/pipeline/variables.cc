@@ -1,0 +1,102 @@
+#include "pipeline/variables.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tollgate::pipeline {
+namespace {
+
+constexpr int kMaxDepth = 10;
+
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+std::string expand_with(std::string_view text,
+                        const std::function<std::optional<std::string>(std::string_view)>& lookup) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '$' || i + 1 >= text.size()) {
+      out += c;
+      continue;
+    }
+    char n = text[i + 1];
+    if (n == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    if (n == '{') {
+      size_t close = text.find('}', i + 2);
+      if (close == std::string_view::npos) {
+        out += c;
+        continue;
+      }
+      std::string_view name = text.substr(i + 2, close - i - 2);
+      if (!name.empty() && std::all_of(name.begin(), name.end(), is_name_char)) {
+        out += lookup(name).value_or("");
+        i = close;
+        continue;
+      }
+      out += c;
+      continue;
+    }
+    if (is_name_char(n) && !std::isdigit(static_cast<unsigned char>(n))) {
+      size_t end = i + 1;
+      while (end < text.size() && is_name_char(text[end]))
+        ++end;
+      out += lookup(text.substr(i + 1, end - i - 1)).value_or("");
+      i = end - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string expand_variables(std::string_view text, const VariableLookup& lookup) {
+  return expand_with(text, lookup);
+}
+
+std::optional<std::string> VariableSet::get(std::string_view name) const {
+  return get(name, 0);
+}
+
+std::optional<std::string> VariableSet::get(std::string_view name, int depth) const {
+  auto it = vars_.find(std::string(name));
+  if (it == vars_.end()) return std::nullopt;
+  const Variable& v = it->second;
+  if (!v.expand || depth >= kMaxDepth || v.value.find('$') == std::string::npos) return v.value;
+  return expand_with(v.value, [&](std::string_view other) -> std::optional<std::string> {
+    // A variable that names itself ($PATH: "$PATH:/x") sees the value below it, which is gone
+    // once replaced; treat the self-reference as its raw text rather than looping.
+    if (other == name) return std::nullopt;
+    return get(other, depth + 1);
+  });
+}
+
+std::vector<std::string> VariableSet::environment() const {
+  std::vector<std::string> env;
+  env.reserve(vars_.size());
+  for (const auto& [name, v] : vars_)
+    env.push_back(name + "=" + get(name).value_or(""));
+  return env;
+}
+
+std::vector<std::string> VariableSet::masked_values() const {
+  std::vector<std::string> out;
+  for (const auto& [name, v] : vars_)
+    if (v.masked) {
+      std::string value = get(name).value_or("");
+      if (!value.empty()) out.push_back(value);
+    }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  return out;
+}
+
+}  // namespace tollgate::pipeline

@@ -1,0 +1,56 @@
+#include "pipeline/variables.h"
+
+#include <gtest/gtest.h>
+
+namespace tollgate::pipeline {
+namespace {
+
+TEST(Variables, ReferencesDollarEscapeAndUndefined) {
+  VariableSet vs;
+  vs.set(Variable{"NAME", "cart", true});
+  vs.set(Variable{"IMAGE", "registry/$NAME:${TAG}", true});
+  vs.set(Variable{"TAG", "v1", true});
+  vs.set(Variable{"PRICE", "$$5 and $UNDEFINED.", true});
+  EXPECT_EQ(vs.get("IMAGE"), "registry/cart:v1");
+  EXPECT_EQ(vs.get("PRICE"), "$5 and .");
+  EXPECT_FALSE(vs.get("NOPE"));
+}
+
+TEST(Variables, ExpandFalseKeepsDollars) {
+  VariableSet vs;
+  vs.set(Variable{"A", "x", true});
+  vs.set(Variable{"RAW", "$A $$", false});
+  EXPECT_EQ(vs.get("RAW"), "$A $$");
+}
+
+TEST(Variables, LaterSetWinsAndNestedReferencesResolve) {
+  VariableSet vs;
+  vs.set(Variable{"ENV", "global", true});
+  vs.set(Variable{"URL", "https://$HOST/$ENV", true});
+  vs.set(Variable{"HOST", "$ENV.example.com", true});
+  vs.set(Variable{"ENV", "job", true});
+  EXPECT_EQ(vs.get("URL"), "https://job.example.com/job");
+}
+
+TEST(Variables, CyclesDoNotLoop) {
+  VariableSet vs;
+  vs.set(Variable{"A", "$B", true});
+  vs.set(Variable{"B", "$A", true});
+  vs.set(Variable{"SELF", "$SELF:x", true});
+  EXPECT_TRUE(vs.get("A").has_value());
+  EXPECT_EQ(vs.get("SELF"), ":x");
+}
+
+TEST(Variables, EnvironmentAndMaskedValues) {
+  VariableSet vs;
+  vs.set(Variable{"A", "1", true});
+  Variable secret{"TOKEN", "s3cr3t", false};
+  secret.masked = true;
+  vs.set(secret);
+  auto env = vs.environment();
+  EXPECT_NE(std::find(env.begin(), env.end(), "A=1"), env.end());
+  EXPECT_EQ(vs.masked_values(), std::vector<std::string>{"s3cr3t"});
+}
+
+}  // namespace
+}  // namespace tollgate::pipeline

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/loader.h"
+#include "pipeline/planner.h"
+#include "pipeline/repo.h"
+
+namespace tollgate::runner {
+
+struct RunOptions {
+  std::string file = ".gitlab-ci.yml";
+  std::optional<std::string> changes_since;
+  int parallelism = 0;                                    // 0: the number of cores
+  std::vector<std::pair<std::string, std::string>> vars;  // --var K=V, highest precedence
+  std::vector<std::string> jobs;                          // JOB... on the command line
+  bool in_place = false;
+  bool json = false;
+  bool keep_workspaces = false;
+};
+
+// Everything a plan or a run is made from: the pipeline, the repository, the variables that
+// rules read, the change set and the project's files.
+struct Context {
+  pipeline::Pipeline pipeline;
+  pipeline::RepoInfo repo;
+  pipeline::ChangeSet changes;
+  std::vector<std::string> project_files;
+  std::string project_dir;  // absolute, the pipeline file's directory
+  std::string state_dir;    // project_dir/.tollgate
+  pipeline::PlanContext plan_context;
+};
+
+// Loads and validates the pipeline and reads the repository. pipeline_id is CI_PIPELINE_ID
+// (0 for a plan).
+Context make_context(const RunOptions& opts, long long pipeline_id);
+
+// The predefined CI_* variables of the pipeline (not those of one job).
+pipeline::Variables predefined_variables(const Context& ctx, long long pipeline_id);
+// The CI_* variables particular to one job.
+pipeline::Variables job_variables(const Context& ctx, const pipeline::Job& job, long long job_id,
+                                  const std::string& build_dir);
+// GitLab's slug: lower case, anything but a-z0-9 as '-', at most 63 characters, no '-' at the ends.
+std::string slug(std::string_view s);
+
+}  // namespace tollgate::runner

@@ -1,0 +1,70 @@
+#include "runner/executor.h"
+
+#include "util/files.h"
+#include "util/process.h"
+#include "util/strings.h"
+
+namespace tollgate::runner {
+namespace {
+
+constexpr std::chrono::minutes kAfterScriptTimeout{5};
+
+process::Outcome run_bash(const std::string& text, const std::filesystem::path& file,
+                          const std::vector<std::string>& env, const std::filesystem::path& cwd,
+                          std::optional<std::chrono::milliseconds> timeout,
+                          const std::function<void(std::string_view)>& sink) {
+  files::write_atomic(file, text);
+  process::Command cmd({"bash", "--noprofile", "--norc", file.string()});
+  cmd.env = env;
+  cmd.cwd = cwd.string();
+  if (timeout) cmd.timeout = *timeout;
+  return process::run_streaming(cmd, sink);
+}
+
+}  // namespace
+
+std::string shell_script(const std::vector<std::string>& commands) {
+  std::string out = "set -eo pipefail\n";
+  for (const auto& c : commands) {
+    std::vector<std::string> lines = str::split_lines(c);
+    std::string shown = lines.empty() ? "" : lines.front();
+    if (lines.size() > 1) shown += " # collapsed multi-line command";
+    out += "printf '%s\\n' " + str::shell_quote("$ " + shown) + "\n";
+    out += c + "\n";
+  }
+  return out;
+}
+
+ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::string_view)>& sink) {
+  std::vector<std::string> main = job.before_script;
+  main.insert(main.end(), job.script.begin(), job.script.end());
+  ShellResult result;
+  process::Outcome o =
+      run_bash(shell_script(main), job.script_file, job.env, job.cwd, job.timeout, sink);
+  result.exit_code = o.exit_code;
+  result.timed_out = o.timed_out;
+  result.canceled = o.canceled;
+  if (o.timed_out) {
+    sink("ERROR: job exceeded its timeout and was killed");
+    return result;
+  }
+  if (!job.after_script.empty() && !o.canceled) {
+    sink("Running after_script");
+    std::vector<std::string> env = job.env;
+    env.push_back(std::string("CI_JOB_STATUS=") + (o.exit_code == 0 ? "success" : "failed"));
+    std::filesystem::path after_file = job.script_file;
+    after_file += ".after";
+    process::Outcome a = run_bash(shell_script(job.after_script), after_file, env, job.cwd,
+                                  kAfterScriptTimeout, sink);
+    if (!a.ok()) {
+      result.after_script_failed = true;
+      sink(a.timed_out
+               ? "WARNING: after_script exceeded 5 minutes and was killed"
+               : "WARNING: after_script failed with exit code " + std::to_string(a.exit_code) +
+                     " (this does not change the job's result)");
+    }
+  }
+  return result;
+}
+
+}  // namespace tollgate::runner

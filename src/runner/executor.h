@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::runner {
+
+// One attempt of a job under the shell executor, as gitlab-runner's shell executor runs it:
+// before_script + script in one bash with `set -eo pipefail`, each line echoed as "$ cmd" before
+// it runs; after_script in a fresh bash (exports and cwd do not carry over) with
+// CI_JOB_STATUS, capped at five minutes, its failure not failing the job. A timeout kills the
+// job's whole process group and skips after_script, as GitLab does.
+struct ShellJob {
+  std::vector<std::string> before_script;
+  std::vector<std::string> script;
+  std::vector<std::string> after_script;
+  std::vector<std::string> env;  // the job's whole environment, KEY=VALUE
+  std::filesystem::path cwd;
+  std::filesystem::path script_file;  // where to write the generated script
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+struct ShellResult {
+  int exit_code = 0;
+  bool timed_out = false;
+  bool canceled = false;
+  bool after_script_failed = false;
+};
+
+ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::string_view)>& sink);
+
+// The bash text for a list of commands: each echoed, then run.
+std::string shell_script(const std::vector<std::string>& commands);
+
+}  // namespace tollgate::runner

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "runner/scheduler.h"
+
+namespace tollgate::runner {
+
+// How one job of a run ended: the "jobs" entries of DESIGN.md's run JSON.
+struct JobReport {
+  std::string name;
+  std::string stage;
+  JobStatus status = JobStatus::Pending;
+  int exit_code = 0;
+  bool allow_failure = false;  // it failed and the failure was allowed
+  int attempts = 0;
+  std::string started_at;
+  std::string finished_at;
+  double duration_s = 0;
+  std::string log;  // relative to the project directory
+  std::string reason;
+  std::string environment;  // name, when the job deploys
+  std::string environment_url;
+};
+
+struct RunReport {
+  long long id = 0;
+  bool success = false;
+  int exit_code = 0;
+  double duration_s = 0;
+  std::vector<JobReport> jobs;  // jobs the pipeline created, in plan order
+  std::vector<std::pair<std::string, std::string>> not_created;  // name, why (for the table)
+};
+
+nlohmann::json to_json(const RunReport& r);
+// The final table: job, stage, status, duration, and why for jobs not run.
+std::string render_summary(const RunReport& r);
+
+}  // namespace tollgate::runner

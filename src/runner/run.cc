@@ -1,0 +1,424 @@
+#include "runner/run.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "history/runs.h"
+#include "pipeline/variables.h"
+#include "runner/executor.h"
+#include "runner/workspace.h"
+#include "util/process.h"
+#include "util/strings.h"
+#include "util/timefmt.h"
+
+namespace tollgate::runner {
+namespace fs = std::filesystem;
+using pipeline::PlannedJob;
+using pipeline::Variable;
+using pipeline::VariableSet;
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::string mask(std::string line, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets)
+    line = str::replace_all(std::move(line), s, "[MASKED]");
+  return line;
+}
+
+bool retry_applies(const pipeline::Job& job, const ShellResult& r) {
+  if (!job.retry_exit_codes.empty()) {
+    return std::find(job.retry_exit_codes.begin(), job.retry_exit_codes.end(), r.exit_code) !=
+           job.retry_exit_codes.end();
+  }
+  if (job.retry_when.empty()) return true;
+  for (const auto& w : job.retry_when) {
+    if (w == "always" || w == "unknown_failure") return true;
+    if (w == "script_failure" && !r.timed_out) return true;
+    if (w == "job_execution_timeout" && r.timed_out) return true;
+  }
+  return false;
+}
+
+class PipelineRun {
+ public:
+  PipelineRun(const RunOptions& opts, Context ctx, pipeline::Plan plan)
+      : opts_(opts),
+        ctx_(std::move(ctx)),
+        plan_(std::move(plan)),
+        dotenv_(plan_.jobs.size()),
+        artifact_dirs_(plan_.jobs.size()) {}
+
+  RunReport execute(const BoardFactory& make_board) {
+    auto start = SteadyClock::now();
+    fs::create_directories(ctx_.state_dir);
+    history::Database db(fs::path(ctx_.state_dir) / "history.db");
+    history::RunStore store(db);
+    history::RunRecord record;
+    record.pipeline_file = opts_.file;
+    record.project_dir = ctx_.project_dir;
+    record.commit_sha = ctx_.repo.sha;
+    record.ref = ctx_.plan_context.ref;
+    record.started_at = timefmt::iso8601(timefmt::Clock::now());
+    report_.id = record.id = store.begin_run(record);
+    ctx_.plan_context.variables.set("CI_PIPELINE_ID", std::to_string(report_.id));
+    ctx_.plan_context.variables.set("CI_PIPELINE_IID", std::to_string(report_.id));
+    run_dir_ = fs::path(ctx_.state_dir) / "runs" / std::to_string(report_.id);
+    builds_dir_ = fs::path(ctx_.state_dir) / "builds" / std::to_string(report_.id);
+    fs::create_directories(run_dir_);
+
+    report_.jobs.resize(plan_.jobs.size());
+    std::vector<BoardJob> board_jobs;
+    std::set<std::string> used_names;
+    for (size_t i = 0; i < plan_.jobs.size(); ++i) {
+      const auto& j = *plan_.jobs[i].job;
+      report_.jobs[i].name = j.name;
+      report_.jobs[i].stage = j.stage;
+      std::string file = str::file_safe(j.name);
+      while (!used_names.insert(file).second)
+        file += "_";
+      report_.jobs[i].log =
+          (fs::path(".tollgate") / "runs" / std::to_string(report_.id) / (file + ".log")).string();
+      artifact_dirs_[i] = run_dir_ / "artifacts" / file;
+      board_jobs.push_back({j.name, j.stage});
+    }
+    for (const auto& e : plan_.excluded)
+      report_.not_created.emplace_back(e.name, e.why);
+    board_ = make_board(board_jobs, ctx_.pipeline.stages);
+
+    schedule(store);
+
+    board_->finish();
+    bool failed = false;
+    for (const auto& j : report_.jobs) {
+      bool bad = j.status == JobStatus::Failed || j.status == JobStatus::Timeout ||
+                 j.status == JobStatus::Canceled;
+      if (bad && !j.allow_failure) failed = true;
+    }
+    report_.success = !failed;
+    report_.exit_code = failed ? 1 : 0;
+    report_.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    record.status = process::canceled() ? "canceled" : failed ? "failed" : "success";
+    record.exit_code = report_.exit_code;
+    record.finished_at = timefmt::iso8601(timefmt::Clock::now());
+    record.duration_s = report_.duration_s;
+    store.finish_run(record);
+    std::error_code ec;
+    if (!opts_.keep_workspaces) fs::remove_all(builds_dir_, ec);
+    return report_;
+  }
+
+ private:
+  struct Completion {
+    size_t job;
+  };
+
+  void schedule(history::RunStore& store) {
+    Scheduler sched(plan_);
+    size_t parallelism = opts_.parallelism > 0 ? static_cast<size_t>(opts_.parallelism)
+                                               : std::max(1u, std::thread::hardware_concurrency());
+    std::deque<size_t> runnable;
+    std::vector<std::thread> threads;
+    size_t running = 0;
+    while (true) {
+      for (auto batch = sched.take_ready(); !batch.empty(); batch = sched.take_ready()) {
+        for (const auto& s : batch) {
+          if (s.run) {
+            runnable.push_back(s.job);
+            continue;
+          }
+          JobReport& r = report_.jobs[s.job];
+          r.status = s.status;
+          r.reason = s.reason;
+          r.log.clear();
+          record(store, s.job);
+          board_->job_finished(s.job, r);
+        }
+      }
+      if (process::canceled()) {
+        for (size_t i : sched.cancel_pending()) {
+          report_.jobs[i].status = JobStatus::Canceled;
+          report_.jobs[i].reason = "the run was interrupted";
+          report_.jobs[i].log.clear();
+          record(store, i);
+        }
+        runnable.clear();
+      }
+      while (running < parallelism && !runnable.empty()) {
+        size_t job = runnable.front();
+        runnable.pop_front();
+        ++running;
+        board_->job_started(job);
+        threads.emplace_back([this, job] {
+          run_job(job);
+          std::lock_guard lock(mu_);
+          completions_.push_back(job);
+          cv_.notify_one();
+        });
+      }
+      if (running == 0 && runnable.empty()) break;
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return !completions_.empty(); });
+      while (!completions_.empty()) {
+        size_t job = completions_.front();
+        completions_.pop_front();
+        --running;
+        const JobReport& r = report_.jobs[job];
+        sched.finish(job, r.status, r.allow_failure);
+        lock.unlock();
+        record(store, job);
+        board_->job_finished(job, r);
+        lock.lock();
+      }
+    }
+    for (auto& t : threads)
+      t.join();
+  }
+
+  void record(history::RunStore& store, size_t i) {
+    const JobReport& r = report_.jobs[i];
+    history::JobRecord j;
+    j.name = r.name;
+    j.stage = r.stage;
+    j.status = std::string(to_string(r.status));
+    j.exit_code = r.exit_code;
+    j.allow_failure = r.allow_failure;
+    j.attempts = r.attempts;
+    j.started_at = r.started_at;
+    j.finished_at = r.finished_at;
+    j.duration_s = r.duration_s;
+    j.log = r.log;
+    j.reason = r.reason;
+    j.environment_name = r.environment;
+    j.environment_url = r.environment_url;
+    if (plan_.jobs[i].job->environment)
+      j.environment_action = plan_.jobs[i].job->environment->action;
+    store.record_job(report_.id, j);
+  }
+
+  // The jobs whose artifacts (and dotenv variables) this job receives.
+  std::vector<size_t> artifact_sources(size_t i) const {
+    const PlannedJob& pj = plan_.jobs[i];
+    std::vector<size_t> out;
+    if (pj.job->dependencies) {
+      for (const auto& name : *pj.job->dependencies)
+        for (size_t k = 0; k < plan_.jobs.size(); ++k)
+          if (plan_.jobs[k].job->name == name || plan_.jobs[k].job->base_name == name)
+            out.push_back(k);
+    } else if (pj.has_needs) {
+      for (const auto& need : *pj.job->needs) {
+        if (!need.artifacts) continue;
+        for (size_t k : pj.needs)
+          if (plan_.jobs[k].job->name == need.job || plan_.jobs[k].job->base_name == need.job)
+            out.push_back(k);
+      }
+    } else {
+      for (size_t k = 0; k < plan_.jobs.size(); ++k)
+        if (plan_.jobs[k].stage < pj.stage) out.push_back(k);
+    }
+    return out;
+  }
+
+  VariableSet job_environment(size_t i, const fs::path& build_dir) {
+    const PlannedJob& pj = plan_.jobs[i];
+    const pipeline::Job& job = *pj.job;
+    VariableSet vars;
+    for (const auto& kv : process::current_environment()) {
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) vars.set(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    vars.set_all(predefined_variables(ctx_, report_.id));
+    vars.set_all(job_variables(ctx_, job, report_.id * 1000 + static_cast<long long>(i) + 1,
+                               build_dir.string()));
+    vars.set_all(ctx_.pipeline.variables);
+    vars.set_all(job.variables);
+    vars.set_all(pj.rule_variables);
+    {
+      std::lock_guard lock(mu_);
+      for (size_t src : artifact_sources(i))
+        for (const auto& [k, v] : dotenv_[src])
+          vars.set(k, v);
+    }
+    vars.set_all(ctx_.plan_context.overrides);
+    if (job.environment) {
+      std::string name = pipeline::expand_variables(job.environment->name, vars.lookup());
+      std::string url = pipeline::expand_variables(job.environment->url, vars.lookup());
+      vars.set("CI_ENVIRONMENT_NAME", name);
+      vars.set("CI_ENVIRONMENT_SLUG", slug(name));
+      vars.set("CI_ENVIRONMENT_ACTION", job.environment->action);
+      if (!url.empty()) vars.set("CI_ENVIRONMENT_URL", url);
+      std::string tier = job.environment->tier;
+      if (tier.empty()) {
+        std::string l = str::lower(name);
+        tier = l.find("prod") != std::string::npos   ? "production"
+               : l.find("stag") != std::string::npos ? "staging"
+               : l.find("test") != std::string::npos || l.find("qa") != std::string::npos
+                   ? "testing"
+               : l.find("dev") != std::string::npos || l.find("review") != std::string::npos
+                   ? "development"
+                   : "other";
+      }
+      vars.set("CI_ENVIRONMENT_TIER", tier);
+      report_.jobs[i].environment = name;
+      report_.jobs[i].environment_url = url;
+    }
+    return vars;
+  }
+
+  void run_job(size_t i) {
+    const PlannedJob& pj = plan_.jobs[i];
+    const pipeline::Job& job = *pj.job;
+    JobReport& r = report_.jobs[i];
+    auto start = SteadyClock::now();
+    r.started_at = timefmt::iso8601(timefmt::Clock::now());
+    fs::path log_path = fs::path(ctx_.project_dir) / r.log;
+    std::ofstream log(log_path, std::ios::binary | std::ios::trunc);
+    std::string safe = fs::path(r.log).stem().string();
+    fs::path build_dir = opts_.in_place ? fs::path(ctx_.project_dir) : builds_dir_ / safe;
+    std::vector<std::string> secrets;
+    auto sink = [&](std::string_view line) {
+      std::string masked = secrets.empty() ? std::string(line) : mask(std::string(line), secrets);
+      log << masked << '\n';
+      board_->job_line(i, masked);
+    };
+    try {
+      if (!opts_.in_place) {
+        std::error_code ec;
+        fs::remove_all(build_dir, ec);
+        make_workspace(ctx_.project_dir, ctx_.project_files, build_dir);
+      }
+      for (size_t src : artifact_sources(i))
+        restore_tree(artifact_dirs_[src], build_dir);
+      VariableSet vars = job_environment(i, build_dir);
+      secrets = vars.masked_values();
+      ShellJob shell;
+      shell.before_script = job.before_script;
+      shell.script = job.script;
+      shell.after_script = job.after_script;
+      shell.env = vars.environment();
+      shell.cwd = build_dir;
+      shell.script_file = run_dir_ / (safe + ".sh");
+      shell.timeout = job.timeout;
+      int max_attempts = 1 + job.retry_max;
+      ShellResult result;
+      for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+        if (max_attempts > 1)
+          sink("--- attempt " + std::to_string(attempt) + " of " + std::to_string(max_attempts) +
+               " ---");
+        r.attempts = attempt;
+        result = run_shell_job(shell, sink);
+        bool failed = result.exit_code != 0 || result.timed_out;
+        if (!failed || result.canceled || attempt == max_attempts || !retry_applies(job, result))
+          break;
+      }
+      r.exit_code = result.exit_code;
+      if (result.canceled) {
+        r.status = JobStatus::Canceled;
+        r.reason = "the run was interrupted";
+      } else if (result.timed_out) {
+        r.status = JobStatus::Timeout;
+        r.reason =
+            "exceeded its timeout of " + timefmt::format_duration(job.timeout->count() / 1000.0);
+      } else {
+        r.status = result.exit_code == 0 ? JobStatus::Success : JobStatus::Failed;
+      }
+      if (r.status != JobStatus::Success && r.status != JobStatus::Canceled) {
+        const auto& af = pj.allow_failure;
+        bool code_ok =
+            af.exit_codes.empty() ||
+            (r.status == JobStatus::Failed && std::find(af.exit_codes.begin(), af.exit_codes.end(),
+                                                        r.exit_code) != af.exit_codes.end());
+        r.allow_failure = af.allowed && code_ok;
+      }
+      if (job.artifacts) keep_artifacts(i, build_dir, sink);
+    } catch (const Error& e) {
+      sink("ERROR: " + e.message());
+      r.status = JobStatus::Failed;
+      r.exit_code = 2;
+      r.reason = e.message();
+    }
+    r.finished_at = timefmt::iso8601(timefmt::Clock::now());
+    r.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    if (!opts_.in_place && !opts_.keep_workspaces) {
+      std::error_code ec;
+      fs::remove_all(build_dir, ec);
+    }
+  }
+
+  void keep_artifacts(size_t i, const fs::path& build_dir,
+                      const std::function<void(std::string_view)>& sink) {
+    const pipeline::Artifacts& a = *plan_.jobs[i].job->artifacts;
+    const JobReport& r = report_.jobs[i];
+    bool ok = r.status == JobStatus::Success;
+    bool wanted =
+        a.when == "always" || (a.when == "on_success" && ok) || (a.when == "on_failure" && !ok);
+    pipeline::Artifacts selected = a;
+    if (!wanted) selected.paths.clear(), selected.untracked = false;  // reports are kept always
+    std::vector<std::string> kept =
+        collect_artifacts(build_dir, selected, ctx_.project_files, artifact_dirs_[i]);
+    if (!kept.empty())
+      sink("Saved " + std::to_string(kept.size()) + " artifact file(s)");
+    else if (wanted && !a.paths.empty())
+      sink("WARNING: no files matched artifacts:paths");
+    std::vector<std::pair<std::string, std::string>> vars;
+    for (const auto& report : a.dotenv) {
+      fs::path file = build_dir / report;
+      if (!fs::exists(file)) {
+        sink("WARNING: dotenv report " + report + " was not created");
+        continue;
+      }
+      for (auto& kv : read_dotenv(file))
+        vars.push_back(std::move(kv));
+    }
+    std::lock_guard lock(mu_);
+    dotenv_[i] = std::move(vars);
+  }
+
+  const RunOptions& opts_;
+  Context ctx_;
+  pipeline::Plan plan_;
+  RunReport report_;
+  std::unique_ptr<Board> board_;
+  fs::path run_dir_;
+  fs::path builds_dir_;
+  std::vector<std::vector<std::pair<std::string, std::string>>> dotenv_;
+  std::vector<fs::path> artifact_dirs_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<size_t> completions_;
+};
+
+}  // namespace
+
+RunReport run_pipeline(const RunOptions& opts, const BoardFactory& make_board) {
+  Context ctx = make_context(opts, 0);
+  pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);
+  if (plan.workflow_excluded) {
+    RunReport r;
+    r.success = true;
+    for (const auto& e : plan.excluded)
+      r.not_created.emplace_back(e.name, e.why);
+    std::cerr << "tollgate: no pipeline created: " << plan.workflow_why << "\n";
+    return r;
+  }
+  std::set<std::string> images;
+  for (const auto& pj : plan.jobs)
+    if (!pj.job->image.empty()) images.insert(pj.job->image);
+  if (!images.empty())
+    std::cerr << "tollgate: note: jobs name images ("
+              << str::join({images.begin(), images.end()}, ", ")
+              << "); the shell executor runs their scripts on this machine\n";
+  PipelineRun run(opts, std::move(ctx), std::move(plan));
+  return run.execute(make_board);
+}
+
+}  // namespace tollgate::runner

@@ -1,0 +1,156 @@
+#include "runner/scheduler.h"
+
+#include <algorithm>
+
+namespace tollgate::runner {
+
+using pipeline::When;
+
+std::string_view to_string(JobStatus s) {
+  switch (s) {
+    case JobStatus::Pending:
+      return "pending";
+    case JobStatus::Running:
+      return "running";
+    case JobStatus::Success:
+      return "success";
+    case JobStatus::Failed:
+      return "failed";
+    case JobStatus::Skipped:
+      return "skipped";
+    case JobStatus::Manual:
+      return "manual";
+    case JobStatus::Canceled:
+      return "canceled";
+    case JobStatus::Timeout:
+      return "timeout";
+  }
+  return "pending";
+}
+
+Scheduler::Scheduler(const pipeline::Plan& plan) : plan_(plan), state_(plan.jobs.size()) {
+  dependents_.resize(plan.jobs.size());
+  int max_stage = 0;
+  for (const auto& j : plan.jobs)
+    max_stage = std::max(max_stage, j.stage);
+  stage_jobs_.resize(static_cast<size_t>(max_stage) + 1);
+  stage_unfinished_.resize(stage_jobs_.size(), 0);
+  stage_failed_.resize(stage_jobs_.size(), false);
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    const auto& j = plan.jobs[i];
+    stage_unfinished_[static_cast<size_t>(j.stage)]++;
+    if (j.has_needs) {
+      state_[i].unfinished_needs = j.needs.size();
+      for (size_t n : j.needs)
+        dependents_[n].push_back(i);
+      if (j.needs.empty()) queue(i);
+    } else {
+      stage_jobs_[static_cast<size_t>(j.stage)].push_back(i);
+    }
+  }
+  release_stages();
+}
+
+void Scheduler::queue(size_t job) {
+  if (state_[job].queued) return;
+  state_[job].queued = true;
+  ready_.push_back(job);
+}
+
+// Advances over every complete stage and releases the stage-ordered jobs of the next one.
+void Scheduler::release_stages() {
+  while (true) {
+    if (stages_done_ < stage_jobs_.size()) {
+      for (size_t j : stage_jobs_[stages_done_])
+        queue(j);
+    }
+    if (stages_done_ >= stage_jobs_.size() || stage_unfinished_[stages_done_] > 0) return;
+    if (stage_failed_[stages_done_]) prefix_failed_ = true;
+    ++stages_done_;
+  }
+}
+
+std::vector<Start> Scheduler::take_ready() {
+  std::vector<Start> out;
+  std::sort(ready_.begin(), ready_.end());
+  std::vector<size_t> batch;
+  batch.swap(ready_);
+  for (size_t i : batch) {
+    const auto& pj = plan_.jobs[i];
+    State& st = state_[i];
+    bool upstream_failed = pj.has_needs ? st.failure_upstream : prefix_failed_;
+    std::string failure_reason = pj.has_needs ? "needed job '" + st.failed_need + "' failed"
+                                              : "a job in an earlier stage failed";
+    Start s{i, true, JobStatus::Running, ""};
+    switch (pj.when) {
+      case When::OnSuccess:
+      case When::Delayed:
+        if (upstream_failed) s = {i, false, JobStatus::Skipped, failure_reason};
+        break;
+      case When::OnFailure:
+        if (!upstream_failed)
+          s = {i, false, JobStatus::Skipped, "when: on_failure and nothing failed"};
+        break;
+      case When::Always:
+        break;
+      case When::Manual:
+        if (upstream_failed)
+          s = {i, false, JobStatus::Skipped, failure_reason};
+        else if (!pj.run_manual)
+          s = {i, false, JobStatus::Manual,
+               "manual: start it with 'tollgate run " + pj.job->name + "'"};
+        break;
+      case When::Never:
+        s = {i, false, JobStatus::Skipped, "when: never"};
+        break;
+    }
+    if (s.run) {
+      st.status = JobStatus::Running;
+    } else {
+      // A job skipped because something failed passes the failure on to the jobs after it.
+      complete(i, s.status, s.status == JobStatus::Skipped && upstream_failed);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void Scheduler::finish(size_t job, JobStatus status, bool allowed_failure) {
+  bool failed =
+      status == JobStatus::Failed || status == JobStatus::Timeout || status == JobStatus::Canceled;
+  complete(job, status, failed && !allowed_failure);
+}
+
+void Scheduler::complete(size_t job, JobStatus status, bool carries_failure) {
+  State& st = state_[job];
+  st.status = status;
+  st.carries_failure = carries_failure;
+  ++finished_;
+  const auto& pj = plan_.jobs[job];
+  size_t stage = static_cast<size_t>(pj.stage);
+  if (carries_failure) stage_failed_[stage] = true;
+  for (size_t d : dependents_[job]) {
+    State& ds = state_[d];
+    if (carries_failure && !ds.failure_upstream) {
+      ds.failure_upstream = true;
+      ds.failed_need = pj.job->name;
+    }
+    if (--ds.unfinished_needs == 0) queue(d);
+  }
+  if (--stage_unfinished_[stage] == 0) release_stages();
+}
+
+std::vector<size_t> Scheduler::cancel_pending() {
+  std::vector<size_t> canceled;
+  for (size_t i = 0; i < state_.size(); ++i) {
+    if (state_[i].status == JobStatus::Pending) {
+      state_[i].status = JobStatus::Canceled;
+      ++finished_;
+      canceled.push_back(i);
+    }
+  }
+  ready_.clear();
+  return canceled;
+}
+
+}  // namespace tollgate::runner
