@@ -491,6 +491,7 @@ class Loader {
     j.base_name = name;
     j.where = where;
     bool has_script = false, has_trigger = false;
+    size_t errors_before = errors_.size();
     for (const auto& e : n.entries) {
       const std::string& k = e.key.scalar;
       const Node& v = e.value;
@@ -560,7 +561,7 @@ class Loader {
                                 ? " (hide a template by starting its name with '.')"
                                 : " (is '" + name + "' a misspelt keyword '" +
                                       str::closest(name, reserved_top_level_keys()) + "'?)"));
-    else if (j.script.empty())
+    else if (j.script.empty() && errors_.size() == errors_before)
       error(where, "job '" + name + "': script is empty");
     if (j.when == When::Never) j.rules = std::vector<Rule>{Rule{.when = When::Never}};
     return j;
@@ -573,8 +574,9 @@ class Loader {
       names.insert(j.base_name);  // needs on a parallel job means every copy
     }
     std::vector<std::string> name_list(names.begin(), names.end());
+    std::set<std::string> stages(p.stages.begin(), p.stages.end());
     for (const auto& j : p.jobs) {
-      if (p.stage_index(j.stage) < 0) {
+      if (!stages.count(j.stage)) {
         std::string hint = str::closest(j.stage, p.stages);
         error(j.where,
               "job '" + j.name + "': stage '" + j.stage + "' is not in stages (" +

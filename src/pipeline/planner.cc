@@ -220,13 +220,15 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     plan.workflow_why = "workflow:rules: " + d.why;
   }
   // Stage order, then file order, so the plan reads like the pipeline graph.
-  std::vector<const Job*> ordered;
+  std::map<std::string, int> stage_of;
+  for (size_t s = 0; s < p.stages.size(); ++s)
+    stage_of.emplace(p.stages[s], static_cast<int>(s));
+  std::vector<std::pair<int, const Job*>> ordered;
   for (const auto& j : p.jobs)
-    ordered.push_back(&j);
-  std::stable_sort(ordered.begin(), ordered.end(), [&](const Job* a, const Job* b) {
-    return p.stage_index(a->stage) < p.stage_index(b->stage);
-  });
-  for (const Job* j : ordered) {
+    ordered.emplace_back(stage_of.count(j.stage) ? stage_of[j.stage] : -1, &j);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [stage, j] : ordered) {
     VariableSet vars = job_variables(p, *j, ctx);
     Decision d;
     try {
@@ -244,17 +246,27 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     pj.when = d.when;
     pj.decided_by = d.why;
     pj.rule_variables = d.variables;
-    pj.stage = p.stage_index(j->stage);
+    pj.stage = stage;
     pj.allow_failure = j->allow_failure.value_or(AllowFailure{d.when == When::Manual && !j->rules});
     if (d.allow_failure) pj.allow_failure = AllowFailure{*d.allow_failure};
     plan.jobs.push_back(std::move(pj));
   }
-  // Needs, now that the set of created jobs is known.
+  // Needs, now that the set of created jobs is known. A name is a job's own name or, for
+  // parallel copies, the name they share.
+  std::map<std::string, std::vector<size_t>> by_name, by_base;
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    by_name[plan.jobs[i].job->name].push_back(i);
+    by_base[plan.jobs[i].job->base_name].push_back(i);
+  }
   for (auto& pj : plan.jobs) {
     if (!pj.job->needs) continue;
     pj.has_needs = true;
     for (const auto& need : *pj.job->needs) {
-      std::vector<size_t> targets = find_all(plan.jobs, need.job);
+      auto named = by_name.find(need.job);
+      auto based = by_base.find(need.job);
+      std::vector<size_t> targets = named != by_name.end()   ? named->second
+                                    : based != by_base.end() ? based->second
+                                                             : std::vector<size_t>{};
       if (targets.empty()) {
         if (!need.optional)
           errors.emplace_back(need.where, "job '" + pj.job->name + "' needs '" + need.job +

@@ -1,0 +1,177 @@
+#include "pipeline/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "util/files.h"
+
+namespace tollgate::pipeline {
+namespace {
+
+Pipeline load(const std::string& text, const std::string& dir = "/nonexistent") {
+  return load_pipeline_text(text, "ci.yml", dir);
+}
+
+std::string errors_of(const std::string& text) {
+  try {
+    load(text);
+  } catch (const ErrorList& list) {
+    std::string out;
+    for (const auto& e : list.all())
+      out += e.message() + "\n";
+    return out;
+  }
+  return "";
+}
+
+TEST(Loader, StagesDefaultAndPrePost) {
+  Pipeline p = load("a:\n  script: [x]\n");
+  EXPECT_EQ(p.stages, (std::vector<std::string>{".pre", "build", "test", "deploy", ".post"}));
+  EXPECT_EQ(p.jobs[0].stage, "test");
+  Pipeline q = load("stages: [one, two]\na:\n  stage: .post\n  script: [x]\n");
+  EXPECT_EQ(q.stages, (std::vector<std::string>{".pre", "one", "two", ".post"}));
+}
+
+TEST(Loader, HiddenJobsAnchorsExtendsAndDefault) {
+  Pipeline p = load(R"(
+default:
+  before_script: [echo default]
+  retry: 1
+.base: &base
+  variables: {A: "1", B: "2"}
+  tags: [docker]
+  script: [echo base]
+.more:
+  variables: {B: "3"}
+job:
+  extends: [.base, .more]
+  variables: {C: "4"}
+anchored:
+  <<: *base
+  before_script: [echo mine]
+  script: [echo anchored]
+  inherit:
+    default: false
+)");
+  ASSERT_EQ(p.jobs.size(), 2u);
+  const Job& job = p.jobs[0];
+  EXPECT_EQ(job.name, "job");
+  EXPECT_EQ(job.script, std::vector<std::string>{"echo base"});
+  EXPECT_EQ(job.before_script, std::vector<std::string>{"echo default"});
+  EXPECT_EQ(job.tags, std::vector<std::string>{"docker"});
+  EXPECT_EQ(job.retry_max, 1);
+  std::map<std::string, std::string> vars;
+  for (const auto& v : job.variables)
+    vars[v.name] = v.value;
+  EXPECT_EQ(vars, (std::map<std::string, std::string>{{"A", "1"}, {"B", "3"}, {"C", "4"}}));
+  const Job& anchored = p.jobs[1];
+  EXPECT_EQ(anchored.before_script, std::vector<std::string>{"echo mine"});
+  EXPECT_EQ(anchored.retry_max, 0) << "inherit: default: false";
+}
+
+TEST(Loader, ReferenceTagsSpliceIntoLists) {
+  Pipeline p = load(R"(
+.setup:
+  script: [echo one, echo two]
+job:
+  script:
+    - !reference [.setup, script]
+    - echo three
+)");
+  EXPECT_EQ(p.jobs[0].script, (std::vector<std::string>{"echo one", "echo two", "echo three"}));
+  EXPECT_NE(errors_of("job:\n  script: [!reference [.nope, script]]\n").find("points at nothing"),
+            std::string::npos);
+}
+
+TEST(Loader, ExtendsCyclesAndMissingParents) {
+  EXPECT_NE(
+      errors_of(".a:\n  extends: .b\n.b:\n  extends: .a\njob:\n  extends: .a\n  script: [x]\n")
+          .find("extends cycle"),
+      std::string::npos);
+  EXPECT_NE(errors_of("job:\n  extends: .tempalte\n  script: [x]\n.template:\n  tags: [a]\n")
+                .find("(did you mean '.template'?)"),
+            std::string::npos);
+}
+
+TEST(Loader, IncludeLocalMergesUnderTheIncludingFile) {
+  files::TempDir dir;
+  std::ofstream(dir.path() / "common.yml")
+      << "variables:\n  FROM: common\n  KEEP: yes\nshared:\n  script: [echo shared]\n";
+  Pipeline p =
+      load("include: common.yml\nvariables:\n  FROM: main\nown:\n  script: [x]\n", dir.path());
+  EXPECT_EQ(p.jobs.size(), 2u);
+  std::map<std::string, std::string> vars;
+  for (const auto& v : p.variables)
+    vars[v.name] = v.value;
+  EXPECT_EQ(vars["FROM"], "main");
+  EXPECT_EQ(vars["KEEP"], "yes");
+  EXPECT_NE(errors_of("include:\n  - remote: https://x/y.yml\njob:\n  script: [x]\n")
+                .find("not available offline"),
+            std::string::npos);
+}
+
+TEST(Loader, ParallelNamesAndNodeVariables) {
+  Pipeline p = load(
+      "t:\n  parallel: 3\n  script: [x]\nm:\n  parallel:\n    matrix:\n      - OS: [linux, mac]\n  "
+      "      ARCH: amd64\n      - OS: win\n  script: [x]\n");
+  std::vector<std::string> names;
+  for (const auto& j : p.jobs)
+    names.push_back(j.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"t 1/3", "t 2/3", "t 3/3", "m: [linux, amd64]",
+                                             "m: [mac, amd64]", "m: [win]"}));
+  bool found = false;
+  for (const auto& v : p.jobs[5].variables)
+    if (v.name == "CI_NODE_INDEX") found = v.value == "3";
+  EXPECT_TRUE(found);
+}
+
+TEST(Loader, VariablesForms) {
+  Pipeline p = load(
+      "variables:\n  A: 1\n  B:\n    value: x\n    description: d\n  C:\n    value: $A\n    "
+      "expand: false\njob:\n  script: [x]\n");
+  ASSERT_EQ(p.variables.size(), 3u);
+  EXPECT_EQ(p.variables[0].value, "1");
+  EXPECT_EQ(p.variables[1].value, "x");
+  EXPECT_FALSE(p.variables[2].expand);
+  EXPECT_NE(errors_of("variables:\n  A:\n    valeu: x\njob:\n  script: [x]\n")
+                .find("unknown key 'valeu'"),
+            std::string::npos);
+}
+
+TEST(Loader, MisspeltTopLevelKeyword) {
+  EXPECT_NE(errors_of("stagse: [a]\njob:\n  script: [x]\n")
+                .find("unknown keyword 'stagse' (did you mean 'stages'?)"),
+            std::string::npos);
+  EXPECT_NE(
+      errors_of("varaibles:\n  A: b\njob:\n  script: [x]\n").find("misspelt keyword 'variables'"),
+      std::string::npos);
+}
+
+TEST(Loader, AllowFailureRetryTimeoutEnvironmentArtifacts) {
+  Pipeline p = load(R"(
+job:
+  allow_failure: {exit_codes: [1, 3]}
+  retry: {max: 2, when: [script_failure]}
+  timeout: 1h 30m
+  environment: {name: review/$CI_COMMIT_REF_SLUG, url: "https://x", action: start}
+  artifacts:
+    paths: [dist/]
+    exclude: ["dist/*.tmp"]
+    when: always
+    reports: {dotenv: build.env, junit: [report.xml]}
+  script: [x]
+)");
+  const Job& j = p.jobs[0];
+  EXPECT_EQ(j.allow_failure->exit_codes, (std::vector<int>{1, 3}));
+  EXPECT_EQ(j.retry_max, 2);
+  EXPECT_EQ(j.timeout->count(), 5'400'000);
+  EXPECT_EQ(j.environment->name, "review/$CI_COMMIT_REF_SLUG");
+  EXPECT_EQ(j.artifacts->dotenv, std::vector<std::string>{"build.env"});
+  EXPECT_EQ(j.artifacts->reports.at("junit"), std::vector<std::string>{"report.xml"});
+  EXPECT_NE(errors_of("job:\n  retry: 5\n  script: [x]\n").find("retry must be 0, 1 or 2"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tollgate::pipeline

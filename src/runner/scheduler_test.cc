@@ -1,0 +1,113 @@
+#include "runner/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include "pipeline/loader.h"
+
+namespace tollgate::runner {
+namespace {
+
+using pipeline::make_plan;
+
+struct Sim {
+  pipeline::Pipeline pipeline;
+  pipeline::Plan plan;
+  Scheduler sched;
+  std::vector<std::string> log;  // "start X", "skip X (why)", "manual X"
+
+  explicit Sim(const std::string& yaml)
+      : pipeline(pipeline::load_pipeline_text(yaml, "ci.yml", "/x")),
+        plan(make_plan(pipeline, pipeline::PlanContext{})),
+        sched(plan) {}
+
+  std::vector<std::string> step() {
+    std::vector<std::string> started;
+    for (auto batch = sched.take_ready(); !batch.empty(); batch = sched.take_ready()) {
+      for (const auto& s : batch) {
+        const std::string& name = plan.jobs[s.job].job->name;
+        if (s.run) started.push_back(name);
+        log.push_back((s.run ? "start " : std::string(to_string(s.status)) + " ") + name);
+      }
+    }
+    return started;
+  }
+  void finish(const std::string& name, JobStatus st, bool allowed = false) {
+    sched.finish(plan.find(name), st, allowed);
+  }
+};
+
+TEST(Scheduler, StageJobsWaitForEveryEarlierJobNeedsJobsOnlyForTheirNeeds) {
+  Sim s(R"(
+a: {stage: build, script: [x]}
+b: {stage: build, script: [x]}
+c: {stage: test, needs: [a], script: [x]}
+d: {stage: test, script: [x]}
+e: {stage: deploy, needs: [], script: [x]}
+)");
+  EXPECT_EQ(s.step(), (std::vector<std::string>{"a", "b", "e"}));
+  s.finish("a", JobStatus::Success);
+  EXPECT_EQ(s.step(), std::vector<std::string>{"c"}) << "c needs only a; d waits for b";
+  s.finish("c", JobStatus::Success);
+  EXPECT_TRUE(s.step().empty());
+  s.finish("b", JobStatus::Success);
+  EXPECT_EQ(s.step(), std::vector<std::string>{"d"});
+  s.finish("d", JobStatus::Success);
+  s.finish("e", JobStatus::Success);
+  EXPECT_TRUE(s.sched.done());
+}
+
+TEST(Scheduler, FailurePropagatesThroughSkippedJobsToOnFailure) {
+  Sim s(R"(
+stages: [one, two, three, four]
+a: {stage: one, script: [x]}
+b: {stage: two, script: [x]}
+c: {stage: three, needs: [b], script: [x]}
+cleanup: {stage: four, when: on_failure, script: [x]}
+always: {stage: four, when: always, script: [x]}
+)");
+  EXPECT_EQ(s.step(), std::vector<std::string>{"a"});
+  s.finish("a", JobStatus::Failed);
+  EXPECT_EQ(s.step(), (std::vector<std::string>{"cleanup", "always"}));
+  EXPECT_EQ(s.sched.status(s.plan.find("b")), JobStatus::Skipped);
+  EXPECT_EQ(s.sched.status(s.plan.find("c")), JobStatus::Skipped)
+      << "c needs b, which was skipped by a failure";
+}
+
+TEST(Scheduler, AllowedFailureIsNotAFailure) {
+  Sim s(
+      "a: {stage: build, script: [x]}\nb: {stage: test, script: [x]}\nc: {stage: deploy, when: "
+      "on_failure, script: [x]}\n");
+  s.step();
+  s.finish("a", JobStatus::Failed, /*allowed=*/true);
+  EXPECT_EQ(s.step(), std::vector<std::string>{"b"});
+  s.finish("b", JobStatus::Success);
+  EXPECT_TRUE(s.step().empty());
+  EXPECT_EQ(s.sched.status(s.plan.find("c")), JobStatus::Skipped);
+}
+
+TEST(Scheduler, ManualJobsCountAsDone) {
+  Sim s(
+      "m: {stage: build, when: manual, script: [x]}\nafter: {stage: test, needs: [m], script: "
+      "[x]}\n");
+  EXPECT_EQ(s.step(), std::vector<std::string>{"after"});
+  EXPECT_EQ(s.sched.status(s.plan.find("m")), JobStatus::Manual);
+}
+
+TEST(Scheduler, LinearInJobsAndEdgesOnALongChain) {
+  std::string yaml = "stages: [";
+  for (int i = 0; i < 2000; ++i)
+    yaml += (i ? ", s" : "s") + std::to_string(i);
+  yaml += "]\n";
+  for (int i = 0; i < 2000; ++i)
+    yaml += "j" + std::to_string(i) + ": {stage: s" + std::to_string(i) + ", script: [x]}\n";
+  Sim s(yaml);
+  for (int i = 0; i < 2000; ++i) {
+    auto started = s.step();
+    ASSERT_EQ(started.size(), 1u);
+    s.finish(started[0], JobStatus::Success);
+  }
+  EXPECT_TRUE(s.sched.done());
+}
+
+}  // namespace
+}  // namespace tollgate::runner

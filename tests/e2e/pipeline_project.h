@@ -1,0 +1,91 @@
+#pragma once
+
+// A throw-away project for whole-binary pipeline tests: files, optional git history, and
+// `tollgate` runs whose stdout, stderr and exit code are kept apart.
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/server.h"
+#include "util/files.h"
+#include "util/process.h"
+#include "util/strings.h"
+
+namespace tollgate::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+class PipelineProject {
+ public:
+  PipelineProject() : dir_("tollgate-e2e") {}
+
+  const std::filesystem::path& path() const { return dir_.path(); }
+
+  void write(const std::string& rel, const std::string& content) {
+    std::filesystem::path p = path() / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << content;
+  }
+
+  std::string read(const std::string& rel) const { return files::read(path() / rel); }
+
+  CommandResult sh(const std::string& script) const {
+    process::Command cmd({"bash", "-c", script});
+    cmd.cwd = path().string();
+    auto c = process::run_capture(cmd);
+    return {c.outcome.exit_code, c.output, ""};
+  }
+
+  void git_init() {
+    sh("git init -q -b main && git config user.email t@example.com && git config user.name T");
+  }
+  void commit(const std::string& message) {
+    auto r = sh("git add -A && git commit -q -m '" + message + "'");
+    if (r.exit_code != 0) throw std::runtime_error("git commit failed: " + r.out);
+  }
+
+  // Runs tollgate with args in the project directory.
+  CommandResult tollgate(const std::string& args) const {
+    std::filesystem::path err = path() / ".stderr";
+    process::Command cmd(
+        {"bash", "-c", tollgate_binary().string() + " " + args + " 2>" + err.string()});
+    cmd.cwd = path().string();
+    auto c = process::run_capture(cmd);
+    CommandResult r{c.outcome.exit_code, c.output, files::read(err)};
+    std::filesystem::remove(err);
+    return r;
+  }
+
+  // Runs the pipeline with --format json and returns the run.
+  nlohmann::json run_json(const std::string& args = "", int expected_exit = 0) const {
+    CommandResult r = tollgate("run --format json " + args);
+    if (r.exit_code != expected_exit)
+      throw std::runtime_error("exit " + std::to_string(r.exit_code) + " (expected " +
+                               std::to_string(expected_exit) + ")\nstdout:\n" + r.out +
+                               "\nstderr:\n" + r.err);
+    return r.json();
+  }
+
+ private:
+  files::TempDir dir_;
+};
+
+inline const nlohmann::json* find_job(const nlohmann::json& run, const std::string& name) {
+  for (const auto& j : run["jobs"])
+    if (j["name"] == name) return &j;
+  return nullptr;
+}
+
+inline std::string job_status(const nlohmann::json& run, const std::string& name) {
+  const nlohmann::json* j = find_job(run, name);
+  return j ? (*j)["status"].get<std::string>() : "absent";
+}
+
+}  // namespace tollgate::testing
