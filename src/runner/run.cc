@@ -410,6 +410,15 @@ RunReport run_pipeline(const RunOptions& opts, const BoardFactory& make_board) {
     std::cerr << "tollgate: no pipeline created: " << plan.workflow_why << "\n";
     return r;
   }
+  bool uses_changes = false;
+  for (const auto& j : ctx.pipeline.jobs) {
+    if (j.only.changes || j.except.changes) uses_changes = true;
+    if (j.rules)
+      for (const auto& r : *j.rules)
+        uses_changes = uses_changes || r.changes.has_value();
+  }
+  if (uses_changes && !ctx.changes.known)
+    std::cerr << "tollgate: note: " << ctx.changes.why << "\n";
   std::set<std::string> images;
   for (const auto& pj : plan.jobs)
     if (!pj.job->image.empty()) images.insert(pj.job->image);
