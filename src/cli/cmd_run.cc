@@ -27,6 +27,7 @@ Runner setup(CLI::App& cmd) {
   struct Flags {
     runner::RunOptions opts;
     std::vector<std::string> vars;
+    std::vector<std::string> masked;
     std::string format = "table";
     std::string changes_since;
   };
@@ -51,6 +52,9 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("-j,--jobs", f->opts.parallelism, "Jobs at once (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   cmd.add_option("--var", f->vars, "Set a variable, NAME=VALUE; beats every other definition");
+  cmd.add_option("--var-masked", f->masked,
+                 "Set a secret variable, NAME=VALUE: its value is shown as [MASKED] in every log "
+                 "(project secrets can also live in .tollgate/variables with masked: true)");
   cmd.add_flag("--in-place", f->opts.in_place,
                "Run every job in the working tree itself instead of a fresh copy");
   cmd.add_flag("--keep-workspaces", f->opts.keep_workspaces,
@@ -62,6 +66,7 @@ Runner setup(CLI::App& cmd) {
                  "Run only these jobs and what they wait for; a manual job named here runs");
   return [f]() {
     f->opts.vars = parse_vars(f->vars);
+    f->opts.masked_vars = parse_vars(f->masked);
     if (!f->changes_since.empty()) f->opts.changes_since = f->changes_since;
     bool json = f->format == "json";
     f->opts.json = json;

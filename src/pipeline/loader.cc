@@ -302,7 +302,11 @@ class Loader {
             error(e.value.where, "rules:allow_failure must be true or false");
         } else if (k == "variables") {
           r.variables = variables(e.value);
-        } else if (k != "needs" && k != "start_in" && k != "interruptible") {
+        } else if (k == "needs") {
+          Job scratch;
+          read_needs(e.value, scratch);
+          r.needs = scratch.needs;
+        } else if (k != "start_in" && k != "interruptible") {
           std::vector<std::string> keys = {
               "if", "changes", "exists", "when", "allow_failure", "variables", "needs", "start_in"};
           std::string hint = str::closest(k, keys);
@@ -418,6 +422,7 @@ class Loader {
     for (const auto& item : sequence(n, "needs")) {
       Need need;
       need.where = item.where;
+      const Node* parallel = nullptr;
       if (item.is_scalar()) {
         need.job = item.scalar;
       } else if (item.is_mapping()) {
@@ -429,19 +434,23 @@ class Loader {
             need.optional = e.value.is_bool() && e.value.as_bool();
           else if (k == "artifacts")
             need.artifacts = !e.value.is_bool() || e.value.as_bool();
-          else if (k == "parallel") {
-            // needs:parallel:matrix selects one permutation; resolved in parallel.cc naming.
-            need.job = "";
-            error(e.key.where,
-                  "needs:parallel:matrix is not supported yet; name the job as "
-                  "'job: [a, b]' instead");
-          } else if (k == "pipeline" || k == "project" || k == "ref")
+          else if (k == "parallel")
+            parallel = &e.value;
+          else if (k == "pipeline" || k == "project" || k == "ref")
             error(e.key.where, "needs from another pipeline or project is not available locally");
           else
             error(e.key.where, "unknown needs keyword '" + k + "' (job, optional, artifacts)");
         }
-        if (need.job.empty() && !item.find("parallel"))
-          error(item.where, "a needs entry needs a job name");
+        if (need.job.empty()) error(item.where, "a needs entry needs a job name");
+        if (parallel) {
+          // needs:parallel:matrix picks permutations of a matrix job: one need per name.
+          for (const auto& name : matrix_job_names(need.job, *parallel)) {
+            Need one = need;
+            one.job = name;
+            needs.push_back(std::move(one));
+          }
+          continue;
+        }
       } else {
         error(item.where, "needs entries are job names or {job: ...}");
         continue;
@@ -449,6 +458,91 @@ class Loader {
       if (!need.job.empty()) needs.push_back(std::move(need));
     }
     j.needs = std::move(needs);
+  }
+
+  // The job names a needs:parallel:matrix entry selects: "job: [v1, v2]" per permutation.
+  std::vector<std::string> matrix_job_names(const std::string& job, const Node& parallel) {
+    const Node* matrix = parallel.is_mapping() ? parallel.find("matrix") : nullptr;
+    if (!matrix || !matrix->is_sequence()) {
+      error(parallel.where, "needs:parallel takes {matrix: [...]}");
+      return {};
+    }
+    std::vector<std::string> names;
+    for (const auto& entry : matrix->items) {
+      std::vector<std::vector<std::string>> combos = {{}};
+      for (const auto& e : entry.entries) {
+        std::vector<std::vector<std::string>> next;
+        std::vector<std::string> values;
+        if (e.value.is_sequence())
+          for (const auto& v : e.value.items)
+            values.push_back(v.scalar);
+        else
+          values.push_back(e.value.scalar);
+        for (const auto& c : combos)
+          for (const auto& v : values) {
+            auto more = c;
+            more.push_back(v);
+            next.push_back(std::move(more));
+          }
+        combos = std::move(next);
+      }
+      for (const auto& c : combos)
+        names.push_back(job + ": [" + str::join(c, ", ") + "]");
+    }
+    return names;
+  }
+
+  void read_inherit(const Node& n, Job& j) {
+    if (!n.is_mapping()) {
+      error(n.where, "inherit must be a mapping with default and/or variables");
+      return;
+    }
+    for (const auto& e : n.entries) {
+      if (e.key.scalar == "default") continue;  // applied while resolving
+      if (e.key.scalar != "variables") {
+        error(e.key.where, "inherit takes default and variables, not '" + e.key.scalar + "'");
+        continue;
+      }
+      if (e.value.is_bool())
+        j.inherit_variables =
+            e.value.as_bool() ? std::nullopt
+                              : std::optional<std::vector<std::string>>(std::vector<std::string>{});
+      else if (e.value.is_sequence())
+        j.inherit_variables = strings(e.value, "inherit:variables");
+      else
+        error(e.value.where, "inherit:variables takes true, false or a list of variable names");
+    }
+  }
+
+  Cache cache(const Node& n) {
+    Cache c;
+    if (!n.is_mapping()) {
+      error(n.where, "cache must be a mapping (key, paths, policy, when, untracked)");
+      return c;
+    }
+    for (const auto& e : n.entries) {
+      const std::string& k = e.key.scalar;
+      if (k == "key") {
+        if (e.value.is_mapping()) {
+          if (const Node* f = e.value.find("files")) c.key_files = strings(*f, "cache:key:files");
+          if (const Node* pre = e.value.find("prefix")) c.key_prefix = pre->scalar;
+        } else {
+          c.key = e.value.scalar;
+        }
+      } else if (k == "paths")
+        c.paths = strings(e.value, "cache:paths");
+      else if (k == "policy") {
+        c.policy = e.value.scalar;
+        if (c.policy != "pull" && c.policy != "push" && c.policy != "pull-push")
+          error(e.value.where, "cache:policy must be pull, push or pull-push");
+      } else if (k == "when")
+        c.when = e.value.scalar;
+      else if (k == "untracked")
+        c.untracked = e.value.is_bool() && e.value.as_bool();
+      else if (k != "fallback_keys" && k != "unprotect")
+        error(e.key.where, "unknown cache keyword '" + k + "'");
+    }
+    return c;
   }
 
   void read_allow_failure(const Node& n, Job& j) {
@@ -546,7 +640,12 @@ class Loader {
         j.resource_group = v.scalar;
       else if (k == "trigger")
         has_trigger = true;
-      else if (std::find(kJobKeywords.begin(), kJobKeywords.end(), k) == kJobKeywords.end()) {
+      else if (k == "inherit")
+        read_inherit(v, j);
+      else if (k == "cache") {
+        for (const auto& c : v.is_sequence() ? v.items : std::vector<Node>{v})
+          j.cache.push_back(cache(c));
+      } else if (std::find(kJobKeywords.begin(), kJobKeywords.end(), k) == kJobKeywords.end()) {
         std::string hint = str::closest(k, kJobKeywords);
         error(e.key.where, "job '" + name + "': unknown keyword '" + k + "'" +
                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));

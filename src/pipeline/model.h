@@ -40,6 +40,7 @@ struct Rule {
   std::optional<When> when;
   std::optional<bool> allow_failure;
   Variables variables;
+  std::optional<std::vector<Need>> needs;  // replaces the job's needs when this rule matches
   SourceLocation where;
 };
 
@@ -67,6 +68,17 @@ struct Artifacts {
   std::string name;
   std::vector<std::string> dotenv;                          // reports:dotenv files
   std::map<std::string, std::vector<std::string>> reports;  // other report types -> paths
+};
+
+// One `cache:` entry, kept under .tollgate/cache/<key>/ between runs.
+struct Cache {
+  std::string key = "default";         // may use $VARIABLES
+  std::vector<std::string> key_files;  // key:files: the key is a hash of these files
+  std::string key_prefix;
+  std::vector<std::string> paths;
+  std::string policy = "pull-push";  // pull, push, pull-push
+  std::string when = "on_success";   // on_success, on_failure, always
+  bool untracked = false;
 };
 
 struct AllowFailure {
@@ -98,6 +110,10 @@ struct Job {
   int retry_max = 0;
   std::vector<std::string> retry_when;  // failure kinds; empty means always
   std::vector<int> retry_exit_codes;
+
+  std::vector<Cache> cache;
+  // inherit:variables: unset inherits every global variable; a list only those named.
+  std::optional<std::vector<std::string>> inherit_variables;
 
   std::vector<std::string> tags;
   std::string image;

@@ -16,6 +16,7 @@ struct Decision {
   When when = When::OnSuccess;
   std::optional<bool> allow_failure;
   Variables variables;
+  std::optional<std::vector<Need>> needs;
 };
 
 bool any_exists(const std::vector<std::string>& patterns, const PlanContext& ctx,
@@ -28,8 +29,11 @@ bool any_exists(const std::vector<std::string>& patterns, const PlanContext& ctx
   return false;
 }
 
-VariableSet job_variables(const Pipeline&, const Job& job, const PlanContext& ctx) {
+VariableSet job_variables(const Pipeline&, const Job& job, const PlanContext& ctx,
+                          const Variables& workflow) {
   VariableSet vars = ctx.variables;
+  vars.set_all(inherited_globals(job, ctx.global));
+  vars.set_all(workflow);
   vars.set_all(job.variables);
   vars.set_all(ctx.overrides);
   vars.set("CI_JOB_NAME", job.name);
@@ -49,7 +53,13 @@ Decision decide_rules(const Job& job, const std::vector<Rule>& rules, const Plan
     }
     if (r.changes) {
       std::string file;
-      if (!matches_changes(*r.changes, ctx.changes, vars, &file)) continue;
+      ChangeSet against;
+      if (!r.compare_to.empty()) {
+        if (!ctx.changes_against) throw Error(r.where, "changes:compare_to needs a git repository");
+        against = ctx.changes_against(expand_variables(r.compare_to, vars.lookup()));
+      }
+      if (!matches_changes(*r.changes, r.compare_to.empty() ? ctx.changes : against, vars, &file))
+        continue;
       clauses.push_back(file.empty() ? "changes (no change list)" : "changes " + file);
     }
     if (r.exists) {
@@ -60,6 +70,7 @@ Decision decide_rules(const Job& job, const std::vector<Rule>& rules, const Plan
     d.when = r.when.value_or(job.when == When::Never ? When::OnSuccess : job.when);
     d.allow_failure = r.allow_failure;
     d.variables = r.variables;
+    d.needs = r.needs;
     d.why = label + (clauses.empty() ? "" : ": " + str::join(clauses, ", "));
     if (d.when == When::Never) {
       d.created = false;
@@ -183,6 +194,16 @@ void check_cycles(const Plan& plan, std::vector<Error>& errors) {
 
 }  // namespace
 
+Variables inherited_globals(const Job& job, const Variables& global) {
+  if (!job.inherit_variables) return global;
+  Variables out;
+  for (const auto& v : global)
+    if (std::find(job.inherit_variables->begin(), job.inherit_variables->end(), v.name) !=
+        job.inherit_variables->end())
+      out.push_back(v);
+  return out;
+}
+
 bool matches_changes(const std::vector<std::string>& patterns, const ChangeSet& changes,
                      const VariableSet& vars, std::string* matched_file) {
   if (!changes.known) return true;
@@ -211,6 +232,8 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     Job pseudo;
     pseudo.name = "workflow";
     VariableSet vars = ctx.variables;
+    vars.set_all(ctx.global);
+    vars.set_all(ctx.overrides);
     Decision d = decide_rules(pseudo, *p.workflow_rules, ctx, vars);
     if (!d.created) {
       plan.workflow_excluded = true;
@@ -218,6 +241,7 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
       return plan;
     }
     plan.workflow_why = "workflow:rules: " + d.why;
+    plan.workflow_variables = d.variables;
   }
   // Stage order, then file order, so the plan reads like the pipeline graph.
   std::map<std::string, int> stage_of;
@@ -229,7 +253,7 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [stage, j] : ordered) {
-    VariableSet vars = job_variables(p, *j, ctx);
+    VariableSet vars = job_variables(p, *j, ctx, plan.workflow_variables);
     Decision d;
     try {
       d = decide(*j, ctx, vars);
@@ -246,6 +270,7 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     pj.when = d.when;
     pj.decided_by = d.why;
     pj.rule_variables = d.variables;
+    pj.rule_needs = d.needs;
     pj.stage = stage;
     pj.allow_failure = j->allow_failure.value_or(AllowFailure{d.when == When::Manual && !j->rules});
     if (d.allow_failure) pj.allow_failure = AllowFailure{*d.allow_failure};
@@ -259,9 +284,10 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     by_base[plan.jobs[i].job->base_name].push_back(i);
   }
   for (auto& pj : plan.jobs) {
-    if (!pj.job->needs) continue;
+    const auto& job_needs = pj.rule_needs ? pj.rule_needs : pj.job->needs;
+    if (!job_needs) continue;
     pj.has_needs = true;
-    for (const auto& need : *pj.job->needs) {
+    for (const auto& need : *job_needs) {
       auto named = by_name.find(need.job);
       auto based = by_base.find(need.job);
       std::vector<size_t> targets = named != by_name.end()   ? named->second

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct PlanContext {
   std::string ref;                         // branch or tag name
   bool ref_is_tag = false;
   std::vector<std::string> requested;  // JOB... on the command line; empty: the whole pipeline
+  // The change set against another revision, for `changes: compare_to`.
+  std::function<ChangeSet(const std::string& ref)> changes_against;
+  Variables global;  // the pipeline's own variables, which inherit:variables filters
 };
 
 struct PlannedJob {
@@ -32,7 +36,8 @@ struct PlannedJob {
   // listed one by one: it waits for every job of the earlier stages (Plan::stage_of).
   std::vector<size_t> needs;
   bool has_needs = false;
-  int stage = 0;  // index into Pipeline::stages
+  std::optional<std::vector<Need>> rule_needs;  // rules:needs of the matching rule
+  int stage = 0;                                // index into Pipeline::stages
 };
 
 struct ExcludedJob {
@@ -46,6 +51,7 @@ struct Plan {
   std::vector<ExcludedJob> excluded;
   bool workflow_excluded = false;
   std::string workflow_why;
+  Variables workflow_variables;                // from the workflow rule that matched: pipeline-wide
   size_t find(const std::string& name) const;  // index or npos
 };
 
@@ -55,6 +61,9 @@ struct Plan {
 // there runs. Throws ErrorList for needs that cannot be met (a needed job that rules left out,
 // a need on a later stage, a cycle).
 Plan make_plan(const Pipeline& p, const PlanContext& ctx);
+
+// The global variables a job inherits (inherit:variables), below its own.
+Variables inherited_globals(const Job& job, const Variables& global);
 
 // Whether a changed file matches any pattern (patterns may use $VARIABLES).
 bool matches_changes(const std::vector<std::string>& patterns, const ChangeSet& changes,

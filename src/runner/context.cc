@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "util/process.h"
 #include "util/timefmt.h"
+#include "util/yaml.h"
 
 namespace tollgate::runner {
 
@@ -87,6 +88,36 @@ Variables job_variables(const Context& ctx, const pipeline::Job& job, long long 
   return v;
 }
 
+Variables read_project_variables(const std::string& path) {
+  Variables out;
+  if (!std::filesystem::exists(path)) return out;
+  yaml::Node root = yaml::load_file(path);
+  if (root.is_null()) return out;
+  if (!root.is_mapping()) throw Error(root.where, "a variables file holds NAME: value entries");
+  for (const auto& e : root.entries) {
+    Variable v{e.key.scalar, "", false, false, e.key.where};
+    if (e.value.is_mapping()) {
+      for (const auto& f : e.value.entries) {
+        if (f.key.scalar == "value")
+          v.value = f.value.scalar;
+        else if (f.key.scalar == "masked")
+          v.masked = f.value.is_bool() && f.value.as_bool();
+        else if (f.key.scalar == "expand")
+          v.expand = f.value.is_bool() && f.value.as_bool();
+        else if (f.key.scalar != "description")
+          throw Error(f.key.where,
+                      "unknown key '" + f.key.scalar + "' (value, masked, expand, description)");
+      }
+    } else if (e.value.is_scalar() || e.value.is_null()) {
+      v.value = e.value.scalar;
+    } else {
+      throw Error(e.value.where, "variable " + v.name + " must be a string or {value, masked}");
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 Context make_context(const RunOptions& opts, long long pipeline_id) {
   Context ctx;
   ctx.pipeline = pipeline::load_pipeline(opts.file);
@@ -98,16 +129,26 @@ Context make_context(const RunOptions& opts, long long pipeline_id) {
 
   auto& pc = ctx.plan_context;
   pc.variables.set_all(predefined_variables(ctx, pipeline_id));
-  pc.variables.set_all(ctx.pipeline.variables);
-  for (const auto& [k, val] : opts.vars) {
-    pc.variables.set(Variable{k, val, false});
+  pc.global = ctx.pipeline.variables;
+  ctx.project_variables = read_project_variables(ctx.state_dir + "/variables");
+  pc.variables.set_all(ctx.project_variables);
+  for (const auto& [k, val] : opts.vars)
     pc.overrides.push_back(Variable{k, val, false});
+  for (const auto& [k, val] : opts.masked_vars) {
+    Variable v{k, val, false};
+    v.masked = true;
+    pc.overrides.push_back(v);
   }
   pc.changes = ctx.changes;
   pc.project_files = ctx.project_files;
   pc.ref = ctx.repo.tag.empty() ? ctx.repo.branch : ctx.repo.tag;
   pc.ref_is_tag = !ctx.repo.tag.empty();
   pc.requested = opts.jobs;
+  std::string dir = ctx.project_dir;
+  pipeline::RepoInfo repo = ctx.repo;
+  pc.changes_against = [dir, repo](const std::string& ref) {
+    return pipeline::changed_files(dir, repo, ref);
+  };
   return ctx;
 }
 

@@ -14,9 +14,10 @@ namespace tollgate::runner {
 struct RunOptions {
   std::string file = ".gitlab-ci.yml";
   std::optional<std::string> changes_since;
-  int parallelism = 0;                                    // 0: the number of cores
-  std::vector<std::pair<std::string, std::string>> vars;  // --var K=V, highest precedence
-  std::vector<std::string> jobs;                          // JOB... on the command line
+  int parallelism = 0;                                           // 0: the number of cores
+  std::vector<std::pair<std::string, std::string>> vars;         // --var K=V, highest precedence
+  std::vector<std::pair<std::string, std::string>> masked_vars;  // --var-masked K=V
+  std::vector<std::string> jobs;                                 // JOB... on the command line
   bool in_place = false;
   bool json = false;
   bool keep_workspaces = false;
@@ -32,7 +33,13 @@ struct Context {
   std::string project_dir;  // absolute, the pipeline file's directory
   std::string state_dir;    // project_dir/.tollgate
   pipeline::PlanContext plan_context;
+  // .tollgate/variables: the project's own variables (GitLab's project CI/CD variables), with
+  // their masked flags; above dotenv and the file's variables, below the command line.
+  pipeline::Variables project_variables;
 };
+
+// Reads a project variables file: NAME: value, or NAME: {value: ..., masked: true}.
+pipeline::Variables read_project_variables(const std::string& path);
 
 // Loads and validates the pipeline and reads the repository. pipeline_id is CI_PIPELINE_ID
 // (0 for a plan).

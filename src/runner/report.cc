@@ -1,5 +1,7 @@
 #include "runner/report.h"
 
+#include <algorithm>
+
 #include "util/table.h"
 #include "util/term.h"
 #include "util/timefmt.h"
@@ -22,6 +24,12 @@ nlohmann::json to_json(const RunReport& r) {
                         {"reason", j.reason}};
     if (!j.environment.empty())
       o["environment"] = {{"name", j.environment}, {"url", j.environment_url}};
+    if (!j.reports.empty()) {
+      nlohmann::json reports = nlohmann::json::array();
+      for (const auto& [type, path] : j.reports)
+        reports.push_back({{"type", type}, {"path", path}});
+      o["reports"] = reports;
+    }
     jobs.push_back(std::move(o));
   }
   return {{"id", r.id},

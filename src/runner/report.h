@@ -23,6 +23,9 @@ struct JobReport {
   std::string reason;
   std::string environment;  // name, when the job deploys
   std::string environment_url;
+  // artifacts:reports the job left behind: type (junit, dotenv, container_scanning, ...) and the
+  // file's path relative to the project directory, for the dashboard and later tools.
+  std::vector<std::pair<std::string, std::string>> reports;
 };
 
 struct RunReport {

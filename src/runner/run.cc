@@ -12,9 +12,11 @@
 #include <thread>
 
 #include "history/runs.h"
+#include "pipeline/glob.h"
 #include "pipeline/variables.h"
 #include "runner/executor.h"
 #include "runner/workspace.h"
+#include "util/hash.h"
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -127,6 +129,7 @@ class PipelineRun {
     size_t parallelism = opts_.parallelism > 0 ? static_cast<size_t>(opts_.parallelism)
                                                : std::max(1u, std::thread::hardware_concurrency());
     std::deque<size_t> runnable;
+    std::set<std::string> busy_groups;
     std::vector<std::thread> threads;
     size_t running = 0;
     while (true) {
@@ -153,9 +156,15 @@ class PipelineRun {
         }
         runnable.clear();
       }
-      while (running < parallelism && !runnable.empty()) {
-        size_t job = runnable.front();
-        runnable.pop_front();
+      // Start what may start: up to `parallelism` jobs, never two of one resource_group.
+      for (auto it = runnable.begin(); running < parallelism && it != runnable.end();) {
+        size_t job = *it;
+        const std::string& group = plan_.jobs[job].job->resource_group;
+        if (!group.empty() && !busy_groups.insert(group).second) {
+          ++it;
+          continue;
+        }
+        it = runnable.erase(it);
         ++running;
         board_->job_started(job);
         threads.emplace_back([this, job] {
@@ -172,6 +181,7 @@ class PipelineRun {
         size_t job = completions_.front();
         completions_.pop_front();
         --running;
+        busy_groups.erase(plan_.jobs[job].job->resource_group);
         const JobReport& r = report_.jobs[job];
         sched.finish(job, r.status, r.allow_failure);
         lock.unlock();
@@ -215,7 +225,7 @@ class PipelineRun {
           if (plan_.jobs[k].job->name == name || plan_.jobs[k].job->base_name == name)
             out.push_back(k);
     } else if (pj.has_needs) {
-      for (const auto& need : *pj.job->needs) {
+      for (const auto& need : pj.rule_needs ? *pj.rule_needs : *pj.job->needs) {
         if (!need.artifacts) continue;
         for (size_t k : pj.needs)
           if (plan_.jobs[k].job->name == need.job || plan_.jobs[k].job->base_name == need.job)
@@ -239,7 +249,8 @@ class PipelineRun {
     vars.set_all(predefined_variables(ctx_, report_.id));
     vars.set_all(job_variables(ctx_, job, report_.id * 1000 + static_cast<long long>(i) + 1,
                                build_dir.string()));
-    vars.set_all(ctx_.pipeline.variables);
+    vars.set_all(pipeline::inherited_globals(job, ctx_.pipeline.variables));
+    vars.set_all(plan_.workflow_variables);
     vars.set_all(job.variables);
     vars.set_all(pj.rule_variables);
     {
@@ -248,6 +259,7 @@ class PipelineRun {
         for (const auto& [k, v] : dotenv_[src])
           vars.set(k, v);
     }
+    vars.set_all(ctx_.project_variables);
     vars.set_all(ctx_.plan_context.overrides);
     if (job.environment) {
       std::string name = pipeline::expand_variables(job.environment->name, vars.lookup());
@@ -300,6 +312,14 @@ class PipelineRun {
         restore_tree(artifact_dirs_[src], build_dir);
       VariableSet vars = job_environment(i, build_dir);
       secrets = vars.masked_values();
+      std::vector<fs::path> caches = cache_dirs(job, vars, build_dir);
+      for (size_t c = 0; c < caches.size(); ++c) {
+        if (job.cache[c].policy == "push") continue;
+        if (fs::exists(caches[c])) {
+          restore_tree(caches[c], build_dir);
+          sink("Restored cache " + caches[c].filename().string());
+        }
+      }
       ShellJob shell;
       shell.before_script = job.before_script;
       shell.script = job.script;
@@ -340,6 +360,7 @@ class PipelineRun {
         r.allow_failure = af.allowed && code_ok;
       }
       if (job.artifacts) keep_artifacts(i, build_dir, sink);
+      save_caches(job, caches, build_dir, r.status == JobStatus::Success, sink);
     } catch (const Error& e) {
       sink("ERROR: " + e.message());
       r.status = JobStatus::Failed;
@@ -351,6 +372,54 @@ class PipelineRun {
     if (!opts_.in_place && !opts_.keep_workspaces) {
       std::error_code ec;
       fs::remove_all(build_dir, ec);
+    }
+  }
+
+  // Where each cache: entry lives: .tollgate/cache/<key>, the key expanded, or for key:files
+  // a hash of those files' contents (with the prefix).
+  std::vector<fs::path> cache_dirs(const pipeline::Job& job, const VariableSet& vars,
+                                   const fs::path& build_dir) const {
+    std::vector<fs::path> out;
+    for (const auto& c : job.cache) {
+      std::string key;
+      if (!c.key_files.empty()) {
+        std::string combined;
+        for (const auto& f : c.key_files) {
+          fs::path p = build_dir / pipeline::expand_variables(f, vars.lookup());
+          combined += f + ":" + (fs::exists(p) ? hash::sha256_file_hex(p) : "missing") + "\n";
+        }
+        std::string prefix = pipeline::expand_variables(c.key_prefix, vars.lookup());
+        key = (prefix.empty() ? "" : prefix + "-") + hash::sha256_hex(combined).substr(0, 16);
+      } else {
+        key = pipeline::expand_variables(c.key, vars.lookup());
+      }
+      out.push_back(fs::path(ctx_.state_dir) / "cache" / str::file_safe(key));
+    }
+    return out;
+  }
+
+  void save_caches(const pipeline::Job& job, const std::vector<fs::path>& dirs,
+                   const fs::path& build_dir, bool success,
+                   const std::function<void(std::string_view)>& sink) {
+    for (size_t c = 0; c < dirs.size(); ++c) {
+      const auto& cache = job.cache[c];
+      if (cache.policy == "pull") continue;
+      bool wanted = cache.when == "always" || (cache.when == "on_success") == success;
+      if (!wanted) continue;
+      pipeline::Artifacts selection;
+      selection.paths = cache.paths;
+      selection.untracked = cache.untracked;
+      fs::path fresh = dirs[c];
+      fresh += ".new." + std::to_string(getpid()) + "." + std::to_string(c);
+      std::error_code ec;
+      fs::remove_all(fresh, ec);
+      auto saved = collect_artifacts(build_dir, selection, ctx_.project_files, fresh);
+      std::lock_guard lock(cache_mu_);
+      fs::remove_all(dirs[c], ec);
+      fs::create_directories(fresh, ec);
+      fs::rename(fresh, dirs[c], ec);
+      sink("Saved cache " + dirs[c].filename().string() + " (" + std::to_string(saved.size()) +
+           " files)");
     }
   }
 
@@ -369,6 +438,17 @@ class PipelineRun {
       sink("Saved " + std::to_string(kept.size()) + " artifact file(s)");
     else if (wanted && !a.paths.empty())
       sink("WARNING: no files matched artifacts:paths");
+    fs::path artifacts_rel = fs::relative(artifact_dirs_[i], ctx_.project_dir);
+    std::vector<std::pair<std::string, std::string>> found;
+    for (const auto& f : kept) {
+      for (const auto& d : a.dotenv)
+        if (f == d || pipeline::glob_match(d, f))
+          found.emplace_back("dotenv", (artifacts_rel / f).string());
+      for (const auto& [type, paths] : a.reports)
+        for (const auto& p : paths)
+          if (f == p || pipeline::glob_match(p, f))
+            found.emplace_back(type, (artifacts_rel / f).string());
+    }
     std::vector<std::pair<std::string, std::string>> vars;
     for (const auto& report : a.dotenv) {
       fs::path file = build_dir / report;
@@ -381,6 +461,7 @@ class PipelineRun {
     }
     std::lock_guard lock(mu_);
     dotenv_[i] = std::move(vars);
+    report_.jobs[i].reports = std::move(found);
   }
 
   const RunOptions& opts_;
@@ -393,6 +474,7 @@ class PipelineRun {
   std::vector<std::vector<std::pair<std::string, std::string>>> dotenv_;
   std::vector<fs::path> artifact_dirs_;
   std::mutex mu_;
+  std::mutex cache_mu_;
   std::condition_variable cv_;
   std::deque<size_t> completions_;
 };
