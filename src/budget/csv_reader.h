@@ -1,0 +1,70 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace tollgate::budget {
+
+// Where bytes come from: a plain file or a gzip stream (detected by its magic bytes, not the
+// name), read in chunks so memory stays constant whatever the file size.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Fills up to n bytes; 0 at the end. Throws Error on a read error or a corrupt stream.
+  virtual size_t read(char* into, size_t n) = 0;
+  static std::unique_ptr<ByteSource> open(const std::string& path);
+};
+
+// An RFC 4180 reader: fields separated by ',', records by LF or CRLF, fields in double quotes
+// may hold ',', '"' (written "") and line breaks. Streams through a fixed buffer (it grows only
+// for a single record longer than the buffer, up to kMaxRecord). Blank lines and a leading
+// UTF-8 byte-order mark are skipped. Malformed quoting throws Error at file:line:col.
+class CsvReader {
+ public:
+  static constexpr size_t kChunk = 1 << 20;
+  static constexpr size_t kMaxRecord = 64 << 20;
+
+  CsvReader(std::unique_ptr<ByteSource> source, std::string name);
+  explicit CsvReader(const std::string& path);
+
+  // Reads the next record into fields (views into the reader's buffer, valid until the next
+  // call); false at the end of the input.
+  bool next(std::vector<std::string_view>& fields);
+
+  // The line where the last record read starts, and the file name, for messages.
+  long line() const { return record_line_; }
+  const std::string& name() const { return name_; }
+  SourceLocation where(int column = 0) const {
+    return {name_, static_cast<int>(record_line_), column};
+  }
+  // Bytes consumed so far (after decompression).
+  unsigned long long bytes_read() const { return bytes_read_; }
+
+ private:
+  enum class Scan { Record, NeedMore };
+  Scan scan_record(std::vector<std::string_view>& fields);
+  bool refill();
+  [[noreturn]] void fail(const char* at, const std::string& what) const;
+
+  std::unique_ptr<ByteSource> source_;
+  std::string name_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t pos_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool first_chunk_ = true;
+  long record_line_ = 0;
+  long next_line_ = 1;
+  unsigned long long bytes_read_ = 0;
+  struct Span {
+    size_t begin, end;
+    bool escaped;
+  };
+  std::vector<Span> spans_;
+};
+
+}  // namespace tollgate::budget
