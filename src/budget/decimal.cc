@@ -71,7 +71,34 @@ Decimal Decimal::from_int(int64_t units) {
   return from_raw(static_cast<Raw>(units) * static_cast<Raw>(kOne));
 }
 
+// The common shape of a cost, "-12.3456789012": up to 19 integer and 18 fraction digits, no
+// exponent. Parsed with 64-bit arithmetic; anything else takes the general path.
+static bool parse_plain(std::string_view s, Decimal::Raw& out) {
+  size_t i = 0, n = s.size();
+  bool negative = n > 0 && s[0] == '-';
+  i += negative;
+  uint64_t whole = 0, frac = 0;
+  size_t start = i;
+  while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 19)
+    whole = whole * 10 + static_cast<uint64_t>(s[i++] - '0');
+  size_t whole_digits = i - start;
+  size_t frac_digits = 0;
+  if (i < n && s[i] == '.') {
+    size_t f = ++i;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && i - f < 18)
+      frac = frac * 10 + static_cast<uint64_t>(s[i++] - '0');
+    frac_digits = i - f;
+  }
+  if (i != n || whole_digits + frac_digits == 0) return false;
+  U128 m = static_cast<U128>(whole) * kOne +
+           static_cast<U128>(frac) * kPow10[Decimal::kScale - frac_digits];
+  if (m > kMaxMagnitude) return false;
+  out = with_sign(m, negative);
+  return true;
+}
+
 std::optional<Decimal> Decimal::parse(std::string_view s) {
+  if (Raw fast; parse_plain(s, fast)) return from_raw(fast);
   size_t i = 0;
   bool negative = false;
   if (i < s.size() && s[i] == '-') {

@@ -143,6 +143,12 @@ long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension
   if (!reader.next(fields))
     throw Error(SourceLocation{path}, "empty file: expected a FOCUS header line");
   Columns c = map_header(fields, reader, needed);
+  std::vector<bool> wanted(c.width, false);
+  for (int index : {c.billed, c.effective, c.currency, c.category, c.charge_class, c.provider,
+                    c.billing_account, c.sub_account, c.service, c.region, c.tags, c.bps.index,
+                    c.bpe.index, c.cps.index, c.cpe.index})
+    if (index >= 0) wanted[static_cast<size_t>(index)] = true;
+  reader.set_wanted(std::move(wanted));
   long rows = 0;
   CostRow row;
   while (reader.next(fields)) {
