@@ -49,10 +49,11 @@ Dimension parse_dimension(std::string_view key, std::string_view term, std::stri
 }
 
 bool tag_matches(const ScopeTerm& t, const CostRow& row) {
-  auto value = find_tag(row.tags, t.tag_key);
+  thread_local std::string scratch;
+  auto value = find_tag_view(row.tags, t.tag_key, scratch);
   if (t.untagged) return !value;
   if (!value) return false;
-  return t.any_value || value->text == t.value;
+  return t.any_value || *value == t.value;
 }
 
 }  // namespace
@@ -204,8 +205,9 @@ void GroupBy::key(const CostRow& row, std::string& out) const {
     if (i > 0) out += " / ";
     const Key& k = keys_[i];
     if (k.dimension == Dimension::Tag) {
-      auto value = find_tag(row.tags, k.tag_key);
-      out += value ? value->text : "(untagged)";
+      thread_local std::string scratch;
+      auto value = find_tag_view(row.tags, k.tag_key, scratch);
+      out += value ? *value : std::string_view("(untagged)");
     } else {
       std::string_view v = field(row, k.dimension);
       out += v.empty() ? "(none)" : v;

@@ -8,11 +8,16 @@ namespace {
 // A strict reader for the one JSON shape FOCUS allows in Tags: an object of scalars.
 class FlatObjectReader {
  public:
-  explicit FlatObjectReader(std::string_view text)
-      : p_(text.data()), end_(text.data() + text.size()) {}
+  FlatObjectReader(std::string_view text, std::string& key_scratch, std::string& value_scratch)
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        key_scratch_(key_scratch),
+        value_scratch_(value_scratch) {}
 
-  std::optional<TagValue> find(std::string_view key) {
-    std::optional<TagValue> found;
+  // The value of key (a view into the text, or into `out` when it had escapes), after checking
+  // the whole object.
+  std::optional<std::string_view> find(std::string_view key, std::string& out, bool& is_string) {
+    std::optional<std::string_view> found;
     skip_space();
     expect('{');
     skip_space();
@@ -27,11 +32,16 @@ class FlatObjectReader {
       skip_space();
       expect(':');
       skip_space();
-      TagValue value;
-      read_value(value);
+      bool value_is_string = false;
+      std::string_view value = read_value(value_is_string);
       if (key_matches) {
         if (found) fail("duplicate tag key '" + std::string(key) + "'");
-        found = std::move(value);
+        if (value.data() == value_scratch_.data()) {
+          out.assign(value);  // the next value would overwrite the scratch
+          value = out;
+        }
+        found = value;
+        is_string = value_is_string;
       }
       skip_space();
       char c = next();
@@ -156,14 +166,11 @@ class FlatObjectReader {
     }
   }
 
-  void read_value(TagValue& out) {
+  std::string_view read_value(bool& is_string) {
     char c = peek();
     if (c == '"') {
-      std::string scratch;
-      std::string_view s = read_string(scratch);
-      out.text.assign(s);
-      out.is_string = true;
-      return;
+      is_string = true;
+      return read_string(value_scratch_);
     }
     if (c == '{' || c == '[') fail("nested objects and arrays are not allowed in Tags");
     const char* start = p_;
@@ -177,20 +184,35 @@ class FlatObjectReader {
         if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
           fail("'" + std::string(literal) + "' is not a JSON value");
     }
-    out.text.assign(literal);
-    out.is_string = false;
+    is_string = false;
+    return literal;
   }
 
   const char* p_;
   const char* end_;
-  std::string key_scratch_;
+  std::string& key_scratch_;
+  std::string& value_scratch_;
 };
 
 }  // namespace
 
-std::optional<TagValue> find_tag(std::string_view tags, std::string_view key) {
+std::optional<std::string_view> find_tag_view(std::string_view tags, std::string_view key,
+                                              std::string& scratch, bool* is_string) {
   if (tags.empty()) return std::nullopt;
-  return FlatObjectReader(tags).find(key);
+  // Per-thread scratch: lookups run once per row, and must not allocate once warmed up.
+  thread_local std::string key_scratch, value_scratch;
+  bool string_value = false;
+  auto found = FlatObjectReader(tags, key_scratch, value_scratch).find(key, scratch, string_value);
+  if (is_string) *is_string = string_value;
+  return found;
+}
+
+std::optional<TagValue> find_tag(std::string_view tags, std::string_view key) {
+  std::string scratch;
+  bool is_string = false;
+  auto view = find_tag_view(tags, key, scratch, &is_string);
+  if (!view) return std::nullopt;
+  return TagValue{std::string(*view), is_string};
 }
 
 }  // namespace tollgate::budget

@@ -18,5 +18,9 @@ struct TagValue {
 // object is checked, so malformed JSON, nested values and duplicate keys throw Error (FOCUS
 // forbids them) instead of matching by accident. Keys compare exactly, case and all.
 std::optional<TagValue> find_tag(std::string_view tags, std::string_view key);
+// The same without allocating: the view points into tags, or into scratch when the value had
+// escapes.
+std::optional<std::string_view> find_tag_view(std::string_view tags, std::string_view key,
+                                              std::string& scratch, bool* is_string = nullptr);
 
 }  // namespace tollgate::budget
