@@ -121,6 +121,11 @@ Seconds time_value(const std::vector<std::string_view>& fields, TimeColumn& colu
   return *value;
 }
 
+// A category the forecast does not know would silently leave the run rate: refuse it.
+bool known_category(std::string_view c) {
+  return c == "Usage" || c == "Purchase" || c == "Tax" || c == "Credit" || c == "Adjustment";
+}
+
 }  // namespace
 
 std::optional<Seconds> parse_focus_time(std::string_view s) {
@@ -165,7 +170,14 @@ long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension
       throw Error(reader.where(),
                   "ChargeCategory is null; FOCUS requires Usage, Purchase, Tax, "
                   "Credit or Adjustment");
+    if (!known_category(row.category))
+      throw Error(reader.where(), "ChargeCategory '" + std::string(row.category) +
+                                      "' is not one of Usage, Purchase, Tax, Credit, Adjustment "
+                                      "(FOCUS values are case-sensitive)");
     row.charge_class = at(fields, c.charge_class);
+    if (!row.charge_class.empty() && row.charge_class != "Correction")
+      throw Error(reader.where(), "ChargeClass '" + std::string(row.charge_class) +
+                                      "' is neither Correction nor null");
     row.billing_period_start = time_value(fields, c.bps, reader);
     row.billing_period_end = time_value(fields, c.bpe, reader);
     row.charge_period_start = time_value(fields, c.cps, reader);

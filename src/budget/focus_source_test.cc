@@ -80,6 +80,11 @@ TEST_F(FocusSource, FailsClosedWithFileAndLine) {
   EXPECT_EQ(
       error_of(std::string(kHeader) + str::replace_all(row, "2026-11-02T00:00:00Z", "11/02/2026")),
       "costs.csv:2: ChargePeriodEnd '11/02/2026' is not a date-time like 2026-11-01T00:00:00Z");
+  EXPECT_EQ(error_of(std::string(kHeader) + str::replace_all(row, "Usage", "usage")),
+            "costs.csv:2: ChargeCategory 'usage' is not one of Usage, Purchase, Tax, Credit, "
+            "Adjustment (FOCUS values are case-sensitive)");
+  EXPECT_EQ(error_of(std::string(kHeader) + str::replace_all(row, "Usage,,", "Usage,Fix,")),
+            "costs.csv:2: ChargeClass 'Fix' is neither Correction nor null");
   EXPECT_EQ(error_of(std::string(kHeader) + str::replace_all(row, "USD", "")),
             "costs.csv:2: BillingCurrency is null; FOCUS requires a currency code");
   EXPECT_EQ(
