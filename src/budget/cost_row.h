@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "budget/decimal.h"
@@ -39,6 +40,14 @@ class RowSink {
  public:
   virtual ~RowSink() = default;
   virtual void add(const CostRow& row) = 0;
+};
+
+// A sink that can be split for reading parts of a source on several threads and merged back.
+class SplittableSink : public RowSink {
+ public:
+  virtual std::unique_ptr<SplittableSink> split() const = 0;
+  // Adds what `part` (made by split) collected; parts are merged in source order.
+  virtual void merge(SplittableSink& part) = 0;
 };
 
 }  // namespace tollgate::budget

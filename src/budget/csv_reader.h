@@ -48,6 +48,10 @@ class CsvReader {
   }
   // Bytes consumed so far (after decompression).
   unsigned long long bytes_read() const { return bytes_read_; }
+  // Where the next record starts, counted from the start of the input.
+  unsigned long long offset() const { return bytes_read_ - (end_ - pos_); }
+  // For a reader that starts mid-file: three bytes EF BB BF there are data, not a mark.
+  void keep_byte_order_mark() { first_chunk_ = false; }
 
  private:
   enum class Scan { Record, NeedMore };

@@ -1,6 +1,14 @@
 #include "budget/focus_source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
+#include <thread>
 
 #include "budget/csv_reader.h"
 #include "util/strings.h"
@@ -142,18 +150,17 @@ std::optional<Seconds> parse_focus_time(std::string_view s) {
   return std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
 }
 
-long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension>& needed) {
-  CsvReader reader(path);
-  std::vector<std::string_view> fields;
-  if (!reader.next(fields))
-    throw Error(SourceLocation{path}, "empty file: expected a FOCUS header line");
-  Columns c = map_header(fields, reader, needed);
+namespace {
+
+// Parses every data row of reader into sink; returns the number of rows.
+long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
   std::vector<bool> wanted(c.width, false);
   for (int index : {c.billed, c.effective, c.currency, c.category, c.charge_class, c.provider,
                     c.billing_account, c.sub_account, c.service, c.region, c.tags, c.bps.index,
                     c.bpe.index, c.cps.index, c.cpe.index})
     if (index >= 0) wanted[static_cast<size_t>(index)] = true;
   reader.set_wanted(std::move(wanted));
+  std::vector<std::string_view> fields;
   long rows = 0;
   CostRow row;
   while (reader.next(fields)) {
@@ -197,6 +204,119 @@ long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension
       throw Error(reader.where(), e.what());
     }
     ++rows;
+  }
+  return rows;
+}
+
+// A byte range of a plain file, read with pread so workers share nothing.
+class RangeSource : public ByteSource {
+ public:
+  RangeSource(const std::string& path, uint64_t begin, uint64_t end)
+      : at_(begin), end_(end), path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+      throw Error(SourceLocation{path}, std::string("cannot open: ") + std::strerror(errno));
+  }
+  ~RangeSource() override { ::close(fd_); }
+  size_t read(char* into, size_t n) override {
+    n = static_cast<size_t>(std::min<uint64_t>(n, end_ - at_));
+    if (n == 0) return 0;
+    ssize_t got = ::pread(fd_, into, n, static_cast<off_t>(at_));
+    if (got < 0)
+      throw Error(SourceLocation{path_}, std::string("cannot read: ") + std::strerror(errno));
+    at_ += static_cast<uint64_t>(got);
+    return static_cast<size_t>(got);
+  }
+
+ private:
+  int fd_ = -1;
+  uint64_t at_, end_;
+  std::string path_;
+};
+
+// The offset just after the first LF at or after `from` (or `limit` when there is none).
+uint64_t next_line_start(const std::string& path, uint64_t from, uint64_t limit) {
+  RangeSource source(path, from, limit);
+  std::vector<char> chunk(64 * 1024);
+  uint64_t at = from;
+  while (size_t got = source.read(chunk.data(), chunk.size())) {
+    if (auto* lf = static_cast<char*>(std::memchr(chunk.data(), '\n', got)))
+      return at + static_cast<uint64_t>(lf - chunk.data()) + 1;
+    at += got;
+  }
+  return limit;
+}
+
+}  // namespace
+
+long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension>& needed) {
+  CsvReader reader(path);
+  std::vector<std::string_view> fields;
+  if (!reader.next(fields))
+    throw Error(SourceLocation{path}, "empty file: expected a FOCUS header line");
+  long rows = read_rows(reader, map_header(fields, reader, needed), sink);
+  if (rows == 0) throw Error(SourceLocation{path}, "no cost rows after the header");
+  return rows;
+}
+
+long read_focus_parallel(const std::string& path, SplittableSink& sink,
+                         const std::set<Dimension>& needed, const ParallelOptions& options) {
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, 16u);
+  struct stat st {};
+  bool plain = false;
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    unsigned char magic[2] = {0, 0};
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      plain = !(::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+      ::close(fd);
+    }
+  }
+  auto size = static_cast<uint64_t>(st.st_size);
+  if (threads < 2 || !plain || size < options.min_bytes) return read_focus(path, sink, needed);
+
+  CsvReader header_reader(path);
+  std::vector<std::string_view> fields;
+  if (!header_reader.next(fields)) return read_focus(path, sink, needed);  // reports the error
+  Columns columns = map_header(fields, header_reader, needed);
+  std::vector<uint64_t> cuts = {header_reader.offset()};
+  for (unsigned i = 1; i < threads; ++i) {
+    uint64_t cut = next_line_start(path, cuts[0] + (size - cuts[0]) * i / threads, size);
+    if (cut > cuts.back() && cut < size) cuts.push_back(cut);
+  }
+  cuts.push_back(size);
+
+  // Each part is parsed on its own thread into its own sink. A cut is only a guess at a record
+  // boundary (a quoted field may hold a line break): if any part fails, the parts are thrown
+  // away and the file is read again in one pass, which is always right and reports errors with
+  // their true line numbers.
+  size_t parts = cuts.size() - 1;
+  std::vector<std::unique_ptr<SplittableSink>> sinks(parts);
+  std::vector<long> counts(parts, 0);
+  std::vector<char> failed(parts, 0);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < parts; ++i) {
+    sinks[i] = sink.split();
+    workers.emplace_back([&, i] {
+      try {
+        CsvReader reader(std::make_unique<RangeSource>(path, cuts[i], cuts[i + 1]), path);
+        reader.keep_byte_order_mark();
+        counts[i] = read_rows(reader, columns, *sinks[i]);
+      } catch (...) {
+        failed[i] = 1;
+      }
+    });
+  }
+  for (auto& w : workers)
+    w.join();
+  for (char f : failed)
+    if (f) return read_focus(path, sink, needed);
+  long rows = 0;
+  for (size_t i = 0; i < parts; ++i) {
+    sink.merge(*sinks[i]);
+    rows += counts[i];
   }
   if (rows == 0) throw Error(SourceLocation{path}, "no cost rows after the header");
   return rows;

@@ -215,3 +215,69 @@ TEST(BudgetGate, BudgetsYamlMistakesSayWhere) {
 
 }  // namespace
 }  // namespace tollgate::budget
+
+namespace tollgate::budget {
+namespace {
+
+// The fixture's rows repeated many times; with line breaks inside quotes when asked, so that
+// the parallel reader's cuts land inside quoted fields.
+std::string repeated_fixture(const files::TempDir& dir, int copies, bool multiline) {
+  std::string text = files::read(fixture("focus_mixed.csv"));
+  size_t header_end = text.find('\n') + 1;
+  std::string body = text.substr(header_end);
+  if (multiline) body = str::replace_all(body, "EC2 on-demand", "\"EC2\non-demand\"");
+  std::string out = text.substr(0, header_end);
+  for (int i = 0; i < copies; ++i)
+    out += body;
+  std::string path = (dir.path() / "big.csv").string();
+  files::write_atomic(path, out);
+  return path;
+}
+
+verdict::Verdict check_with(const std::string& file, unsigned threads,
+                            std::vector<BudgetSpec> budgets) {
+  GateOptions o;
+  o.source = SourceSpec::parse("focus:" + file);
+  o.source_options.as_of = at("2026-11-21T00:00:00Z");
+  o.source_options.parallel = {threads, 0};
+  return check_budgets(budgets, o);
+}
+
+TEST(BudgetGate, ParallelReadingGivesTheSameVerdict) {
+  files::TempDir dir("budget-parallel");
+  BudgetSpec grouped = spec("1000000", "USD", "tag:env=staging");
+  grouped.group_by = GroupBy::parse("provider,service");
+  for (bool multiline : {false, true}) {
+    std::string file = repeated_fixture(dir, 2000, multiline);
+    verdict::Verdict one = check_with(file, 1, {spec("5000000"), grouped});
+    ASSERT_EQ(one.status, verdict::Status::Pass) << one.reason;
+    EXPECT_EQ(figure(one, "spent"), "3269200");  // 2000 x 1634.60
+    for (unsigned threads : {2u, 3u, 7u}) {
+      verdict::Verdict many = check_with(file, threads, {spec("5000000"), grouped});
+      EXPECT_EQ(verdict::to_json(many).dump(), verdict::to_json(one).dump())
+          << threads << " threads, multiline " << multiline;
+    }
+  }
+}
+
+TEST(BudgetGate, ParallelReadingReportsErrorsAtTheirTrueLine) {
+  files::TempDir dir("budget-parallel");
+  std::string file = repeated_fixture(dir, 500, false);
+  std::string text = files::read(file);
+  size_t at_row = 0;
+  for (int line = 1; line < 9000; ++line)
+    at_row = text.find('\n', at_row) + 1;
+  size_t cost = text.find(",10.05,", at_row);
+  files::write_atomic(file, text.substr(0, cost) + ",ten," + text.substr(cost + 7));
+  long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(cost), '\n');
+  try {
+    check_with(file, 4, {spec("1000000")});
+    FAIL() << "a bad amount passed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where().line, line) << e.message();
+    EXPECT_NE(std::string(e.what()).find("BilledCost 'ten'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tollgate::budget

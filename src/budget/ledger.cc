@@ -92,14 +92,7 @@ void Ledger::add(const CostRow& row) {
   }
   latest_period_start_ = std::max(latest_period_start_, row.billing_period_start);
   if (!(row.billing_period_start <= as_of_ && as_of_ < row.billing_period_end)) return;
-  std::pair<Seconds, Seconds> period{row.billing_period_start, row.billing_period_end};
-  if (!period_) {
-    period_ = period;
-  } else if (*period_ != period) {
-    throw Error("two billing periods hold --as-of " + format_time(as_of_) + ": " +
-                format_time(period_->first) + "/" + format_time(period_->second) + " and " +
-                format_time(period.first) + "/" + format_time(period.second));
-  }
+  set_period({row.billing_period_start, row.billing_period_end});
   ++rows_in_period_;
   for (size_t i = 0; i < budgets_.size(); ++i) {
     const BudgetSpec& spec = budgets_[i];
@@ -119,6 +112,45 @@ void Ledger::add(const CostRow& row) {
       if (it == account.groups.end())
         it = account.groups.emplace(group_scratch_, Account::Amounts{}).first;
       Account::add_to(it->second, row.currency, value);
+    }
+  }
+}
+
+void Ledger::set_period(std::pair<Seconds, Seconds> period) {
+  if (!period_) {
+    period_ = period;
+  } else if (*period_ != period) {
+    throw Error("two billing periods hold --as-of " + format_time(as_of_) + ": " +
+                format_time(period_->first) + "/" + format_time(period_->second) + " and " +
+                format_time(period.first) + "/" + format_time(period.second));
+  }
+}
+
+std::unique_ptr<SplittableSink> Ledger::split() const {
+  return std::make_unique<Ledger>(budgets_, as_of_);
+}
+
+void Ledger::merge(SplittableSink& part) {
+  auto& other = dynamic_cast<Ledger&>(part);
+  rows_ += other.rows_;
+  rows_in_period_ += other.rows_in_period_;
+  rows_after_as_of_ += other.rows_after_as_of_;
+  data_through_ = std::max(data_through_, other.data_through_);
+  other_through_ = std::max(other_through_, other.other_through_);
+  latest_period_start_ = std::max(latest_period_start_, other.latest_period_start_);
+  if (other.period_) set_period(*other.period_);
+  for (size_t i = 0; i < accounts_.size(); ++i) {
+    Account& mine = accounts_[i];
+    for (const auto& t : other.accounts_[i].by_currency) {
+      Account::Totals& into = mine.totals(t.currency);
+      into.spent += t.spent;
+      into.usage += t.usage;
+      into.rows += t.rows;
+    }
+    for (const auto& [key, amounts] : other.accounts_[i].groups) {
+      auto& into = mine.groups[key];
+      for (const auto& [currency, value] : amounts)
+        Account::add_to(into, currency, value);
     }
   }
 }

@@ -36,12 +36,14 @@ struct BudgetFigures {
 // A row counts when its billing period holds as_of and it was charged before as_of (so an
 // older as_of replays what the gate said then); corrections of earlier periods count in the
 // invoice they appear on.
-class Ledger : public RowSink {
+class Ledger : public SplittableSink {
  public:
   Ledger(const std::vector<BudgetSpec>& budgets, Seconds as_of);
   ~Ledger() override;
 
   void add(const CostRow& row) override;
+  std::unique_ptr<SplittableSink> split() const override;
+  void merge(SplittableSink& part) override;
 
   // Throws Error when the data cannot back any verdict: no rows for the period holding as_of,
   // data older than max_staleness, or no day of the period covered yet.
@@ -55,6 +57,8 @@ class Ledger : public RowSink {
   const std::vector<BudgetSpec>& budgets_;
   std::vector<Account> accounts_;
   Seconds as_of_;
+  void set_period(std::pair<Seconds, Seconds> period);
+
   std::optional<std::pair<Seconds, Seconds>> period_;
   Seconds data_through_ = 0;   // of Usage rows
   Seconds other_through_ = 0;  // of the rest, used only when there is no usage at all

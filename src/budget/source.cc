@@ -20,8 +20,9 @@ SourceSpec SourceSpec::parse(std::string_view text) {
 }
 
 long read_source(const SourceSpec& source, const SourceOptions& options,
-                 const std::set<Dimension>& needed, RowSink& sink) {
-  if (source.kind == "focus") return read_focus(source.target, sink, needed);
+                 const std::set<Dimension>& needed, SplittableSink& sink) {
+  if (source.kind == "focus")
+    return read_focus_parallel(source.target, sink, needed, options.parallel);
   if (source.kind == "aws-ce") return read_aws_ce(source.target, needed, sink);
   if (source.kind == "cloudhealth") return read_cloudhealth(source.target, options, needed, sink);
   return read_opencost(source.target, options, needed, sink);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "budget/cost_row.h"
+#include "budget/focus_source.h"
 #include "budget/scope.h"
 
 namespace tollgate::budget {
@@ -22,13 +23,14 @@ struct SourceOptions {
   Seconds as_of = 0;
   std::string api_key_env = "CLOUDHEALTH_API_KEY";  // CloudHealth's API key comes from here
   std::chrono::milliseconds timeout{30'000};
-  std::string currency;  // for sources whose records carry none (OpenCost); "" = USD
+  std::string currency;      // for sources whose records carry none (OpenCost); "" = USD
+  ParallelOptions parallel;  // for large plain FOCUS files
 };
 
 // Streams the source's charges into sink; `needed` lists the dimensions some scope or breakdown
 // uses, so a source that cannot provide one says so instead of matching nothing. Throws Error
 // (exit 2) on anything unreadable, unreachable or malformed. Returns the number of rows.
 long read_source(const SourceSpec& source, const SourceOptions& options,
-                 const std::set<Dimension>& needed, RowSink& sink);
+                 const std::set<Dimension>& needed, SplittableSink& sink);
 
 }  // namespace tollgate::budget
