@@ -110,6 +110,7 @@ class CloudHealthReader {
     for (size_t k = 0; k < measures.size(); ++k)
       if (measures[k].value("name", "") == "cost") cost_index_ = k;
     if (cost_index_ == SIZE_MAX) throw Error("cloudhealth: the report has no 'cost' measure");
+    currency_ = currency_of(measures[cost_index_].value("label", ""));
     for (Dimension d : needed_) {
       bool ok =
           (d == Dimension::Provider && dims_.size() == 2 && !provider_of(dims_[1].name).empty()) ||
@@ -158,12 +159,11 @@ class CloudHealthReader {
     auto cost = json_decimal(value);
     if (!cost) throw Error("cloudhealth: " + at + ": cost " + value.dump() + " is not a number");
     std::string provider = dims_.size() == 2 ? provider_of(dims_[1].name) : "";
-    std::string currency = options_.currency.empty() ? "USD" : options_.currency;
     CostRow row;
     row.provider = provider;
     row.service = member;
     row.category = "Usage";
-    row.currency = currency;
+    row.currency = currency_;
     row.billed = *cost;
     row.has_effective = false;
     Seconds month = interval_ == "monthly" ? period.first : month_start(period.first);
@@ -180,7 +180,20 @@ class CloudHealthReader {
   const SourceOptions& options_;
   const std::set<Dimension>& needed_;
   RowSink& sink_;
+  // The measure's label says the currency ("Cost ($)"); --currency is only a fallback, so a
+  // dollar report is never read as euros.
+  std::string currency_of(const std::string& label) const {
+    static const std::pair<const char*, const char*> kSymbols[] = {
+        {"($)", "USD"}, {"(\u20ac)", "EUR"}, {"(\u00a3)", "GBP"}, {"(\u00a5)", "JPY"}};
+    for (const auto& [symbol, code] : kSymbols)
+      if (label.find(symbol) != std::string::npos) return code;
+    if (!options_.currency.empty()) return options_.currency;
+    throw Error("cloudhealth: the cost measure's label '" + label +
+                "' does not name a currency; give it with --currency");
+  }
+
   std::string interval_;
+  std::string currency_;
   Seconds updated_at_ = 0;
   std::vector<Dim> dims_;
   size_t cost_index_ = SIZE_MAX;

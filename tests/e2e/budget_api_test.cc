@@ -74,6 +74,12 @@ TEST_F(BudgetApi, CloudHealthSkipsTotalsAndNulls) {
   auto total = budget({"--source", "cloudhealth:" + url("/olap_reports/cost/history"), "--budget",
                        "1234.49", kAsOf});
   EXPECT_EQ(total.outcome.exit_code, 1) << total.output;
+  // "Cost ($)" is dollars: a euro budget must not read them as euros.
+  auto euros = budget({"--source", "cloudhealth:" + url("/olap_reports/cost/history"), "--budget",
+                       "5000", "--currency", "EUR", kAsOf});
+  EXPECT_EQ(euros.outcome.exit_code, 2) << euros.output;
+  EXPECT_TRUE(has(euros.output, "no cost rows in scope are billed in EUR (found USD)"))
+      << euros.output;
 }
 
 TEST_F(BudgetApi, CloudHealthWithoutOrWithAWrongKeyIsExit2) {
@@ -96,7 +102,8 @@ TEST_F(BudgetApi, CloudHealthWithoutOrWithAWrongKeyIsExit2) {
 
 TEST_F(BudgetApi, ServerErrorsTimeoutsAndGarbageAreExit2) {
   for (const char* kind : {"cloudhealth:", "opencost:"}) {
-    auto error = budget({"--source", kind + url("/status/503?window=month"), "--budget", "10", kAsOf});
+    auto error =
+        budget({"--source", kind + url("/status/503?window=month"), "--budget", "10", kAsOf});
     EXPECT_EQ(error.outcome.exit_code, 2) << kind;
     EXPECT_TRUE(has(error.output, "answered HTTP 503: {\"error\": \"recorded failure 503\"}"))
         << error.output;
