@@ -154,7 +154,8 @@ Runner setup(CLI::App& cmd) {
   f->out.extra["table"] = budget::render_budget_table;
   f->out.extra["dotenv"] = budget::render_budget_dotenv;
   return [f]() {
-    std::vector<budget::BudgetSpec> budgets = budgets_from(*f);
+    // Flags are checked first (a UsageError is exit 2 with the usage hint); everything read
+    // from files or APIs becomes an error verdict in the chosen format.
     budget::GateOptions options;
     options.source = budget::SourceSpec::parse(f->source);
     options.source_options.as_of = as_of_flag(f->as_of);
@@ -164,7 +165,10 @@ Runner setup(CLI::App& cmd) {
     options.max_staleness = std::chrono::duration_cast<std::chrono::seconds>(
                                 duration_flag(f->max_staleness, "--max-staleness"))
                                 .count();
-    return run_gate("budget", f->out, [&] { return budget::check_budgets(budgets, options); });
+    return run_gate("budget", f->out, [&] {
+      std::vector<budget::BudgetSpec> budgets = budgets_from(*f);
+      return budget::check_budgets(budgets, options);
+    });
   };
 }
 
