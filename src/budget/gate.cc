@@ -165,6 +165,7 @@ verdict::Verdict check_budgets(const std::vector<BudgetSpec>& budgets, const Gat
   std::vector<std::string> failed, errored, passed;
   for (size_t i = 0; i < budgets.size(); ++i) {
     Judged j = judge(budgets[i], figures[i], coverage);
+    j.summary["days_covered"] = v.summary["days_covered"];
     for (auto& f : j.findings)
       v.findings.push_back(std::move(f));
     list.push_back(j.summary);

@@ -59,6 +59,7 @@ TEST(BudgetGate, SumsCreditsRefundsCorrectionsAndPurchasesExactly) {
   EXPECT_EQ(figure(v, "rows"), "17");
   EXPECT_EQ(v.summary["budgets"][0]["excluded"]["EUR"], "160");
   EXPECT_EQ(v.summary["days_covered"], "20");
+  EXPECT_EQ(figure(v, "days_covered"), "20");
   EXPECT_EQ(v.summary["days_in_period"], "30");
   EXPECT_EQ(v.summary["data_through"], "2026-11-21T00:00:00Z");
 }
