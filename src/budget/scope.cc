@@ -1,5 +1,7 @@
 #include "budget/scope.h"
 
+#include <algorithm>
+
 #include "budget/tags.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -152,6 +154,9 @@ Scope Scope::parse(std::string_view text) {
     }
     scope.terms_.push_back(std::move(t));
   }
+  // All terms must hold, so their order is free: compare plain columns before parsing Tags.
+  std::stable_partition(scope.terms_.begin(), scope.terms_.end(),
+                        [](const ScopeTerm& t) { return t.dimension != Dimension::Tag; });
   return scope;
 }
 
