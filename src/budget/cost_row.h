@@ -23,6 +23,7 @@ struct CostRow {
   std::string_view charge_class;     // ChargeClass: "Correction" or "" (null)
   std::string_view currency;         // BillingCurrency
   std::string_view tags;             // Tags: a flat JSON object, "" = null (no tags)
+  bool tags_doubled = false;         // tags still has its CSV quoting: every '"' written twice
   Decimal billed;                    // BilledCost
   Decimal effective;                 // EffectiveCost
   bool has_effective = true;         // false when the source only knows the invoice view

@@ -39,6 +39,11 @@ class CsvReader {
   // Which columns the caller reads (true = read); the others may come back with "" still
   // doubled, which saves the unescaping of long quoted columns nobody looks at. Default: all.
   void set_wanted(std::vector<bool> wanted) { wanted_ = std::move(wanted); }
+  // Whether field i of the last record came back raw with its quotes still doubled (a column
+  // not wanted that held "").
+  bool still_doubled(size_t i) const {
+    return spans_[i].escaped && i < wanted_.size() && !wanted_[i];
+  }
 
   // The line where the last record read starts, and the file name, for messages.
   long line() const { return record_line_; }

@@ -21,9 +21,12 @@ constexpr const char* kRow =
 
 struct Collect : RowSink {
   Decimal billed, effective;
-  std::vector<std::string> tags;
+  std::vector<std::string> tags, envs;
   void add(const CostRow& row) override {
-    find_tag(row.tags, "env");  // as a tag scope would: malformed Tags throw
+    // As a tag scope would look: malformed Tags throw.
+    std::string scratch;
+    auto env = find_tag_view(row.tags, "env", scratch, nullptr, row.tags_doubled);
+    envs.emplace_back(env ? *env : "(none)");
     billed += row.billed;
     effective += row.effective;
     tags.emplace_back(row.tags);
@@ -55,7 +58,8 @@ TEST_F(FocusSource, ReadsRowsPlainAndGzip) {
   EXPECT_EQ(read_focus(write(text), plain, {Dimension::Tag}), 2);
   EXPECT_EQ(plain.billed.str(), "3");
   EXPECT_EQ(plain.effective.str(), "2.5");
-  EXPECT_EQ(plain.tags[0], R"({"env":"prod"})");
+  EXPECT_EQ(plain.tags[0], R"({""env"":""prod""})");  // left CSV-quoted, read as such
+  EXPECT_EQ(plain.envs[0], "prod");
   std::string gz = (dir_.path() / "costs.csv.gz").string();
   gzFile f = gzopen(gz.c_str(), "wb");
   gzwrite(f, text.data(), static_cast<unsigned>(text.size()));

@@ -52,7 +52,7 @@ Dimension parse_dimension(std::string_view key, std::string_view term, std::stri
 
 bool tag_matches(const ScopeTerm& t, const CostRow& row) {
   thread_local std::string scratch;
-  auto value = find_tag_view(row.tags, t.tag_key, scratch);
+  auto value = find_tag_view(row.tags, t.tag_key, scratch, nullptr, row.tags_doubled);
   if (t.untagged) return !value;
   if (!value) return false;
   return t.any_value || *value == t.value;
@@ -211,7 +211,7 @@ void GroupBy::key(const CostRow& row, std::string& out) const {
     const Key& k = keys_[i];
     if (k.dimension == Dimension::Tag) {
       thread_local std::string scratch;
-      auto value = find_tag_view(row.tags, k.tag_key, scratch);
+      auto value = find_tag_view(row.tags, k.tag_key, scratch, nullptr, row.tags_doubled);
       out += value ? *value : std::string_view("(untagged)");
     } else {
       std::string_view v = field(row, k.dimension);

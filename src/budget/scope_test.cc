@@ -32,6 +32,28 @@ TEST(Tags, FindsValuesOfEveryKind) {
   EXPECT_EQ(find_tag(R"({"k\u0065y" : "v"})", "key")->text, "v");
 }
 
+TEST(Tags, ReadsCsvDoubledQuotesLikeTheUnescapedText) {
+  std::string_view tags = R"({"env":"staging","cost-center":123,"note":"a \"b\" c","k\"ey":"v"})";
+  std::string doubled;
+  for (char c : tags)
+    doubled += c == '"' ? std::string("\"\"") : std::string(1, c);
+  for (const char* key : {"env", "cost-center", "note", "k\"ey", "missing"}) {
+    std::string a, b;
+    bool sa = false, sb = false;
+    auto plain = find_tag_view(tags, key, a, &sa);
+    auto twice = find_tag_view(doubled, key, b, &sb, true);
+    ASSERT_EQ(plain.has_value(), twice.has_value()) << key;
+    if (plain) {
+      EXPECT_EQ(*plain, *twice) << key;
+      EXPECT_EQ(sa, sb) << key;
+    }
+  }
+  std::string scratch;
+  EXPECT_EQ(*find_tag_view(doubled, "note", scratch, nullptr, true), "a \"b\" c");
+  EXPECT_THROW(find_tag_view(R"({"env":"x"})", "env", scratch, nullptr, true), Error);
+  EXPECT_THROW(find_tag_view(R"({""env"":""x"})", "env", scratch, nullptr, true), Error);
+}
+
 TEST(Tags, RejectsWhatFocusForbids) {
   for (const char* bad :
        {R"({"a":{"b":1}})", R"({"a":[1]})", R"({"a":1,"a":2})", R"({"a":1)", R"({"a" 1})",

@@ -8,8 +8,10 @@ namespace {
 // A strict reader for the one JSON shape FOCUS allows in Tags: an object of scalars.
 class FlatObjectReader {
  public:
-  FlatObjectReader(std::string_view text, std::string& key_scratch, std::string& value_scratch)
-      : p_(text.data()),
+  FlatObjectReader(std::string_view text, bool doubled, std::string& key_scratch,
+                   std::string& value_scratch)
+      : doubled_(doubled),
+        p_(text.data()),
         end_(text.data() + text.size()),
         key_scratch_(key_scratch),
         value_scratch_(value_scratch) {}
@@ -69,6 +71,12 @@ class FlatObjectReader {
   void expect(char c) {
     if (next() != c) fail(std::string("expected '") + c + "'");
   }
+  // In CSV-doubled text every JSON quote is written twice: consume the second one.
+  void take_doubled_quote() {
+    if (!doubled_) return;
+    if (p_ >= end_ || *p_ != '"') fail("a '\"' is not doubled as CSV requires");
+    ++p_;
+  }
   void skip_space() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r'))
       ++p_;
@@ -77,14 +85,22 @@ class FlatObjectReader {
   // Returns a view of the string's text: straight into the input when it has no escapes.
   std::string_view read_string(std::string& scratch) {
     expect('"');
+    take_doubled_quote();
     const char* start = p_;
     while (p_ < end_ && *p_ != '"' && *p_ != '\\')
       ++p_;
-    if (p_ < end_ && *p_ == '"') return {start, static_cast<size_t>(p_++ - start)};
+    if (p_ < end_ && *p_ == '"') {
+      std::string_view text(start, static_cast<size_t>(p_++ - start));
+      take_doubled_quote();
+      return text;
+    }
     scratch.assign(start, p_);
     while (true) {
       char c = next();
-      if (c == '"') return scratch;
+      if (c == '"') {
+        take_doubled_quote();
+        return scratch;
+      }
       if (c != '\\') {
         scratch += c;
         continue;
@@ -92,6 +108,9 @@ class FlatObjectReader {
       char e = next();
       switch (e) {
         case '"':
+          take_doubled_quote();
+          scratch += e;
+          break;
         case '\\':
         case '/':
           scratch += e;
@@ -188,6 +207,7 @@ class FlatObjectReader {
     return literal;
   }
 
+  bool doubled_;
   const char* p_;
   const char* end_;
   std::string& key_scratch_;
@@ -197,12 +217,13 @@ class FlatObjectReader {
 }  // namespace
 
 std::optional<std::string_view> find_tag_view(std::string_view tags, std::string_view key,
-                                              std::string& scratch, bool* is_string) {
+                                              std::string& scratch, bool* is_string, bool doubled) {
   if (tags.empty()) return std::nullopt;
   // Per-thread scratch: lookups run once per row, and must not allocate once warmed up.
   thread_local std::string key_scratch, value_scratch;
   bool string_value = false;
-  auto found = FlatObjectReader(tags, key_scratch, value_scratch).find(key, scratch, string_value);
+  auto found =
+      FlatObjectReader(tags, doubled, key_scratch, value_scratch).find(key, scratch, string_value);
   if (is_string) *is_string = string_value;
   return found;
 }

@@ -19,8 +19,10 @@ struct TagValue {
 // forbids them) instead of matching by accident. Keys compare exactly, case and all.
 std::optional<TagValue> find_tag(std::string_view tags, std::string_view key);
 // The same without allocating: the view points into tags, or into scratch when the value had
-// escapes.
+// escapes. `doubled` reads the text as it sits in a CSV field, every '"' written twice, which
+// spares unescaping the whole column first.
 std::optional<std::string_view> find_tag_view(std::string_view tags, std::string_view key,
-                                              std::string& scratch, bool* is_string = nullptr);
+                                              std::string& scratch, bool* is_string = nullptr,
+                                              bool doubled = false);
 
 }  // namespace tollgate::budget
