@@ -1,5 +1,6 @@
 // The two cost APIs tollgate asks over HTTP: CloudHealth's reporting API and OpenCost's
 // allocation API.
+#include <algorithm>
 #include <cstdlib>
 
 #include "budget/api_sources.h"
@@ -102,66 +103,84 @@ class CloudHealthReader {
         throw Error("cloudhealth: a dimension is not {name: [members]}");
       dims_.push_back({d.begin().key(), d.begin().value()});
     }
-    if (dims_.empty() || dims_.size() > 2 || dims_[0].name != "time")
-      throw Error(
-          "cloudhealth: expected dimensions[] = time, then at most one more (e.g. "
-          "AWS-Service-Category)");
+    if (dims_.empty() || dims_[0].name != "time")
+      throw Error("cloudhealth: the first dimension must be time (dimensions[]=time)");
+    for (size_t d = 1; d < dims_.size(); ++d)
+      roles_.push_back(role_of(dims_[d].name));
+    for (const auto& dim : dims_)
+      if (provider_.empty()) provider_ = provider_of(dim.name);
     const auto& measures = doc_.at("measures");
     for (size_t k = 0; k < measures.size(); ++k)
       if (measures[k].value("name", "") == "cost") cost_index_ = k;
     if (cost_index_ == SIZE_MAX) throw Error("cloudhealth: the report has no 'cost' measure");
     currency_ = currency_of(measures[cost_index_].value("label", ""));
     for (Dimension d : needed_) {
-      bool ok =
-          (d == Dimension::Provider && dims_.size() == 2 && !provider_of(dims_[1].name).empty()) ||
-          (d == Dimension::Service && dims_.size() == 2);
+      bool ok = (d == Dimension::Provider && !provider_.empty()) ||
+                std::find(roles_.begin(), roles_.end(), d) != roles_.end();
       if (!ok)
         throw Error("cloudhealth: the scope or breakdown uses " + std::string(dimension_name(d)) +
                     ", which this report does not break down by");
     }
     const auto& data = doc_.at("data");
-    long rows = 0;
     const auto& times = dims_[0].members;
-    if (data.size() != times.size())
+    if (!data.is_array() || data.size() != times.size())
       throw Error("cloudhealth: data has " + std::to_string(data.size()) + " rows for " +
                   std::to_string(times.size()) + " time members");
+    long rows = 0;
+    std::vector<std::string> labels(dims_.size());
     for (size_t i = 0; i < times.size(); ++i) {
       if (is_total(times[i])) continue;
       std::string name = times[i].value("name", "");
       auto period = time_member(name, interval_);
       if (!period)
         throw Error("cloudhealth: time member '" + name + "' is not a " + interval_ + " period");
-      if (dims_.size() == 1) {
-        rows += cell(data[i], *period, "", "data[" + std::to_string(i) + "]");
-        continue;
-      }
-      const auto& members = dims_[1].members;
-      if (data[i].size() != members.size())
-        throw Error("cloudhealth: data[" + std::to_string(i) + "] has " +
-                    std::to_string(data[i].size()) + " cells for " +
-                    std::to_string(members.size()) + " " + dims_[1].name + " members");
-      for (size_t j = 0; j < members.size(); ++j) {
-        if (is_total(members[j])) continue;  // summing it too would double count
-        rows += cell(data[i][j], *period, members[j].value("label", members[j].value("name", "")),
-                     "data[" + std::to_string(i) + "][" + std::to_string(j) + "]");
-      }
+      rows += walk(data[i], 1, *period, labels, "data[" + std::to_string(i) + "]");
     }
     return rows;
   }
 
  private:
+  // Which column a report dimension fills: "AWS-Service-Category" the service,
+  // "AWS-Account" the sub-account, "AWS-Region" the region; others only split the sum.
+  static std::optional<Dimension> role_of(const std::string& name) {
+    if (name.find("Service") != std::string::npos) return Dimension::Service;
+    if (name.find("Account") != std::string::npos) return Dimension::SubAccount;
+    if (name.find("Region") != std::string::npos) return Dimension::Region;
+    return std::nullopt;
+  }
+
+  // data[i][j]...[k]: one level per dimension after time, then the measures.
+  long walk(const nlohmann::json& node, size_t dim, std::pair<Seconds, Seconds> period,
+            std::vector<std::string>& labels, const std::string& at) {
+    if (dim == dims_.size()) return cell(node, period, labels, at);
+    const auto& members = dims_[dim].members;
+    if (!node.is_array() || node.size() != members.size())
+      throw Error("cloudhealth: " + at + " has " + std::to_string(node.size()) + " cells for " +
+                  std::to_string(members.size()) + " " + dims_[dim].name + " members");
+    long rows = 0;
+    for (size_t j = 0; j < members.size(); ++j) {
+      if (is_total(members[j])) continue;  // summing it too would double count
+      labels[dim] = members[j].value("label", members[j].value("name", ""));
+      rows += walk(node[j], dim + 1, period, labels, at + "[" + std::to_string(j) + "]");
+    }
+    return rows;
+  }
+
   long cell(const nlohmann::json& measures, std::pair<Seconds, Seconds> period,
-            const std::string& member, const std::string& at) {
+            const std::vector<std::string>& labels, const std::string& at) {
     if (!measures.is_array() || measures.size() <= cost_index_)
       throw Error("cloudhealth: " + at + " is not a list of measures");
     const auto& value = measures[cost_index_];
     if (value.is_null()) return 0;  // no data, which is not the same as a zero cost
     auto cost = json_decimal(value);
     if (!cost) throw Error("cloudhealth: " + at + ": cost " + value.dump() + " is not a number");
-    std::string provider = dims_.size() == 2 ? provider_of(dims_[1].name) : "";
     CostRow row;
-    row.provider = provider;
-    row.service = member;
+    row.provider = provider_;
+    for (size_t d = 1; d < dims_.size(); ++d) {
+      if (roles_[d - 1] == Dimension::Service) row.service = labels[d];
+      if (roles_[d - 1] == Dimension::SubAccount) row.sub_account = labels[d];
+      if (roles_[d - 1] == Dimension::Region) row.region = labels[d];
+    }
     row.category = "Usage";
     row.currency = currency_;
     row.billed = *cost;
@@ -196,6 +215,8 @@ class CloudHealthReader {
   std::string currency_;
   Seconds updated_at_ = 0;
   std::vector<Dim> dims_;
+  std::vector<std::optional<Dimension>> roles_;  // of dims_[1..]
+  std::string provider_;
   size_t cost_index_ = SIZE_MAX;
 };
 

@@ -82,6 +82,22 @@ TEST_F(BudgetApi, CloudHealthSkipsTotalsAndNulls) {
       << euros.output;
 }
 
+TEST_F(BudgetApi, CloudHealthReportsWithMoreDimensions) {
+  std::string report = "cloudhealth:" + url("/olap_reports/custom/by-account");
+  auto all = budget({"--source", report, "--budget", "1000", kAsOf, "--format", "dotenv"});
+  EXPECT_EQ(all.outcome.exit_code, 0) << all.output;
+  EXPECT_TRUE(has(all.output, "BUDGET_SPENT=250\n")) << all.output;  // no Total counted twice
+  auto prod = budget({"--source", report, "--budget", "1000", kAsOf, "--format", "dotenv",
+                      "--scope", "sub-account:Production,service:S3"});
+  EXPECT_TRUE(has(prod.output, "BUDGET_SPENT=50\n")) << prod.output;
+  auto null_cell = budget(
+      {"--source", report, "--budget", "1000", kAsOf, "--scope", "sub-account:Staging,service:S3"});
+  EXPECT_EQ(null_cell.outcome.exit_code, 2) << null_cell.output;  // null is no data, not 0
+  auto region = budget({"--source", report, "--budget", "1000", kAsOf, "--scope", "region:x"});
+  EXPECT_EQ(region.outcome.exit_code, 2);
+  EXPECT_TRUE(has(region.output, "does not break down by")) << region.output;
+}
+
 TEST_F(BudgetApi, CloudHealthWithoutOrWithAWrongKeyIsExit2) {
   auto none = budget(
       {"--source", "cloudhealth:" + url("/olap_reports/cost/history"), "--budget", "1500", kAsOf},

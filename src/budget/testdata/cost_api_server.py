@@ -3,6 +3,7 @@
 
 Serves the recorded responses in this directory the way the real APIs answer:
   /olap_reports/cost/history   cloudhealth_cost_history.json, only with "Bearer test-key"
+  /olap_reports/custom/by-account  cloudhealth_cost_by_account.json (three dimensions), same key
   /allocation                  opencost_allocation.json
   /status/<code>               that HTTP status with a JSON error body
   /slow                        answers after 10 s (for timeouts)
@@ -30,10 +31,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
-        if path == "/olap_reports/cost/history":
+        reports = {"/olap_reports/cost/history": "cloudhealth_cost_history.json",
+                   "/olap_reports/custom/by-account": "cloudhealth_cost_by_account.json"}
+        if path in reports:
             if self.headers.get("Authorization") != "Bearer test-key":
                 return self.send(401, json.dumps({"error": "Unauthorized: bad API key"}))
-            with open(os.path.join(HERE, "cloudhealth_cost_history.json")) as f:
+            with open(os.path.join(HERE, reports[path])) as f:
                 return self.send(200, f.read())
         if path == "/allocation":
             with open(os.path.join(HERE, "opencost_allocation.json")) as f:
