@@ -1,0 +1,88 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace tollgate::budget {
+
+// Where bytes come from: a plain file or a gzip stream (detected by its magic bytes, not the
+// name), read in chunks so memory stays constant whatever the file size.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Fills up to n bytes; 0 at the end. Throws Error on a read error or a corrupt stream.
+  virtual size_t read(char* into, size_t n) = 0;
+  static std::unique_ptr<ByteSource> open(const std::string& path);
+};
+
+// An RFC 4180 reader: fields separated by ',', records by LF or CRLF, fields in double quotes
+// may hold ',', '"' (written "") and line breaks. Streams through a fixed buffer (it grows only
+// for a single record longer than the buffer, up to kMaxRecord). Blank lines and a leading
+// UTF-8 byte-order mark are skipped. Malformed quoting throws Error at file:line:col.
+class CsvReader {
+ public:
+  static constexpr size_t kChunk = 1 << 20;
+  static constexpr size_t kMaxRecord = 64 << 20;
+  static constexpr size_t kPadding = 64;  // spare bytes so the 64-byte scanner never overreads
+
+  CsvReader(std::unique_ptr<ByteSource> source, std::string name);
+  explicit CsvReader(const std::string& path);
+
+  // Reads the next record into fields (views into the reader's buffer, valid until the next
+  // call); false at the end of the input.
+  bool next(std::vector<std::string_view>& fields);
+
+  // Which columns the caller reads (true = read); the others may come back with "" still
+  // doubled, which saves the unescaping of long quoted columns nobody looks at. Default: all.
+  void set_wanted(std::vector<bool> wanted) { wanted_ = std::move(wanted); }
+  // Whether field i of the last record came back raw with its quotes still doubled (a column
+  // not wanted that held "").
+  bool still_doubled(size_t i) const {
+    return spans_[i].escaped && i < wanted_.size() && !wanted_[i];
+  }
+
+  // The line where the last record read starts, and the file name, for messages.
+  long line() const { return record_line_; }
+  const std::string& name() const { return name_; }
+  SourceLocation where(int column = 0) const {
+    return {name_, static_cast<int>(record_line_), column};
+  }
+  // Bytes consumed so far (after decompression).
+  unsigned long long bytes_read() const { return bytes_read_; }
+  // Where the next record starts, counted from the start of the input.
+  unsigned long long offset() const { return bytes_read_ - (end_ - pos_); }
+  // For a reader that starts mid-file: three bytes EF BB BF there are data, not a mark.
+  void keep_byte_order_mark() { first_chunk_ = false; }
+
+ private:
+  enum class Scan { Record, NeedMore };
+  Scan scan_record(std::vector<std::string_view>& fields);
+  Scan scan_record_exact(std::vector<std::string_view>& fields);
+  void finish_record(size_t record_end, long inner_newlines, size_t count,
+                     std::vector<std::string_view>& fields);
+  bool refill();
+  [[noreturn]] void fail(const char* at, const std::string& what) const;
+
+  std::unique_ptr<ByteSource> source_;
+  std::string name_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t pos_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool first_chunk_ = true;
+  long record_line_ = 0;
+  long next_line_ = 1;
+  unsigned long long bytes_read_ = 0;
+  struct Span {
+    size_t begin, end;
+    bool escaped;
+  };
+  std::vector<Span> spans_;
+  std::vector<bool> wanted_;
+};
+
+}  // namespace tollgate::budget

@@ -1,0 +1,328 @@
+#include "budget/focus_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <thread>
+
+#include "budget/csv_reader.h"
+#include "util/strings.h"
+#include "util/timefmt.h"
+
+namespace tollgate::budget {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse of
+// H. Hinnant's published algorithm, written out here).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool digits_at(std::string_view s, size_t at, size_t n, unsigned& out) {
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + static_cast<unsigned>(s[i] - '0');
+  }
+  return true;
+}
+
+// The last value of a date column and what it parsed to: bills list thousands of rows with the
+// same few timestamps, so most rows skip parsing.
+struct TimeColumn {
+  int index = -1;
+  std::string_view name;
+  std::string last;
+  Seconds value = 0;
+};
+
+struct Columns {
+  int billed = -1, effective = -1, currency = -1, category = -1, charge_class = -1;
+  int provider = -1, billing_account = -1, sub_account = -1, service = -1, region = -1, tags = -1;
+  TimeColumn bps, bpe, cps, cpe;
+  size_t width = 0;
+};
+
+Columns map_header(const std::vector<std::string_view>& header, const CsvReader& reader,
+                   const std::set<Dimension>& needed) {
+  std::map<std::string, int, std::less<>> index;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < header.size(); ++i) {
+    std::string name(str::trim(header[i]));
+    if (!index.emplace(name, static_cast<int>(i)).second)
+      throw Error(reader.where(), "column '" + name + "' appears twice in the header");
+    names.push_back(name);
+  }
+  auto find = [&](std::initializer_list<std::string_view> candidates, bool required) {
+    for (auto c : candidates) {
+      auto it = index.find(c);
+      if (it != index.end()) return it->second;
+    }
+    if (!required) return -1;
+    std::string want(*candidates.begin());
+    std::string hint = str::closest(want, names);
+    throw Error(reader.where(), "missing FOCUS column '" + want + "'" +
+                                    (hint.empty() ? ""
+                                                  : " (the header has '" + hint +
+                                                        "'; FOCUS names are case-sensitive)") +
+                                    "; is this a FOCUS 1.0-1.2 export?");
+  };
+  Columns c;
+  c.width = header.size();
+  c.billed = find({"BilledCost"}, true);
+  c.effective = find({"EffectiveCost"}, true);
+  c.currency = find({"BillingCurrency"}, true);
+  c.category = find({"ChargeCategory"}, true);
+  c.charge_class = find({"ChargeClass"}, false);  // FOCUS 0.5 had none: no corrections then
+  c.bps = {find({"BillingPeriodStart"}, true), "BillingPeriodStart"};
+  c.bpe = {find({"BillingPeriodEnd"}, true), "BillingPeriodEnd"};
+  c.cps = {find({"ChargePeriodStart"}, true), "ChargePeriodStart"};
+  c.cpe = {find({"ChargePeriodEnd"}, true), "ChargePeriodEnd"};
+  // ServiceProviderName is the name a later FOCUS version is expected to use for ProviderName.
+  c.provider = find({"ProviderName", "ServiceProviderName"}, needed.count(Dimension::Provider) > 0);
+  c.billing_account = find({"BillingAccountId"}, needed.count(Dimension::BillingAccount) > 0);
+  c.service = find({"ServiceName"}, needed.count(Dimension::Service) > 0);
+  c.sub_account = find({"SubAccountId"}, needed.count(Dimension::SubAccount) > 0);
+  c.region = find({"RegionId"}, needed.count(Dimension::Region) > 0);
+  c.tags = find({"Tags"}, needed.count(Dimension::Tag) > 0);
+  return c;
+}
+
+std::string_view at(const std::vector<std::string_view>& fields, int index) {
+  return index < 0 ? std::string_view{} : fields[static_cast<size_t>(index)];
+}
+
+Decimal cost(const std::vector<std::string_view>& fields, int index, std::string_view name,
+             const CsvReader& reader) {
+  std::string_view text = fields[static_cast<size_t>(index)];
+  if (text.empty())
+    throw Error(reader.where(), std::string(name) + " is null; FOCUS requires a number here");
+  auto value = Decimal::parse(text);
+  if (!value)
+    throw Error(reader.where(), std::string(name) + " '" + std::string(text) +
+                                    "' is not a FOCUS number (digits, '.', '-', E-notation)");
+  return *value;
+}
+
+Seconds time_value(const std::vector<std::string_view>& fields, TimeColumn& column,
+                   const CsvReader& reader) {
+  std::string_view text = fields[static_cast<size_t>(column.index)];
+  if (text == column.last && !text.empty()) return column.value;
+  if (text.empty())
+    throw Error(reader.where(), std::string(column.name) + " is null; FOCUS requires a date-time");
+  auto value = parse_focus_time(text);
+  if (!value)
+    throw Error(reader.where(), std::string(column.name) + " '" + std::string(text) +
+                                    "' is not a date-time like 2026-11-01T00:00:00Z");
+  column.last.assign(text);
+  column.value = *value;
+  return *value;
+}
+
+// A category the forecast does not know would silently leave the run rate: refuse it.
+bool known_category(std::string_view c) {
+  return c == "Usage" || c == "Purchase" || c == "Tax" || c == "Credit" || c == "Adjustment";
+}
+
+}  // namespace
+
+std::optional<Seconds> parse_focus_time(std::string_view s) {
+  unsigned y, mo, d, h, mi, sec;
+  if (s.size() == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+      s[16] == ':' && s[19] == 'Z' && digits_at(s, 0, 4, y) && digits_at(s, 5, 2, mo) &&
+      digits_at(s, 8, 2, d) && digits_at(s, 11, 2, h) && digits_at(s, 14, 2, mi) &&
+      digits_at(s, 17, 2, sec)) {
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+  }
+  auto t = timefmt::parse_iso8601(s);
+  if (!t) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+}
+
+namespace {
+
+// Parses every data row of reader into sink; returns the number of rows.
+long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
+  std::vector<bool> wanted(c.width, false);
+  // Tags stay CSV-quoted: the tag lookup reads doubled quotes itself, so the longest column of
+  // a bill is never copied.
+  for (int index : {c.billed, c.effective, c.currency, c.category, c.charge_class, c.provider,
+                    c.billing_account, c.sub_account, c.service, c.region, c.bps.index, c.bpe.index,
+                    c.cps.index, c.cpe.index})
+    if (index >= 0) wanted[static_cast<size_t>(index)] = true;
+  reader.set_wanted(std::move(wanted));
+  std::vector<std::string_view> fields;
+  long rows = 0;
+  CostRow row;
+  while (reader.next(fields)) {
+    if (fields.size() != c.width)
+      throw Error(reader.where(), "row has " + std::to_string(fields.size()) +
+                                      " fields but the header has " + std::to_string(c.width));
+    row.billed = cost(fields, c.billed, "BilledCost", reader);
+    row.effective = cost(fields, c.effective, "EffectiveCost", reader);
+    row.currency = fields[static_cast<size_t>(c.currency)];
+    if (row.currency.empty())
+      throw Error(reader.where(), "BillingCurrency is null; FOCUS requires a currency code");
+    row.category = fields[static_cast<size_t>(c.category)];
+    if (row.category.empty())
+      throw Error(reader.where(),
+                  "ChargeCategory is null; FOCUS requires Usage, Purchase, Tax, "
+                  "Credit or Adjustment");
+    if (!known_category(row.category))
+      throw Error(reader.where(), "ChargeCategory '" + std::string(row.category) +
+                                      "' is not one of Usage, Purchase, Tax, Credit, Adjustment "
+                                      "(FOCUS values are case-sensitive)");
+    row.charge_class = at(fields, c.charge_class);
+    if (!row.charge_class.empty() && row.charge_class != "Correction")
+      throw Error(reader.where(), "ChargeClass '" + std::string(row.charge_class) +
+                                      "' is neither Correction nor null");
+    row.billing_period_start = time_value(fields, c.bps, reader);
+    row.billing_period_end = time_value(fields, c.bpe, reader);
+    row.charge_period_start = time_value(fields, c.cps, reader);
+    row.charge_period_end = time_value(fields, c.cpe, reader);
+    if (row.billing_period_end <= row.billing_period_start)
+      throw Error(reader.where(), "BillingPeriodEnd is not after BillingPeriodStart");
+    row.provider = at(fields, c.provider);
+    row.billing_account = at(fields, c.billing_account);
+    row.sub_account = at(fields, c.sub_account);
+    row.service = at(fields, c.service);
+    row.region = at(fields, c.region);
+    row.tags = at(fields, c.tags);
+    row.tags_doubled = c.tags >= 0 && reader.still_doubled(static_cast<size_t>(c.tags));
+    try {
+      sink.add(row);
+    } catch (const Error& e) {
+      if (e.where().known()) throw;
+      throw Error(reader.where(), e.what());
+    }
+    ++rows;
+  }
+  return rows;
+}
+
+// A byte range of a plain file, read with pread so workers share nothing.
+class RangeSource : public ByteSource {
+ public:
+  RangeSource(const std::string& path, uint64_t begin, uint64_t end)
+      : at_(begin), end_(end), path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+      throw Error(SourceLocation{path}, std::string("cannot open: ") + std::strerror(errno));
+  }
+  ~RangeSource() override { ::close(fd_); }
+  size_t read(char* into, size_t n) override {
+    n = static_cast<size_t>(std::min<uint64_t>(n, end_ - at_));
+    if (n == 0) return 0;
+    ssize_t got = ::pread(fd_, into, n, static_cast<off_t>(at_));
+    if (got < 0)
+      throw Error(SourceLocation{path_}, std::string("cannot read: ") + std::strerror(errno));
+    at_ += static_cast<uint64_t>(got);
+    return static_cast<size_t>(got);
+  }
+
+ private:
+  int fd_ = -1;
+  uint64_t at_, end_;
+  std::string path_;
+};
+
+// The offset just after the first LF at or after `from` (or `limit` when there is none).
+uint64_t next_line_start(const std::string& path, uint64_t from, uint64_t limit) {
+  RangeSource source(path, from, limit);
+  std::vector<char> chunk(64 * 1024);
+  uint64_t at = from;
+  while (size_t got = source.read(chunk.data(), chunk.size())) {
+    if (auto* lf = static_cast<char*>(std::memchr(chunk.data(), '\n', got)))
+      return at + static_cast<uint64_t>(lf - chunk.data()) + 1;
+    at += got;
+  }
+  return limit;
+}
+
+}  // namespace
+
+long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension>& needed) {
+  CsvReader reader(path);
+  std::vector<std::string_view> fields;
+  if (!reader.next(fields))
+    throw Error(SourceLocation{path}, "empty file: expected a FOCUS header line");
+  long rows = read_rows(reader, map_header(fields, reader, needed), sink);
+  if (rows == 0) throw Error(SourceLocation{path}, "no cost rows after the header");
+  return rows;
+}
+
+long read_focus_parallel(const std::string& path, SplittableSink& sink,
+                         const std::set<Dimension>& needed, const ParallelOptions& options) {
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, 16u);
+  struct stat st {};
+  bool plain = false;
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    unsigned char magic[2] = {0, 0};
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      plain = !(::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+      ::close(fd);
+    }
+  }
+  auto size = static_cast<uint64_t>(st.st_size);
+  if (threads < 2 || !plain || size < options.min_bytes) return read_focus(path, sink, needed);
+
+  CsvReader header_reader(path);
+  std::vector<std::string_view> fields;
+  if (!header_reader.next(fields)) return read_focus(path, sink, needed);  // reports the error
+  Columns columns = map_header(fields, header_reader, needed);
+  std::vector<uint64_t> cuts = {header_reader.offset()};
+  for (unsigned i = 1; i < threads; ++i) {
+    uint64_t cut = next_line_start(path, cuts[0] + (size - cuts[0]) * i / threads, size);
+    if (cut > cuts.back() && cut < size) cuts.push_back(cut);
+  }
+  cuts.push_back(size);
+
+  // Each part is parsed on its own thread into its own sink. A cut is only a guess at a record
+  // boundary (a quoted field may hold a line break): if any part fails, the parts are thrown
+  // away and the file is read again in one pass, which is always right and reports errors with
+  // their true line numbers.
+  size_t parts = cuts.size() - 1;
+  std::vector<std::unique_ptr<SplittableSink>> sinks(parts);
+  std::vector<long> counts(parts, 0);
+  std::vector<char> failed(parts, 0);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < parts; ++i) {
+    sinks[i] = sink.split();
+    workers.emplace_back([&, i] {
+      try {
+        CsvReader reader(std::make_unique<RangeSource>(path, cuts[i], cuts[i + 1]), path);
+        reader.keep_byte_order_mark();
+        counts[i] = read_rows(reader, columns, *sinks[i]);
+      } catch (...) {
+        failed[i] = 1;
+      }
+    });
+  }
+  for (auto& w : workers)
+    w.join();
+  for (char f : failed)
+    if (f) return read_focus(path, sink, needed);
+  long rows = 0;
+  for (size_t i = 0; i < parts; ++i) {
+    sink.merge(*sinks[i]);
+    rows += counts[i];
+  }
+  if (rows == 0) throw Error(SourceLocation{path}, "no cost rows after the header");
+  return rows;
+}
+
+}  // namespace tollgate::budget

@@ -1,0 +1,122 @@
+#include "budget/report.h"
+
+#include "budget/decimal.h"
+#include "util/table.h"
+#include "util/term.h"
+#include "verdict/report.h"
+
+namespace tollgate::budget {
+namespace {
+
+constexpr int kBarWidth = 20;
+
+std::string text(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) return "";
+  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
+}
+
+std::string bar(const std::string& percent_text) {
+  auto percent = Decimal::parse(percent_text);
+  if (!percent) return "";
+  Decimal capped = std::min(std::max(*percent, Decimal{}), Decimal::from_int(100));
+  auto filled = static_cast<int>(
+      (Decimal::mul_div(capped, Decimal::from_int(kBarWidth), Decimal::from_int(100)))
+          .rounded(0)
+          .raw() /
+      Decimal::from_int(1).raw());
+  std::string cells = std::string(static_cast<size_t>(filled), '#') +
+                      std::string(static_cast<size_t>(kBarWidth - filled), '.');
+  term::Color color = *percent > Decimal::from_int(100)   ? term::Color::Red
+                      : *percent >= Decimal::from_int(80) ? term::Color::Yellow
+                                                          : term::Color::Green;
+  return "[" + term::paint(color, cells) + "]";
+}
+
+std::string money(const nlohmann::json& b, const char* key) {
+  auto d = Decimal::parse(text(b, key));
+  return d ? d->fixed(2) + " " + text(b, "currency") : "-";
+}
+
+std::string env_name(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s)
+    out += std::isalnum(c) ? static_cast<char>(std::toupper(c)) : '_';
+  return out;
+}
+
+std::string dotenv_status(const std::string& status) {
+  return status == "pass" ? "UNDER" : status == "fail" ? "OVER" : "UNKNOWN";
+}
+
+}  // namespace
+
+std::string render_budget_table(const verdict::Verdict& v) {
+  std::string out;
+  const nlohmann::json budgets = v.summary.value("budgets", nlohmann::json::array());
+  if (!budgets.empty()) {
+    TextTable table({"BUDGET", "SPENT", "LIMIT", "USED", "", "FORECAST", "STATUS"});
+    for (const auto& b : budgets) {
+      std::string status = text(b, "status");
+      term::Color color = status == "pass" ? term::Color::Green : term::Color::Red;
+      bool ok = status != "error";
+      table.add({text(b, "name"), ok ? money(b, "spent") : "-",
+                 ok ? money(b, "budget") : text(b, "budget"), ok ? bar(text(b, "percent")) : "",
+                 ok ? text(b, "percent") + "%" : "", ok ? money(b, "forecast") : "-",
+                 term::paint(color, status == "pass"   ? "UNDER"
+                                    : status == "fail" ? "OVER"
+                                                       : "UNKNOWN")});
+    }
+    out += table.render();
+    for (const auto& b : budgets) {
+      const auto groups = b.value("groups", nlohmann::json::array());
+      if (groups.empty()) continue;
+      out += "\n" + text(b, "name") + " by " + text(b, "group_by") + ":\n";
+      TextTable breakdown({"  " + text(b, "group_by"), "SPENT", "SHARE"});
+      auto total = Decimal::parse(text(b, "spent"));
+      for (const auto& g : groups) {
+        auto spent = Decimal::parse(text(g, "spent"));
+        std::string share =
+            total && spent && !total->is_zero()
+                ? Decimal::mul_div(*spent, Decimal::from_int(100), *total).fixed(1) + "%"
+                : "";
+        breakdown.add({"  " + text(g, "key"),
+                       spent ? spent->fixed(2) + " " + text(b, "currency") : "", share});
+      }
+      out += breakdown.render(60);
+    }
+    out += "\n";
+  }
+  verdict::Verdict rest = v;
+  rest.summary = nlohmann::json::object();
+  for (const char* key :
+       {"source", "period_start", "period_end", "data_through", "days_covered", "days_in_period"})
+    if (v.summary.contains(key)) rest.summary[key] = v.summary[key];
+  return out + verdict::render_table(rest);
+}
+
+std::string render_budget_dotenv(const verdict::Verdict& v) {
+  std::string out =
+      "BUDGET_STATUS=" + dotenv_status(std::string(verdict::to_string(v.status))) + "\n";
+  const nlohmann::json budgets = v.summary.value("budgets", nlohmann::json::array());
+  auto figures = [&](const nlohmann::json& b, const std::string& prefix) {
+    for (const auto& [key, field] : {std::pair{"SPENT", "spent"},
+                                     {"FORECAST", "forecast"},
+                                     {"LIMIT", "budget"},
+                                     {"PERCENT", "percent"},
+                                     {"CURRENCY", "currency"}})
+      if (b.contains(field)) out += prefix + key + "=" + text(b, field) + "\n";
+  };
+  if (budgets.size() == 1) figures(budgets[0], "BUDGET_");
+  if (v.summary.contains("days_covered"))
+    out += "BUDGET_DAYS_COVERED=" + text(v.summary, "days_covered") + "\n";
+  if (budgets.size() > 1) {
+    for (const auto& b : budgets) {
+      std::string prefix = "BUDGET_" + env_name(text(b, "name")) + "_";
+      out += prefix + "STATUS=" + dotenv_status(text(b, "status")) + "\n";
+      figures(b, prefix);
+    }
+  }
+  return out + verdict::render_dotenv(v);
+}
+
+}  // namespace tollgate::budget

@@ -1,0 +1,31 @@
+#include "budget/source.h"
+
+#include "budget/api_sources.h"
+#include "budget/focus_source.h"
+#include "util/error.h"
+
+namespace tollgate::budget {
+
+SourceSpec SourceSpec::parse(std::string_view text) {
+  size_t colon = text.find(':');
+  std::string kind(text.substr(0, colon == std::string_view::npos ? 0 : colon));
+  if (kind != "focus" && kind != "aws-ce" && kind != "cloudhealth" && kind != "opencost")
+    throw UsageError(
+        "--source '" + std::string(text) +
+        "': write focus:FILE.csv[.gz], aws-ce:FILE.json, cloudhealth:URL or opencost:URL");
+  SourceSpec s{kind, std::string(text.substr(colon + 1))};
+  if (s.target.empty())
+    throw UsageError("--source '" + std::string(text) + "': the file or URL is missing");
+  return s;
+}
+
+long read_source(const SourceSpec& source, const SourceOptions& options,
+                 const std::set<Dimension>& needed, SplittableSink& sink) {
+  if (source.kind == "focus")
+    return read_focus_parallel(source.target, sink, needed, options.parallel);
+  if (source.kind == "aws-ce") return read_aws_ce(source.target, needed, sink);
+  if (source.kind == "cloudhealth") return read_cloudhealth(source.target, options, needed, sink);
+  return read_opencost(source.target, options, needed, sink);
+}
+
+}  // namespace tollgate::budget
