@@ -201,7 +201,8 @@ TEST(WorkloadTest, NetworkPolicyInAnotherFileCounts) {
   json o = good_objects();
   json policy = o[2];
   o.erase(2);
-  Inputs in = testing::read_text(json({{"apiVersion", "v1"}, {"kind", "List"}, {"items", o}}).dump(), "a.json");
+  Inputs in = testing::read_text(
+      json({{"apiVersion", "v1"}, {"kind", "List"}, {"items", o}}).dump(), "a.json");
   add_stream(in, policy.dump(), "netpol.json");
   Collector c;
   check_cluster(in.objects, c);
@@ -265,8 +266,8 @@ spec:
   check_pods(in.objects, c);
   check_cluster(in.objects, c);
   EXPECT_EQ(testing::ids(c, "Ingress/old"), Ids{"deprecated-api-version"});
-  EXPECT_EQ(testing::ids(c, "CronJob/nightly"), (Ids{"cronjob-deadline", "network-policy-missing",
-                                                     "automount-service-account-token"}));
+  EXPECT_EQ(testing::ids(c, "CronJob/nightly"),
+            (Ids{"cronjob-deadline", "network-policy-missing", "automount-service-account-token"}));
   EXPECT_NE(testing::find(c, "deprecated-api-version")->hits[0].what.find("networking.k8s.io/v1"),
             std::string::npos);
 }
