@@ -31,6 +31,9 @@ void walk(const Node* node, const std::vector<std::string>& steps, size_t i, std
     next = get(node, step);
     path += (path.empty() ? "" : ".") + step;
     if (next == nullptr || next->is_null()) {
+      // Name the whole field the rule asked for, not just the part that exists.
+      for (size_t k = i + 1; k < steps.size(); ++k)
+        path += "." + steps[k];
       out.push_back({nullptr, node->where, path});
       return;
     }
