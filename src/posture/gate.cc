@@ -184,10 +184,16 @@ verdict::Verdict evaluate(const Inputs& inputs, const Options& options) {
     v.reason = str::join(why, " and ");
   } else {
     v.status = verdict::Status::Pass;
-    v.reason = std::to_string(inputs.objects.size()) + " objects and " + std::to_string(resources) +
-               " Terraform resources meet Pod Security Standards " + level + "; " +
-               std::to_string(v.findings.size()) + " findings below " +
-               std::string(verdict::to_string(options.fail_on));
+    std::vector<std::string> checked;
+    if (!inputs.objects.empty())
+      checked.push_back(std::to_string(inputs.objects.size()) + " Kubernetes objects (" +
+                        std::to_string(workloads) + " workloads, Pod Security Standards " + level +
+                        ")");
+    if (!inputs.plans.empty())
+      checked.push_back(std::to_string(resources) + " Terraform resources");
+    if (checked.empty()) checked.push_back("an empty List");
+    v.reason = "checked " + str::join(checked, " and ") + ": " + std::to_string(v.findings.size()) +
+               " findings, none blocking";
   }
   return v;
 }
