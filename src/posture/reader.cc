@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "posture/fast_yaml.h"
 #include "util/files.h"
 
 namespace fs = std::filesystem;
@@ -99,7 +100,7 @@ std::vector<fs::path> walk(const fs::path& dir) {
 }  // namespace
 
 size_t add_stream(Inputs& inputs, std::string_view data, const std::string& file) {
-  std::vector<Node> docs = yaml::load_all(data, file);
+  std::vector<Node> docs = load_all_fast(data, file);
   inputs.files.push_back(file);
   size_t found = 0;
   for (auto& doc : docs) {
