@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "posture/workload.h"
 
@@ -17,9 +18,14 @@ struct Workload {
   Labels labels;  // the pod template's labels
 };
 
+// Objects by kind and namespace: cross-object rules only ever match within a namespace, and
+// a cluster dump holds thousands of workloads and budgets.
 struct Index {
+  using ByNamespace = std::unordered_map<std::string, std::vector<const Object*>>;
   std::vector<Workload> workloads;
-  std::vector<const Object*> network_policies, pdbs, services, hpas, service_accounts;
+  std::unordered_map<std::string, std::vector<const Workload*>> workloads_by_ns;
+  ByNamespace network_policies, pdbs, hpas, service_accounts;
+  std::vector<const Object*> services, all_pdbs, all_network_policies;  // in input order
 
   explicit Index(const std::vector<Object>& objects) {
     for (const auto& obj : objects) {
@@ -27,22 +33,35 @@ struct Index {
       if (pod.spec != nullptr)
         workloads.push_back({&obj, pod, string_map(get(pod.metadata, "labels"))});
       else if (obj.kind == "NetworkPolicy")
-        network_policies.push_back(&obj);
+        network_policies[obj.ns].push_back(&obj);
       else if (obj.kind == "PodDisruptionBudget")
-        pdbs.push_back(&obj);
+        pdbs[obj.ns].push_back(&obj);
       else if (obj.kind == "Service")
         services.push_back(&obj);
       else if (obj.kind == "HorizontalPodAutoscaler")
-        hpas.push_back(&obj);
+        hpas[obj.ns].push_back(&obj);
       else if (obj.kind == "ServiceAccount")
-        service_accounts.push_back(&obj);
+        service_accounts[obj.ns].push_back(&obj);
+      if (obj.kind == "NetworkPolicy") all_network_policies.push_back(&obj);
+      if (obj.kind == "PodDisruptionBudget") all_pdbs.push_back(&obj);
     }
+    for (const auto& w : workloads)
+      workloads_by_ns[w.obj->ns].push_back(&w);
   }
 
-  bool has_workloads_in(const std::string& ns) const {
-    return std::any_of(workloads.begin(), workloads.end(),
-                       [&](const Workload& w) { return w.obj->ns == ns; });
+  static const std::vector<const Object*>& in(const ByNamespace& map, const std::string& ns) {
+    static const std::vector<const Object*> none;
+    auto it = map.find(ns);
+    return it == map.end() ? none : it->second;
   }
+
+  const std::vector<const Workload*>& workloads_in(const std::string& ns) const {
+    static const std::vector<const Workload*> none;
+    auto it = workloads_by_ns.find(ns);
+    return it == workloads_by_ns.end() ? none : it->second;
+  }
+
+  bool has_workloads_in(const std::string& ns) const { return !workloads_in(ns).empty(); }
 };
 
 bool scalable(const Object& obj) {
@@ -50,11 +69,9 @@ bool scalable(const Object& obj) {
 }
 
 const Object* hpa_for(const Index& idx, const Object& obj) {
-  for (const Object* hpa : idx.hpas) {
+  for (const Object* hpa : Index::in(idx.hpas, obj.ns)) {
     const Node* target = at(hpa->root, "spec.scaleTargetRef");
-    if (hpa->ns == obj.ns && text(get(target, "kind")) == obj.kind &&
-        text(get(target, "name")) == obj.name)
-      return hpa;
+    if (text(get(target, "kind")) == obj.kind && text(get(target, "name")) == obj.name) return hpa;
   }
   return nullptr;
 }
@@ -83,8 +100,9 @@ void availability(const Index& idx, Collector& out) {
                   "spec.replicas is " + (get(spec, "replicas") ? std::to_string(replicas)
                                                                : std::string("not set (1)"))}});
     if (hpa == nullptr && replicas < 2) continue;  // one replica: nothing to keep available
-    bool covered = std::any_of(idx.pdbs.begin(), idx.pdbs.end(), [&](const Object* pdb) {
-      return pdb->ns == obj.ns && selector_matches(at(pdb->root, "spec.selector"), w.labels);
+    const auto& pdbs = Index::in(idx.pdbs, obj.ns);
+    bool covered = std::any_of(pdbs.begin(), pdbs.end(), [&](const Object* pdb) {
+      return selector_matches(at(pdb->root, "spec.selector"), w.labels);
     });
     if (!covered)
       out.raise(rule("pdb-missing"), subject,
@@ -95,7 +113,7 @@ void availability(const Index& idx, Collector& out) {
           rule("anti-affinity-missing"), subject,
           {{w.pod.spec->where, "neither podAntiAffinity nor topologySpreadConstraints is set"}});
   }
-  for (const Object* pdb : idx.pdbs) {
+  for (const Object* pdb : idx.all_pdbs) {
     const Node* spec = pdb->spec();
     std::string max_unavailable = text(get(spec, "maxUnavailable"));
     std::string min_available = text(get(spec, "minAvailable"));
@@ -125,9 +143,8 @@ std::pair<bool, bool> policy_directions(const Object& np) {
 void network_policies(const Index& idx, Collector& out) {
   for (const auto& w : idx.workloads) {
     bool ingress = false, egress = false, any = false;
-    for (const Object* np : idx.network_policies) {
-      if (np->ns != w.obj->ns || !selector_matches(at(np->root, "spec.podSelector"), w.labels))
-        continue;
+    for (const Object* np : Index::in(idx.network_policies, w.obj->ns)) {
+      if (!selector_matches(at(np->root, "spec.podSelector"), w.labels)) continue;
       any = true;
       auto [in, eg] = policy_directions(*np);
       ingress |= in;
@@ -145,15 +162,16 @@ void network_policies(const Index& idx, Collector& out) {
                                     (ingress ? "ingress" : "egress") + " only"}});
     }
   }
-  for (const Object* np : idx.network_policies) {
+  for (const Object* np : idx.all_network_policies) {
     const Node* selector = at(np->root, "spec.podSelector");
     // An empty selector covers the whole namespace, including pods deployed elsewhere.
     if (string_map(get(selector, "matchLabels")).empty() &&
         items(get(selector, "matchExpressions")).empty())
       continue;
     if (!idx.has_workloads_in(np->ns)) continue;  // the pods may live in other inputs
-    bool selects = std::any_of(idx.workloads.begin(), idx.workloads.end(), [&](const Workload& w) {
-      return w.obj->ns == np->ns && selector_matches(selector, w.labels);
+    const auto& candidates = idx.workloads_in(np->ns);
+    bool selects = std::any_of(candidates.begin(), candidates.end(), [&](const Workload* w) {
+      return selector_matches(selector, w->labels);
     });
     if (!selects)
       out.raise(rule("network-policy-orphan"), Subject::of(*np),
@@ -182,8 +200,9 @@ void services(const Index& idx, Collector& out) {
     }
     const Node* selector = get(spec, "selector");
     if (string_map(selector).empty() || !idx.has_workloads_in(svc->ns)) continue;
-    bool selects = std::any_of(idx.workloads.begin(), idx.workloads.end(), [&](const Workload& w) {
-      return w.obj->ns == svc->ns && map_selector_matches(selector, w.labels);
+    const auto& candidates = idx.workloads_in(svc->ns);
+    bool selects = std::any_of(candidates.begin(), candidates.end(), [&](const Workload* w) {
+      return map_selector_matches(selector, w->labels);
     });
     if (!selects)
       out.raise(rule("service-orphan"), subject,
@@ -198,12 +217,11 @@ void service_account_tokens(const Index& idx, Collector& out) {
     std::string sa_name = text(get(w.pod.spec, "serviceAccountName"));
     if (sa_name.empty()) sa_name = text(get(w.pod.spec, "serviceAccount"));
     if (sa_name.empty()) sa_name = "default";
-    bool sa_opts_out = own == nullptr &&
-                       std::any_of(idx.service_accounts.begin(), idx.service_accounts.end(),
-                                   [&](const Object* sa) {
-                                     return sa->ns == w.obj->ns && sa->name == sa_name &&
-                                            is_false(get(sa->root, "automountServiceAccountToken"));
-                                   });
+    const auto& accounts = Index::in(idx.service_accounts, w.obj->ns);
+    bool sa_opts_out =
+        own == nullptr && std::any_of(accounts.begin(), accounts.end(), [&](const Object* sa) {
+          return sa->name == sa_name && is_false(get(sa->root, "automountServiceAccountToken"));
+        });
     if (sa_opts_out) continue;
     out.raise(rule("automount-service-account-token"), Subject::of(*w.obj),
               {{own ? where_of(w.pod.spec, "automountServiceAccountToken") : w.pod.spec->where,
