@@ -3,8 +3,10 @@
 #include <libfyaml.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <memory>
+#include <thread>
 
 namespace tollgate::posture {
 namespace {
@@ -46,11 +48,11 @@ struct Frame {
 
 class Builder {
  public:
-  explicit Builder(const std::string& file) : file_(file) {}
+  Builder(const std::string& file, int line_offset) : file_(file), line_offset_(line_offset) {}
 
   SourceLocation where(const fy_mark* m) const {
     if (m == nullptr) return document_where_;
-    return {file_, m->line + 1, m->column + 1};
+    return {file_, m->line + 1 + line_offset_, m->column + 1};
   }
 
   // Like yaml-cpp, a node starts at its anchor or tag when it has one.
@@ -188,6 +190,7 @@ class Builder {
   }
 
   const std::string& file_;
+  int line_offset_;
   SourceLocation document_where_;
   std::vector<Frame> stack_;
   std::map<std::string, Node> anchors_;
@@ -205,14 +208,14 @@ struct DiagDeleter {
 
 void discard_output(fy_diag*, void*, const char*, size_t) {}
 
-[[noreturn]] void throw_parse_error(fy_parser* parser, const std::string& file) {
+[[noreturn]] void throw_parse_error(fy_parser* parser, const std::string& file, int line_offset) {
   SourceLocation at{file, 0, 0};
   std::string msg = "invalid YAML";
   if (fy_diag* diag = fy_parser_get_diag(parser)) {
     void* iter = nullptr;
     if (fy_diag_error* err = fy_diag_errors_iterate(diag, &iter)) {
       // Unlike marks, collected errors count lines and columns from 1.
-      at.line = err->line;
+      at.line = err->line + line_offset;
       at.column = err->column;
       if (err->msg) msg += std::string(": ") + err->msg;
     }
@@ -221,9 +224,8 @@ void discard_output(fy_diag*, void*, const char*, size_t) {}
   throw Error(at, msg);
 }
 
-}  // namespace
-
-std::vector<Node> load_all_fast(std::string_view text, const std::string& file) {
+// Parses one run of whole documents that starts line_offset lines into the file.
+std::vector<Node> parse_documents(std::string_view text, const std::string& file, int line_offset) {
   fy_parse_cfg cfg{};
   // YAML 1.1 by default, as Kubernetes reads it; duplicate keys are allowed and the later one
   // wins, like the yaml-cpp loader.
@@ -244,7 +246,7 @@ std::vector<Node> load_all_fast(std::string_view text, const std::string& file) 
   if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0)
     throw Error(SourceLocation{file}, "cannot read the input");
   std::vector<Node> docs;
-  Builder builder(file);
+  Builder builder(file, line_offset);
   auto free_event = [&](fy_event* e) { fy_parser_event_free(parser.get(), e); };
   while (true) {
     std::unique_ptr<fy_event, decltype(free_event)> event(fy_parser_parse(parser.get()),
@@ -279,7 +281,60 @@ std::vector<Node> load_all_fast(std::string_view text, const std::string& file) 
         break;
     }
   }
-  if (fy_parser_get_stream_error(parser.get())) throw_parse_error(parser.get(), file);
+  if (fy_parser_get_stream_error(parser.get())) throw_parse_error(parser.get(), file, line_offset);
+  return docs;
+}
+
+bool is_document_marker(std::string_view text, size_t pos) {
+  if (text.compare(pos, 3, "---") != 0) return false;
+  return pos + 3 == text.size() || text[pos + 3] == '\n' || text[pos + 3] == ' ' ||
+         text[pos + 3] == '\r' || text[pos + 3] == '\t';
+}
+
+// Offsets where pieces start: line starts holding a document marker, near equal shares.
+std::vector<size_t> cut_points(std::string_view text, size_t pieces) {
+  std::vector<size_t> cuts = {0};
+  for (size_t i = 1; i < pieces; ++i) {
+    size_t pos = std::max(cuts.back() + 1, text.size() * i / pieces);
+    while (true) {
+      pos = text.find("\n---", pos);
+      if (pos == std::string_view::npos) return cuts;
+      if (is_document_marker(text, pos + 1)) break;
+      ++pos;
+    }
+    cuts.push_back(pos + 1);
+  }
+  return cuts;
+}
+
+}  // namespace
+
+std::vector<Node> load_all_fast(std::string_view text, const std::string& file,
+                                size_t parallel_from) {
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  if (text.size() < parallel_from || cores < 2) return parse_documents(text, file, 0);
+  std::vector<size_t> cuts = cut_points(text, std::min<size_t>(cores, 16));
+  std::vector<std::string_view> pieces;
+  std::vector<int> offsets;
+  int line = 0;
+  for (size_t i = 0; i < cuts.size(); ++i) {
+    size_t end = i + 1 < cuts.size() ? cuts[i + 1] : text.size();
+    pieces.push_back(text.substr(cuts[i], end - cuts[i]));
+    offsets.push_back(line);
+    line += static_cast<int>(std::count(pieces.back().begin(), pieces.back().end(), '\n'));
+  }
+  std::vector<std::future<std::vector<Node>>> parts;
+  for (size_t i = 0; i < pieces.size(); ++i)
+    parts.push_back(
+        std::async(std::launch::async, parse_documents, pieces[i], std::cref(file), offsets[i]));
+  std::vector<Node> docs;
+  // get() rethrows a piece's Error; the earliest piece's error is the one a single parse gives.
+  std::vector<std::vector<Node>> results;
+  for (auto& part : parts)
+    results.push_back(part.get());
+  for (auto& r : results)
+    for (auto& d : r)
+      docs.push_back(std::move(d));
   return docs;
 }
 

@@ -13,6 +13,11 @@ namespace tollgate::posture {
 // key wins, custom tags kept), but through libfyaml's event parser, which reads Kubernetes
 // manifests about eight times faster than yaml-cpp: a cluster dump is tens of megabytes.
 // Throws Error with file:line:col on invalid input.
-std::vector<yaml::Node> load_all_fast(std::string_view text, const std::string& file);
+//
+// A stream larger than parallel_from bytes is cut at its document markers (a line starting with
+// "---" always starts a document, even inside a scalar) and the pieces are parsed on as many
+// threads as the machine has cores; documents and locations come out as from one parse.
+std::vector<yaml::Node> load_all_fast(std::string_view text, const std::string& file,
+                                      size_t parallel_from = 4 << 20);
 
 }  // namespace tollgate::posture

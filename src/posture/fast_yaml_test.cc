@@ -88,3 +88,41 @@ TEST(FastYamlTest, EmptyInputHasNoDocuments) {
 
 }  // namespace
 }  // namespace tollgate::posture
+
+namespace tollgate::posture {
+namespace {
+
+std::string many_documents(int n) {
+  std::string s = "# header comment\n";
+  for (int i = 0; i < n; ++i) {
+    s += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"cm-" + std::to_string(i) +
+         "\"}\ndata:\n  script: |\n    echo " + std::to_string(i) + "\n    ---not a marker\n";
+    if (i % 7 == 0) s += "...\n";
+  }
+  return s;
+}
+
+TEST(FastYamlTest, ParallelPiecesGiveTheSameDocumentsAndLocations) {
+  std::string text = many_documents(300);
+  auto one = load_all_fast(text, "s.yaml", std::string::npos);
+  auto pieces = load_all_fast(text, "s.yaml", 0);
+  ASSERT_EQ(one.size(), 300u);
+  ASSERT_EQ(pieces.size(), one.size());
+  for (size_t i = 0; i < one.size(); ++i)
+    ASSERT_EQ(dump(pieces[i]), dump(one[i])) << i;
+}
+
+TEST(FastYamlTest, ParallelErrorReportsTheLineInTheWholeFile) {
+  std::string text = many_documents(300);
+  size_t lines_before = std::count(text.begin(), text.end(), '\n');
+  text += "---\nbad: [unclosed\n";
+  try {
+    load_all_fast(text, "s.yaml", 0);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_GT(e.where().line, static_cast<int>(lines_before));
+  }
+}
+
+}  // namespace
+}  // namespace tollgate::posture
