@@ -145,8 +145,20 @@ void BM_CheckPosture(benchmark::State& state) {
   state.counters["MB"] = static_cast<double>(dump.size()) / 1e6;
 }
 
-BENCHMARK(BM_ParseOnly)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_ParseYamlCpp)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_CheckPosture)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ParseOnly)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
+BENCHMARK(BM_ParseYamlCpp)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
+BENCHMARK(BM_CheckPosture)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 }  // namespace
