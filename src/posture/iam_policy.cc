@@ -21,6 +21,14 @@ bool has_star(const std::vector<std::string>& v) {
   return false;
 }
 
+// Principal "*" or {"AWS": "*"} (string or list) is everyone, signed in or not.
+bool everyone(const nlohmann::json& principal) {
+  if (principal.is_string()) return principal.get<std::string>() == "*";
+  if (principal.is_object() && principal.contains("AWS"))
+    return has_star(strings(principal["AWS"]));
+  return false;
+}
+
 std::string label(const nlohmann::json& statement, size_t index) {
   if (statement.contains("Sid") && statement["Sid"].is_string() &&
       !statement["Sid"].get<std::string>().empty())
@@ -60,6 +68,9 @@ PolicyFindings analyse_policy(std::string_view json) {
                                      (star_action ? "Action \"*\"" : "everything but NotAction") +
                                      " on Resource \"*\"");
     if (star_action) out.star_action_statements.push_back(label(s, i) + " allows Action \"*\"");
+    // A Condition (source VPC, organisation id, ...) usually narrows "*" to someone known.
+    if (everyone(s.value("Principal", nlohmann::json())) && !s.contains("Condition"))
+      out.public_statements.push_back(label(s, i) + " allows Principal \"*\"");
   }
   return out;
 }

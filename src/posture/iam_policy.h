@@ -10,6 +10,7 @@ namespace tollgate::posture::terraform {
 struct PolicyFindings {
   std::vector<std::string> admin_statements;        // Allow * (or NotAction) on Resource *
   std::vector<std::string> star_action_statements;  // Allow Action "*"
+  std::vector<std::string> public_statements;       // Allow to Principal "*" without Condition
   std::string error;                                // not JSON / not a policy
 };
 

@@ -25,6 +25,10 @@ const std::vector<RuleInfo>& rules() {
         "A public-read-write ACL or a WRITE grant to AllUsers lets anyone store, overwrite and "
         "delete objects at your expense.",
         "remove the public-read-write ACL or the WRITE grant"),
+      r("CKV_AWS_70", S::Critical, "S3 bucket policy allows everyone",
+        "A bucket policy statement that allows Principal \"*\" without a condition opens the "
+        "bucket's objects to anyone on the internet, whatever the ACLs say.",
+        "name the principals (accounts, roles) or add a Condition such as aws:SourceVpce"),
       r("CKV_AWS_53", S::High, "S3 public access block does not block public ACLs",
         "Without block_public_acls a later ACL change can make objects public.",
         "set block_public_acls = true"),

@@ -345,6 +345,23 @@ void iam(const Resource& r, Collector& out) {
   if (!r.data) star.report(out, "CKV_AWS_63", r);
 }
 
+void bucket_policy(const Resource& r, Collector& out) {
+  if (r.type != "aws_s3_bucket_policy" && r.type != "aws_s3_bucket") return;
+  Outcome o;
+  const std::string& doc = text(r.value("policy"));
+  if (doc.empty()) {
+    if (r.is_unknown("policy") && r.type == "aws_s3_bucket_policy")
+      o.unknown.push_back({r.where, unknown_text("policy")});
+  } else {
+    PolicyFindings f = analyse_policy(doc);
+    if (!f.error.empty())
+      o.unknown.push_back({r.where_of("policy"), "policy is not a valid IAM policy: " + f.error});
+    for (const auto& s : f.public_statements)
+      o.hits.push_back({r.where_of("policy"), s});
+  }
+  o.report(out, "CKV_AWS_70", r);
+}
+
 void eks(const Resource& r, Collector& out) {
   Outcome o;
   const auto& configs = items(r.value("vpc_config"));
@@ -376,6 +393,7 @@ void check(const Node& plan, Collector& out) {
   for (const auto& r : all) {
     iam(r, out);
     if (r.data) continue;
+    bucket_policy(r, out);
     if (r.type == "aws_ebs_volume") require_true(out, "CKV_AWS_3", r, "encrypted");
     if (r.type == "aws_instance" || r.type == "aws_launch_configuration" ||
         r.type == "aws_launch_template")

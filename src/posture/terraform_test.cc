@@ -154,6 +154,20 @@ TEST(TerraformTest, IamPolicyJsonStrings) {
   EXPECT_TRUE(f.admin_statements.empty());
   EXPECT_EQ(f.star_action_statements.size(), 1u);
   EXPECT_FALSE(analyse_policy("{not json").error.empty());
+  f = analyse_policy(
+      R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]})");
+  EXPECT_EQ(f.public_statements.size(), 1u);
+  f = analyse_policy(
+      R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*",
+                         "Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}]})");
+  EXPECT_TRUE(f.public_statements.empty());
+  json bp = resource(
+      "aws_s3_bucket_policy", "pub",
+      {{"bucket", "b"},
+       {"policy",
+        R"({"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}})"}});
+  auto public_run = check_text(plan_of({bp}));
+  EXPECT_EQ(pairs(public_run->c, false), (Pairs{{"aws_s3_bucket_policy.pub", "CKV_AWS_70"}}));
   json pol = resource("aws_iam_role_policy", "p", {{"policy", "{broken"}});
   auto run = check_text(plan_of({pol}));
   EXPECT_EQ(pairs(run->c, true), (Pairs{{"aws_iam_role_policy.p", "CKV_AWS_62"}}));
