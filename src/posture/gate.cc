@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
+#include <span>
+#include <thread>
+#include <tuple>
 
 #include "posture/terraform.h"
 #include "posture/workload.h"
@@ -64,6 +68,52 @@ verdict::Finding to_finding(const Raised& r, Severity severity, const Options& o
   return f;
 }
 
+// The rules that look at one object at a time, on every core for large inputs: each piece
+// collects on its own and the pieces are joined in input order.
+void check_each_object(const std::vector<Object>& objects, const Options& options, bool pss_on,
+                       bool workload_on, Collector& out) {
+  auto run = [&](std::span<const Object> part, Collector& c) {
+    if (pss_on)
+      for (const auto& obj : part)
+        pss::check(obj, options.pss, c);
+    if (workload_on) workload::check_pods(part, c);
+  };
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  constexpr size_t kPerThreadMinimum = 1000;
+  size_t pieces = std::min(cores, objects.size() / kPerThreadMinimum);
+  if (pieces < 2) {
+    run(objects, out);
+    return;
+  }
+  std::vector<Collector> parts(pieces);
+  std::vector<std::future<void>> done;
+  std::span<const Object> all(objects);
+  for (size_t i = 0; i < pieces; ++i) {
+    size_t begin = objects.size() * i / pieces, end = objects.size() * (i + 1) / pieces;
+    done.push_back(
+        std::async(std::launch::async, run, all.subspan(begin, end - begin), std::ref(parts[i])));
+  }
+  for (auto& d : done)
+    d.get();  // rethrows an Error from a malformed object
+  for (auto& part : parts)
+    for (auto& r : part.raised())
+      out.raised().push_back(std::move(r));
+}
+
+// Findings are listed by object in input order: file, then position in the file.
+struct InputOrder {
+  std::map<std::string, size_t> file_index;
+
+  explicit InputOrder(const Inputs& inputs) {
+    for (const auto& f : inputs.files)
+      file_index.emplace(f, file_index.size());
+  }
+  std::tuple<size_t, int, int> key(const SourceLocation& where) const {
+    auto it = file_index.find(where.file);
+    return {it == file_index.end() ? file_index.size() : it->second, where.line, where.column};
+  }
+};
+
 }  // namespace
 
 std::vector<const RuleInfo*> all_rules() {
@@ -80,13 +130,9 @@ verdict::Verdict evaluate(const Inputs& inputs, const Options& options) {
                 std::to_string(inputs.files.size()) + " files read)");
   Collector collector;
   const std::set<Pack>& packs = options.packs;
-  if (pack_applies(packs, Pack::Pss))
-    for (const auto& obj : inputs.objects)
-      pss::check(obj, options.pss, collector);
-  if (pack_applies(packs, Pack::Workload)) {
-    workload::check_pods(inputs.objects, collector);
-    workload::check_cluster(inputs.objects, collector);
-  }
+  check_each_object(inputs.objects, options, pack_applies(packs, Pack::Pss),
+                    pack_applies(packs, Pack::Workload), collector);
+  if (pack_applies(packs, Pack::Workload)) workload::check_cluster(inputs.objects, collector);
   if (pack_applies(packs, Pack::Terraform))
     for (const Node* plan : inputs.plans)
       terraform::check(*plan, collector);
@@ -97,6 +143,12 @@ verdict::Verdict evaluate(const Inputs& inputs, const Options& options) {
   std::set<std::pair<std::string, std::string>> pss_seen;  // (subject, check id)
   for (const auto& r : collector.raised())
     if (r.rule->pack == Pack::Pss) pss_seen.insert({r.subject.name, r.rule->id});
+
+  InputOrder order(inputs);
+  std::stable_sort(collector.raised().begin(), collector.raised().end(),
+                   [&](const Raised& a, const Raised& b) {
+                     return order.key(a.subject.where) < order.key(b.subject.where);
+                   });
 
   verdict::Verdict v;
   v.gate = "posture";
@@ -134,17 +186,19 @@ verdict::Verdict evaluate(const Inputs& inputs, const Options& options) {
   for (const auto& e : options.policy.exemptions)
     if (e.expired(today)) expired.push_back(e.where.str() + " (expired " + e.expires + ")");
 
-  // Grouped by object in input order, most severe first within an object.
-  std::map<std::string, size_t> first_seen;
-  for (const auto& f : v.findings)
-    first_seen.emplace(f.subject, first_seen.size());
-  std::stable_sort(v.findings.begin(), v.findings.end(),
-                   [&](const verdict::Finding& a, const verdict::Finding& b) {
-                     if (a.subject != b.subject)
-                       return first_seen[a.subject] < first_seen[b.subject];
-                     if (a.severity != b.severity) return a.severity > b.severity;
-                     return a.id < b.id;
-                   });
+  // Grouped by object (already in input order), most severe first within an object.
+  auto group_start = v.findings.begin();
+  while (group_start != v.findings.end()) {
+    auto group_end = std::find_if(group_start, v.findings.end(), [&](const verdict::Finding& f) {
+      return f.subject != group_start->subject;
+    });
+    std::stable_sort(group_start, group_end,
+                     [](const verdict::Finding& a, const verdict::Finding& b) {
+                       if (a.severity != b.severity) return a.severity > b.severity;
+                       return a.id < b.id;
+                     });
+    group_start = group_end;
+  }
 
   size_t workloads = std::count_if(inputs.objects.begin(), inputs.objects.end(),
                                    [](const Object& o) { return pod_spec_of(o).spec != nullptr; });

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,7 @@ const std::vector<RuleInfo>& rules();
 const RuleInfo& rule(std::string_view id);
 
 // Rules about one pod spec and its containers.
-void check_pods(const std::vector<Object>& objects, Collector& out);
+void check_pods(std::span<const Object> objects, Collector& out);
 // Rules that relate objects to each other (NetworkPolicy, PDB, Service, HPA, ServiceAccount)
 // and rules about non-workload objects (RBAC, Ingress, ConfigMap, API versions).
 void check_cluster(const std::vector<Object>& objects, Collector& out);

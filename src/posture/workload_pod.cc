@@ -280,7 +280,7 @@ void cronjob(const Object& obj, Collector& out) {
 
 }  // namespace
 
-void check_pods(const std::vector<Object>& objects, Collector& out) {
+void check_pods(std::span<const Object> objects, Collector& out) {
   for (const auto& obj : objects) {
     PodSpec pod = pod_spec_of(obj);
     if (pod.spec == nullptr) continue;
