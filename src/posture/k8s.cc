@@ -103,8 +103,24 @@ std::string Container::label() const {
   return prefix + " '" + name + "'";
 }
 
+namespace {
+
+// Kubernetes rejects these shapes at apply time; a gate that skipped them would pass a
+// manifest that never runs as checked, so they are input errors (exit 2).
+void expect_kind(const Node* node, yaml::Kind kind, const std::string& path) {
+  if (node == nullptr || node->is_null() || node->kind == kind) return;
+  throw Error(node->where, path + " must be " +
+                               (kind == yaml::Kind::Sequence ? "a list" : "a mapping") + ", not " +
+                               node->describe());
+}
+
+}  // namespace
+
 std::vector<Container> containers_of(const PodSpec& pod) {
   std::vector<Container> out;
+  for (const char* key : {"initContainers", "containers", "ephemeralContainers", "volumes"})
+    expect_kind(get(pod.spec, key), yaml::Kind::Sequence, pod.path + "." + key);
+  expect_kind(get(pod.spec, "securityContext"), yaml::Kind::Mapping, pod.path + ".securityContext");
   const std::pair<const char*, ContainerType> lists[] = {
       {"initContainers", ContainerType::Init},
       {"containers", ContainerType::Regular},
@@ -116,8 +132,9 @@ std::vector<Container> containers_of(const PodSpec& pod) {
         throw Error(list[i].where,
                     std::string(key) + " entries must be mappings, not " + list[i].describe());
       std::string name = text(get(&list[i], "name"));
-      out.push_back({&list[i], name.empty() ? "#" + std::to_string(i) : name,
-                     pod.path + "." + key + "[" + std::to_string(i) + "]", type});
+      std::string path = pod.path + "." + key + "[" + std::to_string(i) + "]";
+      expect_kind(get(&list[i], "securityContext"), yaml::Kind::Mapping, path + ".securityContext");
+      out.push_back({&list[i], name.empty() ? "#" + std::to_string(i) : name, path, type});
     }
   }
   return out;

@@ -92,6 +92,26 @@ TEST(ReaderTest, ObjectWithKindButNoApiVersionIsAnError) {
   EXPECT_THROW(add_stream(in, "apiVersion: v1\nkind: [Pod]\n", "x.yaml"), Error);
 }
 
+TEST(ReaderTest, MalformedPodSpecsAreErrorsNotPasses) {
+  auto first_containers = [](const std::string& text) {
+    Inputs in;
+    add_stream(in, text, "m.yaml");
+    return containers_of(pod_spec_of(in.objects.at(0)));
+  };
+  try {
+    first_containers(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: {name: c}\n");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "m.yaml:5:15: spec.containers must be a list, not a mapping");
+  }
+  EXPECT_THROW(first_containers("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                                "  containers: [{name: c, securityContext: yes}]\n"),
+               Error);
+  EXPECT_EQ(first_containers("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {}\n").size(),
+            0u);
+}
+
 TEST(ReaderTest, DirectoriesAreWalkedSkippingHiddenAndOtherFiles) {
   files::TempDir dir;
   auto root = dir.path();
