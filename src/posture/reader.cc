@@ -26,6 +26,13 @@ void check_plan_version(const Node& doc) {
   if (v.rfind("1.", 0) != 0 && v != "1")
     throw Error(version->where, "Terraform plan format_version '" + v +
                                     "' is not supported (tollgate reads format 1.x)");
+  // `terraform show -json` of a state file looks alike but holds no plan: checking nothing
+  // would pass it.
+  if (get(&doc, "planned_values") == nullptr && get(&doc, "resource_changes") == nullptr)
+    throw Error(doc.where, get(&doc, "values") != nullptr
+                               ? "this is Terraform state, not a plan: give the output of "
+                                 "`terraform show -json PLANFILE`"
+                               : "Terraform JSON without planned_values or resource_changes");
 }
 
 std::string scalar_field(const Node* parent, std::string_view key, const std::string& what) {
