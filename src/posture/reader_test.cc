@@ -73,6 +73,9 @@ TEST(ReaderTest, RecognisesTerraformPlansByContent) {
              "plan.json");
   EXPECT_EQ(in.plans.size(), 1u);
   EXPECT_THROW(add_stream(in, R"({"format_version":"2.0","planned_values":{}})", "p2.json"), Error);
+  EXPECT_THROW(add_stream(in, R"({"format_version":"1.0","terraform_version":"1.9.0","values":{}})",
+                          "s.json"),
+               Error);
 }
 
 TEST(ReaderTest, InvalidYamlIsAnErrorWithLocation) {
