@@ -186,5 +186,18 @@ TEST(TerraformTest, EncryptionAndRotationRules) {
                                          {"aws_launch_template.lt", "CKV_AWS_8"}}));
 }
 
+TEST(TerraformTest, PublicAccessBlockFlagsAndCloudTrail) {
+  auto run = check_text(
+      plan_of({resource("aws_s3_bucket_public_access_block", "off", {{"bucket", "b"}}),
+               resource("aws_cloudtrail", "t",
+                        {{"enable_log_file_validation", false}, {"is_multi_region_trail", true}})},
+              {{"aws_s3_bucket_public_access_block.off", {{"restrict_public_buckets", true}}}}));
+  EXPECT_EQ(pairs(run->c, false), (Pairs{{"aws_s3_bucket_public_access_block.off", "CKV_AWS_53"},
+                                         {"aws_s3_bucket_public_access_block.off", "CKV_AWS_54"},
+                                         {"aws_s3_bucket_public_access_block.off", "CKV_AWS_55"},
+                                         {"aws_cloudtrail.t", "CKV_AWS_36"}}));
+  EXPECT_EQ(pairs(run->c, true), (Pairs{{"aws_s3_bucket_public_access_block.off", "CKV_AWS_56"}}));
+}
+
 }  // namespace
 }  // namespace tollgate::posture::terraform
