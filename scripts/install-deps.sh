@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc npm
   # real peers the tests start on loopback ports
   nginx-light prometheus docker-registry skopeo umoci unzip zip
+  # posture: fast YAML event parser for multi-megabyte cluster dumps
+  libfyaml-dev
 )
 
 missing=()

@@ -1,0 +1,203 @@
+#include "posture/k8s.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+
+namespace tollgate::posture {
+namespace {
+
+const std::string kEmpty;
+const std::vector<Node> kNoItems;
+
+std::string lowercase_bool_text(const Node* node) {
+  if (node == nullptr || !node->is_scalar() || node->quoted) return "";
+  return str::lower(node->scalar);
+}
+
+}  // namespace
+
+const Node* get(const Node* node, std::string_view key) {
+  if (node == nullptr || !node->is_mapping()) return nullptr;
+  return node->find(key);
+}
+
+const Node* at(const Node* node, std::string_view dotted) {
+  size_t start = 0;
+  while (node != nullptr) {
+    size_t dot = dotted.find('.', start);
+    node =
+        get(node, dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return node;
+}
+
+const Node::Entry* entry(const Node* node, std::string_view key) {
+  if (node == nullptr || !node->is_mapping()) return nullptr;
+  for (auto it = node->entries.rbegin(); it != node->entries.rend(); ++it)
+    if (it->key.is_scalar() && it->key.scalar == key) return &*it;
+  return nullptr;
+}
+
+SourceLocation where_of(const Node* parent, std::string_view key) {
+  if (const Node::Entry* e = entry(parent, key)) return e->key.where;
+  return parent ? parent->where : SourceLocation{};
+}
+
+bool is_true(const Node* node) {
+  // Kubernetes decodes YAML through JSON with YAML 1.1 booleans: yes/on count as true.
+  std::string t = lowercase_bool_text(node);
+  return node != nullptr && node->is_bool() && (t == "true" || t == "yes" || t == "on");
+}
+
+bool is_false(const Node* node) {
+  std::string t = lowercase_bool_text(node);
+  return node != nullptr && node->is_bool() && (t == "false" || t == "no" || t == "off");
+}
+
+const std::string& text(const Node* node) {
+  return node != nullptr && node->is_scalar() ? node->scalar : kEmpty;
+}
+
+const std::vector<Node>& items(const Node* node) {
+  return node != nullptr && node->is_sequence() ? node->items : kNoItems;
+}
+
+std::string Object::subject() const {
+  return kind + "/" + (ns.empty() ? "" : ns + "/") + name;
+}
+
+bool is_workload_kind(std::string_view kind) {
+  static const std::vector<std::string_view> kinds = {
+      "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+      "Job", "CronJob",    "PodTemplate"};
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+PodSpec pod_spec_of(const Object& obj) {
+  PodSpec pod;
+  if (obj.kind == "Pod") {
+    pod = {get(obj.root, "spec"), obj.metadata(), "spec"};
+  } else if (obj.kind == "PodTemplate") {
+    const Node* tmpl = get(obj.root, "template");
+    pod = {get(tmpl, "spec"), get(tmpl, "metadata"), "template.spec"};
+  } else if (obj.kind == "CronJob") {
+    const Node* tmpl = at(obj.root, "spec.jobTemplate.spec.template");
+    pod = {get(tmpl, "spec"), get(tmpl, "metadata"), "spec.jobTemplate.spec.template.spec"};
+  } else if (is_workload_kind(obj.kind)) {
+    const Node* tmpl = at(obj.root, "spec.template");
+    pod = {get(tmpl, "spec"), get(tmpl, "metadata"), "spec.template.spec"};
+  }
+  if (pod.spec != nullptr && !pod.spec->is_mapping())
+    throw Error(pod.spec->where, obj.subject() + ": " + pod.path + " must be a mapping, not " +
+                                     pod.spec->describe());
+  return pod;
+}
+
+std::string Container::label() const {
+  std::string prefix = type == ContainerType::Init        ? "init container"
+                       : type == ContainerType::Ephemeral ? "ephemeral container"
+                                                          : "container";
+  return prefix + " '" + name + "'";
+}
+
+namespace {
+
+// Kubernetes rejects these shapes at apply time; a gate that skipped them would pass a
+// manifest that never runs as checked, so they are input errors (exit 2).
+void expect_kind(const Node* node, yaml::Kind kind, const std::string& path) {
+  if (node == nullptr || node->is_null() || node->kind == kind) return;
+  throw Error(node->where, path + " must be " +
+                               (kind == yaml::Kind::Sequence ? "a list" : "a mapping") + ", not " +
+                               node->describe());
+}
+
+}  // namespace
+
+std::vector<Container> containers_of(const PodSpec& pod) {
+  std::vector<Container> out;
+  for (const char* key : {"initContainers", "containers", "ephemeralContainers", "volumes"})
+    expect_kind(get(pod.spec, key), yaml::Kind::Sequence, pod.path + "." + key);
+  expect_kind(get(pod.spec, "securityContext"), yaml::Kind::Mapping, pod.path + ".securityContext");
+  const std::pair<const char*, ContainerType> lists[] = {
+      {"initContainers", ContainerType::Init},
+      {"containers", ContainerType::Regular},
+      {"ephemeralContainers", ContainerType::Ephemeral}};
+  for (const auto& [key, type] : lists) {
+    const auto& list = items(get(pod.spec, key));
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_mapping())
+        throw Error(list[i].where,
+                    std::string(key) + " entries must be mappings, not " + list[i].describe());
+      std::string name = text(get(&list[i], "name"));
+      std::string path = pod.path + "." + key + "[" + std::to_string(i) + "]";
+      expect_kind(get(&list[i], "securityContext"), yaml::Kind::Mapping, path + ".securityContext");
+      out.push_back({&list[i], name.empty() ? "#" + std::to_string(i) : name, path, type});
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> string_map(const Node* node) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (node == nullptr || !node->is_mapping()) return out;
+  for (const auto& e : node->entries)
+    if (e.key.is_scalar() && (e.value.is_scalar() || e.value.is_null()))
+      out.emplace_back(e.key.scalar, e.value.scalar);
+  return out;
+}
+
+namespace {
+
+const std::string* label_value(const std::vector<std::pair<std::string, std::string>>& labels,
+                               std::string_view key) {
+  for (const auto& [k, v] : labels)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+bool expression_matches(const Node& expr,
+                        const std::vector<std::pair<std::string, std::string>>& labels) {
+  const std::string& key = text(get(&expr, "key"));
+  const std::string& op = text(get(&expr, "operator"));
+  const std::string* value = label_value(labels, key);
+  std::vector<std::string> values;
+  for (const auto& v : items(get(&expr, "values")))
+    values.push_back(v.scalar);
+  bool listed = value != nullptr && std::find(values.begin(), values.end(), *value) != values.end();
+  if (op == "In") return listed;
+  if (op == "NotIn") return !listed;
+  if (op == "Exists") return value != nullptr;
+  if (op == "DoesNotExist") return value == nullptr;
+  throw Error(expr.where, "matchExpressions operator '" + op +
+                              "' is not one of In, NotIn, Exists, DoesNotExist");
+}
+
+}  // namespace
+
+bool selector_matches(const Node* selector,
+                      const std::vector<std::pair<std::string, std::string>>& labels) {
+  if (selector == nullptr || selector->is_null()) return false;
+  for (const auto& [k, v] : string_map(get(selector, "matchLabels"))) {
+    const std::string* have = label_value(labels, k);
+    if (have == nullptr || *have != v) return false;
+  }
+  for (const auto& expr : items(get(selector, "matchExpressions")))
+    if (!expression_matches(expr, labels)) return false;
+  return true;
+}
+
+bool map_selector_matches(const Node* selector,
+                          const std::vector<std::pair<std::string, std::string>>& labels) {
+  auto wanted = string_map(selector);
+  if (wanted.empty()) return false;
+  for (const auto& [k, v] : wanted) {
+    const std::string* have = label_value(labels, k);
+    if (have == nullptr || *have != v) return false;
+  }
+  return true;
+}
+
+}  // namespace tollgate::posture

@@ -1,0 +1,426 @@
+// The Terraform AWS rules over the resources of a plan.
+#include <algorithm>
+#include <optional>
+
+#include "posture/iam_policy.h"
+#include "posture/terraform.h"
+#include "posture/terraform_plan.h"
+
+namespace tollgate::posture::terraform {
+namespace {
+
+// What one rule found on one resource: violations, or fields it could not see before apply.
+struct Outcome {
+  std::vector<Hit> hits;
+  std::vector<Hit> unknown;
+
+  void report(Collector& out, std::string_view id, const Resource& r) {
+    if (!hits.empty())
+      out.raise(rule(id), r.subject(), std::move(hits));
+    else if (!unknown.empty())
+      out.raise(rule(id), r.subject(), std::move(unknown), true);
+  }
+};
+
+std::string unknown_text(const std::string& attr) {
+  return attr + " is known only after apply";
+}
+
+// A boolean attribute that must be true; absent counts as false.
+void require_true(Collector& out, std::string_view id, const Resource& r, const std::string& attr) {
+  Outcome o;
+  if (r.is_unknown(attr))
+    o.unknown.push_back({r.where_of(attr), unknown_text(attr)});
+  else if (!is_true(r.value(attr)))
+    o.hits.push_back({r.where_of(attr), attr + (r.value(attr) ? " is false" : " is not set")});
+  o.report(out, id, r);
+}
+
+// "aws_s3_bucket.logs[0]" -> "aws_s3_bucket.logs": references name the resource, not instances.
+std::string base_address(const std::string& address) {
+  return address.ends_with("]") ? address.substr(0, address.rfind('[')) : address;
+}
+
+// Does other (a bucket's companion resource) point at bucket through its `bucket` argument?
+bool joined(const Resource& bucket, const Resource& other) {
+  const std::string& target = text(other.value("bucket"));
+  if (!target.empty() &&
+      (target == text(bucket.value("bucket")) || target == text(bucket.value("id"))))
+    return true;
+  std::string base = base_address(bucket.address);
+  for (const auto& ref : other.references("bucket"))
+    if (ref == base || ref == base + ".id" || ref == base + ".bucket") return true;
+  return false;
+}
+
+const std::string kAllUsers = "http://acs.amazonaws.com/groups/global/AllUsers";
+const std::string kAuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+
+bool public_uri(const std::string& uri) {
+  return uri == kAllUsers || uri == kAuthenticatedUsers;
+}
+
+void s3_acls(const Resource& r, Collector& out) {
+  Outcome read, write;
+  if (r.is_unknown("acl")) read.unknown.push_back({r.where_of("acl"), unknown_text("acl")});
+  const std::string& acl = text(r.value("acl"));
+  if (acl == "public-read" || acl == "public-read-write" || acl == "authenticated-read")
+    read.hits.push_back({r.where_of("acl"), "acl is " + acl});
+  if (acl == "public-read-write") write.hits.push_back({r.where_of("acl"), "acl is " + acl});
+  auto check_grant = [&](const std::string& uri, const std::string& permission,
+                         const SourceLocation& where) {
+    if (!public_uri(uri)) return;
+    std::string who = uri == kAllUsers ? "AllUsers" : "AuthenticatedUsers";
+    if (permission == "READ" || permission == "FULL_CONTROL" || permission == "READ_ACP")
+      read.hits.push_back({where, permission + " granted to " + who});
+    if (permission == "WRITE" || permission == "FULL_CONTROL" || permission == "WRITE_ACP")
+      write.hits.push_back({where, permission + " granted to " + who});
+  };
+  // aws_s3_bucket (provider < 4): grant { uri, permissions[] }.
+  for (const auto& g : items(r.value("grant")))
+    for (const auto& p : items(get(&g, "permissions")))
+      check_grant(text(get(&g, "uri")), text(&p), g.where);
+  // aws_s3_bucket_acl: access_control_policy { grant { grantee { uri }, permission } }.
+  for (const auto& policy : items(r.value("access_control_policy")))
+    for (const auto& g : items(get(&policy, "grant")))
+      for (const auto& grantee : items(get(&g, "grantee")))
+        check_grant(text(get(&grantee, "uri")), text(get(&g, "permission")), g.where);
+  read.report(out, "CKV_AWS_20", r);
+  write.report(out, "CKV_AWS_57", r);
+}
+
+void s3_buckets(const std::vector<Resource>& all, Collector& out) {
+  auto companions = [&](std::string_view type) {
+    std::vector<const Resource*> list;
+    for (const auto& r : all)
+      if (!r.data && r.type == type) list.push_back(&r);
+    return list;
+  };
+  auto blocks = companions("aws_s3_bucket_public_access_block");
+  auto encryption = companions("aws_s3_bucket_server_side_encryption_configuration");
+  auto versioning = companions("aws_s3_bucket_versioning");
+  bool account_block = !companions("aws_s3_account_public_access_block").empty();
+  for (const auto& r : all) {
+    if (r.data) continue;
+    if (r.type == "aws_s3_bucket" || r.type == "aws_s3_bucket_acl") s3_acls(r, out);
+    if (r.type == "aws_s3_bucket_public_access_block" ||
+        r.type == "aws_s3_account_public_access_block") {
+      require_true(out, "CKV_AWS_53", r, "block_public_acls");
+      require_true(out, "CKV_AWS_54", r, "block_public_policy");
+      require_true(out, "CKV_AWS_55", r, "ignore_public_acls");
+      require_true(out, "CKV_AWS_56", r, "restrict_public_buckets");
+    }
+    if (r.type != "aws_s3_bucket") continue;
+    auto has = [&](const std::vector<const Resource*>& list) {
+      return std::any_of(list.begin(), list.end(),
+                         [&](const Resource* o) { return joined(r, *o); });
+    };
+    if (!account_block && !has(blocks))
+      out.raise(rule("CKV2_AWS_6"), r.subject(),
+                {{r.where, "no aws_s3_bucket_public_access_block refers to this bucket"}});
+    // A computed inline block is AWS's default, not a decision written down, so only known
+    // non-empty inline configuration or a companion resource counts.
+    if (items(r.value("server_side_encryption_configuration")).empty() && !has(encryption))
+      out.raise(rule("CKV_AWS_19"), r.subject(),
+                {{r.where, "no server-side encryption configuration for this bucket"}});
+    bool inline_versioning = false;
+    for (const auto& v : items(r.value("versioning")))
+      inline_versioning |= is_true(get(&v, "enabled"));
+    bool companion_versioning =
+        std::any_of(versioning.begin(), versioning.end(), [&](const Resource* v) {
+          if (!joined(r, *v)) return false;
+          for (const auto& c : items(v->value("versioning_configuration")))
+            if (text(get(&c, "status")) == "Enabled") return true;
+          return false;
+        });
+    if (!inline_versioning && !companion_versioning)
+      out.raise(rule("CKV_AWS_21"), r.subject(), {{r.where, "versioning is not enabled"}});
+  }
+}
+
+// One ingress permission, whatever resource type wrote it.
+struct Ingress {
+  std::string protocol;
+  std::optional<long long> from, to;
+  std::vector<std::string> sources;  // CIDR blocks, IPv4 and IPv6
+  bool unknown = false;
+  SourceLocation where;
+};
+
+std::optional<long long> port(const Node* n) {
+  if (n != nullptr && n->is_int()) return n->as_int();
+  return std::nullopt;
+}
+
+void add_cidrs(Ingress& in, const Node* list) {
+  for (const auto& c : items(list))
+    in.sources.push_back(text(&c));
+}
+
+std::vector<Ingress> ingress_of(const Resource& r, bool& whole_unknown) {
+  std::vector<Ingress> out;
+  whole_unknown = false;
+  if (r.type == "aws_security_group") {
+    if (r.is_unknown("ingress") && items(r.value("ingress")).empty()) whole_unknown = true;
+    for (const auto& i : items(r.value("ingress"))) {
+      Ingress in{text(get(&i, "protocol")),
+                 port(get(&i, "from_port")),
+                 port(get(&i, "to_port")),
+                 {},
+                 false,
+                 i.where};
+      add_cidrs(in, get(&i, "cidr_blocks"));
+      add_cidrs(in, get(&i, "ipv6_cidr_blocks"));
+      out.push_back(std::move(in));
+    }
+    // after_unknown marks individual blocks' CIDRs that are computed.
+    if (!out.empty() &&
+        (r.is_unknown("ingress.cidr_blocks") || r.is_unknown("ingress.ipv6_cidr_blocks")))
+      out.front().unknown = true;
+  } else if (r.type == "aws_security_group_rule") {
+    if (text(r.value("type")) != "ingress") return out;
+    Ingress in{text(r.value("protocol")),
+               port(r.value("from_port")),
+               port(r.value("to_port")),
+               {},
+               r.is_unknown("cidr_blocks") || r.is_unknown("ipv6_cidr_blocks"),
+               r.where};
+    add_cidrs(in, r.value("cidr_blocks"));
+    add_cidrs(in, r.value("ipv6_cidr_blocks"));
+    out.push_back(std::move(in));
+  } else if (r.type == "aws_vpc_security_group_ingress_rule") {
+    Ingress in{text(r.value("ip_protocol")),
+               port(r.value("from_port")),
+               port(r.value("to_port")),
+               {},
+               r.is_unknown("cidr_ipv4") || r.is_unknown("cidr_ipv6"),
+               r.where};
+    for (const char* key : {"cidr_ipv4", "cidr_ipv6"})
+      if (!text(r.value(key)).empty()) in.sources.push_back(text(r.value(key)));
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// A prefix length of zero is the whole address space, however the address is spelled
+// (0.0.0.0/0, ::/0, 0000:0000::/0).
+bool open_source(const Ingress& in) {
+  return std::any_of(in.sources.begin(), in.sources.end(),
+                     [](const std::string& c) { return c.ends_with("/0"); });
+}
+
+bool all_protocols(const Ingress& in) {
+  return in.protocol == "-1" || in.protocol == "all";
+}
+
+bool covers(const Ingress& in, long long p) {
+  if (all_protocols(in)) return true;
+  return in.from && in.to && *in.from <= p && p <= *in.to;
+}
+
+bool covers_all_ports(const Ingress& in) {
+  if (all_protocols(in)) return true;
+  return in.from && in.to && *in.from <= 1 && *in.to >= 65535;
+}
+
+void security_groups(const std::vector<Resource>& all, Collector& out) {
+  struct PortRule {
+    const char* id;
+    long long port;
+  };
+  static constexpr PortRule port_rules[] = {
+      {"CKV_AWS_24", 22}, {"CKV_AWS_25", 3389}, {"CKV_AWS_260", 80}};
+  for (const auto& r : all) {
+    bool whole_unknown = false;
+    std::vector<Ingress> rules = ingress_of(r, whole_unknown);
+    if (rules.empty() && !whole_unknown) continue;
+    auto describe = [](const Ingress& in, const std::string& what) {
+      std::string ports = all_protocols(in) ? "all traffic"
+                          : (in.from && in.to)
+                              ? "ports " + std::to_string(*in.from) + "-" + std::to_string(*in.to)
+                              : "ports ?";
+      return what + ": " + ports + " from " + (in.sources.empty() ? "?" : in.sources.front());
+    };
+    for (const auto& pr : port_rules) {
+      Outcome o;
+      if (whole_unknown) o.unknown.push_back({r.where, unknown_text("ingress")});
+      for (const auto& in : rules) {
+        if (!covers(in, pr.port)) continue;
+        if (open_source(in))
+          o.hits.push_back({in.where, describe(in, "ingress open to the internet")});
+        else if (in.unknown)
+          o.unknown.push_back({in.where, unknown_text("the ingress source CIDRs")});
+      }
+      o.report(out, pr.id, r);
+    }
+    Outcome all_ports;
+    if (whole_unknown) all_ports.unknown.push_back({r.where, unknown_text("ingress")});
+    for (const auto& in : rules) {
+      if (!covers_all_ports(in)) continue;
+      if (open_source(in))
+        all_ports.hits.push_back({in.where, describe(in, "ingress open to the internet")});
+      else if (in.unknown)
+        all_ports.unknown.push_back({in.where, unknown_text("the ingress source CIDRs")});
+    }
+    all_ports.report(out, "CKV_AWS_277", r);
+  }
+}
+
+void block_devices(const Resource& r, Collector& out) {
+  Outcome o;
+  for (const char* block : {"root_block_device", "ebs_block_device"}) {
+    const auto& list = items(r.value(block));
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Node* enc = get(&list[i], "encrypted");
+      std::string name = std::string(block) + "[" + std::to_string(i) + "].encrypted";
+      if (is_true(enc)) continue;
+      if (enc == nullptr && r.is_unknown(std::string(block) + ".encrypted"))
+        o.unknown.push_back({list[i].where, unknown_text(name)});
+      else
+        o.hits.push_back({enc ? where_of(&list[i], "encrypted") : list[i].where,
+                          name + (enc ? " is false" : " is not set")});
+    }
+    if (list.empty() && r.is_unknown(block)) o.unknown.push_back({r.where, unknown_text(block)});
+  }
+  // Launch templates spell it block_device_mappings[].ebs[].encrypted, as a string.
+  for (const auto& m : items(r.value("block_device_mappings")))
+    for (const auto& ebs : items(get(&m, "ebs"))) {
+      const std::string& enc = text(get(&ebs, "encrypted"));
+      if (enc != "true")
+        o.hits.push_back({ebs.where, "block_device_mappings ebs.encrypted is " +
+                                         (enc.empty() ? std::string("not set") : enc)});
+    }
+  o.report(out, "CKV_AWS_8", r);
+}
+
+void metadata_service(const Resource& r, Collector& out) {
+  Outcome o;
+  const auto& opts = items(r.value("metadata_options"));
+  if (opts.empty()) {
+    if (r.is_unknown("metadata_options"))
+      o.unknown.push_back({r.where, unknown_text("metadata_options")});
+    else
+      o.hits.push_back({r.where, "metadata_options is not set (IMDSv1 allowed)"});
+  }
+  for (const auto& m : opts) {
+    const std::string& tokens = text(get(&m, "http_tokens"));
+    if (tokens == "required" || text(get(&m, "http_endpoint")) == "disabled") continue;
+    if (tokens.empty() && r.is_unknown("metadata_options.http_tokens"))
+      o.unknown.push_back({m.where, unknown_text("metadata_options.http_tokens")});
+    else
+      o.hits.push_back({get(&m, "http_tokens") ? where_of(&m, "http_tokens") : m.where,
+                        "http_tokens is " + (tokens.empty() ? std::string("not set") : tokens)});
+  }
+  o.report(out, "CKV_AWS_79", r);
+}
+
+void iam(const Resource& r, Collector& out) {
+  static const std::vector<std::string> policy_types = {
+      "aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"};
+  std::string attr;
+  if (r.type == "aws_ssoadmin_permission_set_inline_policy")
+    attr = "inline_policy";
+  else if (std::count(policy_types.begin(), policy_types.end(), r.type))
+    attr = "policy";
+  else if (r.data && r.type == "aws_iam_policy_document")
+    attr = "json";
+  if (attr.empty()) return;
+  const char* admin_id = r.data ? "CKV_AWS_1" : "CKV_AWS_62";
+  Outcome admin, star;
+  const Node* doc = r.value(attr);
+  if (doc == nullptr || text(doc).empty()) {
+    if (r.is_unknown(attr)) admin.unknown.push_back({r.where, unknown_text(attr)});
+    admin.report(out, admin_id, r);
+    return;
+  }
+  SourceLocation where = r.where_of(attr);
+  PolicyFindings f = analyse_policy(text(doc));
+  if (!f.error.empty())
+    admin.unknown.push_back({where, attr + " is not a valid IAM policy: " + f.error});
+  for (const auto& s : f.admin_statements)
+    admin.hits.push_back({where, s});
+  for (const auto& s : f.star_action_statements)
+    star.hits.push_back({where, s});
+  admin.report(out, admin_id, r);
+  if (!r.data) star.report(out, "CKV_AWS_63", r);
+}
+
+void bucket_policy(const Resource& r, Collector& out) {
+  if (r.type != "aws_s3_bucket_policy" && r.type != "aws_s3_bucket") return;
+  Outcome o;
+  const std::string& doc = text(r.value("policy"));
+  if (doc.empty()) {
+    if (r.is_unknown("policy") && r.type == "aws_s3_bucket_policy")
+      o.unknown.push_back({r.where, unknown_text("policy")});
+  } else {
+    PolicyFindings f = analyse_policy(doc);
+    if (!f.error.empty())
+      o.unknown.push_back({r.where_of("policy"), "policy is not a valid IAM policy: " + f.error});
+    for (const auto& s : f.public_statements)
+      o.hits.push_back({r.where_of("policy"), s});
+  }
+  o.report(out, "CKV_AWS_70", r);
+}
+
+void eks(const Resource& r, Collector& out) {
+  Outcome o;
+  const auto& configs = items(r.value("vpc_config"));
+  for (const auto& c : configs) {
+    const Node* pub = get(&c, "endpoint_public_access");
+    // The API defaults endpoint_public_access to true.
+    if (is_false(pub)) continue;
+    if (pub == nullptr && r.is_unknown("vpc_config.endpoint_public_access")) {
+      o.unknown.push_back({c.where, unknown_text("vpc_config.endpoint_public_access")});
+      continue;
+    }
+    const auto& cidrs = items(get(&c, "public_access_cidrs"));
+    bool open = cidrs.empty() || std::any_of(cidrs.begin(), cidrs.end(), [](const Node& n) {
+                  return text(&n).ends_with("/0");
+                });
+    if (open)
+      o.hits.push_back({pub ? where_of(&c, "endpoint_public_access") : c.where,
+                        "the API endpoint is public and open to every address"});
+  }
+  o.report(out, "CKV_AWS_39", r);
+}
+
+}  // namespace
+
+void check(const Node& plan, Collector& out) {
+  std::vector<Resource> all = collect(plan);
+  s3_buckets(all, out);
+  security_groups(all, out);
+  for (const auto& r : all) {
+    iam(r, out);
+    if (r.data) continue;
+    bucket_policy(r, out);
+    if (r.type == "aws_ebs_volume") require_true(out, "CKV_AWS_3", r, "encrypted");
+    if (r.type == "aws_instance" || r.type == "aws_launch_configuration" ||
+        r.type == "aws_launch_template")
+      block_devices(r, out);
+    if (r.type == "aws_instance" || r.type == "aws_launch_template") metadata_service(r, out);
+    if (r.type == "aws_db_instance" || r.type == "aws_rds_cluster")
+      require_true(out, "CKV_AWS_16", r, "storage_encrypted");
+    if ((r.type == "aws_db_instance" || r.type == "aws_rds_cluster_instance") &&
+        is_true(r.value("publicly_accessible")))
+      out.raise(rule("CKV_AWS_17"), r.subject(),
+                {{r.where_of("publicly_accessible"), "publicly_accessible is true"}});
+    if (r.type == "aws_kms_key") {
+      const std::string& spec = text(r.value("customer_master_key_spec"));
+      // Only symmetric keys can rotate automatically.
+      if (spec.empty() || spec == "SYMMETRIC_DEFAULT")
+        require_true(out, "CKV_AWS_7", r, "enable_key_rotation");
+    }
+    if (r.type == "aws_cloudtrail") {
+      require_true(out, "CKV_AWS_36", r, "enable_log_file_validation");
+      require_true(out, "CKV_AWS_67", r, "is_multi_region_trail");
+    }
+    if (r.type == "aws_eks_cluster") eks(r, out);
+  }
+}
+
+size_t resource_count(const Node& plan) {
+  return collect(plan).size();
+}
+
+}  // namespace tollgate::posture::terraform
