@@ -97,7 +97,7 @@ TEST(SloFile, MistakesAreErrorsAtTheirLocation) {
       error_of("total_score: {pass: 90}\ncomparison:\n  aggregate_function: p99\n"),
       "slo.yaml:3:23: aggregate_function: 'p99' is not one of avg, p50, p90, p95 (did you mean "
       "'p90'?)");
-  EXPECT_EQ(error_of("total_score: {pass: 90}\ncomparison:\n  compare_with: last\n").substr(0, 35),
+  EXPECT_EQ(error_of("total_score: {pass: 90}\ncomparison:\n  compare_with: last\n").substr(0, 34),
             "slo.yaml:3:17: compare_with: 'last");
   EXPECT_EQ(error_of("total_score: {pass: 90%, warning: 95%}\n"),
             "slo.yaml:1:35: total_score.warning must not be above total_score.pass");
