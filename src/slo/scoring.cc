@@ -57,6 +57,7 @@ ObjectiveResult score_objective(const Objective& o, const SliValue* measured,
                                 std::optional<double> previous) {
   ObjectiveResult r;
   r.objective = &o;
+  if (measured) r.query = measured->query;
   if (o.relative()) r.compared_with = previous;
   if (!measured || !measured->value || std::isnan(*measured->value)) {
     r.result = Result::Fail;

@@ -23,6 +23,7 @@ struct SliValue {
 struct ObjectiveResult {
   const Objective* objective = nullptr;
   std::optional<double> value;
+  std::string query;                    // as sent to the source
   std::optional<double> compared_with;  // the aggregated historical value, when used
   Result result = Result::Fail;
   double score = 0;
