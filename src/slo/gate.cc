@@ -125,6 +125,7 @@ std::map<std::string, SliValue> measure_all(Source& source, const std::vector<Qu
 }
 
 verdict::Verdict run_gate(const GateOptions& o) {
+  Window window = resolve_window(o.start, o.end, o.window, timefmt::Clock::now());
   SloFile slo = load_slo(o.slo_path);
   std::unique_ptr<Source> source = make_source(o.source);
   std::string sli_path = o.sli_path.empty() ? default_sli_path(o.slo_path) : o.sli_path;
@@ -135,7 +136,6 @@ verdict::Verdict run_gate(const GateOptions& o) {
     throw Error(SourceLocation{sli_path},
                 "no SLI map: " + sli_path + " does not exist; give the queries with --sli FILE");
   }
-  Window window = resolve_window(o.start, o.end, o.window, timefmt::Clock::now());
   auto vars = placeholders(slo, o, window);
   std::vector<Query> queries = build_queries(slo, map, *source, vars);
 

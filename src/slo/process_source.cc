@@ -34,8 +34,12 @@ std::optional<double> process_cpu_seconds(const std::string& stat) {
   if (close == std::string::npos) return std::nullopt;
   std::istringstream in(stat.substr(close + 1));
   std::string field;
+  // A zombie (Z) or dead (X) process still has /proc entries until its parent reaps it, but it
+  // is not running: no data.
+  std::string state;
+  if (!(in >> state) || state == "Z" || state == "X") return std::nullopt;
   double utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && in >> field; ++i) {
+  for (int i = 4; i <= 15 && in >> field; ++i) {
     if (i == 14) utime = std::stod(field);
     if (i == 15) stime = std::stod(field);
   }
@@ -91,13 +95,18 @@ std::optional<ProcessSource::Reading> ProcessSource::read() const {
     r.cpu_seconds = *cpu;
     r.memory_bytes = *rss;
   } else {
-    auto cpu_stat = slurp(dir_ + "/cpu.stat");
-    auto memory = slurp(dir_ + "/memory.current");
-    if (!cpu_stat || !memory) return std::nullopt;
-    auto cpu = cgroup_cpu_seconds(*cpu_stat);
+    // cgroup v2 files first, then the v1 controllers' (hybrid hosts still mount v1).
+    std::optional<double> cpu;
+    if (auto cpu_stat = slurp(dir_ + "/cpu.stat")) cpu = cgroup_cpu_seconds(*cpu_stat);
+    if (!cpu) {
+      if (auto usage = slurp(dir_ + "/cpuacct.usage")) cpu = std::stod(*usage) / 1e9;
+    }
     if (!cpu) return std::nullopt;
     r.cpu_seconds = *cpu;
-    r.memory_bytes = std::stod(*memory);
+    auto memory = slurp(dir_ + "/memory.current");
+    if (!memory) memory = slurp(dir_ + "/memory.usage_in_bytes");
+    r.has_memory = memory.has_value();
+    if (memory) r.memory_bytes = std::stod(*memory);
   }
   return r;
 }
@@ -148,7 +157,7 @@ std::vector<Measurement> ProcessSource::measure(const std::vector<Query>& querie
     if (wall > 0) cpu_percent.samples.push_back(100.0 * cpu / wall);
   }
   for (const auto& r : readings)
-    memory.samples.push_back(r.memory_bytes);
+    if (r.has_memory) memory.samples.push_back(r.memory_bytes);
   if (!lost.empty()) {
     // A service that died mid-window has no trustworthy figures: no data, so its objectives fail.
     for (auto* m : {&cpu_percent, &cpu_seconds, &memory}) {
@@ -161,7 +170,10 @@ std::vector<Measurement> ProcessSource::measure(const std::vector<Query>& querie
     cpu_percent.value = wall > 0 ? 100.0 * cpu / wall : 0.0;
     cpu_seconds.value = cpu;
     cpu_seconds.samples = {cpu};
-    memory.value = readings.back().memory_bytes;
+    if (readings.back().has_memory)
+      memory.value = readings.back().memory_bytes;
+    else
+      memory.no_data = describe() + " has no memory.current or memory.usage_in_bytes";
   }
   std::vector<Measurement> out;
   for (const auto& q : queries)

@@ -7,7 +7,8 @@
 
 namespace tollgate::slo {
 
-// CPU and memory of a local process (/proc/PID) or cgroup v2 (/sys/fs/cgroup/PATH), sampled
+// CPU and memory of a local process (/proc/PID) or cgroup (/sys/fs/cgroup/PATH; v2 files, else
+// v1 cpuacct.usage and memory.usage_in_bytes), sampled
 // live for the length of the window. Queries name a metric:
 //   cpu_percent   value: CPU time over wall time for the whole window (100 = one core busy);
 //                 samples: the same per sampling interval (for reduce: max/p95 and --baseline)
@@ -28,6 +29,7 @@ class ProcessSource : public Source {
     double cpu_seconds = 0;
     double memory_bytes = 0;
     double wall_seconds = 0;  // steady clock
+    bool has_memory = true;
   };
   std::optional<Reading> read() const;
 

@@ -58,6 +58,10 @@ inline SloRun check_slo(const std::filesystem::path& dir, std::vector<std::strin
   return r;
 }
 
+inline std::string str_first_line(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
+
 inline const nlohmann::json& objective(const SloRun& r, const std::string& sli) {
   for (const auto& o : r.verdict["summary"]["objectives"])
     if (o["sli"] == sli) return o;
