@@ -67,8 +67,9 @@ Runner setup(CLI::App& cmd) {
                  "The SLI map: names to queries (default: sli.yaml beside the SLO file)");
   cmd.add_option("--start", options->start, "Window start: ISO 8601 or epoch seconds");
   cmd.add_option("--end", options->end, "Window end (default: now)");
-  cmd.add_option("--window,-w", options->window,
-                 "Window length ending at --end, e.g. 30s, 10m (default 5m)");
+  cmd.add_option(
+      "--window,-w", options->window,
+      "Window length, e.g. 30s, 10m: from --start, or ending at --end (default: 5m ending now)");
   cmd.add_option("--label,-l", *labels, "KEY=VALUE for $KEY placeholders in queries (repeatable)");
   cmd.add_option("--history", options->history_path, "History database for relative criteria")
       ->capture_default_str();

@@ -61,14 +61,19 @@ std::map<std::string, std::string> placeholders(const SloFile& slo, const GateOp
 Window resolve_window(const std::string& start, const std::string& end, const std::string& window,
                       Clock::time_point now) {
   Window w;
-  w.end = end.empty() ? now : time_flag("--end", end);
-  if (!start.empty()) {
-    if (!window.empty()) throw UsageError("--start and --window both set the window; give one");
-    w.start = time_flag("--start", start);
-  } else {
-    auto length = timefmt::parse_duration(window.empty() ? "5m" : window);
+  std::optional<std::chrono::milliseconds> length;
+  if (!window.empty() || start.empty()) {
+    length = timefmt::parse_duration(window.empty() ? "5m" : window);
     if (!length || length->count() <= 0)
       throw UsageError("--window '" + window + "': expected a duration such as 30s, 10m or 1h");
+  }
+  if (!start.empty() && !end.empty() && !window.empty())
+    throw UsageError("--start, --end and --window together over-determine the window; give two");
+  if (!start.empty()) {
+    w.start = time_flag("--start", start);
+    w.end = !end.empty() ? time_flag("--end", end) : window.empty() ? now : w.start + *length;
+  } else {
+    w.end = end.empty() ? now : time_flag("--end", end);
     w.start = w.end - *length;
   }
   if (w.start >= w.end)

@@ -25,8 +25,9 @@ struct GateOptions {
   BaselineOptions baseline;
 };
 
-// start/end are ISO 8601 or epoch seconds; window a duration ("10m"). Without start, the window
-// ends at end (default now) and lasts `window` (default 5m). Throws UsageError when inconsistent.
+// start/end are ISO 8601 or epoch seconds; window a duration ("10m"). Any two of the three fix
+// the window; with fewer, end defaults to now and the length to 5m. Throws UsageError when
+// inconsistent or empty.
 Window resolve_window(const std::string& start, const std::string& end, const std::string& window,
                       timefmt::Clock::time_point now);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "slo/evaluation_store.h"
+#include "slo/gate.h"
 #include "slo/load_source.h"
 #include "slo/prometheus.h"
 #include "slo/sli_map.h"
@@ -178,6 +179,31 @@ TEST(EvaluationStore, FiltersByResultAndKeepsTheNewest) {
   EXPECT_EQ(store.previous("k", c).at("rt"), (std::vector<double>{30, 20, 500}));
   EXPECT_EQ(store.count_previous("k", c), 3);
   EXPECT_TRUE(store.previous("other", c).empty());
+}
+
+}  // namespace
+}  // namespace tollgate::slo
+
+namespace tollgate::slo {
+namespace {
+
+TEST(Window, AnyTwoOfStartEndAndLength) {
+  auto now = timefmt::Clock::from_time_t(1'000'000);
+  Window w = resolve_window("", "", "", now);
+  EXPECT_EQ(w.end, now);
+  EXPECT_EQ(w.seconds(), 300);
+  w = resolve_window("", "", "10m", now);
+  EXPECT_EQ(w.seconds(), 600);
+  w = resolve_window("999000", "", "", now);
+  EXPECT_EQ(w.seconds(), 1000);
+  w = resolve_window("2026-11-26T10:00:00Z", "", "30s", now);
+  EXPECT_EQ(w.end, *timefmt::parse_iso8601("2026-11-26T10:00:30Z"));
+  w = resolve_window("", "1000000.5", "1s", now);
+  EXPECT_DOUBLE_EQ(w.seconds(), 1);
+  EXPECT_THROW(resolve_window("1", "2", "1s", now), UsageError);
+  EXPECT_THROW(resolve_window("5", "4", "", now), UsageError);
+  EXPECT_THROW(resolve_window("", "", "soon", now), UsageError);
+  EXPECT_THROW(resolve_window("yesterday", "", "", now), UsageError);
 }
 
 }  // namespace
