@@ -1,4 +1,5 @@
 // tollgate check slo: score a Keptn-style SLO file against a metrics source.
+#include <cmath>
 #include <memory>
 
 #include "cli/command.h"
@@ -92,8 +93,15 @@ Runner setup(CLI::App& cmd) {
                  "A change counts only when its confidence interval clears tolerance * |shift|")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
+  auto query_timeout = std::make_shared<double>(30);
+  cmd.add_option("--query-timeout", *query_timeout,
+                 "Seconds one query may take (Prometheus `timeout`, HTTP limit)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   out->add_options(cmd);
-  return [options, out, labels, no_record]() {
+  return [options, out, labels, no_record, query_timeout]() {
+    options->source_options.query_timeout =
+        std::chrono::microseconds(std::max<long long>(1, std::llround(*query_timeout * 1e6)));
     for (const auto& l : *labels) {
       size_t eq = l.find('=');
       if (eq == std::string::npos || eq == 0)

@@ -132,7 +132,7 @@ std::map<std::string, SliValue> measure_all(Source& source, const std::vector<Qu
 verdict::Verdict run_gate(const GateOptions& o) {
   Window window = resolve_window(o.start, o.end, o.window, timefmt::Clock::now());
   SloFile slo = load_slo(o.slo_path);
-  std::unique_ptr<Source> source = make_source(o.source);
+  std::unique_ptr<Source> source = make_source(o.source, o.source_options);
   std::string sli_path = o.sli_path.empty() ? default_sli_path(o.slo_path) : o.sli_path;
   SliMap map;
   if (!o.sli_path.empty() || fs::exists(sli_path)) {
@@ -160,7 +160,7 @@ verdict::Verdict run_gate(const GateOptions& o) {
   std::optional<BaselineReport> baseline;
   if (o.baseline.enabled()) {
     std::unique_ptr<Source> baseline_source =
-        o.baseline.source.empty() ? make_source(o.source) : make_source(o.baseline.source);
+        make_source(o.baseline.source.empty() ? o.source : o.baseline.source, o.source_options);
     Window baseline_window = o.baseline.start.empty()
                                  ? window
                                  : resolve_window(o.baseline.start, o.baseline.end, "", window.end);

@@ -23,6 +23,7 @@ struct GateOptions {
   bool record = true;
   bool fail_on_warning = false;
   BaselineOptions baseline;
+  SourceOptions source_options;
 };
 
 // start/end are ISO 8601 or epoch seconds; window a duration ("10m"). Any two of the three fix

@@ -94,7 +94,8 @@ Measurement read_answer(long http_status, const std::string& body, const std::st
 
 }  // namespace
 
-PrometheusSource::PrometheusSource(std::string url) : url_(std::move(url)) {
+PrometheusSource::PrometheusSource(std::string url, std::chrono::microseconds timeout)
+    : url_(std::move(url)), timeout_(timeout) {
   if (url_.rfind("http://", 0) != 0 && url_.rfind("https://", 0) != 0)
     throw UsageError("--source prometheus:" + url_ +
                      ": the URL must start with http:// or https://");
@@ -133,6 +134,9 @@ Measurement PrometheusSource::run(const Query& query, const Window& window) cons
     path = "/api/v1/query";
     params.emplace_back("time", unix_seconds(window.end));
   }
+  char timeout[32];
+  std::snprintf(timeout, sizeof timeout, "%.6f", static_cast<double>(timeout_.count()) / 1e6);
+  params.emplace_back("timeout", timeout);
   // POST keeps long PromQL out of URL length limits and access logs.
   http::Request req;
   req.method = "POST";
@@ -141,6 +145,9 @@ Measurement PrometheusSource::run(const Query& query, const Window& window) cons
   req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
   req.body = form_encode(params);
   req.basic_auth = basic_auth_;
+  // Prometheus answers its own timeout with an errorType; the HTTP limit only catches a hang.
+  req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(timeout_) +
+                std::chrono::seconds(5);
   http::Response resp;
   try {
     resp = http::perform(req);

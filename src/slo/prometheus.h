@@ -12,7 +12,7 @@ namespace tollgate::slo {
 // a CI log: PROMETHEUS_TOKEN (bearer) or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic).
 class PrometheusSource : public Source {
  public:
-  explicit PrometheusSource(std::string url);
+  PrometheusSource(std::string url, std::chrono::microseconds timeout);
   std::string describe() const override { return "prometheus:" + url_; }
   std::vector<Measurement> measure(const std::vector<Query>& queries,
                                    const Window& window) override;
@@ -22,6 +22,7 @@ class PrometheusSource : public Source {
   std::string url_;
   std::vector<std::string> headers_;
   std::string basic_auth_;
+  std::chrono::microseconds timeout_;
 };
 
 // The default step of a range query: about 200 points over the window, at least one second.

@@ -14,7 +14,7 @@ std::vector<std::string> source_kinds() {
   return {"prometheus:URL", "wavefront:URL", "load:RESULT.json", "process:PID", "cgroup:PATH"};
 }
 
-std::unique_ptr<Source> make_source(std::string_view spec) {
+std::unique_ptr<Source> make_source(std::string_view spec, const SourceOptions& options) {
   size_t colon = spec.find(':');
   std::string kind(spec.substr(0, colon == std::string_view::npos ? spec.size() : colon));
   std::string rest(colon == std::string_view::npos ? "" : spec.substr(colon + 1));
@@ -25,11 +25,11 @@ std::unique_ptr<Source> make_source(std::string_view spec) {
   };
   if (kind == "prometheus") {
     need("the server URL");
-    return std::make_unique<PrometheusSource>(rest);
+    return std::make_unique<PrometheusSource>(rest, options.query_timeout);
   }
   if (kind == "wavefront") {
     need("the cluster URL");
-    return std::make_unique<WavefrontSource>(rest);
+    return std::make_unique<WavefrontSource>(rest, options.query_timeout);
   }
   if (kind == "load") {
     need("the result file");

@@ -49,8 +49,13 @@ class Source {
   virtual bool names_are_queries() const { return false; }
 };
 
+struct SourceOptions {
+  // The longest one query may take: sent to Prometheus as its `timeout`, and the HTTP limit.
+  std::chrono::microseconds query_timeout{30'000'000};
+};
+
 // "prometheus:URL", "wavefront:URL", "load:FILE", "process:PID", "cgroup:PATH".
-std::unique_ptr<Source> make_source(std::string_view spec);
+std::unique_ptr<Source> make_source(std::string_view spec, const SourceOptions& options = {});
 // The kinds, for help texts.
 std::vector<std::string> source_kinds();
 

@@ -54,7 +54,8 @@ Measurement read_answer(long http_status, const std::string& body, const std::st
 
 }  // namespace
 
-WavefrontSource::WavefrontSource(std::string url) : url_(std::move(url)) {
+WavefrontSource::WavefrontSource(std::string url, std::chrono::microseconds timeout)
+    : url_(std::move(url)), timeout_(timeout) {
   if (url_.rfind("http://", 0) != 0 && url_.rfind("https://", 0) != 0)
     throw UsageError("--source wavefront:" + url_ +
                      ": the URL must start with https:// (or http:// for a local server)");
@@ -92,6 +93,8 @@ Measurement WavefrontSource::run(const Query& query, const Window& window) const
   http::Request req;
   req.url = url_join(url_, "/api/v2/chart/api") + "?" + params;
   req.headers = {std::string("Authorization: Bearer ") + token, "Accept: application/json"};
+  req.timeout = std::max(std::chrono::milliseconds(1),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(timeout_));
   http::Response resp;
   try {
     resp = http::perform(req);

@@ -13,7 +13,7 @@ namespace tollgate::slo {
 // the window are dropped here too, whatever the server did with `strict`.
 class WavefrontSource : public Source {
  public:
-  explicit WavefrontSource(std::string url);
+  WavefrontSource(std::string url, std::chrono::microseconds timeout);
   std::string describe() const override { return "wavefront:" + url_; }
   std::vector<Measurement> measure(const std::vector<Query>& queries,
                                    const Window& window) override;
@@ -21,6 +21,7 @@ class WavefrontSource : public Source {
  private:
   Measurement run(const Query& query, const Window& window) const;
   std::string url_;
+  std::chrono::microseconds timeout_;
 };
 
 // The granularity letter for a step (or, without one, for the window): s, m, h or d.

@@ -251,5 +251,112 @@ total_score: {pass: "90%"}
   EXPECT_EQ(r.verdict["summary"]["baseline"]["metrics"][0]["judgement"], "pass");
 }
 
+TEST_F(Prometheus, ExecutionErrorsAndTimeoutsCannotVerify) {
+  write(path("sli.yaml"), R"(indicators:
+  clash: requests_total + on() requests_total
+  heavy: {query: 'count_over_time(latency_ms[3600s])', type: range, step: 1s, reduce: max}
+)");
+  write(path("slo.yaml"),
+        "objectives:\n  - {sli: clash, pass: [{criteria: [\"<1\"]}]}\n"
+        "total_score: {pass: 90}\n");
+  SloRun r = check_slo(work_->path(), second_hour({"slo.yaml"}));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  std::string reason = r.verdict["reason"];
+  EXPECT_NE(reason.find("failed: execution: "), std::string::npos) << reason;
+  EXPECT_NE(reason.find("(HTTP 422)"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("requests_total + on() requests_total"), std::string::npos) << reason;
+
+  write(path("slo.yaml"),
+        "objectives:\n  - {sli: heavy, pass: [{criteria: [\"<1\"]}]}\n"
+        "total_score: {pass: 90}\n");
+  r = check_slo(work_->path(), {"slo.yaml", "--source", "prometheus:" + url(), "--start", at(0),
+                                "--end", at(7200), "--query-timeout", "0.0001", "--no-record"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  reason = r.verdict["reason"];
+  EXPECT_NE(reason.find("failed: timeout: "), std::string::npos) << reason;
+  EXPECT_NE(reason.find("count_over_time(latency_ms[3600s])"), std::string::npos) << reason;
+}
+
+// nginx in front of Prometheus admits only a bearer token, as a reverse proxy in production does.
+TEST_F(Prometheus, BearerTokenFromTheEnvironment) {
+  if (!testing::have_program("nginx")) GTEST_SKIP() << "nginx is not installed";
+  int port = testing::free_port();
+  fs::path d = work_->path();
+  std::string temp = (d / "nginx-temp").string();
+  fs::create_directories(temp);
+  write(d / "nginx.conf",
+        "daemon off;\nworker_processes 1;\npid " + (d / "nginx.pid").string() + ";\nerror_log " +
+            (d / "nginx-error.log").string() + ";\nevents {}\nhttp {\n" +
+            "  access_log off;\n  client_body_temp_path " + temp + ";\n  proxy_temp_path " + temp +
+            ";\n  fastcgi_temp_path " + temp + ";\n  uwsgi_temp_path " + temp +
+            ";\n  scgi_temp_path " + temp +
+            ";\n  server {\n    listen 127.0.0.1:" + std::to_string(port) +
+            ";\n    location / {\n      if ($http_authorization != \"Bearer s3cret\") { return "
+            "401; }\n      proxy_pass " +
+            url() + ";\n    }\n  }\n}\n");
+  testing::ServerProcess nginx(
+      {"nginx", "-e", (d / "nginx-error.log").string(), "-c", (d / "nginx.conf").string()},
+      d / "nginx.log");
+  nginx.wait_for_port(port);
+  write(path("sli.yaml"),
+        "indicators:\n  latency_max: max_over_time(latency_ms[$DURATION_SECONDS])\n");
+  write(path("slo.yaml"),
+        "objectives:\n  - {sli: latency_max, pass: [{criteria: [\"<=154\"]}]}\n"
+        "total_score: {pass: 90}\n");
+  std::vector<std::string> args = {
+      "slo.yaml",    "--source",   "prometheus:http://127.0.0.1:" + std::to_string(port),
+      "--start",     at(3600),     "--end",
+      at(7200 - 15), "--no-record"};
+  SloRun r = check_slo(work_->path(), args, true, {"PROMETHEUS_TOKEN=s3cret"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(objective(r, "latency_max")["value"], 154);
+  r = check_slo(work_->path(), args, true, {"PROMETHEUS_TOKEN=wrong"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.verdict["reason"].get<std::string>().find("HTTP 401"), std::string::npos)
+      << r.verdict["reason"];
+}
+
+// Prometheus's own basic auth (--web.config.file with a bcrypt hash).
+TEST_F(Prometheus, BasicAuthFromTheEnvironment) {
+  fs::path d = work_->path();
+  auto hash =
+      process::run_capture(process::Command({"python3", "-W", "ignore", "-c",
+                                             "import crypt; print(crypt.crypt('pa55', "
+                                             "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))"}));
+  if (!hash.outcome.ok() || hash.output.rfind("$2", 0) != 0)
+    GTEST_SKIP() << "no bcrypt in python3 here: " << hash.output;
+  write(d / "web.yml",
+        "basic_auth_users:\n  ci: '" + hash.output.substr(0, hash.output.find('\n')) + "'\n");
+  write(d / "prometheus.yml", "global: {scrape_interval: 1h}\nscrape_configs: []\n");
+  int port = testing::free_port();
+  testing::ServerProcess prom({"prometheus", "--config.file=" + (d / "prometheus.yml").string(),
+                               "--web.config.file=" + (d / "web.yml").string(),
+                               "--storage.tsdb.path=" + (d / "tsdb").string(),
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                              d / "prometheus.log");
+  prom.wait_for_port(port);
+  for (int i = 0; i < 100; ++i) {
+    http::Request ready;
+    ready.url = "http://127.0.0.1:" + std::to_string(port) + "/-/ready";
+    ready.basic_auth = "ci:pa55";
+    if (http::perform(ready).status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  write(path("sli.yaml"), "indicators:\n  one: vector(1)\n");
+  write(path("slo.yaml"),
+        "objectives:\n  - {sli: one, pass: [{criteria: [\"=1\"]}]}\n"
+        "total_score: {pass: 90}\n");
+  std::vector<std::string> args = {
+      "slo.yaml", "--source", "prometheus:http://127.0.0.1:" + std::to_string(port), "--no-record"};
+  SloRun r =
+      check_slo(work_->path(), args, true, {"PROMETHEUS_USERNAME=ci", "PROMETHEUS_PASSWORD=pa55"});
+  EXPECT_EQ(r.exit_code, 0) << r.output << read(d / "prometheus.log");
+  EXPECT_EQ(objective(r, "one")["value"], 1);
+  r = check_slo(work_->path(), args, true, {"PROMETHEUS_USERNAME=ci", "PROMETHEUS_PASSWORD=no"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.verdict["reason"].get<std::string>().find("HTTP 401"), std::string::npos)
+      << r.verdict["reason"];
+}
+
 }  // namespace
 }  // namespace tollgate::slo_e2e
