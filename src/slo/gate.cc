@@ -156,6 +156,7 @@ verdict::Verdict run_gate(const GateOptions& o) {
   HistoryInfo history{key, o.history_path, store.count_previous(key, slo.comparison), false};
 
   Evaluation evaluation = evaluate(slo, values, previous);
+  if (std::string why = source->failed_test_run(); !why.empty()) fail_for_test_run(evaluation, why);
 
   std::optional<BaselineReport> baseline;
   if (o.baseline.enabled()) {

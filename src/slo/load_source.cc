@@ -75,6 +75,8 @@ std::vector<Measurement> LoadSource::measure(const std::vector<Query>& queries, 
   if (verdict.value("status", "") == "error")
     throw Error(SourceLocation{path_},
                 "the load run could not run: " + verdict.value("reason", "(no reason given)"));
+  if (verdict.value("status", "") == "fail")
+    failed_ = "the load run failed: " + verdict.value("reason", "(no reason given)");
   std::vector<Measurement> out;
   try {
     for (const auto& q : queries)

@@ -18,9 +18,11 @@ class LoadSource : public Source {
   std::vector<Measurement> measure(const std::vector<Query>& queries,
                                    const Window& window) override;
   bool names_are_queries() const override { return true; }
+  std::string failed_test_run() const override { return failed_; }
 
  private:
   std::string path_;
+  std::string failed_;
 };
 
 // The statistics the load gate writes for every request and overall.

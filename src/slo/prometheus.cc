@@ -146,8 +146,8 @@ Measurement PrometheusSource::run(const Query& query, const Window& window) cons
   req.body = form_encode(params);
   req.basic_auth = basic_auth_;
   // Prometheus answers its own timeout with an errorType; the HTTP limit only catches a hang.
-  req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(timeout_) +
-                std::chrono::seconds(5);
+  req.timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timeout_) + std::chrono::seconds(5);
   http::Response resp;
   try {
     resp = http::perform(req);

@@ -116,6 +116,12 @@ std::string_view to_string(Result r) {
   return "fail";
 }
 
+void fail_for_test_run(Evaluation& e, const std::string& why) {
+  e.test_run_failed = why;
+  e.result = Result::Fail;
+  e.reason = why + " (score " + number_text(e.percent) + "%)";
+}
+
 std::optional<double> aggregate(std::vector<double> values, Aggregate how) {
   if (values.empty()) return std::nullopt;
   if (how == Aggregate::Avg)

@@ -40,8 +40,12 @@ struct Evaluation {
   double percent = 0;    // 100 · score / max_score
   Result result = Result::Fail;
   bool key_failed = false;
+  std::string test_run_failed;  // set by fail_for_test_run
   std::string reason;
 };
+
+// Keptn's rule for a failed test run: the evaluation fails, its score stays as computed.
+void fail_for_test_run(Evaluation& evaluation, const std::string& why);
 
 // Earlier values of each SLI (newest first), already filtered by include_result_with_score and
 // limited to number_of_comparison_results evaluations.

@@ -138,6 +138,17 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
       v.findings.push_back(objective_finding(r, r.query, c.fail_on_warning));
     }
   }
+  if (!e.test_run_failed.empty()) {
+    verdict::Finding f;
+    f.id = "slo-test-run-failed";
+    f.severity = verdict::Severity::High;
+    f.subject = c.source;
+    f.title = "the test run behind these figures failed";
+    f.detail = e.test_run_failed;
+    f.fix = "fix the failing load run first; its figures do not describe a healthy release";
+    f.blocking = true;
+    v.findings.push_back(std::move(f));
+  }
   if (baseline) {
     for (const auto& m : baseline->metrics) {
       if (m.judgement == Judgement::Pass && !m.failed) continue;

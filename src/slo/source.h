@@ -47,6 +47,9 @@ class Source {
                                            const Window& window) = 0;
   // Sources with a fixed vocabulary (process, cgroup, load) accept an SLI name as its own query.
   virtual bool names_are_queries() const { return false; }
+  // Why the test run behind the data failed, when the source knows (a load result's status);
+  // Keptn fails the evaluation of a failed test run whatever the score.
+  virtual std::string failed_test_run() const { return ""; }
 };
 
 struct SourceOptions {

@@ -180,3 +180,27 @@ TEST_F(SloSources, UsageMistakesExitTwoWithAMessage) {
 
 }  // namespace
 }  // namespace tollgate::slo_e2e
+
+namespace tollgate::slo_e2e {
+namespace {
+
+TEST(SloLoad, AFailedLoadRunFailsTheEvaluationAsInKeptn) {
+  files::TempDir dir("slo-load");
+  fs::path data = testing::source_dir() / "src/slo/testdata";
+  write(
+      dir.path() / "slo.yaml",
+      "objectives:\n  - {sli: p95_ms, pass: [{criteria: [\"<=200\"]}]}\ntotal_score: {pass: 90}\n");
+  SloRun r = check_slo(
+      dir.path(), {"slo.yaml", "--source", "load:" + (data / "load_result_failed.json").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.verdict["summary"]["score"], 100);
+  EXPECT_EQ(r.verdict["summary"]["result"], "fail");
+  EXPECT_EQ(r.verdict["findings"][0]["id"], "slo-test-run-failed");
+  EXPECT_NE(r.verdict["reason"].get<std::string>().find("p99_ms 310 > 300"), std::string::npos);
+  r = check_slo(dir.path(),
+                {"slo.yaml", "--source", "load:" + (data / "load_result.json").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+}  // namespace
+}  // namespace tollgate::slo_e2e
