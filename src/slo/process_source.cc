@@ -6,11 +6,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
 #include "util/process.h"
 #include "util/strings.h"
+#include "util/term.h"
 
 namespace tollgate::slo {
 namespace {
@@ -132,6 +134,10 @@ std::vector<Measurement> ProcessSource::measure(const std::vector<Query>& querie
   // The window is watched live: its length is what matters, not its calendar position.
   double length = std::max(window.seconds(), 0.1);
   double interval = std::clamp(length / 50.0, 0.05, 1.0);
+  // Progress only on a terminal, so that pipes and CI logs stay clean.
+  if (term::is_tty(2))
+    std::cerr << "tollgate: sampling " << describe() << " for " << timefmt::format_duration(length)
+              << " ...\n";
   std::vector<Reading> readings = {*first};
   std::string lost;
   double deadline = first->wall_seconds + length;
