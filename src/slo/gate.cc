@@ -82,6 +82,8 @@ Window resolve_window(const std::string& start, const std::string& end, const st
   return w;
 }
 
+namespace {
+
 std::vector<Query> build_queries(const SloFile& slo, const SliMap& map, const Source& source,
                                  const std::map<std::string, std::string>& vars) {
   std::vector<Query> queries;
@@ -128,6 +130,8 @@ std::map<std::string, SliValue> measure_all(Source& source, const std::vector<Qu
   }
   return values;
 }
+
+}  // namespace
 
 verdict::Verdict run_gate(const GateOptions& o) {
   Window window = resolve_window(o.start, o.end, o.window, timefmt::Clock::now());

@@ -79,7 +79,7 @@ total_score: {pass: "100%"}
 }
 
 const char* kCpuSlo = R"(objectives:
-  - {sli: cpu_percent, displayName: "CPU of front_end", pass: [{criteria: ["<=5"]}]}
+  - {sli: cpu_percent, displayName: "CPU of front_end", pass: [{criteria: ["<=1"]}]}
   - {sli: memory_bytes, pass: [{criteria: [">0"]}]}
 total_score: {pass: "100%"}
 )";
@@ -92,12 +92,12 @@ TEST_F(SloSources, ProcessCpuOfABusyAndAnIdleProcess) {
                                       "process:" + std::to_string(busy.pid()), "--window", "2s"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   // A spinning shell keeps a core busy; the machine is shared, so only "clearly busy" is certain.
-  EXPECT_GT(objective(r, "cpu_percent")["value"].get<double>(), 20) << r.verdict.dump(2);
+  EXPECT_GT(objective(r, "cpu_percent")["value"].get<double>(), 5) << r.verdict.dump(2);
   EXPECT_GT(objective(r, "memory_bytes")["value"].get<double>(), 0);
   r = check_slo(dir_->path(), {"slo.yaml", "--source", "process:" + std::to_string(idle.pid()),
                                "--window", "1s"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_LT(objective(r, "cpu_percent")["value"].get<double>(), 5);
+  EXPECT_LT(objective(r, "cpu_percent")["value"].get<double>(), 1);
 }
 
 TEST_F(SloSources, AProcessThatDiesOrNeverWasIsNeverAPass) {
@@ -127,7 +127,7 @@ TEST_F(SloSources, CgroupCpu) {
   testing::ServerProcess busy({"sh", "-c", "while :; do :; done"}, path("busy.log"));
   SloRun r = check_slo(dir_->path(), {"slo.yaml", "--source", "cgroup:" + group, "--window", "1s"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_GT(objective(r, "cpu_percent")["value"].get<double>(), 20);
+  EXPECT_GT(objective(r, "cpu_percent")["value"].get<double>(), 5);
 }
 
 TEST_F(SloSources, LoadResultWithHistoryAndMetricsReport) {
@@ -200,6 +200,34 @@ TEST(SloLoad, AFailedLoadRunFailsTheEvaluationAsInKeptn) {
   r = check_slo(dir.path(),
                 {"slo.yaml", "--source", "load:" + (data / "load_result.json").string()});
   EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+}  // namespace
+}  // namespace tollgate::slo_e2e
+
+namespace tollgate::slo_e2e {
+namespace {
+
+// --baseline with another source: a spinning process judged against an idle one.
+TEST(SloBaseline, ABusyProcessIsHigherThanAnIdleOne) {
+  files::TempDir dir("slo-base");
+  write(dir.path() / "slo.yaml",
+        "objectives:\n  - {sli: cpu_percent, direction: increase, pass: "
+        "[{criteria: [\"<=100\"]}]}\ntotal_score: {pass: 90}\n");
+  testing::ServerProcess busy({"sh", "-c", "while :; do :; done"}, dir.path() / "busy.log");
+  testing::ServerProcess idle({"sleep", "60"}, dir.path() / "idle.log");
+  SloRun r = check_slo(
+      dir.path(), {"slo.yaml", "--source", "process:" + std::to_string(busy.pid()), "--baseline",
+                   "process:" + std::to_string(idle.pid()), "--window", "1s", "--no-record"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto& m = r.verdict["summary"]["baseline"]["metrics"][0];
+  EXPECT_EQ(m["judgement"], "high") << m.dump(2);
+  EXPECT_GE(m["baseline_count"].get<int>(), 10);
+  EXPECT_GT(m["shift"].get<double>(), 5);
+  EXPECT_EQ(r.verdict["findings"][0]["id"], "slo-baseline-change");
+  EXPECT_NE(r.verdict["summary"]["baseline"]["against"].get<std::string>().find(
+                "process:" + std::to_string(idle.pid())),
+            std::string::npos);
 }
 
 }  // namespace
