@@ -124,6 +124,12 @@ std::vector<Measurement> ProcessSource::measure(const std::vector<Query>& querie
                              (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; one of " +
                              str::join(known, ", "));
   }
+  // /proc has no past: a window that ended before now cannot be sampled, and sampling the
+  // present instead would report on the wrong time.
+  if (window.end < timefmt::Clock::now() - std::chrono::seconds(5))
+    throw UsageError(describe() +
+                     " is sampled live; give --window (and no --start/--end in the "
+                     "past), e.g. --window 30s");
   auto first = read();
   if (!first)
     throw Error(SourceLocation{dir_},

@@ -45,8 +45,8 @@ json number_or_null(std::optional<double> v) {
   return *v;
 }
 
-verdict::Finding objective_finding(const ObjectiveResult& r, const std::string& query,
-                                   bool blocking) {
+verdict::Finding objective_finding(const ObjectiveResult& r, bool blocking) {
+  const std::string& query = r.query;
   const Objective& o = *r.objective;
   verdict::Finding f;
   f.subject = o.display_name;
@@ -133,9 +133,9 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
                           {"reason", r.reason}});
     without_history = without_history || r.relative_without_history;
     if (r.result == Result::Fail) {
-      v.findings.push_back(objective_finding(r, r.query, v.status == verdict::Status::Fail));
+      v.findings.push_back(objective_finding(r, v.status == verdict::Status::Fail));
     } else if (r.result == Result::Warning) {
-      v.findings.push_back(objective_finding(r, r.query, c.fail_on_warning));
+      v.findings.push_back(objective_finding(r, c.fail_on_warning));
     }
   }
   if (!e.test_run_failed.empty()) {

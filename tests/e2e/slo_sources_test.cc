@@ -107,6 +107,11 @@ TEST_F(SloSources, AProcessThatDiesOrNeverWasIsNeverAPass) {
                                       "process:" + std::to_string(brief.pid()), "--window", "2s"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(r.verdict["findings"][0]["id"], "slo-no-data");
+  r = check_slo(
+      dir_->path(),
+      {"slo.yaml", "--source", "process:1", "--start", "1700000000", "--end", "1700000030"}, false);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("is sampled live"), std::string::npos) << r.output;
   r = check_slo(dir_->path(), {"slo.yaml", "--source", "process:999999999", "--window", "1s"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.verdict["reason"].get<std::string>().find("no such process"), std::string::npos);
