@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "slo/url.h"
 #include "util/http.h"
@@ -95,7 +96,9 @@ Measurement read_answer(long http_status, const std::string& body, const std::st
 }  // namespace
 
 PrometheusSource::PrometheusSource(std::string url, std::chrono::microseconds timeout)
-    : url_(std::move(url)), timeout_(timeout) {
+    : timeout_(timeout) {
+  std::string userinfo;
+  std::tie(url_, userinfo) = split_userinfo(url);
   if (url_.rfind("http://", 0) != 0 && url_.rfind("https://", 0) != 0)
     throw UsageError("--source prometheus:" + url_ +
                      ": the URL must start with http:// or https://");
@@ -103,6 +106,8 @@ PrometheusSource::PrometheusSource(std::string url, std::chrono::microseconds ti
     headers_.push_back("Authorization: Bearer " + token);
   if (std::string user = env("PROMETHEUS_USERNAME"); !user.empty())
     basic_auth_ = user + ":" + env("PROMETHEUS_PASSWORD");
+  else if (!userinfo.empty())
+    basic_auth_ = userinfo;
 }
 
 std::chrono::milliseconds default_step(const Window& window) {

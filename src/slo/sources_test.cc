@@ -208,3 +208,22 @@ TEST(Window, AnyTwoOfStartEndAndLength) {
 
 }  // namespace
 }  // namespace tollgate::slo
+
+#include "slo/url.h"
+
+namespace tollgate::slo {
+namespace {
+
+TEST(Url, CredentialsLeaveTheUrl) {
+  EXPECT_EQ(split_userinfo("https://ci:p%40ss@prom.example:9090/x?y=1"),
+            (std::pair<std::string, std::string>{"https://prom.example:9090/x?y=1", "ci:p@ss"}));
+  EXPECT_EQ(split_userinfo("http://prom:9090/a@b"),
+            (std::pair<std::string, std::string>{"http://prom:9090/a@b", ""}));
+  EXPECT_EQ(url_join("http://h:1/", "/api/v1/query"), "http://h:1/api/v1/query");
+  EXPECT_EQ(url_join("http://h:1/prom", "api"), "http://h:1/prom/api");
+  EXPECT_EQ(form_encode({{"query", "up{a=\"b c\"}"}, {"t", "1.5"}}),
+            "query=up%7Ba%3D%22b%20c%22%7D&t=1.5");
+}
+
+}  // namespace
+}  // namespace tollgate::slo

@@ -352,6 +352,12 @@ TEST_F(Prometheus, BasicAuthFromTheEnvironment) {
       check_slo(work_->path(), args, true, {"PROMETHEUS_USERNAME=ci", "PROMETHEUS_PASSWORD=pa55"});
   EXPECT_EQ(r.exit_code, 0) << r.output << read(d / "prometheus.log");
   EXPECT_EQ(objective(r, "one")["value"], 1);
+  // Credentials in the URL work too, and never reach the report.
+  r = check_slo(work_->path(),
+                {"slo.yaml", "--source",
+                 "prometheus:http://ci:pa55@127.0.0.1:" + std::to_string(port), "--no-record"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.verdict.dump().find("pa55"), std::string::npos) << r.verdict.dump();
   r = check_slo(work_->path(), args, true, {"PROMETHEUS_USERNAME=ci", "PROMETHEUS_PASSWORD=no"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.verdict["reason"].get<std::string>().find("HTTP 401"), std::string::npos)
