@@ -1,5 +1,6 @@
 #include "slo/prometheus.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <tuple>

@@ -1,5 +1,6 @@
 #include "slo/sli_map.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "util/strings.h"

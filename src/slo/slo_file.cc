@@ -1,5 +1,6 @@
 #include "slo/slo_file.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 

@@ -1,5 +1,6 @@
 #include "slo/wavefront.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
