@@ -5,6 +5,8 @@
 #include <numeric>
 #include <set>
 
+#include "util/error.h"
+
 namespace tollgate::slo {
 namespace {
 
@@ -35,6 +37,8 @@ std::string_view to_string(Judgement j) {
       return "low";
     case Judgement::NoData:
       return "nodata";
+    case Judgement::Skipped:
+      return "skipped";
   }
   return "nodata";
 }
@@ -51,6 +55,13 @@ BaselineMetric judge_metric(const Objective& objective, std::vector<double> base
   m.objective = &objective;
   baseline = clean(std::move(baseline));
   current = clean(std::move(current));
+  m.test.n_control = baseline.size();
+  m.test.n_experiment = current.size();
+  if (baseline.size() == 1 && current.size() == 1) {
+    m.judgement = Judgement::Skipped;
+    m.reason = "one value on each side: nothing to compare sample by sample (use a range query)";
+    return m;
+  }
   if (baseline.size() < o.min_samples || current.size() < o.min_samples) {
     m.judgement = Judgement::NoData;
     m.failed = true;
@@ -103,6 +114,13 @@ BaselineReport judge_baseline(const SloFile& slo, const MeasuredSamples& baselin
         judge_metric(objective, b == baseline.end() ? std::vector<double>{} : b->second,
                      c == current.end() ? std::vector<double>{} : c->second, o));
   }
+  bool compared = false;
+  for (const auto& m : report.metrics)
+    compared = compared || m.judgement != Judgement::Skipped;
+  if (!compared)
+    throw Error(
+        "--baseline: no objective has samples to compare (every SLI gave one value per "
+        "side); use range queries (type: range) or a sampling source");
   return report;
 }
 

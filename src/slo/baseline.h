@@ -24,7 +24,9 @@ struct BaselineOptions {
 
 using MeasuredSamples = std::map<std::string, std::vector<double>>;
 
-enum class Judgement { Pass, High, Low, NoData };
+// Skipped: one value on each side (an instant query, a load statistic) has nothing to compare
+// sample by sample; it is scored by its criteria only.
+enum class Judgement { Pass, High, Low, NoData, Skipped };
 std::string_view to_string(Judgement j);
 
 struct BaselineMetric {
@@ -44,7 +46,8 @@ struct BaselineReport {
   bool failed() const;
 };
 
-// Judges every objective: samples missing (fewer than min_samples on a side) fail closed.
+// Judges every objective: samples missing (fewer than min_samples on a side) fail closed. When
+// no objective could be compared at all, that is an Error: a baseline was asked for.
 BaselineReport judge_baseline(const SloFile& slo, const MeasuredSamples& baseline,
                               const MeasuredSamples& current, const BaselineOptions& options);
 

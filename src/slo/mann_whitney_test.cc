@@ -114,3 +114,29 @@ TEST(Baseline, TooFewSamplesFailClosed) {
 
 }  // namespace
 }  // namespace tollgate::slo
+
+namespace tollgate::slo {
+namespace {
+
+TEST(Baseline, SingleValuesAreNotComparedButNothingComparedIsAnError) {
+  SloFile slo;
+  slo.objectives = {Objective{.sli = "instant"}, Objective{.sli = "range"}};
+  MeasuredSamples before = {{"instant", {5}}, {"range", {1, 2, 3, 4}}};
+  MeasuredSamples after = {{"instant", {9}}, {"range", {1, 2, 3, 4}}};
+  BaselineReport r = judge_baseline(slo, before, after, {});
+  EXPECT_EQ(r.metrics[0].judgement, Judgement::Skipped);
+  EXPECT_FALSE(r.metrics[0].failed);
+  EXPECT_EQ(r.metrics[1].judgement, Judgement::Pass);
+  EXPECT_FALSE(r.failed());
+  slo.objectives.pop_back();
+  EXPECT_THROW(judge_baseline(slo, before, after, {}), Error);
+  // No data on one side is not "one value each": it fails.
+  slo.objectives = {Objective{.sli = "instant"}, Objective{.sli = "range"}};
+  after.erase("instant");
+  r = judge_baseline(slo, before, after, {});
+  EXPECT_EQ(r.metrics[0].judgement, Judgement::NoData);
+  EXPECT_TRUE(r.failed());
+}
+
+}  // namespace
+}  // namespace tollgate::slo

@@ -112,7 +112,12 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
               !baseline_failed;
   v.status = open ? verdict::Status::Pass : verdict::Status::Fail;
   v.reason = e.result == Result::Warning ? "warning: " + e.reason : e.reason;
-  if (baseline_failed) v.reason += "; worse than the baseline";
+  if (baseline_failed) {
+    std::vector<std::string> worse;
+    for (const auto& m : baseline->metrics)
+      if (m.failed) worse.push_back(m.objective->sli + " " + std::string(to_string(m.judgement)));
+    v.reason = "worse than the baseline (" + str::join(worse, ", ") + "); SLO " + v.reason;
+  }
 
   json objectives = json::array();
   bool without_history = false;
@@ -151,7 +156,8 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
   }
   if (baseline) {
     for (const auto& m : baseline->metrics) {
-      if (m.judgement == Judgement::Pass && !m.failed) continue;
+      if ((m.judgement == Judgement::Pass || m.judgement == Judgement::Skipped) && !m.failed)
+        continue;
       verdict::Finding f;
       f.id = m.judgement == Judgement::NoData ? "slo-baseline-no-data" : "slo-baseline-change";
       f.severity = m.failed ? verdict::Severity::High : verdict::Severity::Info;
@@ -229,6 +235,14 @@ std::string render_slo_table(const verdict::Verdict& v) {
     TextTable b({"BASELINE", "N", "SHIFT", "CI", "RATIO", "P", "JUDGEMENT"});
     for (const auto& m : s["baseline"]["metrics"]) {
       std::string judgement = m["judgement"].get<std::string>();
+      if (judgement == "nodata" || judgement == "skipped") {
+        b.add({m["sli"].get<std::string>(),
+               std::to_string(m["baseline_count"].get<size_t>()) + "/" +
+                   std::to_string(m["current_count"].get<size_t>()),
+               "-", "-", "-", "-",
+               m["failed"].get<bool>() ? term::paint(term::Color::Red, judgement) : judgement});
+        continue;
+      }
       b.add({m["sli"].get<std::string>(),
              std::to_string(m["baseline_count"].get<size_t>()) + "/" +
                  std::to_string(m["current_count"].get<size_t>()),
