@@ -47,7 +47,7 @@ Examples:
   tollgate check slo slo.yaml --source load:load.json --format json -o slo.json
   tollgate check slo cpu-slo.yaml --source process:4242 --window 30s
   tollgate check slo slo.yaml --source prometheus:http://prom:9090 --start 2026-11-26T10:00:00Z \
-      --end 2026-11-26T10:10:00Z --baseline-start 2026-11-25T10:00:00Z --baseline-end 2026-11-25T10:10:00Z
+      --end 2026-11-26T10:10:00Z --baseline-start 2026-11-25T10:00:00Z
   tollgate check slo slo.yaml --source prometheus:http://prom:9090 --format metrics -o metrics.txt)";
 
 Runner setup(CLI::App& cmd) {
@@ -84,7 +84,8 @@ Runner setup(CLI::App& cmd) {
                  "Mann-Whitney U test; range queries give the samples");
   cmd.add_option("--baseline-start", options->baseline.start,
                  "Baseline window start (default: the same window as the check)");
-  cmd.add_option("--baseline-end", options->baseline.end, "Baseline window end");
+  cmd.add_option("--baseline-end", options->baseline.end,
+                 "Baseline window end (default: as long as the checked window)");
   cmd.add_option("--confidence", options->baseline.confidence,
                  "Confidence level of the baseline comparison")
       ->capture_default_str()

@@ -13,7 +13,7 @@ namespace tollgate::slo {
 // both) with a Mann-Whitney U test, as Kayenta's NetflixACAJudge classifies canary metrics.
 struct BaselineOptions {
   std::string source;  // empty: the main source
-  std::string start, end;
+  std::string start, end;  // end empty: the main window's length from start
   double confidence = 0.98;
   double tolerance = 0.25;        // the shift must clear ±tolerance·|estimate|
   double allowed_increase = 1.0;  // and the mean ratio must reach this to count as High

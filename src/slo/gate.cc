@@ -48,8 +48,8 @@ std::map<std::string, std::string> placeholders(const SloFile& slo, const GateOp
   std::string duration =
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(w.end - w.start).count()) +
       "s";
-  vars["DURATION_SECONDS"] =
-      duration;  // Keptn's name, used in range selectors: [$DURATION_SECONDS]
+  // Keptn's name, meant for range selectors: rate(x[$DURATION_SECONDS]).
+  vars["DURATION_SECONDS"] = duration;
   vars["DURATION"] = duration;
   vars["START"] = secs(w.start);
   vars["END"] = secs(w.end);
@@ -166,9 +166,15 @@ verdict::Verdict run_gate(const GateOptions& o) {
   if (o.baseline.enabled()) {
     std::unique_ptr<Source> baseline_source =
         make_source(o.baseline.source.empty() ? o.source : o.baseline.source, o.source_options);
-    Window baseline_window = o.baseline.start.empty()
-                                 ? window
-                                 : resolve_window(o.baseline.start, o.baseline.end, "", window.end);
+    // Without --baseline-end the baseline lasts as long as the window it is compared with.
+    std::string length =
+        o.baseline.end.empty()
+            ? std::to_string(static_cast<long long>(window.seconds() * 1000)) + "ms"
+            : "";
+    Window baseline_window =
+        o.baseline.start.empty()
+            ? window
+            : resolve_window(o.baseline.start, o.baseline.end, length, window.end);
     auto baseline_vars = placeholders(slo, o, baseline_window);
     std::vector<Query> baseline_queries = build_queries(slo, map, *baseline_source, baseline_vars);
     MeasuredSamples baseline_samples;
