@@ -72,13 +72,14 @@ std::vector<Measurement> LoadSource::measure(const std::vector<Query>& queries, 
   if (verdict.is_discarded() || !verdict.is_object() || !verdict.contains("summary"))
     throw Error(SourceLocation{path_},
                 "not a tollgate load result (expected the JSON of `tollgate load --format json`)");
-  if (verdict.value("status", "") == "error")
-    throw Error(SourceLocation{path_},
-                "the load run could not run: " + verdict.value("reason", "(no reason given)"));
-  if (verdict.value("status", "") == "fail")
-    failed_ = "the load run failed: " + verdict.value("reason", "(no reason given)");
   std::vector<Measurement> out;
   try {
+    std::string status = verdict.value("status", "");
+    if (status == "error")
+      throw Error(SourceLocation{path_},
+                  "the load run could not run: " + verdict.value("reason", "(no reason given)"));
+    if (status == "fail")
+      failed_ = "the load run failed: " + verdict.value("reason", "(no reason given)");
     for (const auto& q : queries)
       out.push_back(lookup_load_statistic(verdict, q, path_));
   } catch (const json::exception& e) {
