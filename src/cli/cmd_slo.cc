@@ -112,7 +112,16 @@ Runner setup(CLI::App& cmd) {
     options->record = !*no_record;
     if (!options->baseline.end.empty() && options->baseline.start.empty())
       throw UsageError("--baseline-end needs --baseline-start");
-    return run_gate("slo", *out, [&] { return slo::run_gate(*options); });
+    return run_gate("slo", *out, [&] {
+      try {
+        return slo::run_gate(*options);
+      } catch (const Error&) {
+        throw;
+      } catch (const std::exception& e) {
+        // Whatever went wrong, machine readers still get an error verdict (exit 2).
+        throw Error(std::string("unexpected failure: ") + e.what());
+      }
+    });
   };
 }
 
