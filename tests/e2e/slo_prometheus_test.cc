@@ -363,5 +363,18 @@ TEST_F(Prometheus, BasicAuthFromTheEnvironment) {
       << r.verdict["reason"];
 }
 
+// The shipped example runs as written: its PromQL is valid (no exit 2); this Prometheus holds
+// none of its metrics, so every objective is "no data" and the gate stays closed.
+TEST_F(Prometheus, TheExampleQualityGateIsValidAndFailsClosedWithoutData) {
+  fs::path example = testing::source_dir() / "examples/slo";
+  SloRun r =
+      check_slo(work_->path(), {(example / "slo.yaml").string(), "--source", "prometheus:" + url(),
+                                "--label", "service=cart", "--no-record"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  for (const auto& f : r.verdict["findings"])
+    EXPECT_EQ(f["id"], "slo-no-data") << f.dump();
+  EXPECT_EQ(r.verdict["findings"].size(), 3u);
+}
+
 }  // namespace
 }  // namespace tollgate::slo_e2e

@@ -237,3 +237,19 @@ TEST(SloBaseline, ABusyProcessIsHigherThanAnIdleOne) {
 
 }  // namespace
 }  // namespace tollgate::slo_e2e
+
+namespace tollgate::slo_e2e {
+namespace {
+
+TEST(SloExamples, FrontEndCpuNeedsNoSliMapForAProcess) {
+  files::TempDir dir("slo-example");
+  testing::ServerProcess idle({"sleep", "60"}, dir.path() / "idle.log");
+  SloRun r = check_slo(
+      dir.path(), {(testing::source_dir() / "examples/slo/front-end-cpu.yaml").string(), "--source",
+                   "process:" + std::to_string(idle.pid()), "--window", "1s", "--no-record"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(objective(r, "cpu_percent")["display_name"], "CPU of front_end");
+}
+
+}  // namespace
+}  // namespace tollgate::slo_e2e
