@@ -58,7 +58,7 @@ Runner setup(CLI::App& cmd) {
   out->extra["table"] = slo::render_slo_table;
   out->extra["metrics"] = slo::render_openmetrics;
   cmd.footer(kFooter);
-  cmd.add_option("slo", options->slo_path, "The SLO file (Keptn slo.yaml format)")
+  cmd.add_option("slo_file", options->slo_path, "The SLO file (Keptn slo.yaml format)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd.add_option("--source,-s", options->source,
