@@ -278,7 +278,7 @@ std::string render_slo_table(const verdict::Verdict& v) {
 
 std::string render_openmetrics(const verdict::Verdict& v) {
   auto name = [](std::string_view s) {
-    std::string out = "slo_";
+    std::string out = "slo_sli_";  // its own prefix: an SLI named "result" must not clash
     for (unsigned char c : s)
       out += std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
     return out;

@@ -69,9 +69,9 @@ TEST(SloVerdict, OpenMetricsForGitLab) {
             "# HELP slo_result 1 pass, 0.5 warning, 0 fail or error\n"
             "slo_result 1\n"
             "slo_score_percent 100\n"
-            "slo_rt 50\nslo_rt_score 1\n"
-            "slo_errors 0.001\nslo_errors_score 1\n"
-            "slo_cpu 12.5\nslo_cpu_score 1\n"
+            "slo_sli_rt 50\nslo_sli_rt_score 1\n"
+            "slo_sli_errors 0.001\nslo_sli_errors_score 1\n"
+            "slo_sli_cpu 12.5\nslo_sli_cpu_score 1\n"
             "# EOF\n");
 }
 

@@ -147,7 +147,7 @@ TEST_F(SloSources, LoadResultWithHistoryAndMetricsReport) {
   args.insert(args.end(), {"--format", "metrics"});
   r = check_slo(dir_->path(), args, false);
   EXPECT_NE(r.output.find("slo_score_percent 75\n"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("slo_requests_checkout_p95_ms 240\n"), std::string::npos);
+  EXPECT_NE(r.output.find("slo_sli_requests_checkout_p95_ms 240\n"), std::string::npos);
   EXPECT_NE(r.output.find("# EOF\n"), std::string::npos);
   args.push_back("--fail-on-warning");
   r = check_slo(dir_->path(), args, false);
