@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "slo/baseline.h"
+#include "slo/scoring.h"
+#include "slo/source.h"
+#include "verdict/verdict.h"
+
+namespace tollgate::slo {
+
+struct HistoryInfo {
+  std::string key;
+  std::string path;
+  int compared_results = 0;  // earlier evaluations relative criteria drew on
+  bool recorded = false;
+};
+
+struct SloContext {
+  const SloFile* slo = nullptr;
+  std::string source;
+  Window window;
+  HistoryInfo history;
+  bool fail_on_warning = false;
+};
+
+// The shared Verdict: a finding per objective that does not pass, every objective in
+// summary.objectives, the Keptn result in summary.result (pass | warning | fail). A warning
+// opens the gate (status pass) unless fail_on_warning.
+verdict::Verdict make_verdict(const SloContext& context, const Evaluation& evaluation,
+                              const std::optional<BaselineReport>& baseline);
+
+// The terminal view: one row per objective, then the result line (WARNING for a warning).
+std::string render_slo_table(const verdict::Verdict& v);
+// OpenMetrics text for GitLab's `metrics` report: label-free names, one value a line.
+std::string render_openmetrics(const verdict::Verdict& v);
+
+}  // namespace tollgate::slo

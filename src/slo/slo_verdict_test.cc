@@ -1,0 +1,79 @@
+#include "slo/slo_verdict.h"
+
+#include <gtest/gtest.h>
+
+#include "util/term.h"
+
+namespace tollgate::slo {
+namespace {
+
+SloFile slo(std::string_view text) {
+  return parse_slo(yaml::load(text, "slo.yaml"), "slo.yaml");
+}
+
+const char* kSlo = R"(objectives:
+  - {sli: rt, displayName: "Response time", pass: [{criteria: ["<100"]}], warning: [{criteria: ["<200"]}]}
+  - {sli: errors, key_sli: true, pass: [{criteria: ["<=0.01"]}]}
+  - {sli: cpu, pass: [{criteria: ["<=+10%"]}]}
+total_score: {pass: "90%", warning: "50%"}
+)";
+
+verdict::Verdict verdict_for(const SloFile& f, std::map<std::string, SliValue> values,
+                             bool fail_on_warning = false) {
+  SloContext c{&f, "test:source", Window{}, HistoryInfo{"k", "h.db", 0, true}, fail_on_warning};
+  return make_verdict(c, evaluate(f, values, {}), std::nullopt);
+}
+
+TEST(SloVerdict, WarningOpensTheGateUnlessAskedNotTo) {
+  term::set_color_mode(term::ColorMode::Never);
+  SloFile f = slo(kSlo);
+  std::map<std::string, SliValue> values = {
+      {"rt", {150, "q_rt"}}, {"errors", {0, "q_e"}}, {"cpu", {50, "q_c"}}};
+  verdict::Verdict v = verdict_for(f, values);
+  EXPECT_EQ(v.status, verdict::Status::Pass);
+  EXPECT_EQ(v.summary["result"], "warning");
+  ASSERT_EQ(v.findings.size(), 1u);
+  EXPECT_EQ(v.findings[0].id, "slo-warning");
+  EXPECT_FALSE(v.findings[0].blocking);
+  EXPECT_EQ(v.findings[0].location.line, 2);
+  std::string table = render_slo_table(v);
+  EXPECT_NE(table.find("slo: WARNING - warning: score 83.3333%"), std::string::npos) << table;
+  EXPECT_NE(table.find("no history: relative criteria passed"), std::string::npos) << table;
+
+  v = verdict_for(f, values, true);
+  EXPECT_EQ(v.status, verdict::Status::Fail);
+  EXPECT_TRUE(v.findings[0].blocking);
+  EXPECT_NE(render_slo_table(v).find("slo: FAIL"), std::string::npos);
+}
+
+TEST(SloVerdict, KeyFailureAndNoDataAreBlockingFindings) {
+  SloFile f = slo(kSlo);
+  verdict::Verdict v = verdict_for(
+      f,
+      {{"rt", {50, "q_rt"}}, {"errors", {std::nullopt, "sum(errors)", "query returned no data"}}});
+  EXPECT_EQ(v.status, verdict::Status::Fail);
+  ASSERT_EQ(v.findings.size(), 2u);  // errors (key, no data) and cpu (not measured)
+  EXPECT_EQ(v.findings[0].id, "slo-no-data");
+  EXPECT_EQ(v.findings[0].severity, verdict::Severity::High);
+  EXPECT_EQ(v.findings[0].detail, "query returned no data; query: sum(errors)");
+  EXPECT_TRUE(v.findings[0].blocking);
+  EXPECT_NE(v.reason.find("key SLI failed: errors"), std::string::npos) << v.reason;
+  EXPECT_TRUE(v.summary["objectives"][1]["value"].is_null());
+}
+
+TEST(SloVerdict, OpenMetricsForGitLab) {
+  SloFile f = slo(kSlo);
+  verdict::Verdict v =
+      verdict_for(f, {{"rt", {50, "q"}}, {"errors", {0.001, "q"}}, {"cpu", {12.5, "q"}}});
+  EXPECT_EQ(render_openmetrics(v),
+            "# HELP slo_result 1 pass, 0.5 warning, 0 fail or error\n"
+            "slo_result 1\n"
+            "slo_score_percent 100\n"
+            "slo_sli_rt 50\nslo_sli_rt_score 1\n"
+            "slo_sli_errors 0.001\nslo_sli_errors_score 1\n"
+            "slo_sli_cpu 12.5\nslo_sli_cpu_score 1\n"
+            "# EOF\n");
+}
+
+}  // namespace
+}  // namespace tollgate::slo
