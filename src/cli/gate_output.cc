@@ -1,5 +1,6 @@
 #include "cli/gate_output.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "util/files.h"
@@ -9,9 +10,10 @@
 namespace tollgate::cli {
 
 void GateOutput::add_options(CLI::App& command) {
+  // A gate may replace a shared format with its own renderer: list each name once.
   std::vector<std::string> names = verdict::format_names();
   for (const auto& [name, _] : extra)
-    names.push_back(name);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   command.add_option("--format,-f", format, "Output format: " + str::join(names, ", "))
       ->capture_default_str()
       ->check(CLI::IsMember(names));
@@ -47,6 +49,10 @@ int run_gate(const std::string& gate, const GateOutput& out,
   } catch (const Error& e) {
     std::cerr << "tollgate: error: " << e.message() << "\n";
     v = verdict::Verdict::error(gate, e.message());
+  } catch (const std::exception& e) {
+    // Anything else is still a verdict that could not verify, never a crash or a pass.
+    std::cerr << "tollgate: error: " << e.what() << "\n";
+    v = verdict::Verdict::error(gate, e.what());
   }
   return out.emit(v);
 }
