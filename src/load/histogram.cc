@@ -143,4 +143,48 @@ Histogram Histogram::from_json(const nlohmann::json& j, const std::string& what)
   return h;
 }
 
+SparseHistogram::SparseHistogram(const Histogram& h)
+    : total_(h.total_), clamped_(h.clamped_), min_(h.min_), max_(h.max_), sum_(h.sum_) {
+  if (total_ == 0) return;
+  for (size_t i = 0; i < h.counts_.size(); ++i)
+    if (h.counts_[i]) buckets_.emplace_back(static_cast<uint32_t>(i), h.counts_[i]);
+}
+
+void SparseHistogram::merge(const SparseHistogram& other) {
+  if (other.total_ == 0) return;
+  std::vector<std::pair<uint32_t, uint64_t>> out;
+  out.reserve(buckets_.size() + other.buckets_.size());
+  size_t a = 0, b = 0;
+  while (a < buckets_.size() || b < other.buckets_.size()) {
+    if (b == other.buckets_.size() ||
+        (a < buckets_.size() && buckets_[a].first < other.buckets_[b].first)) {
+      out.push_back(buckets_[a++]);
+    } else if (a == buckets_.size() || other.buckets_[b].first < buckets_[a].first) {
+      out.push_back(other.buckets_[b++]);
+    } else {
+      out.emplace_back(buckets_[a].first, buckets_[a].second + other.buckets_[b].second);
+      ++a;
+      ++b;
+    }
+  }
+  buckets_ = std::move(out);
+  if (total_ == 0 || other.min_ < min_) min_ = other.min_;
+  if (total_ == 0 || other.max_ > max_) max_ = other.max_;
+  total_ += other.total_;
+  clamped_ += other.clamped_;
+  sum_ += other.sum_;
+}
+
+Histogram SparseHistogram::dense() const {
+  Histogram h;
+  for (const auto& [index, n] : buckets_)
+    h.counts_[index] = n;
+  h.total_ = total_;
+  h.clamped_ = clamped_;
+  h.min_ = min_;
+  h.max_ = max_;
+  h.sum_ = sum_;
+  return h;
+}
+
 }  // namespace tollgate::load

@@ -43,7 +43,29 @@ class Histogram {
   static int64_t highest_equivalent(size_t index);
 
  private:
+  friend class SparseHistogram;
   std::vector<uint64_t> counts_;
+  uint64_t total_ = 0;
+  uint64_t clamped_ = 0;
+  int64_t min_ = 0;
+  int64_t max_ = 0;
+  double sum_ = 0;
+};
+
+// A compact copy of a Histogram holding only its non-empty buckets: a run keeps one per second
+// for its time series, where a full Histogram (about 180 KiB) per second would not fit an hour.
+class SparseHistogram {
+ public:
+  SparseHistogram() = default;
+  explicit SparseHistogram(const Histogram& h);
+
+  void merge(const SparseHistogram& other);
+  uint64_t count() const { return total_; }
+  // Expands into a full Histogram for percentiles and JSON.
+  Histogram dense() const;
+
+ private:
+  std::vector<std::pair<uint32_t, uint64_t>> buckets_;  // (index, count), ascending index
   uint64_t total_ = 0;
   uint64_t clamped_ = 0;
   int64_t min_ = 0;

@@ -124,6 +124,22 @@ TEST(Histogram, MalformedJsonIsAnError) {
                Error);
 }
 
+TEST(SparseHistogram, KeepsEveryFigureAndMergesLikeTheDenseOne) {
+  Histogram a, b, all;
+  for (int64_t v = 100; v < 90'000; v += 13) {
+    (v % 3 ? a : b).record(v);
+    all.record(v);
+  }
+  SparseHistogram sparse(a);
+  sparse.merge(SparseHistogram(b));
+  Histogram back = sparse.dense();
+  EXPECT_EQ(back.count(), all.count());
+  EXPECT_EQ(back.min_us(), all.min_us());
+  EXPECT_EQ(back.max_us(), all.max_us());
+  for (double p : {10.0, 50.0, 99.0})
+    EXPECT_EQ(back.percentile_us(p), all.percentile_us(p));
+}
+
 TEST(Histogram, EmptyHistogramReportsZeros) {
   Histogram h;
   EXPECT_EQ(h.percentile_us(99), 0);

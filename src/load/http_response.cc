@@ -32,10 +32,11 @@ bool has_token(std::string_view value, std::string_view token) {
 
 }  // namespace
 
-void ResponseParser::reset(bool head_request, bool keep_body) {
+void ResponseParser::reset(bool head_request, bool keep_body, bool keep_headers) {
   state_ = State::StatusLine;
   head_request_ = head_request;
   keep_body_ = keep_body;
+  keep_headers_ = keep_headers;
   started_ = false;
   status_ = 0;
   http10_ = false;
@@ -216,7 +217,7 @@ bool ResponseParser::on_header_line(std::string_view line) {
     if (has_token(value, "close")) keep_alive_ = false;
     if (has_token(value, "keep-alive")) keep_alive_ = true;
   }
-  headers_.emplace_back(name, value);
+  if (keep_headers_) headers_.emplace_back(name, value);
   return true;
 }
 

@@ -18,9 +18,9 @@ class ResponseParser {
  public:
   enum class Result { NeedMore, Done, Error };
 
-  // Prepares for the next response. keep_body: store the body (checks and extraction need it;
-  // plain load does not, which saves a copy per response).
-  void reset(bool head_request, bool keep_body);
+  // Prepares for the next response. keep_body / keep_headers: store the body and the header
+  // fields (checks and extraction need them; plain load does not, which saves copies).
+  void reset(bool head_request, bool keep_body, bool keep_headers = true);
 
   // Consumes bytes from data; `consumed` says how many (a Done response may leave bytes of the
   // next one, which HTTP/1.1 without pipelining never sends, but a parser must not eat them).
@@ -63,6 +63,7 @@ class ResponseParser {
   State state_ = State::StatusLine;
   bool head_request_ = false;
   bool keep_body_ = false;
+  bool keep_headers_ = true;
   bool started_ = false;
   int status_ = 0;
   bool http10_ = false;
