@@ -26,6 +26,7 @@ JsonPath JsonPath::parse(std::string_view text, const SourceLocation& where) {
       size_t close = text.find(']', i);
       if (close == std::string_view::npos) throw bad("unclosed [");
       std::string_view inner = text.substr(i + 1, close - i - 1);
+      if (inner == "*") throw bad("wildcards select many values");
       if (inner.size() >= 2 && (inner.front() == '\'' || inner.front() == '"') &&
           inner.back() == inner.front()) {
         p.steps_.emplace_back(std::string(inner.substr(1, inner.size() - 2)));
