@@ -176,7 +176,6 @@ Runner setup(CLI::App& cmd) {
   auto out = std::make_shared<GateOutput>();
   out->extra["k6"] = load::render_k6_summary;
   out->extra["csv"] = load::render_csv;
-  out->extra["table"] = load::render_summary_table;
   cmd.add_option("scenario", o->args,
                  "SCENARIO.yaml, or: merge RESULT.json... to combine --share runs")
       ->required();
@@ -196,6 +195,9 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--json", o->json, "Also write the Verdict JSON with full statistics to FILE");
   cmd.add_flag("--check", o->check_only, "Validate the scenario and send nothing");
   out->add_options(cmd);
+  // Added after the options so that --format lists "table" once: this replaces the built-in
+  // table with one that shows the per-request latencies.
+  out->extra["table"] = load::render_summary_table;
   cmd.footer(kFooter);
   return [o, out]() {
     return run_gate("load", *out, [o]() -> verdict::Verdict {

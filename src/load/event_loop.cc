@@ -456,6 +456,8 @@ void EventLoop::close_second(int64_t now) {
   second_.users =
       static_cast<uint64_t>(load_.model == LoadSpec::Model::Closed ? spawned_ : active_);
   second_.latency = SparseHistogram(second_latency_);
+  control_.users += static_cast<int64_t>(second_.users) - published_users_;
+  published_users_ = static_cast<int64_t>(second_.users);
   control_.requests += second_.count;
   control_.failures += second_.failures;
   int64_t p95 = second_latency_.percentile_us(95);

@@ -118,6 +118,7 @@ class EventLoop {
   int64_t end_ns_ = 0;
   int64_t active_ = 0;  // users inside a journey
   int64_t spawned_ = 0;
+  int64_t published_users_ = 0;  // what this loop last added to control_.users
   uint64_t started_iterations_ = 0;
   size_t stage_ = 0;  // open model: current stage and arrivals made in it
   uint64_t stage_arrivals_ = 0;
