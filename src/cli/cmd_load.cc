@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/gate_output.h"
 #include "load/engine.h"
+#include "load/html_report.h"
 #include "load/outputs.h"
 #include "load/result.h"
 #include "load/scenario.h"
@@ -62,7 +63,9 @@ error_rate = failures / count; rps = count / duration_s.
 Outputs: the table on a terminal; --format json the Verdict with the full statistics and
 histograms (the slo gate reads it as --source load:FILE); --format k6 (or --summary-export FILE)
 the k6 summary JSON for GitLab's load_performance report; --format csv (or --csv FILE) one row
-per second. On a terminal stderr shows one live line per second.
+per second; --format html (or --html FILE) a self-contained page with charts of latency
+percentiles, throughput and errors over time. On a terminal stderr shows one live line per
+second.
 
 Several machines: run `tollgate load S.yaml --share I/N --format json -o part-I.json` N times
 (I = 1..N, e.g. GitLab parallel: N with $CI_NODE_INDEX/$CI_NODE_TOTAL), then
@@ -80,7 +83,7 @@ target unreachable, nothing answered).)HELP";
 
 struct Options {
   std::vector<std::string> args;
-  std::string host, duration, share, summary_export, csv, json;
+  std::string host, duration, share, summary_export, csv, json, html;
   int users = 0, iterations = -1, threads = 0, max_connections = 0;
   double rate = 0, spawn_rate = -1;
   bool check_only = false;
@@ -168,6 +171,7 @@ verdict::Verdict run(const Options& o) {
   if (!o.summary_export.empty()) files::write_atomic(o.summary_export, load::render_k6_summary(v));
   if (!o.csv.empty()) files::write_atomic(o.csv, load::render_csv(v));
   if (!o.json.empty()) files::write_atomic(o.json, verdict::to_json(v).dump(2) + "\n");
+  if (!o.html.empty()) files::write_atomic(o.html, load::render_html(v));
   return v;
 }
 
@@ -176,6 +180,7 @@ Runner setup(CLI::App& cmd) {
   auto out = std::make_shared<GateOutput>();
   out->extra["k6"] = load::render_k6_summary;
   out->extra["csv"] = load::render_csv;
+  out->extra["html"] = load::render_html;
   cmd.add_option("scenario", o->args,
                  "SCENARIO.yaml, or: merge RESULT.json... to combine --share runs")
       ->required();
@@ -193,6 +198,8 @@ Runner setup(CLI::App& cmd) {
                  "Also write k6's summary JSON (GitLab load_performance) to FILE");
   cmd.add_option("--csv", o->csv, "Also write the per-second time series as CSV to FILE");
   cmd.add_option("--json", o->json, "Also write the Verdict JSON with full statistics to FILE");
+  cmd.add_option("--html", o->html,
+                 "Also write a self-contained HTML report with charts over time to FILE");
   cmd.add_flag("--check", o->check_only, "Validate the scenario and send nothing");
   out->add_options(cmd);
   // Added after the options so that --format lists "table" once: this replaces the built-in

@@ -201,8 +201,9 @@ TEST_F(LoadNginx, GitlabLoadPerformanceReportAndCsv) {
   fs::path s = write_scenario("s.yaml", kBrowse);
   fs::path k6 = dir_.path() / "load-performance.json";
   fs::path csv = dir_.path() / "series.csv";
+  fs::path html = dir_.path() / "report.html";
   Result r = tollgate({"load", s.string(), "--summary-export", k6.string(), "--csv", csv.string(),
-                       "--iterations", "0", "--duration", "2s"},
+                       "--html", html.string(), "--iterations", "0", "--duration", "2s"},
                       dir_.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   nlohmann::json m = read_json(k6)["metrics"];
@@ -216,6 +217,14 @@ TEST_F(LoadNginx, GitlabLoadPerformanceReportAndCsv) {
   std::string text = files::read(csv);
   EXPECT_TRUE(text.starts_with("second,requests,failures,users,p50_ms,p95_ms,p99_ms,max_ms\n"));
   EXPECT_GE(count_lines(csv), 3u);  // header and two seconds
+  std::string page = files::read(html);
+  EXPECT_NE(page.find("<span class=\"pass\">PASS</span>"), std::string::npos);
+  size_t charts = 0;
+  for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1))
+    ++charts;
+  EXPECT_EQ(charts, 3u);                               // latency percentiles, throughput, errors
+  EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained, readable offline
+  EXPECT_EQ(page.find("http://"), page.find("http://127.0.0.1"));  // no external resources
 }
 
 TEST_F(LoadNginx, ParallelSharesMergeExactly) {
