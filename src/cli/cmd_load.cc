@@ -21,7 +21,7 @@ namespace tollgate::cli {
 namespace {
 
 constexpr const char* kFooter = R"HELP(Scenario file (YAML):
-  host: http://127.0.0.1:8080
+  host: http://127.0.0.1:8080              # or https://...; tls: {verify: false, ca: ca.pem}
   defaults: {headers: {Accept: application/json}, timeout: 5s}
   variables: {password: secret}
   data: {users: {csv: users.csv}}        # each journey takes the next row: ${users.name}
@@ -87,6 +87,7 @@ struct Options {
   int users = 0, iterations = -1, threads = 0, max_connections = 0;
   double rate = 0, spawn_rate = -1;
   bool check_only = false;
+  bool insecure = false;
 };
 
 std::pair<int, int> parse_share(const std::string& text) {
@@ -118,6 +119,7 @@ load::Overrides overrides_from(const Options& o) {
   }
   if (o.iterations >= 0) v.iterations = o.iterations;
   if (o.threads > 0) v.threads = o.threads;
+  v.insecure = o.insecure;
   if (o.max_connections > 0) v.max_connections = o.max_connections;
   if (!o.share.empty()) std::tie(v.share_index, v.share_count) = parse_share(o.share);
   return v;
@@ -166,6 +168,7 @@ verdict::Verdict run(const Options& o) {
   info.target = target;
   info.model = s.load.model == load::LoadSpec::Model::Open ? "open" : "closed";
   info.abort_reason = control.abort_reason;
+  info.tls_error = control.tls_error;
   info.canceled = process::canceled();
   verdict::Verdict v = load::make_verdict(s.thresholds, stats, info);
   if (!o.summary_export.empty()) files::write_atomic(o.summary_export, load::render_k6_summary(v));
@@ -200,6 +203,7 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--json", o->json, "Also write the Verdict JSON with full statistics to FILE");
   cmd.add_option("--html", o->html,
                  "Also write a self-contained HTML report with charts over time to FILE");
+  cmd.add_flag("--insecure,-k", o->insecure, "https: do not verify the server's certificate");
   cmd.add_flag("--check", o->check_only, "Validate the scenario and send nothing");
   out->add_options(cmd);
   // Added after the options so that --format lists "table" once: this replaces the built-in

@@ -24,6 +24,11 @@ void RunControl::abort(const std::string& reason) {
   stop = true;
 }
 
+void RunControl::note_tls_error(const std::string& why) {
+  std::lock_guard lock(mutex);
+  if (tls_error.empty()) tls_error = why;
+}
+
 namespace {
 
 struct Address {

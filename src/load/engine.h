@@ -26,7 +26,10 @@ struct RunControl {
   std::mutex mutex;
   std::string abort_reason;  // set once, under mutex
 
+  std::string tls_error;  // the first TLS failure, under mutex
+
   void abort(const std::string& reason);
+  void note_tls_error(const std::string& why);
 };
 
 // Runs the scenario's load on `threads` event loops (one per thread, each with its share of the

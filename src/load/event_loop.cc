@@ -2,6 +2,8 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -57,6 +59,8 @@ EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl&
       stats_(scenario.request_names) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw Error(std::string("epoll_create1: ") + std::strerror(errno));
+  if (scenario_.target.scheme == "https")
+    tls_ = std::make_unique<TlsContext>(scenario_.tls, scenario_.target.host);
   size_t capacity = load_.model == LoadSpec::Model::Closed
                         ? static_cast<size_t>(std::max(0, load_.users))
                         : static_cast<size_t>(load_.max_connections);
@@ -76,7 +80,7 @@ EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl&
 
 EventLoop::~EventLoop() {
   for (auto& u : users_)
-    if (u.fd >= 0) ::close(u.fd);
+    close_connection(u);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
@@ -167,7 +171,7 @@ void EventLoop::open_connection(User& u) {
   ev.data.u32 = u.index;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, u.fd, &ev);
   if (::connect(u.fd, address_, address_len_) == 0) {
-    write_request(u);
+    after_connect(u);
   } else if (errno == EINPROGRESS) {
     u.state = State::Connecting;
   } else {
@@ -175,8 +179,93 @@ void EventLoop::open_connection(User& u) {
   }
 }
 
+void EventLoop::after_connect(User& u) {
+  if (!tls_) {
+    write_request(u);
+    return;
+  }
+  u.ssl = tls_->open(u.fd);
+  if (!u.ssl) {
+    transport_error(u, ErrorClass::Tls, monotonic_ns());
+    return;
+  }
+  u.state = State::Handshaking;
+  handshake(u);
+}
+
+void EventLoop::handshake(User& u) {
+  int rc = SSL_do_handshake(u.ssl);
+  if (rc == 1) {
+    write_request(u);
+    return;
+  }
+  int err = SSL_get_error(u.ssl, rc);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
+  std::string why = tls_error_text();
+  if (SSL_get_verify_result(u.ssl) != X509_V_OK)
+    why = X509_verify_cert_error_string(SSL_get_verify_result(u.ssl));
+  control_.note_tls_error(why);
+  transport_error(u, ErrorClass::Tls, monotonic_ns());
+}
+
+EventLoop::Io EventLoop::send_some(User& u, const char* data, size_t len, size_t& n, int& err) {
+  n = 0;
+  err = 0;
+  if (!u.ssl) {
+    ssize_t rc = ::send(u.fd, data, len, MSG_NOSIGNAL);
+    if (rc >= 0) {
+      n = static_cast<size_t>(rc);
+      return Io::Done;
+    }
+    err = errno;
+    return err == EAGAIN || err == EINTR ? Io::Again : Io::Failed;
+  }
+  int rc = SSL_write(u.ssl, data, static_cast<int>(len));
+  if (rc > 0) {
+    n = static_cast<size_t>(rc);
+    return Io::Done;
+  }
+  int e = SSL_get_error(u.ssl, rc);
+  if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) return Io::Again;
+  err = e == SSL_ERROR_SYSCALL ? errno : ECONNRESET;
+  ERR_clear_error();
+  return Io::Failed;
+}
+
+EventLoop::Io EventLoop::recv_some(User& u, char* data, size_t len, size_t& n, int& err) {
+  n = 0;
+  err = 0;
+  if (!u.ssl) {
+    ssize_t rc = ::read(u.fd, data, len);
+    if (rc > 0) {
+      n = static_cast<size_t>(rc);
+      return Io::Done;
+    }
+    if (rc == 0) return Io::Eof;
+    err = errno;
+    return err == EAGAIN || err == EINTR ? Io::Again : Io::Failed;
+  }
+  int rc = SSL_read(u.ssl, data, static_cast<int>(len));
+  if (rc > 0) {
+    n = static_cast<size_t>(rc);
+    return Io::Done;
+  }
+  int e = SSL_get_error(u.ssl, rc);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Io::Again;
+  if (e == SSL_ERROR_ZERO_RETURN) return Io::Eof;
+  // A peer that closes without close_notify: treat as end of stream, as browsers do.
+  if (e == SSL_ERROR_SYSCALL && errno == 0) return Io::Eof;
+  err = e == SSL_ERROR_SYSCALL ? errno : ECONNRESET;
+  ERR_clear_error();
+  return Io::Failed;
+}
+
 void EventLoop::close_connection(User& u) {
   if (u.fd < 0) return;
+  if (u.ssl) {
+    SSL_free(u.ssl);
+    u.ssl = nullptr;
+  }
   ::close(u.fd);  // closing removes it from the epoll set
   u.fd = -1;
   u.reused = false;
@@ -187,16 +276,15 @@ void EventLoop::write_request(User& u) {
   const RequestSpec& r = request(u);
   u.parser.reset(r.method == "HEAD", r.needs_body(), r.needs_headers());
   while (u.out_offset < u.out.size()) {
-    ssize_t n =
-        ::send(u.fd, u.out.data() + u.out_offset, u.out.size() - u.out_offset, MSG_NOSIGNAL);
-    if (n > 0) {
-      u.out_offset += static_cast<size_t>(n);
-    } else if (n < 0 && errno == EAGAIN) {
+    size_t n = 0;
+    int err = 0;
+    Io io = send_some(u, u.out.data() + u.out_offset, u.out.size() - u.out_offset, n, err);
+    if (io == Io::Done) {
+      u.out_offset += n;
+    } else if (io == Io::Again) {
       return;  // EPOLLOUT will call again
-    } else if (n < 0 && errno == EINTR) {
-      continue;
     } else {
-      retry_or_fail(u, classify(errno), monotonic_ns());
+      retry_or_fail(u, classify(err), monotonic_ns());
       return;
     }
   }
@@ -207,12 +295,14 @@ void EventLoop::write_request(User& u) {
 
 void EventLoop::read_response(User& u) {
   while (true) {
-    ssize_t n = ::read(u.fd, buffer_.data(), buffer_.size());
-    if (n > 0) {
+    size_t n = 0;
+    int err = 0;
+    Io io = recv_some(u, buffer_.data(), buffer_.size(), n, err);
+    if (io == Io::Done) {
       int64_t now = monotonic_ns();
       if (u.first_byte_ns == 0) u.first_byte_ns = now;
       size_t used = 0;
-      auto result = u.parser.feed(buffer_.data(), static_cast<size_t>(n), used);
+      auto result = u.parser.feed(buffer_.data(), n, used);
       stats_.overall.bytes_received += static_cast<uint64_t>(n);
       if (result == ResponseParser::Result::Done) {
         complete(u, now);
@@ -223,8 +313,9 @@ void EventLoop::read_response(User& u) {
         return;
       }
       // A short read drained the socket; with edge triggering new data raises a new event.
-      if (static_cast<size_t>(n) < buffer_.size()) return;
-    } else if (n == 0) {
+      // (OpenSSL may hold decrypted bytes of a record, so TLS reads on until WANT_READ.)
+      if (!u.ssl && n < buffer_.size()) return;
+    } else if (io == Io::Eof) {
       int64_t now = monotonic_ns();
       if (u.parser.finish_on_eof() == ResponseParser::Result::Done) {
         complete(u, now);
@@ -232,10 +323,10 @@ void EventLoop::read_response(User& u) {
         retry_or_fail(u, ErrorClass::Reset, now);
       }
       return;
-    } else if (errno == EAGAIN) {
+    } else if (io == Io::Again) {
       return;
-    } else if (errno != EINTR) {
-      retry_or_fail(u, classify(errno), monotonic_ns());
+    } else {
+      retry_or_fail(u, classify(err), monotonic_ns());
       return;
     }
   }
@@ -264,10 +355,13 @@ void EventLoop::on_event(User& u, uint32_t events) {
       if (err != 0) {
         retry_or_fail(u, classify(err), monotonic_ns());
       } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-        write_request(u);
+        after_connect(u);
       }
       return;
     }
+    case State::Handshaking:
+      handshake(u);
+      return;
     case State::Writing:
       write_request(u);
       return;
@@ -473,7 +567,8 @@ void EventLoop::close_second(int64_t now) {
   stats_.duration_s = elapsed_s;
   const RequestStats& all = stats_.overall;
   uint64_t unreachable = all.errors[static_cast<size_t>(ErrorClass::Refused)] +
-                         all.errors[static_cast<size_t>(ErrorClass::Connect)];
+                         all.errors[static_cast<size_t>(ErrorClass::Connect)] +
+                         all.errors[static_cast<size_t>(ErrorClass::Tls)];
   if (all.latency.count() == 0 && unreachable > 0) {
     control_.abort("cannot connect to " + scenario_.target.host_header + ": " +
                    std::to_string(unreachable) + " connection attempts failed and none answered");

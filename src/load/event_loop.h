@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <queue>
 #include <random>
 #include <string>
@@ -12,6 +13,7 @@
 #include "load/engine.h"
 #include "load/exchange.h"
 #include "load/http_response.h"
+#include "load/tls.h"
 
 namespace tollgate::load {
 
@@ -36,11 +38,13 @@ class EventLoop {
   Stats run(int64_t start_ns);
 
  private:
-  enum class State { Idle, Waiting, Connecting, Writing, Reading };
+  enum class State { Idle, Waiting, Connecting, Handshaking, Writing, Reading };
+  enum class Io { Done, Again, Eof, Failed };
 
   struct User {
     uint32_t index = 0;
     int fd = -1;
+    SSL* ssl = nullptr;  // https only
     State state = State::Idle;
     const Journey* journey = nullptr;  // nullptr between journeys
     size_t step = 0;
@@ -68,7 +72,8 @@ class EventLoop {
   };
 
   bool in_flight(const User& u) const {
-    return u.state == State::Connecting || u.state == State::Writing || u.state == State::Reading;
+    return u.state == State::Connecting || u.state == State::Handshaking ||
+           u.state == State::Writing || u.state == State::Reading;
   }
   const RequestSpec& request(const User& u) const { return u.journey->requests[u.step]; }
 
@@ -76,6 +81,11 @@ class EventLoop {
   void issue(User& u, int64_t intended_ns);
   void open_connection(User& u);
   void close_connection(User& u);
+  void after_connect(User& u);
+  void handshake(User& u);
+  // One send or receive on the connection, plain or TLS; n: bytes moved, err: errno.
+  Io send_some(User& u, const char* data, size_t len, size_t& n, int& err);
+  Io recv_some(User& u, char* data, size_t len, size_t& n, int& err);
   void write_request(User& u);
   void read_response(User& u);
   void on_event(User& u, uint32_t events);
@@ -102,6 +112,7 @@ class EventLoop {
   const sockaddr* address_;
   socklen_t address_len_;
   int epoll_fd_ = -1;
+  std::unique_ptr<TlsContext> tls_;
 
   std::vector<User> users_;  // stable: reserved up front, never reallocated
   std::vector<uint32_t> idle_;

@@ -87,6 +87,7 @@ verdict::Verdict make_verdict(const std::vector<Threshold>& thresholds, const St
         parts.push_back(std::to_string(all.errors[i]) + " " +
                         std::string(to_string(static_cast<ErrorClass>(i))));
     v.reason = "the target " + info.target + " never answered (" + str::join(parts, ", ") + ")";
+    if (!info.tls_error.empty()) v.reason += "; TLS: " + info.tls_error;
   } else if (!breached.empty()) {
     v.status = verdict::Status::Fail;
     v.reason = std::to_string(breached.size()) + " of " + std::to_string(thresholds.size()) +

@@ -14,6 +14,7 @@ struct RunInfo {
   std::string target;  // http://host:port
   std::string model;   // closed | open
   std::string abort_reason;
+  std::string tls_error;  // why TLS handshakes failed, if they did
   bool canceled = false;  // Ctrl-C
   int shares = 1;         // how many results a merge combined
 };

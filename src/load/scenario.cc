@@ -45,8 +45,6 @@ Target parse_target(const std::string& url, const SourceLocation& where) {
   t.scheme = str::lower(url.substr(0, scheme_end));
   if (t.scheme != "http" && t.scheme != "https")
     throw Error(where, "host '" + url + "': only http:// and https:// are supported");
-  if (t.scheme == "https")
-    throw Error(where, "host '" + url + "': https is not supported yet; use http://");
   std::string rest = url.substr(scheme_end + 3);
   size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
@@ -54,6 +52,7 @@ Target parse_target(const std::string& url, const SourceLocation& where) {
   while (!t.base_path.empty() && t.base_path.back() == '/')
     t.base_path.pop_back();
   t.host_header = authority;
+  if (t.scheme == "https") t.port = "443";
   if (!authority.empty() && authority[0] == '[') {  // [::1]:8080
     size_t close = authority.find(']');
     if (close == std::string::npos) throw Error(where, "host '" + url + "': unclosed [");
@@ -129,6 +128,7 @@ LoadSpec parse_load(const yaml::Node& node) {
 
 void apply_overrides(Scenario& s, const Overrides& o) {
   if (o.host) s.target = parse_target(*o.host, {"--host", 0, 0});
+  if (o.insecure) s.tls.verify = false;
   LoadSpec& l = s.load;
   if (o.duration_us) {
     l.duration_us = *o.duration_us;
@@ -217,12 +217,23 @@ Scenario parse_scenario(std::string_view text, const std::string& file,
   yaml::Node root = yaml::load(text, file);
   if (!root.is_mapping())
     throw Error({file, 1, 1}, "a scenario must be a mapping with host and journeys");
-  check_keys(root, {"host", "defaults", "variables", "data", "load", "journeys", "thresholds"},
+  check_keys(root,
+             {"host", "tls", "defaults", "variables", "data", "load", "journeys", "thresholds"},
              "the scenario");
   Scenario s;
   s.file = file;
   const auto* host = root.find("host");
   if (host) s.target = parse_target(host->as_string(), host->where);
+  if (const auto* tls = root.find("tls")) {
+    check_keys(*tls, {"verify", "ca"}, "tls");
+    if (const auto* v = tls->find("verify")) s.tls.verify = v->as_bool();
+    if (const auto* ca = tls->find("ca")) {
+      std::filesystem::path p = std::filesystem::path(file).parent_path() / ca->as_string();
+      if (!std::filesystem::exists(p))
+        throw Error(ca->where, "tls ca file " + p.string() + " does not exist");
+      s.tls.ca_file = p.string();
+    }
+  }
   std::vector<std::pair<std::string, Template>> default_headers;
   if (const auto* d = root.find("defaults")) {
     check_keys(*d, {"headers", "timeout"}, "defaults");

@@ -121,9 +121,16 @@ struct Target {
   std::string host_header;  // host[:port]
 };
 
+// https: the server's certificate is verified against the system's CAs (or `ca`) and its name.
+struct TlsOptions {
+  bool verify = true;
+  std::string ca_file;  // PEM bundle; empty: the system's default CAs
+};
+
 struct Scenario {
   std::string file;
   Target target;
+  TlsOptions tls;
   int64_t timeout_us = 10'000'000;
   VarMap variables;
   std::vector<Feeder> feeders;
@@ -146,6 +153,7 @@ struct Overrides {
   std::optional<int64_t> iterations;
   std::optional<int> max_connections;
   std::optional<int> threads;
+  bool insecure = false;  // --insecure: do not verify TLS certificates
   int share_index = 0;
   int share_count = 1;
 };

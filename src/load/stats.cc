@@ -18,6 +18,8 @@ std::string_view to_string(ErrorClass c) {
       return "connect";
     case ErrorClass::Protocol:
       return "protocol";
+    case ErrorClass::Tls:
+      return "tls";
     case ErrorClass::Status:
       return "status";
     case ErrorClass::Count:

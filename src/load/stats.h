@@ -14,7 +14,7 @@ namespace tollgate::load {
 
 // Why a request failed. Transport classes come from the socket; Status is an HTTP status the
 // request did not expect (>= 400 unless listed in its check); Check is a failed assertion.
-enum class ErrorClass { Refused, Reset, Timeout, Connect, Protocol, Status, Count };
+enum class ErrorClass { Refused, Reset, Timeout, Connect, Protocol, Tls, Status, Count };
 std::string_view to_string(ErrorClass c);
 
 // The figures of one request name (or of all of them).

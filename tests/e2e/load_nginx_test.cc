@@ -57,6 +57,21 @@ class LoadNginx : public ::testing::Test {
     // nginx workers drop root privileges and must still read the files they serve.
     fs::permissions(d, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
     files::write_atomic(d / "www" / "item.json", std::string(199, 'x') + "\n");
+    std::string tls_server;
+    if (tls_) {
+      tls_port_ = free_port();
+      process::Command openssl({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                                (d / "key.pem").string(), "-out", (d / "cert.pem").string(),
+                                "-days", "1", "-subj", "/CN=localhost", "-addext",
+                                "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+      auto made = process::run_capture(openssl);
+      ASSERT_EQ(made.outcome.exit_code, 0) << made.output;
+      tls_server = "  server {\n    listen 127.0.0.1:" + std::to_string(tls_port_) + " ssl;\n" +
+                   "    ssl_certificate " + (d / "cert.pem").string() + ";\n" +
+                   "    ssl_certificate_key " + (d / "key.pem").string() + ";\n" +
+                   "    location / { root " + (d / "www").string() + "; }\n  }\n";
+    }
     std::ostringstream conf;
     conf << "worker_processes 1;\ndaemon off;\npid " << (d / "nginx.pid").string() << ";\n"
          << "error_log " << (d / "error.log").string() << ";\n"
@@ -74,7 +89,8 @@ class LoadNginx : public ::testing::Test {
          << "      return 200 '{\"data\":[{\"id\":\"sku-1\",\"price\":12}]}'; }\n"
          << "    location = /missing { return 404; }\n"
          << "    location / { root " << (d / "www").string() << "; }\n"
-         << "  }\n}\n";
+         << "  }\n"
+         << tls_server << "}\n";
     files::write_atomic(d / "nginx.conf", conf.str());
     nginx_ = std::make_unique<ServerProcess>(
         std::vector<std::string>{"nginx", "-c", (d / "nginx.conf").string(), "-p", d.string(), "-e",
@@ -92,6 +108,8 @@ class LoadNginx : public ::testing::Test {
   size_t nginx_requests() const { return count_lines(dir_.path() / "access.log"); }
 
   files::TempDir dir_{"load-e2e"};
+  bool tls_ = false;
+  int tls_port_ = 0;
   int port_ = 0;
   std::unique_ptr<ServerProcess> nginx_;
 };
@@ -273,6 +291,39 @@ TEST_F(LoadNginx, HelpTeachesAndWrongFlagsAreUsageErrors) {
                dir_.path());
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.output.find("not both"), std::string::npos) << both.output;
+}
+
+class LoadNginxTls : public LoadNginx {
+ protected:
+  LoadNginxTls() { tls_ = true; }
+};
+
+TEST_F(LoadNginxTls, HttpsVerifiesTheCertificate) {
+  if (!testing::have_program("openssl")) GTEST_SKIP() << "openssl is not installed";
+  std::string https = "https://127.0.0.1:" + std::to_string(tls_port_);
+  std::string journeys =
+      "load: {users: 2, iterations: 40}\n"
+      "journeys: [{requests: [{name: item, path: /item.json,"
+      " check: {status: 200, body_contains: xxx}}]}]\n";
+  fs::path trusted = write_scenario("trusted.yaml", "tls: {ca: cert.pem}\n" + journeys);
+  fs::path out = dir_.path() / "r.json";
+  Result ok = tollgate(
+      {"load", trusted.string(), "--host", https, "-f", "json", "-o", out.string()}, dir_.path());
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_EQ(read_json(out)["summary"]["overall"]["count"], 40);
+  EXPECT_EQ(read_json(out)["summary"]["overall"]["checks_passed"], 80);
+  EXPECT_EQ(nginx_requests(), 40u);
+
+  // The system CAs do not know this self-signed certificate: fail closed, say why.
+  fs::path untrusted = write_scenario("untrusted.yaml", journeys);
+  Result refused = tollgate({"load", untrusted.string(), "--host", https}, dir_.path());
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("TLS: self-signed certificate"), std::string::npos)
+      << refused.output;
+
+  Result insecure =
+      tollgate({"load", untrusted.string(), "--host", https, "--insecure"}, dir_.path());
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.output;
 }
 
 }  // namespace
