@@ -221,6 +221,19 @@ thresholds:
   EXPECT_EQ(v.exit_code(), 1);
 }
 
+TEST(Engine, UsersRampUpAtTheSpawnRate) {
+  TestServer server;
+  Scenario s = scenario(server,
+                        "load: {users: 10, spawn_rate: 5, duration: 2500ms}\n"
+                        "journeys: [{think: 10ms, requests: [{path: /ok}]}]\n");
+  Stats stats = run(s);
+  ASSERT_GE(stats.seconds.size(), 2u);
+  // one user every 200 ms: 5 by the end of the first second, all 10 by the end of the second
+  EXPECT_GE(stats.seconds[0].users, 5u);
+  EXPECT_LE(stats.seconds[0].users, 6u);
+  EXPECT_EQ(stats.seconds[1].users, 10u);
+}
+
 TEST(Engine, ThreadsSplitTheUsersAndMergeTheirStatistics) {
   TestServer server;
   Scenario s = scenario(server,
