@@ -51,7 +51,7 @@ Load models:
           from each journey's scheduled start, so a stalled server shows in the percentiles
           (no coordinated omission). Journeys that wait longer than the request timeout for a
           free connection are dropped and counted (dropped_iterations).
-A run always ends: after --duration, or after --iterations journeys, or when an abortOnFail
+A run always ends: after --duration, --iterations journeys or --max-requests, or when an abortOnFail
 threshold fails. Requests still in flight at the end are counted as interrupted.
 
 Thresholds (k6 syntax): metrics http_req_duration, http_req_waiting (avg, min, max, med, count,
@@ -85,6 +85,7 @@ struct Options {
   std::vector<std::string> args;
   std::string host, duration, share, summary_export, csv, json, html;
   int users = 0, iterations = -1, threads = 0, max_connections = 0;
+  int64_t max_requests = 0;
   double rate = 0, spawn_rate = -1;
   bool check_only = false;
   bool insecure = false;
@@ -118,6 +119,7 @@ load::Overrides overrides_from(const Options& o) {
     v.duration_us = d->count() * 1000;
   }
   if (o.iterations >= 0) v.iterations = o.iterations;
+  if (o.max_requests > 0) v.max_requests = o.max_requests;
   if (o.threads > 0) v.threads = o.threads;
   v.insecure = o.insecure;
   if (o.max_connections > 0) v.max_connections = o.max_connections;
@@ -193,6 +195,8 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--rate,-r", o->rate, "Open model: journeys started per second");
   cmd.add_option("--duration,-d", o->duration, "How long to run, e.g. 30s, 2m (default 10s)");
   cmd.add_option("--iterations,-n", o->iterations, "Stop after this many journeys in total");
+  cmd.add_option("--max-requests", o->max_requests,
+                 "Hard bound: stop once this many requests finished (default: none)");
   cmd.add_option("--threads,-t", o->threads, "Event-loop threads (default 1)");
   cmd.add_option("--max-connections", o->max_connections,
                  "Open model: most connections at once (default 1000)");

@@ -234,6 +234,17 @@ TEST(Engine, UsersRampUpAtTheSpawnRate) {
   EXPECT_EQ(stats.seconds[1].users, 10u);
 }
 
+TEST(Engine, MaxRequestsIsAHardBound) {
+  TestServer server;
+  Scenario s = scenario(server,
+                        "load: {users: 3, duration: 20s, max_requests: 50}\n"
+                        "journeys: [{requests: [{path: /ok}, {path: /chunked}]}]\n");
+  Stats stats = run(s);
+  EXPECT_GE(stats.overall.count, 50u);
+  EXPECT_LE(stats.overall.count + stats.interrupted, 52u);  // the users' requests in flight
+  EXPECT_LT(stats.duration_s, 5.0);
+}
+
 TEST(Engine, ThreadsSplitTheUsersAndMergeTheirStatistics) {
   TestServer server;
   Scenario s = scenario(server,

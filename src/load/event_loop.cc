@@ -587,6 +587,9 @@ void EventLoop::close_second(int64_t now) {
 
 bool EventLoop::finished(int64_t now) const {
   if (now >= end_ns_ || control_.stop.load(std::memory_order_relaxed)) return true;
+  if (load_.max_requests && stats_.overall.count >= static_cast<uint64_t>(load_.max_requests))
+    return true;
+  if (load_.model == LoadSpec::Model::Closed && load_.users == 0) return true;
   bool no_more_starts =
       load_.model == LoadSpec::Model::Closed
           ? (load_.iterations && started_iterations_ >= static_cast<uint64_t>(load_.iterations))

@@ -32,7 +32,13 @@ LoadSpec LoadSpec::split(int index, int count) const {
   part.spawn_rate = spawn_rate / count;
   for (auto& s : part.stages)
     s.rate /= count;
-  if (iterations > 0) part.iterations = std::max<int64_t>(share(iterations), 0);
+  if (iterations > 0) part.iterations = share(iterations);
+  if (max_requests > 0) part.max_requests = share(max_requests);
+  if ((iterations > 0 && part.iterations == 0) || (max_requests > 0 && part.max_requests == 0)) {
+    // Nothing left for this worker (0 means "no limit", so it must not run at all).
+    part.users = 0;
+    part.stages.clear();
+  }
   part.max_connections = std::max(1, static_cast<int>(share(max_connections)));
   return part;
 }
@@ -77,7 +83,7 @@ LoadSpec parse_load(const yaml::Node& node) {
   if (!node.is_mapping()) throw Error(node.where, "load must be a mapping");
   check_keys(node,
              {"model", "users", "spawn_rate", "duration", "rate", "stages", "iterations",
-              "max_connections", "threads"},
+              "max_requests", "max_connections", "threads"},
              "load");
   std::string model = "closed";
   if (const auto* m = node.find("model")) {
@@ -98,6 +104,11 @@ LoadSpec parse_load(const yaml::Node& node) {
   if (const auto* i = node.find("iterations")) {
     if (!i->is_int() || i->as_int() < 0) throw Error(i->where, "iterations must be an integer");
     l.iterations = i->as_int();
+  }
+  if (const auto* m = node.find("max_requests")) {
+    if (!m->is_int() || m->as_int() < 0)
+      throw Error(m->where, "max_requests must be a non-negative integer");
+    l.max_requests = m->as_int();
   }
   if (const auto* c = node.find("max_connections")) {
     if (!c->is_int() || c->as_int() < 1)
@@ -143,6 +154,7 @@ void apply_overrides(Scenario& s, const Overrides& o) {
   if (o.users) l.users = *o.users;
   if (o.spawn_rate) l.spawn_rate = *o.spawn_rate;
   if (o.iterations) l.iterations = *o.iterations;
+  if (o.max_requests) l.max_requests = *o.max_requests;
   if (o.max_connections) l.max_connections = *o.max_connections;
   if (o.threads) l.threads = *o.threads;
   if (l.model == LoadSpec::Model::Open && l.stages.empty())

@@ -101,7 +101,8 @@ struct LoadSpec {
   double spawn_rate = 0;      // users started per second; 0: all at once
   std::vector<Stage> stages;  // open model; one stage for a constant rate
   int64_t duration_us = 10'000'000;
-  int64_t iterations = 0;  // 0: no limit; journeys in total
+  int64_t iterations = 0;    // 0: no limit; journeys in total
+  int64_t max_requests = 0;  // 0: no limit; a hard bound on requests sent
   int max_connections = 1000;
   int threads = 1;
   int share_index = 0;  // --share I/N: this process runs 1/N of the load
@@ -151,6 +152,7 @@ struct Overrides {
   std::optional<double> rate;
   std::optional<int64_t> duration_us;
   std::optional<int64_t> iterations;
+  std::optional<int64_t> max_requests;
   std::optional<int> max_connections;
   std::optional<int> threads;
   bool insecure = false;  // --insecure: do not verify TLS certificates

@@ -127,6 +127,11 @@ TEST(Scenario, SplitAddsUpToTheWhole) {
   EXPECT_EQ(users, 7);
   EXPECT_EQ(iterations, 10);
   EXPECT_DOUBLE_EQ(rate, 90);
+  // One journey over two workers: the second has nothing to do, not "no limit".
+  l.iterations = 1;
+  EXPECT_EQ(l.split(0, 2).iterations, 1);
+  EXPECT_EQ(l.split(1, 2).users, 0);
+  EXPECT_TRUE(l.split(1, 2).stages.empty());
 }
 
 TEST(Scenario, ErrorsNameFileLineAndColumn) {
