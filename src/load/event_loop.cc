@@ -2,8 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -29,21 +27,6 @@ namespace {
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kTimeoutScanNs = 5'000'000;
 constexpr size_t kReadBuffer = 64 * 1024;
-
-ErrorClass classify(int err) {
-  switch (err) {
-    case ECONNREFUSED:
-      return ErrorClass::Refused;
-    case ECONNRESET:
-    case EPIPE:
-    case ECONNABORTED:
-      return ErrorClass::Reset;
-    case ETIMEDOUT:
-      return ErrorClass::Timeout;
-    default:
-      return ErrorClass::Connect;
-  }
-}
 
 }  // namespace
 
@@ -138,6 +121,14 @@ void EventLoop::start_journey(User& u, int64_t intended_ns) {
 }
 
 void EventLoop::issue(User& u, int64_t intended_ns) {
+  if (load_.max_requests && requests_issued_ >= static_cast<uint64_t>(load_.max_requests)) {
+    // The hard bound on requests is reached: this user stops where it is.
+    --active_;
+    u.journey = nullptr;
+    u.state = State::Idle;
+    return;
+  }
+  ++requests_issued_;
   u.intended_ns = intended_ns;
   u.retried = false;
   const RequestSpec& r = request(u);
@@ -149,7 +140,7 @@ void EventLoop::issue(User& u, int64_t intended_ns) {
     build_request(scenario_.target, r, u.vars, scenario_.variables, u.out);
   u.out_offset = 0;
   u.deadline_ns = monotonic_ns() + r.timeout_us * 1000;
-  if (u.fd < 0) {
+  if (!u.conn.is_open()) {
     open_connection(u);
   } else {
     write_request(u);
@@ -158,24 +149,16 @@ void EventLoop::issue(User& u, int64_t intended_ns) {
 
 void EventLoop::open_connection(User& u) {
   u.reused = false;
-  u.fd = ::socket(address_->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (u.fd < 0) {
-    transport_error(u, ErrorClass::Connect, monotonic_ns());
-    return;
-  }
-  int one = 1;
-  setsockopt(u.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  epoll_event ev{};
-  // Edge-triggered: one registration per connection, no epoll_ctl per request.
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.u32 = u.index;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, u.fd, &ev);
-  if (::connect(u.fd, address_, address_len_) == 0) {
-    after_connect(u);
-  } else if (errno == EINPROGRESS) {
-    u.state = State::Connecting;
-  } else {
-    transport_error(u, classify(errno), monotonic_ns());
+  int err = 0;
+  switch (u.conn.connect(address_, address_len_, epoll_fd_, u.index, err)) {
+    case Connection::Io::Done:
+      after_connect(u);
+      return;
+    case Connection::Io::Again:
+      u.state = State::Connecting;
+      return;
+    default:
+      transport_error(u, classify(err), monotonic_ns());
   }
 }
 
@@ -184,8 +167,8 @@ void EventLoop::after_connect(User& u) {
     write_request(u);
     return;
   }
-  u.ssl = tls_->open(u.fd);
-  if (!u.ssl) {
+  if (!u.conn.start_tls(*tls_)) {
+    control_.note_tls_error(tls_error_text());
     transport_error(u, ErrorClass::Tls, monotonic_ns());
     return;
   }
@@ -194,80 +177,21 @@ void EventLoop::after_connect(User& u) {
 }
 
 void EventLoop::handshake(User& u) {
-  int rc = SSL_do_handshake(u.ssl);
-  if (rc == 1) {
-    write_request(u);
-    return;
+  std::string why;
+  switch (u.conn.handshake(why)) {
+    case Connection::Io::Done:
+      write_request(u);
+      return;
+    case Connection::Io::Again:
+      return;
+    default:
+      control_.note_tls_error(why);
+      transport_error(u, ErrorClass::Tls, monotonic_ns());
   }
-  int err = SSL_get_error(u.ssl, rc);
-  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
-  std::string why = tls_error_text();
-  if (SSL_get_verify_result(u.ssl) != X509_V_OK)
-    why = X509_verify_cert_error_string(SSL_get_verify_result(u.ssl));
-  control_.note_tls_error(why);
-  transport_error(u, ErrorClass::Tls, monotonic_ns());
-}
-
-EventLoop::Io EventLoop::send_some(User& u, const char* data, size_t len, size_t& n, int& err) {
-  n = 0;
-  err = 0;
-  if (!u.ssl) {
-    ssize_t rc = ::send(u.fd, data, len, MSG_NOSIGNAL);
-    if (rc >= 0) {
-      n = static_cast<size_t>(rc);
-      return Io::Done;
-    }
-    err = errno;
-    return err == EAGAIN || err == EINTR ? Io::Again : Io::Failed;
-  }
-  int rc = SSL_write(u.ssl, data, static_cast<int>(len));
-  if (rc > 0) {
-    n = static_cast<size_t>(rc);
-    return Io::Done;
-  }
-  int e = SSL_get_error(u.ssl, rc);
-  if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) return Io::Again;
-  err = e == SSL_ERROR_SYSCALL ? errno : ECONNRESET;
-  ERR_clear_error();
-  return Io::Failed;
-}
-
-EventLoop::Io EventLoop::recv_some(User& u, char* data, size_t len, size_t& n, int& err) {
-  n = 0;
-  err = 0;
-  if (!u.ssl) {
-    ssize_t rc = ::read(u.fd, data, len);
-    if (rc > 0) {
-      n = static_cast<size_t>(rc);
-      return Io::Done;
-    }
-    if (rc == 0) return Io::Eof;
-    err = errno;
-    return err == EAGAIN || err == EINTR ? Io::Again : Io::Failed;
-  }
-  int rc = SSL_read(u.ssl, data, static_cast<int>(len));
-  if (rc > 0) {
-    n = static_cast<size_t>(rc);
-    return Io::Done;
-  }
-  int e = SSL_get_error(u.ssl, rc);
-  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Io::Again;
-  if (e == SSL_ERROR_ZERO_RETURN) return Io::Eof;
-  // A peer that closes without close_notify: treat as end of stream, as browsers do.
-  if (e == SSL_ERROR_SYSCALL && errno == 0) return Io::Eof;
-  err = e == SSL_ERROR_SYSCALL ? errno : ECONNRESET;
-  ERR_clear_error();
-  return Io::Failed;
 }
 
 void EventLoop::close_connection(User& u) {
-  if (u.fd < 0) return;
-  if (u.ssl) {
-    SSL_free(u.ssl);
-    u.ssl = nullptr;
-  }
-  ::close(u.fd);  // closing removes it from the epoll set
-  u.fd = -1;
+  u.conn.close();
   u.reused = false;
 }
 
@@ -278,7 +202,7 @@ void EventLoop::write_request(User& u) {
   while (u.out_offset < u.out.size()) {
     size_t n = 0;
     int err = 0;
-    Io io = send_some(u, u.out.data() + u.out_offset, u.out.size() - u.out_offset, n, err);
+    Io io = u.conn.send(u.out.data() + u.out_offset, u.out.size() - u.out_offset, n, err);
     if (io == Io::Done) {
       u.out_offset += n;
     } else if (io == Io::Again) {
@@ -297,7 +221,7 @@ void EventLoop::read_response(User& u) {
   while (true) {
     size_t n = 0;
     int err = 0;
-    Io io = recv_some(u, buffer_.data(), buffer_.size(), n, err);
+    Io io = u.conn.recv(buffer_.data(), buffer_.size(), n, err);
     if (io == Io::Done) {
       int64_t now = monotonic_ns();
       if (u.first_byte_ns == 0) u.first_byte_ns = now;
@@ -314,7 +238,7 @@ void EventLoop::read_response(User& u) {
       }
       // A short read drained the socket; with edge triggering new data raises a new event.
       // (OpenSSL may hold decrypted bytes of a record, so TLS reads on until WANT_READ.)
-      if (!u.ssl && n < buffer_.size()) return;
+      if (!u.conn.encrypted() && n < buffer_.size()) return;
     } else if (io == Io::Eof) {
       int64_t now = monotonic_ns();
       if (u.parser.finish_on_eof() == ResponseParser::Result::Done) {
@@ -350,9 +274,7 @@ void EventLoop::on_event(User& u, uint32_t events) {
   switch (u.state) {
     case State::Connecting: {
       int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(u.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) {
+      if (u.conn.connect_result(err) != Io::Done) {
         retry_or_fail(u, classify(err), monotonic_ns());
       } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
         after_connect(u);
@@ -372,7 +294,7 @@ void EventLoop::on_event(User& u, uint32_t events) {
     case State::Waiting:
       // The server closed a kept-alive connection between requests: drop it now rather than
       // fail the next request on it.
-      if (u.fd >= 0 && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) close_connection(u);
+      if (u.conn.is_open() && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) close_connection(u);
       return;
   }
 }
@@ -490,32 +412,15 @@ void EventLoop::scan_timeouts(int64_t now) {
     if (in_flight(u) && u.deadline_ns <= now) transport_error(u, ErrorClass::Timeout, now);
 }
 
-int64_t EventLoop::next_arrival_ns() const {
-  if (stage_ >= load_.stages.size()) return INT64_MAX;
-  const Stage& s = load_.stages[stage_];
-  return stage_start_ns_ +
-         static_cast<int64_t>(static_cast<double>(stage_arrivals_) * 1e9 / s.rate);
-}
-
 void EventLoop::arrivals(int64_t now) {
-  while (stage_ < load_.stages.size()) {
-    const Stage& s = load_.stages[stage_];
-    int64_t stage_end = stage_start_ns_ + s.duration_us * 1000;
-    int64_t next = next_arrival_ns();
-    if (next >= stage_end) {
-      ++stage_;
-      stage_arrivals_ = 0;
-      stage_start_ns_ = stage_end;
-      continue;
-    }
-    if (next > now) return;
+  while (schedule_.next_ns() <= now) {
     if (load_.iterations &&
         started_iterations_ + pending_.size() >= static_cast<uint64_t>(load_.iterations)) {
-      stage_ = load_.stages.size();
+      schedule_.stop();
       return;
     }
-    pending_.push_back(next);
-    ++stage_arrivals_;
+    pending_.push_back(schedule_.next_ns());
+    schedule_.pop();
   }
 }
 
@@ -587,13 +492,14 @@ void EventLoop::close_second(int64_t now) {
 
 bool EventLoop::finished(int64_t now) const {
   if (now >= end_ns_ || control_.stop.load(std::memory_order_relaxed)) return true;
-  if (load_.max_requests && stats_.overall.count >= static_cast<uint64_t>(load_.max_requests))
+  if (load_.max_requests && requests_issued_ >= static_cast<uint64_t>(load_.max_requests) &&
+      active_ == 0)
     return true;
   if (load_.model == LoadSpec::Model::Closed && load_.users == 0) return true;
   bool no_more_starts =
       load_.model == LoadSpec::Model::Closed
           ? (load_.iterations && started_iterations_ >= static_cast<uint64_t>(load_.iterations))
-          : stage_ >= load_.stages.size() && pending_.empty();
+          : schedule_.done() && pending_.empty();
   return no_more_starts && active_ == 0;
 }
 
@@ -601,7 +507,7 @@ Stats EventLoop::run(int64_t start_ns) {
   start_ns_ = start_ns;
   end_ns_ = start_ns + load_.total_duration_us() * 1000;
   next_second_ns_ = start_ns + kSecond;
-  stage_start_ns_ = start_ns;
+  schedule_ = ArrivalSchedule(load_.stages, start_ns);
   if (load_.model == LoadSpec::Model::Closed) {
     for (int i = 0; i < load_.users; ++i) {
       users_.emplace_back();
@@ -634,7 +540,7 @@ Stats EventLoop::run(int64_t start_ns) {
     int64_t wake = std::min({end_ns_, next_second_ns_, next_scan});
     if (!timers_.empty()) wake = std::min(wake, timers_.top().when);
     if (load_.model == LoadSpec::Model::Open) {
-      wake = std::min(wake, next_arrival_ns());
+      wake = std::min(wake, schedule_.next_ns());
       if (!pending_.empty()) wake = std::min(wake, pending_.front() + scenario_.timeout_us * 1000);
     }
     int64_t wait = std::max<int64_t>(0, wake - now);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "load/arrivals.h"
+#include "load/connection.h"
 #include "load/engine.h"
 #include "load/exchange.h"
 #include "load/http_response.h"
@@ -39,12 +41,11 @@ class EventLoop {
 
  private:
   enum class State { Idle, Waiting, Connecting, Handshaking, Writing, Reading };
-  enum class Io { Done, Again, Eof, Failed };
+  using Io = Connection::Io;
 
   struct User {
     uint32_t index = 0;
-    int fd = -1;
-    SSL* ssl = nullptr;  // https only
+    Connection conn;
     State state = State::Idle;
     const Journey* journey = nullptr;  // nullptr between journeys
     size_t step = 0;
@@ -83,9 +84,6 @@ class EventLoop {
   void close_connection(User& u);
   void after_connect(User& u);
   void handshake(User& u);
-  // One send or receive on the connection, plain or TLS; n: bytes moved, err: errno.
-  Io send_some(User& u, const char* data, size_t len, size_t& n, int& err);
-  Io recv_some(User& u, char* data, size_t len, size_t& n, int& err);
   void write_request(User& u);
   void read_response(User& u);
   void on_event(User& u, uint32_t events);
@@ -104,7 +102,6 @@ class EventLoop {
   void dispatch(int64_t now);
   void close_second(int64_t now);
   bool finished(int64_t now) const;
-  int64_t next_arrival_ns() const;
 
   const Scenario& scenario_;
   LoadSpec load_;
@@ -131,9 +128,8 @@ class EventLoop {
   int64_t spawned_ = 0;
   int64_t published_users_ = 0;  // what this loop last added to control_.users
   uint64_t started_iterations_ = 0;
-  size_t stage_ = 0;  // open model: current stage and arrivals made in it
-  uint64_t stage_arrivals_ = 0;
-  int64_t stage_start_ns_ = 0;
+  uint64_t requests_issued_ = 0;
+  ArrivalSchedule schedule_;  // open model
 
   SecondStats second_;
   Histogram second_latency_;
