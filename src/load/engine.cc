@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,6 +57,12 @@ Address resolve(const Target& t) {
 Stats run_load(const Scenario& scenario, RunControl& control,
                const std::function<void(double)>& on_second) {
   Address address = resolve(scenario.target);
+  // A connection per user: lift the soft descriptor limit (often 1024) to the hard one.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   const LoadSpec& whole = scenario.load;
   LoadSpec mine = whole.split(whole.share_index, whole.share_count);
   int threads = std::max(1, whole.threads);

@@ -44,10 +44,6 @@ EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl&
   if (epoll_fd_ < 0) throw Error(std::string("epoll_create1: ") + std::strerror(errno));
   if (scenario_.target.scheme == "https")
     tls_ = std::make_unique<TlsContext>(scenario_.tls, scenario_.target.host);
-  size_t capacity = load_.model == LoadSpec::Model::Closed
-                        ? static_cast<size_t>(std::max(0, load_.users))
-                        : static_cast<size_t>(load_.max_connections);
-  users_.reserve(capacity);
   double total = 0;
   for (const auto& j : scenario_.journeys) {
     total += j.weight;

@@ -111,7 +111,7 @@ class EventLoop {
   int epoll_fd_ = -1;
   std::unique_ptr<TlsContext> tls_;
 
-  std::vector<User> users_;  // stable: reserved up front, never reallocated
+  std::deque<User> users_;  // a deque: growing it never moves a user that is in use
   std::vector<uint32_t> idle_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::deque<int64_t> pending_;        // open model: arrivals waiting for a free connection
