@@ -39,7 +39,7 @@ EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl&
       address_len_(address_len),
       rng_(std::random_device{}()),
       buffer_(kReadBuffer),
-      stats_(scenario.request_names) {
+      record_(scenario.request_names) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw Error(std::string("epoll_create1: ") + std::strerror(errno));
   if (scenario_.target.scheme == "https")
@@ -223,7 +223,7 @@ void EventLoop::read_response(User& u) {
       if (u.first_byte_ns == 0) u.first_byte_ns = now;
       size_t used = 0;
       auto result = u.parser.feed(buffer_.data(), n, used);
-      stats_.overall.bytes_received += static_cast<uint64_t>(n);
+      record_.stats.overall.bytes_received += static_cast<uint64_t>(n);
       if (result == ResponseParser::Result::Done) {
         complete(u, now);
         return;
@@ -306,22 +306,7 @@ void EventLoop::complete(User& u, int64_t now) {
     e.expected_status = r.check.expects_status(status);
   else
     e = evaluate_response(r, u.parser, latency_us, u.vars);
-  for (RequestStats* rs : {&stats_.requests[r.stat_index], &stats_.overall}) {
-    ++rs->count;
-    rs->latency.record(latency_us);
-    rs->waiting.record(waiting_us);
-    ++rs->statuses[status];
-    rs->checks_passed += e.checks_passed;
-    rs->checks_failed += e.checks_failed;
-    if (!e.expected_status) {
-      ++rs->failures;
-      ++rs->errors[static_cast<size_t>(ErrorClass::Status)];
-    }
-  }
-  stats_.requests[r.stat_index].bytes_received += u.parser.body_bytes();
-  ++second_.count;
-  if (!e.expected_status) ++second_.failures;
-  second_latency_.record(latency_us);
+  record_.response(r.stat_index, latency_us, waiting_us, status, u.parser.body_bytes(), e);
   if (u.parser.keep_alive()) {
     u.reused = true;
   } else {
@@ -332,14 +317,7 @@ void EventLoop::complete(User& u, int64_t now) {
 }
 
 void EventLoop::transport_error(User& u, ErrorClass cls, int64_t now) {
-  const RequestSpec& r = request(u);
-  for (RequestStats* rs : {&stats_.requests[r.stat_index], &stats_.overall}) {
-    ++rs->count;
-    ++rs->failures;
-    ++rs->errors[static_cast<size_t>(cls)];
-  }
-  ++second_.count;
-  ++second_.failures;
+  record_.failure(request(u).stat_index, cls);
   close_connection(u);
   u.failed = true;
   advance(u, now);
@@ -360,8 +338,8 @@ void EventLoop::advance(User& u, int64_t now) {
 }
 
 void EventLoop::end_journey(User& u, int64_t now) {
-  ++stats_.iterations;
-  if (u.failed) ++stats_.iterations_failed;
+  ++record_.stats.iterations;
+  if (u.failed) ++record_.stats.iterations_failed;
   --active_;
   const Journey& j = *u.journey;
   u.journey = nullptr;
@@ -426,7 +404,7 @@ void EventLoop::dispatch(int64_t now) {
   int64_t max_wait = scenario_.timeout_us * 1000;
   while (!pending_.empty()) {
     if (now - pending_.front() > max_wait) {
-      ++stats_.dropped_iterations;
+      ++record_.stats.dropped_iterations;
       pending_.pop_front();
       continue;
     }
@@ -448,42 +426,23 @@ void EventLoop::dispatch(int64_t now) {
 }
 
 void EventLoop::close_second(int64_t now) {
-  second_.users =
+  uint64_t users =
       static_cast<uint64_t>(load_.model == LoadSpec::Model::Closed ? spawned_ : active_);
-  second_.latency = SparseHistogram(second_latency_);
-  control_.users += static_cast<int64_t>(second_.users) - published_users_;
-  published_users_ = static_cast<int64_t>(second_.users);
-  control_.requests += second_.count;
-  control_.failures += second_.failures;
-  int64_t p95 = second_latency_.percentile_us(95);
+  const SecondStats& second = record_.close_second(users);
+  next_second_ns_ += kSecond;
+  // Publish for the live line: totals, users and the worst p95 of the threads' last seconds.
+  control_.users += static_cast<int64_t>(users) - published_users_;
+  published_users_ = static_cast<int64_t>(users);
+  control_.requests += second.count;
+  control_.failures += second.failures;
+  int64_t p95 = second.latency.dense().percentile_us(95);
   int64_t seen = control_.last_second_p95_us.load();
   while (p95 > seen && !control_.last_second_p95_us.compare_exchange_weak(seen, p95)) {
   }
-  stats_.seconds.push_back(std::move(second_));
-  second_ = SecondStats{};
-  second_latency_.reset();
-  next_second_ns_ += kSecond;
-
   double elapsed_s = static_cast<double>(now - start_ns_) / 1e9;
-  stats_.duration_s = elapsed_s;
-  const RequestStats& all = stats_.overall;
-  uint64_t unreachable = all.errors[static_cast<size_t>(ErrorClass::Refused)] +
-                         all.errors[static_cast<size_t>(ErrorClass::Connect)] +
-                         all.errors[static_cast<size_t>(ErrorClass::Tls)];
-  if (all.latency.count() == 0 && unreachable > 0) {
-    control_.abort("cannot connect to " + scenario_.target.host_header + ": " +
-                   std::to_string(unreachable) + " connection attempts failed and none answered");
-    return;
-  }
-  for (const auto& t : scenario_.thresholds) {
-    if (!t.abort_on_fail || elapsed_s < t.delay_abort_s) continue;
-    ThresholdResult r = evaluate(t, stats_);
-    if (r.observed && !r.passed) {
-      control_.abort("threshold " + t.label() + " failed after " +
-                     std::to_string(static_cast<int>(elapsed_s)) + "s (abortOnFail)");
-      return;
-    }
-  }
+  record_.stats.duration_s = elapsed_s;
+  std::string reason = abort_reason(scenario_, record_.stats, elapsed_s);
+  if (!reason.empty()) control_.abort(reason);
 }
 
 bool EventLoop::finished(int64_t now) const {
@@ -551,10 +510,10 @@ Stats EventLoop::run(int64_t start_ns) {
     if (process::canceled()) control_.stop = true;
   }
   for (auto& u : users_)
-    if (in_flight(u)) ++stats_.interrupted;
-  if (second_.count > 0 || stats_.seconds.empty()) close_second(now);
-  stats_.duration_s = static_cast<double>(std::min(now, end_ns_) - start_ns_) / 1e9;
-  return std::move(stats_);
+    if (in_flight(u)) ++record_.stats.interrupted;
+  if (record_.has_partial_second() || record_.stats.seconds.empty()) close_second(now);
+  record_.stats.duration_s = static_cast<double>(std::min(now, end_ns_) - start_ns_) / 1e9;
+  return std::move(record_.stats);
 }
 
 }  // namespace tollgate::load

@@ -15,6 +15,7 @@
 #include "load/engine.h"
 #include "load/exchange.h"
 #include "load/http_response.h"
+#include "load/recorder.h"
 #include "load/tls.h"
 
 namespace tollgate::load {
@@ -121,7 +122,7 @@ class EventLoop {
   std::mt19937_64 rng_;
   std::vector<char> buffer_;
 
-  Stats stats_;
+  Recorder record_;
   int64_t start_ns_ = 0;
   int64_t end_ns_ = 0;
   int64_t active_ = 0;  // users inside a journey
@@ -131,8 +132,6 @@ class EventLoop {
   uint64_t requests_issued_ = 0;
   ArrivalSchedule schedule_;  // open model
 
-  SecondStats second_;
-  Histogram second_latency_;
   int64_t next_second_ns_ = 0;
 };
 
