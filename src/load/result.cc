@@ -25,6 +25,10 @@ verdict::Verdict make_verdict(const std::vector<Threshold>& thresholds, const St
   verdict::Verdict v;
   v.gate = "load";
   v.summary = stats_json(stats);
+  // Headline figures at the top level too, where the dotenv report (later jobs' variables)
+  // picks up scalars: TOLLGATE_LOAD_P95_MS and friends.
+  for (const char* key : {"count", "rps", "error_rate", "p50_ms", "p95_ms", "p99_ms", "max_ms"})
+    v.summary[key] = v.summary["overall"][key];
   v.summary["target"] = info.target;
   v.summary["model"] = info.model;
   if (info.shares > 1) v.summary["shares"] = info.shares;
