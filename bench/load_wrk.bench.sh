@@ -6,7 +6,7 @@
 #   2. latency accuracy: a server with a fixed 20 ms delay driven at a fixed 500 requests/s
 #      (open model); tollgate's reported p50/p99 against the server's own measurement of the
 #      time it held each request (the true value).
-# Usage: TOLLGATE=build/tollgate bench/load_wrk.bench.sh   (DURATION=10 by default)
+# Usage: TOLLGATE=build/tollgate bench/load_wrk.bench.sh   (DURATION=10 and ROUNDS=1 by default)
 set -euo pipefail
 TOLLGATE=${TOLLGATE:-build/tollgate}
 DURATION=${DURATION:-10}
@@ -61,33 +61,52 @@ pids+=($!)
 wait_port "$port"
 bytes=$(stat -c %s "$dir/www/item.json")
 
-cpu_of wrk -t1 -c50 -d"${DURATION}s" "http://127.0.0.1:$port/item.json" > "$dir/wrk.txt" 2>&1
-wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$dir/wrk.txt")
-wrk_requests=$(awk '/requests in/ {print $1}' "$dir/wrk.txt")
-wrk_cpu=$(awk '/cpu_seconds/ {print $2 + $3}' "$dir/wrk.txt")
-
 cat > "$dir/throughput.yaml" <<YAML
 host: http://127.0.0.1:$port
 load: {model: closed, users: 50, duration: ${DURATION}s, threads: 1}
 journeys: [{requests: [{name: item, path: /item.json}]}]
 YAML
-cpu_of "$TOLLGATE" load "$dir/throughput.yaml" --format json -o "$dir/tollgate.json" > "$dir/tollgate.txt" 2>&1 || true
-read -r tg_rps tg_requests tg_failures < <(python3 -c '
+run_wrk() {
+  cpu_of wrk -t1 -c50 -d"${DURATION}s" "http://127.0.0.1:$port/item.json" > "$dir/wrk.txt" 2>&1
+  echo "wrk $(awk '/Requests\/sec/ {print $2}' "$dir/wrk.txt") \
+    $(awk '/requests in/ {print $1}' "$dir/wrk.txt") \
+    $(awk '/cpu_seconds/ {print $2 + $3}' "$dir/wrk.txt") 0" >> "$dir/rounds.txt"
+}
+run_tollgate() {
+  cpu_of "$TOLLGATE" load "$dir/throughput.yaml" --format json -o "$dir/tollgate.json" \
+    > "$dir/tollgate.txt" 2>&1 || true
+  echo "tollgate $(python3 -c '
 import json,sys; o=json.load(open(sys.argv[1]))["summary"]["overall"]
-print(o["rps"], o["count"], o["failures"])' "$dir/tollgate.json")
-tg_cpu=$(awk '/cpu_seconds/ {print $2 + $3}' "$dir/tollgate.txt")
+print(o["rps"], o["count"])' "$dir/tollgate.json") \
+    $(awk '/cpu_seconds/ {print $2 + $3}' "$dir/tollgate.txt") \
+    $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["overall"]["failures"])' "$dir/tollgate.json")" >> "$dir/rounds.txt"
+}
+# ROUNDS > 1 alternates which one goes first, so a machine busy with other work penalises
+# neither side systematically; medians are printed.
+for round in $(seq "${ROUNDS:-1}"); do
+  if [ $((round % 2)) -eq 1 ]; then run_wrk; run_tollgate; else run_tollgate; run_wrk; fi
+done
 
-python3 - "$bytes" "$wrk_rps" "$wrk_requests" "$wrk_cpu" "$tg_rps" "$tg_requests" "$tg_cpu" "$tg_failures" <<'PY'
-import sys
-size, wrk_rps, wrk_n, wrk_cpu, tg_rps, tg_n, tg_cpu, tg_fail = sys.argv[1:]
-wrk_rps, wrk_n, wrk_cpu = float(wrk_rps), float(wrk_n), float(wrk_cpu)
-tg_rps, tg_n, tg_cpu = float(tg_rps), float(tg_n), float(tg_cpu)
-print(f"throughput: nginx 1 worker, {size}-byte JSON, 50 connections, 1 generator thread")
-print(f"  wrk      {wrk_rps:10.0f} req/s   {wrk_cpu / wrk_n * 1e5:6.3f} CPU s per 100k requests")
-print(f"  tollgate {tg_rps:10.0f} req/s   {tg_cpu / tg_n * 1e5:6.3f} CPU s per 100k requests"
-      f"   ({tg_fail} failed)")
-print(f"  ratio tollgate/wrk: {tg_rps / wrk_rps:.2f}x throughput, "
-      f"{(tg_cpu / tg_n) / (wrk_cpu / wrk_n):.2f}x CPU per request")
+python3 - "$bytes" "$dir/rounds.txt" <<'PY'
+import statistics, sys
+size, path = sys.argv[1], sys.argv[2]
+runs = {"wrk": [], "tollgate": []}
+for line in open(path):
+    name, rps, n, cpu, failed = line.split()
+    runs[name].append((float(rps), float(n), float(cpu), int(failed)))
+def med(name, i): return statistics.median(r[i] for r in runs[name])
+def cpu100k(name): return statistics.median(r[2] / r[1] * 1e5 for r in runs[name])
+rounds = len(runs["wrk"])
+print(f"throughput: nginx 1 worker, {size}-byte JSON, 50 connections, 1 generator thread, "
+      f"{rounds} round(s), medians")
+for name in ("wrk", "tollgate"):
+    failed = sum(r[3] for r in runs[name])
+    print(f"  {name:8} {med(name, 0):10.0f} req/s   {cpu100k(name):6.3f} CPU s per 100k requests"
+          + (f"   ({failed} failed)" if name == "tollgate" else ""))
+ratios = [t[0] / w[0] for w, t in zip(runs["wrk"], runs["tollgate"])]
+print(f"  ratio tollgate/wrk: {statistics.median(ratios):.2f}x throughput "
+      f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}), "
+      f"{cpu100k('tollgate') / cpu100k('wrk'):.2f}x CPU per request")
 PY
 
 # ---- 2. latency accuracy: fixed 20 ms delay at 500 requests/s -----------------------------
