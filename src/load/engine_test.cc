@@ -206,6 +206,33 @@ TEST(Engine, OpenModelShowsAStallThatTheClosedModelHides) {
   EXPECT_LT(closed.overall.latency.percentile_us(99), 50'000);
 }
 
+TEST(Engine, OpenModelDropsJourneysThatCannotStartInTime) {
+  TestServer server;
+  // One connection, 200 ms per answer, 100 arrivals a second: most journeys wait longer than
+  // the 300 ms timeout for the connection and are dropped, not queued without bound.
+  Scenario s = scenario(server, R"(defaults: {timeout: 300ms}
+load: {rate: 100, duration: 1s, max_connections: 1}
+journeys: [{requests: [{path: /delay/200}]}]
+)");
+  Stats stats = run(s);
+  EXPECT_GE(stats.dropped_iterations, 60u);
+  EXPECT_LE(stats.overall.count, 10u);
+  verdict::Verdict v = make_verdict({}, stats, {"x", "open", ""});
+  bool reported = std::any_of(v.findings.begin(), v.findings.end(),
+                              [](const auto& f) { return f.id == "dropped_iterations"; });
+  EXPECT_TRUE(reported);
+}
+
+TEST(Engine, PacingSpacesIterations) {
+  TestServer server;
+  Scenario s = scenario(server,
+                        "load: {users: 1, duration: 1s}\n"
+                        "journeys: [{pacing: 250ms, requests: [{path: /ok}]}]\n");
+  Stats stats = run(s);
+  EXPECT_GE(stats.overall.count, 4u);  // at 0, 250, 500 and 750 ms
+  EXPECT_LE(stats.overall.count, 5u);
+}
+
 TEST(Engine, AbortOnFailStopsTheRunEarly) {
   TestServer server;
   Scenario s = scenario(server, R"(load: {users: 2, duration: 20s}

@@ -511,6 +511,8 @@ Stats EventLoop::run(int64_t start_ns) {
   }
   for (auto& u : users_)
     if (in_flight(u)) ++record_.stats.interrupted;
+  // Arrivals still waiting for a connection when the run ended never started.
+  record_.stats.dropped_iterations += pending_.size();
   if (record_.has_partial_second() || record_.stats.seconds.empty()) close_second(now);
   record_.stats.duration_s = static_cast<double>(std::min(now, end_ns_) - start_ns_) / 1e9;
   return std::move(record_.stats);
