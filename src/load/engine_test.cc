@@ -223,6 +223,16 @@ journeys: [{requests: [{path: /delay/200}]}]
   EXPECT_TRUE(reported);
 }
 
+TEST(Engine, BuiltinVariablesNameTheUser) {
+  TestServer server;
+  Scenario s = scenario(server,
+                        "load: {users: 2, iterations: 10}\n"
+                        "journeys: [{requests: [{path: '/status/20${__vu}'}]}]\n");
+  Stats stats = run(s);
+  // user 1 asks for /status/201, user 2 for /status/202
+  EXPECT_EQ(stats.overall.statuses.at(201) + stats.overall.statuses.at(202), 10u);
+}
+
 TEST(Engine, PacingSpacesIterations) {
   TestServer server;
   Scenario s = scenario(server,

@@ -50,6 +50,9 @@ EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl&
     cumulative_weights_.push_back(total);
     prebuilt_base_.push_back(prebuilt_.size());
     for (const auto& r : j.requests) {
+      for (const Template* t : templates_of(r))
+        for (const auto& name : t->names())
+          if (name == "__vu" || name == "__iteration") builtins_used_ = true;
       std::string bytes;
       if (is_static(r)) build_request(scenario_.target, r, {}, scenario_.variables, bytes);
       prebuilt_.push_back(std::move(bytes));
@@ -101,8 +104,10 @@ void EventLoop::start_journey(User& u, int64_t intended_ns) {
   if (u.iteration++ == 0) ++spawned_;
   ++started_iterations_;
   ++active_;
-  u.vars["__vu"] = std::to_string(u.index + 1);
-  u.vars["__iteration"] = std::to_string(u.iteration);
+  if (builtins_used_) {  // only when a template reads them: two map writes per journey
+    u.vars["__vu"] = std::to_string(u.index + 1);
+    u.vars["__iteration"] = std::to_string(u.iteration);
+  }
   for (size_t f : j.feeders) {
     const Feeder& feeder = scenario_.feeders[f];
     uint64_t k = control_.feeder_cursors[f]->fetch_add(1, std::memory_order_relaxed);

@@ -119,6 +119,7 @@ class EventLoop {
   std::vector<std::string> prebuilt_;  // request bytes per (journey, step) when static
   std::vector<size_t> prebuilt_base_;
   std::vector<double> cumulative_weights_;
+  bool builtins_used_ = false;  // does any template read ${__vu} or ${__iteration}?
   std::mt19937_64 rng_;
   std::vector<char> buffer_;
 

@@ -8,10 +8,17 @@
 
 namespace tollgate::load {
 
+std::vector<const Template*> templates_of(const RequestSpec& r) {
+  std::vector<const Template*> out = {&r.path};
+  for (const auto& [_, value] : r.headers)
+    out.push_back(&value);
+  if (r.has_body) out.push_back(&r.body);
+  return out;
+}
+
 bool is_static(const RequestSpec& r) {
-  if (!r.path.is_static() || (r.has_body && !r.body.is_static())) return false;
-  return std::all_of(r.headers.begin(), r.headers.end(),
-                     [](const auto& h) { return h.second.is_static(); });
+  auto all = templates_of(r);
+  return std::all_of(all.begin(), all.end(), [](const Template* t) { return t->is_static(); });
 }
 
 void build_request(const Target& target, const RequestSpec& r, const VarMap& local,

@@ -12,6 +12,8 @@ namespace tollgate::load {
 // Renders the whole HTTP/1.1 request (request line, headers, body) into out.
 void build_request(const Target& target, const RequestSpec& r, const VarMap& local,
                    const VarMap& global, std::string& out);
+// Every template of a request: path, header values and body.
+std::vector<const Template*> templates_of(const RequestSpec& r);
 // A request whose bytes never change (no ${...} anywhere) is rendered once per run.
 bool is_static(const RequestSpec& r);
 
