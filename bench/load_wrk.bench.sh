@@ -32,8 +32,17 @@ wait_port() {
   done
   echo "load bench: nothing listens on port $1"; exit 1
 }
-# CPU seconds (user + system) a command used, printed after its own output.
-cpu_of() { /usr/bin/time -f 'cpu_seconds %U %S' "$@"; }
+# CPU seconds (user + system) a command used, printed after its own output. With two or more
+# CPUs the server gets CPU 0 and the generators CPU 1, so neither competes with the other for a
+# core and both generators meet the same conditions.
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  server_cpu=(taskset -c 0)
+  client_cpu=(taskset -c 1)
+else
+  server_cpu=()
+  client_cpu=()
+fi
+cpu_of() { /usr/bin/time -f 'cpu_seconds %U %S' "${client_cpu[@]}" "$@"; }
 
 # ---- 1. throughput against wrk -------------------------------------------------------------
 port=$(free_port)
@@ -56,7 +65,7 @@ http {
   }
 }
 CONF
-nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" &
+"${server_cpu[@]}" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" &
 pids+=($!)
 wait_port "$port"
 bytes=$(stat -c %s "$dir/www/item.json")
