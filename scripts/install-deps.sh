@@ -15,6 +15,8 @@ PACKAGES=(
   nginx-light prometheus docker-registry skopeo umoci unzip zip
   # posture: fast YAML event parser for multi-megabyte cluster dumps
   libfyaml-dev
+  # load: wrk is the peer bench/load_* measures throughput and CPU against
+  wrk
 )
 
 missing=()

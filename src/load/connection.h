@@ -1,0 +1,53 @@
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <string>
+
+#include "load/stats.h"
+#include "load/tls.h"
+
+namespace tollgate::load {
+
+// One client connection of the event loop: a non-blocking TCP socket registered once,
+// edge-triggered, with epoll, optionally wrapped in TLS. Every call returns at once; Again means
+// "wait for the next event on this socket".
+class Connection {
+ public:
+  enum class Io { Done, Again, Eof, Failed };
+
+  Connection() = default;
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&&) = delete;
+  Connection(const Connection&) = delete;
+  ~Connection() { close(); }
+
+  bool is_open() const { return fd_ >= 0; }
+  bool encrypted() const { return ssl_ != nullptr; }
+
+  // Opens the socket (TCP_NODELAY), registers it with epoll under `tag` and starts connecting:
+  // Done when connected already, Again while in progress, Failed with errno in err.
+  Io connect(const sockaddr* address, socklen_t length, int epoll_fd, uint32_t tag, int& err);
+  // Once the socket is writable after Again: whether the connect succeeded.
+  Io connect_result(int& err);
+  // Starts a TLS client session on the connected socket; false when OpenSSL cannot.
+  bool start_tls(const TlsContext& tls);
+  // Advances the TLS handshake; on Failed, `why` says what went wrong (e.g. the certificate).
+  Io handshake(std::string& why);
+
+  // Moves up to len bytes; n says how many, err the errno of a failure.
+  Io send(const char* data, size_t len, size_t& n, int& err);
+  Io recv(char* data, size_t len, size_t& n, int& err);
+
+  void close();
+
+ private:
+  int fd_ = -1;
+  SSL* ssl_ = nullptr;
+};
+
+// The error class of a socket errno.
+ErrorClass classify(int err);
+
+}  // namespace tollgate::load

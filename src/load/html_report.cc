@@ -1,0 +1,162 @@
+#include "load/html_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace tollgate::load {
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+struct Series {
+  std::string label;
+  std::string color;
+  std::vector<double> values;
+};
+
+// A line chart of one or more series over the run's seconds, drawn as SVG polylines.
+std::string line_chart(const std::string& title, const std::string& unit,
+                       const std::vector<Series>& series) {
+  constexpr double kWidth = 760, kHeight = 220, kLeft = 60, kBottom = 30, kTop = 10;
+  size_t points = 0;
+  double top = 0;
+  for (const auto& s : series) {
+    points = std::max(points, s.values.size());
+    for (double v : s.values)
+      top = std::max(top, v);
+  }
+  if (top <= 0) top = 1;
+  double scale = std::pow(10, std::floor(std::log10(top)));
+  top = std::ceil(top / scale) * scale;  // a round axis maximum
+  double plot_w = kWidth - kLeft - 10, plot_h = kHeight - kBottom - kTop;
+  auto x = [&](size_t i) {
+    return kLeft + (points > 1 ? plot_w * static_cast<double>(i) / (points - 1) : plot_w / 2);
+  };
+  auto y = [&](double v) { return kTop + plot_h * (1 - v / top); };
+  std::string svg = fmt::format(
+      "<h2>{}</h2>\n<svg viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
+      escape(title), kWidth, kHeight, kWidth, kHeight);
+  for (int tick = 0; tick <= 4; ++tick) {
+    double v = top * tick / 4;
+    svg += fmt::format(
+        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" class=\"grid\"/>"
+        "<text x=\"{}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">{:g}</text>\n",
+        kLeft, y(v), kWidth - 10, y(v), kLeft - 6, y(v) + 4, v);
+  }
+  svg +=
+      fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\">{}</text>\n", 4, kTop + 10, escape(unit));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\" text-anchor=\"end\">{} s</text>\n",
+                     kWidth - 10, kHeight - 8, points);
+  for (const auto& s : series) {
+    std::string pts;
+    for (size_t i = 0; i < s.values.size(); ++i)
+      pts += fmt::format("{:.1f},{:.1f} ", x(i), y(s.values[i]));
+    svg += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"><title>{}</title>"
+        "</polyline>\n",
+        pts, s.color, escape(s.label));
+  }
+  svg += "</svg>\n<p class=\"legend\">";
+  for (const auto& s : series)
+    svg +=
+        fmt::format("<span style=\"color:{}\">&#9632;</span> {} &nbsp; ", s.color, escape(s.label));
+  return svg + "</p>\n";
+}
+
+}  // namespace
+
+std::string render_html(const verdict::Verdict& v) {
+  const nlohmann::json& s = v.summary;
+  std::string status(verdict::to_string(v.status));
+  std::string html = fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>tollgate load: {status}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 900px; }}
+.pass {{ color: #1a7f37; }} .fail, .error {{ color: #cf222e; }}
+table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
+th, td {{ padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+.grid {{ stroke: #e5e5e5; }} .axis {{ font-size: 11px; fill: #666; }}
+.legend {{ font-size: 13px; }}
+</style></head><body>
+<h1>tollgate load: <span class="{status}">{upper}</span></h1>
+<p>{reason}</p>
+)",
+                                 fmt::arg("status", status), fmt::arg("reason", escape(v.reason)),
+                                 fmt::arg("upper", status == "pass"   ? "PASS"
+                                                   : status == "fail" ? "FAIL"
+                                                                      : "ERROR"));
+  if (s.contains("target"))
+    html += fmt::format("<p>target {} &middot; {} model &middot; {:.1f} s</p>\n",
+                        escape(s.value("target", "")), escape(s.value("model", "")),
+                        s.value("duration_s", 0.0));
+  if (s.contains("overall")) {
+    html +=
+        "<h2>Requests</h2>\n<table><tr><th>request</th><th>count</th><th>failed</th><th>rps</th>"
+        "<th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th>"
+        "</tr>\n";
+    auto row = [&](const std::string& name, const nlohmann::json& f) {
+      html += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td>"
+          "<td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td></tr>\n",
+          escape(name), f["count"].get<uint64_t>(), f["failures"].get<uint64_t>(),
+          f["rps"].get<double>(), f["mean_ms"].get<double>(), f["p50_ms"].get<double>(),
+          f["p90_ms"].get<double>(), f["p95_ms"].get<double>(), f["p99_ms"].get<double>(),
+          f["p999_ms"].get<double>(), f["max_ms"].get<double>());
+    };
+    for (const auto& name : s.value("request_order", std::vector<std::string>{}))
+      if (s["requests"].contains(name)) row(name, s["requests"][name]);
+    row("all", s["overall"]);
+    html += "</table><p class=\"legend\">latencies in milliseconds</p>\n";
+  }
+  if (!v.findings.empty()) {
+    html +=
+        "<h2>Thresholds</h2>\n<table><tr><th>metric</th><th>condition</th><th>result</th></tr>\n";
+    for (const auto& f : v.findings)
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n", escape(f.id),
+                          escape(f.title), f.blocking ? "fail" : "pass",
+                          f.blocking ? "breached" : "met");
+    html += "</table>\n";
+  }
+  if (s.contains("timeseries") && !s["timeseries"].empty()) {
+    Series p50{"p50", "#0969da", {}}, p95{"p95", "#bf8700", {}}, p99{"p99", "#cf222e", {}};
+    Series rps{"requests/s", "#1a7f37", {}}, errors{"failed/s", "#cf222e", {}};
+    for (const auto& sec : s["timeseries"]) {
+      p50.values.push_back(sec["p50_ms"].get<double>());
+      p95.values.push_back(sec["p95_ms"].get<double>());
+      p99.values.push_back(sec["p99_ms"].get<double>());
+      rps.values.push_back(sec["count"].get<double>());
+      errors.values.push_back(sec["failures"].get<double>());
+    }
+    html += line_chart("Latency percentiles per second", "ms", {p50, p95, p99});
+    html += line_chart("Throughput", "requests/s", {rps});
+    html += line_chart("Errors", "failed requests/s", {errors});
+  }
+  return html + "</body></html>\n";
+}
+
+}  // namespace tollgate::load
