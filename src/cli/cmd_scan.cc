@@ -7,6 +7,7 @@
 #include "scan/image_source.h"
 #include "scan/reports.h"
 #include "scan/sbom.h"
+#include "scan/scan_table.h"
 #include "scan/scanner.h"
 #include "scan/store.h"
 #include "util/files.h"
@@ -55,6 +56,9 @@ struct ScanCommand {
   }
 
   void add_options(CLI::App& cmd) {
+    // The scan's own terminal view (counts, then findings grouped by package) replaces the
+    // generic table.
+    out.extra["table"] = [](const verdict::Verdict& v) { return scan::render_scan_table(v); };
     out.extra["gitlab"] = [](const verdict::Verdict& v) {
       return scan::render_gitlab_container_scanning(v);
     };
