@@ -89,6 +89,37 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
   archive_read_support_format_tar(a.get());
   Feed feed{&source};
   auto fail = [&](const std::string& what) -> void { throw Error("layer " + name + ": " + what); };
+  // Decompression bombs: the output may not outgrow the input without bound. Checked while
+  // streaming past every entry, so a bomb stops early instead of being decompressed whole.
+  auto check_growth = [&] {
+    uint64_t out_bytes = static_cast<uint64_t>(archive_filter_bytes(a.get(), 0));
+    uint64_t in_bytes = static_cast<uint64_t>(archive_filter_bytes(a.get(), -1));
+    if (out_bytes > limits.max_layer_bytes)
+      fail("refusing layer: more than " + std::to_string(limits.max_layer_bytes) +
+           " uncompressed bytes");
+    if (out_bytes > limits.bomb_min_bytes && in_bytes > 0 &&
+        static_cast<double>(out_bytes) / static_cast<double>(in_bytes) > limits.max_ratio)
+      fail("refusing layer: it expands " + std::to_string(out_bytes / in_bytes) +
+           " times (a decompression bomb?)");
+  };
+  // Streams past an entry's data (what skipping would do anyway in a compressed stream).
+  auto pass_over = [&] {
+    const void* block;
+    size_t size;
+    la_int64_t offset;
+    uint64_t since_check = 0;
+    int rc;
+    while ((rc = archive_read_data_block(a.get(), &block, &size, &offset)) == ARCHIVE_OK) {
+      since_check += size;
+      if (since_check > (1 << 20)) {
+        check_growth();
+        since_check = 0;
+      }
+    }
+    if (rc != ARCHIVE_EOF)
+      fail(feed.failed ? feed.error
+                       : std::string("broken layer: ") + archive_error_string(a.get()));
+  };
   if (archive_read_open(a.get(), &feed, nullptr, &Feed::read, nullptr) != ARCHIVE_OK)
     fail(feed.failed ? feed.error
                      : std::string("not a tar layer: ") + archive_error_string(a.get()));
@@ -147,23 +178,16 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
             fs.add_file(*path, std::move(data));
           } else {
             fs.add_other(*path);
+            pass_over();
           }
           break;
         default:
           fs.add_other(*path);
       }
     }
-    // Decompression bombs: the output may not outgrow the input without bound.
-    uint64_t out_bytes = static_cast<uint64_t>(archive_filter_bytes(a.get(), 0));
-    uint64_t in_bytes = static_cast<uint64_t>(archive_filter_bytes(a.get(), -1));
-    if (out_bytes > limits.max_layer_bytes)
-      fail("refusing layer: more than " + std::to_string(limits.max_layer_bytes) +
-           " uncompressed bytes");
-    if (out_bytes > limits.bomb_min_bytes && in_bytes > 0 &&
-        static_cast<double>(out_bytes) / static_cast<double>(in_bytes) > limits.max_ratio)
-      fail("refusing layer: it expands " + std::to_string(out_bytes / in_bytes) +
-           " times (a decompression bomb?)");
+    check_growth();
   }
+  check_growth();
   bool compressed = archive_filter_count(a.get()) > 1;
   a.reset();
   if (feed.failed) fail(feed.error);
