@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine
   # real peers the tests start on loopback ports
   nginx-light prometheus docker-registry skopeo umoci unzip zip
+  # scan: htpasswd for the registry's basic-auth test
+  apache2-utils
 )
 
 missing=()
