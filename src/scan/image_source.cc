@@ -208,7 +208,10 @@ OpenedImage open_image(const std::string& ref, const ImageSourceOptions& o) {
     std::string kind = blobs->contains("manifest.json") ? "docker-archive" : "oci-archive";
     return open_layout(std::move(blobs), p.filename().string(), kind, o);
   }
-  if (looks_like_registry_reference(ref)) return pull_image(ref, o);
+  // A name that reads like a path is a missing file, not an image on Docker Hub.
+  bool path_like = ref.starts_with("/") || ref.starts_with("./") || ref.starts_with("../") ||
+                   ref.ends_with(".tar") || ref.ends_with(".tar.gz") || ref.ends_with(".tgz");
+  if (!path_like && looks_like_registry_reference(ref)) return pull_image(ref, o);
   throw Error(SourceLocation{ref},
               "no such file or directory, and not a registry reference "
               "(host[:port]/repository[:tag|@sha256:...])");
