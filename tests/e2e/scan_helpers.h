@@ -30,7 +30,12 @@ inline Result run(std::vector<std::string> args, const std::string& input = "",
   cmd.timeout = std::chrono::seconds(120);
   if (!extra_env.empty()) {
     auto env = process::current_environment();
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    // An override replaces the variable: getenv() would find the first of two.
+    for (const auto& e : extra_env) {
+      std::string key = e.substr(0, e.find('=') + 1);
+      std::erase_if(env, [&](const std::string& x) { return x.starts_with(key); });
+      env.push_back(e);
+    }
     cmd.env = env;
   }
   auto r = process::run_capture(cmd);
