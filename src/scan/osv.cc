@@ -105,10 +105,6 @@ OsvRecord parse_osv(const json& j, const SourceLocation& where) {
   return r;
 }
 
-namespace {
-constexpr const char* kEventKeys[] = {"i", "f", "l", "m"};
-}
-
 nlohmann::json severities_to_json(const std::vector<OsvSeverity>& s) {
   json out = json::array();
   for (const auto& x : s)
@@ -123,41 +119,78 @@ std::vector<OsvSeverity> severities_from_json(const nlohmann::json& j) {
   return out;
 }
 
-nlohmann::json affected_to_json(const OsvAffected& a) {
-  json ranges = json::array();
-  for (const auto& r : a.ranges) {
-    json events = json::array();
-    for (const auto& e : r.events)
-      events.push_back({kEventKeys[static_cast<int>(e.kind)], e.version});
-    ranges.push_back({{"t", r.type}, {"e", events}});
-  }
-  json out = {{"r", ranges}};
-  if (!a.versions.empty()) out["v"] = a.versions;
-  if (!a.urgency.empty()) out["u"] = a.urgency;
-  if (!a.severity.empty()) out["s"] = severities_to_json(a.severity);
-  if (!a.database_severity.empty()) out["d"] = a.database_severity;
+namespace {
+
+// Versions, ecosystems and severities never hold a newline; one is replaced all the same so that
+// a hostile record cannot forge fields.
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c == '\n') c = ' ';
   return out;
 }
 
-OsvAffected affected_from_json(const nlohmann::json& j) {
-  OsvAffected a;
-  for (const auto& r : j.at("r")) {
-    OsvRange range;
-    range.type = r.at("t").get<std::string>();
-    for (const auto& e : r.at("e")) {
-      std::string k = e.at(0).get<std::string>();
-      OsvEvent::Kind kind = k == "i"   ? OsvEvent::Kind::Introduced
-                            : k == "f" ? OsvEvent::Kind::Fixed
-                            : k == "l" ? OsvEvent::Kind::LastAffected
-                                       : OsvEvent::Kind::Limit;
-      range.events.push_back({kind, e.at(1).get<std::string>()});
-    }
-    a.ranges.push_back(std::move(range));
+}  // namespace
+
+std::string encode_affected(const OsvAffected& a) {
+  static constexpr char kEventCodes[] = {'i', 'f', 'l', 'm'};
+  std::string out;
+  for (const auto& r : a.ranges) {
+    out += "R " + one_line(r.type) + "\n";
+    for (const auto& e : r.events)
+      out +=
+          std::string(1, kEventCodes[static_cast<int>(e.kind)]) + " " + one_line(e.version) + "\n";
   }
-  if (j.contains("v")) a.versions = j["v"].get<std::vector<std::string>>();
-  if (j.contains("u")) a.urgency = j["u"].get<std::string>();
-  if (j.contains("s")) a.severity = severities_from_json(j["s"]);
-  if (j.contains("d")) a.database_severity = j["d"].get<std::string>();
+  for (const auto& v : a.versions)
+    out += "V " + one_line(v) + "\n";
+  if (!a.urgency.empty()) out += "U " + one_line(a.urgency) + "\n";
+  for (const auto& s : a.severity)
+    out += "S " + one_line(s.type) + "\t" + one_line(s.score) + "\n";
+  if (!a.database_severity.empty()) out += "D " + one_line(a.database_severity) + "\n";
+  return out;
+}
+
+OsvAffected decode_affected(std::string_view text) {
+  OsvAffected a;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (line.size() < 2) continue;
+    std::string value(line.substr(2));
+    switch (line[0]) {
+      case 'R':
+        a.ranges.push_back({std::move(value), {}});
+        break;
+      case 'i':
+      case 'f':
+      case 'l':
+      case 'm': {
+        if (a.ranges.empty()) break;
+        OsvEvent::Kind kind = line[0] == 'i'   ? OsvEvent::Kind::Introduced
+                              : line[0] == 'f' ? OsvEvent::Kind::Fixed
+                              : line[0] == 'l' ? OsvEvent::Kind::LastAffected
+                                               : OsvEvent::Kind::Limit;
+        a.ranges.back().events.push_back({kind, std::move(value)});
+        break;
+      }
+      case 'V':
+        a.versions.push_back(std::move(value));
+        break;
+      case 'U':
+        a.urgency = std::move(value);
+        break;
+      case 'S': {
+        size_t tab = value.find('\t');
+        a.severity.push_back(
+            {value.substr(0, tab), tab == std::string::npos ? "" : value.substr(tab + 1)});
+        break;
+      }
+      case 'D':
+        a.database_severity = std::move(value);
+        break;
+    }
+  }
   return a;
 }
 

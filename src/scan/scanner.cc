@@ -24,8 +24,8 @@ ScanResult scan_inventory(Inventory inventory, const ScanSubject& subject,
                 inventory.os.label() + " without /var/lib/dpkg/status, status.d or " +
                 "/lib/apk/db/installed)");
   auto store = VulnStore::open_existing(options.db);
-  StoreStatus status = store->status();
-  auto age = options.policy.now - *status.updated_at;
+  auto updated_at = *store->updated_at();
+  auto age = options.policy.now - updated_at;
   if (age > options.max_db_age) {
     auto days = std::chrono::duration_cast<std::chrono::hours>(age).count() / 24;
     throw Error(
@@ -34,10 +34,7 @@ ScanResult scan_inventory(Inventory inventory, const ScanSubject& subject,
             timefmt::format_duration(std::chrono::duration<double>(options.max_db_age).count()) +
             "); run 'tollgate db update' or pass a larger --max-db-age");
   }
-  bool has_ecosystem = false;
-  for (const auto& e : status.ecosystems)
-    has_ecosystem = has_ecosystem || e.ecosystem == inventory.os.ecosystem;
-  if (!has_ecosystem)
+  if (!store->has_ecosystem(inventory.os.ecosystem))
     throw Error(SourceLocation{options.db.string()},
                 "the vulnerability database has no records for " + inventory.os.ecosystem +
                     "; import that ecosystem (osv.dev publishes it in " +
@@ -50,9 +47,7 @@ ScanResult scan_inventory(Inventory inventory, const ScanSubject& subject,
   ScanResult result{std::move(inventory), {}};
   result.verdict = build_verdict(subject, result.inventory, matches, options.policy);
   auto& s = result.verdict.summary;
-  s["database"] = {{"path", options.db.string()},
-                   {"updated_at", timefmt::iso8601(*status.updated_at)},
-                   {"advisories", status.advisories}};
+  s["database"] = {{"path", options.db.string()}, {"updated_at", timefmt::iso8601(updated_at)}};
   s["timings_ms"] = {{"database_open", open_ms}, {"match", match_ms}};
   s["start_time"] = timefmt::iso8601(started);
   s["end_time"] = timefmt::iso8601(std::chrono::system_clock::now());

@@ -10,6 +10,9 @@ namespace {
 
 using nlohmann::json;
 
+// Bumped whenever the layout or the encoding of osv_affected.data changes.
+constexpr int64_t kSchemaVersion = 2;
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS osv_advisory (
   id TEXT PRIMARY KEY,
@@ -58,7 +61,7 @@ std::unique_ptr<VulnStore> VulnStore::open_existing(const std::filesystem::path&
                 "db import PATH' (OSV JSON files, directories or osv.dev zips), or name another "
                 "with --db");
   auto store = std::make_unique<VulnStore>(path);
-  if (!store->status().updated_at)
+  if (!store->updated_at())
     throw Error(SourceLocation{path.string()},
                 "the vulnerability database is empty (no import ever finished); run 'tollgate db "
                 "update' or 'tollgate db import PATH'");
@@ -71,7 +74,18 @@ VulnStore::VulnStore(const std::filesystem::path& path) : db_(path) {
 
 void VulnStore::ensure_schema() {
   try {
+    history::Statement version(db_.handle(), "PRAGMA user_version");
+    version.step();
+    int64_t v = version.column_int(0);
+    history::Statement tables(db_.handle(),
+                              "SELECT count(*) FROM sqlite_master WHERE name = 'osv_advisory'");
+    tables.step();
+    if (tables.column_int(0) > 0 && v != kSchemaVersion)
+      throw Error("written by another version of tollgate (schema " + std::to_string(v) +
+                  ", this one reads " + std::to_string(kSchemaVersion) +
+                  "); delete it and run 'tollgate db update'");
     db_.exec(kSchema);
+    db_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   } catch (const Error& e) {
     throw Error(SourceLocation{db_.path().string()},
                 std::string("not a usable vulnerability database: ") + e.what());
@@ -89,7 +103,7 @@ std::vector<AffectedEntry> VulnStore::affected(const std::string& ecosystem,
   q.bind(1, ecosystem).bind(2, name);
   std::vector<AffectedEntry> out;
   while (q.step())
-    out.push_back({q.column_text(0), affected_from_json(json::parse(q.column_text(1)))});
+    out.push_back({q.column_text(0), decode_affected(q.column_text(1))});
   return out;
 }
 
@@ -112,6 +126,18 @@ std::optional<Advisory> VulnStore::advisory(const std::string& id) {
   a.severity = severities_from_json(json::parse(q.column_text(4)));
   a.references = string_list(q.column_text(5));
   return a;
+}
+
+std::optional<std::chrono::system_clock::time_point> VulnStore::updated_at() {
+  history::Statement q(db_.handle(), "SELECT value FROM osv_meta WHERE key = 'updated_at'");
+  if (!q.step()) return std::nullopt;
+  return timefmt::parse_iso8601(q.column_text(0));
+}
+
+bool VulnStore::has_ecosystem(const std::string& ecosystem) {
+  history::Statement q(db_.handle(), "SELECT 1 FROM osv_affected WHERE ecosystem = ? LIMIT 1");
+  q.bind(1, ecosystem);
+  return q.step();
 }
 
 StoreStatus VulnStore::status() {
@@ -142,9 +168,16 @@ StoreStatus VulnStore::status() {
   return s;
 }
 
+// Imports are large and go into one transaction: a big page cache keeps SQLite from spilling
+// half-built pages to the WAL (and waiting on the disk) before the commit.
+static history::Database& prepared_for_import(history::Database& db) {
+  db.exec("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;");
+  return db;
+}
+
 StoreWriter::StoreWriter(VulnStore& store)
     : store_(store),
-      tx_(store.database()),
+      tx_(prepared_for_import(store.database())),
       put_advisory_(store.database().handle(),
                     "INSERT OR REPLACE INTO osv_advisory "
                     "(id, modified, withdrawn, summary, aliases, upstream, severity, refs) "
@@ -178,7 +211,7 @@ void StoreWriter::add(const OsvRecord& r) {
       put_affected_.bind(1, a.ecosystem)
           .bind(2, a.name)
           .bind(3, r.id)
-          .bind(4, affected_to_json(a).dump())
+          .bind(4, encode_affected(a))
           .run();
     }
   }

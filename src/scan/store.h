@@ -61,7 +61,10 @@ class VulnStore {
 
   std::vector<AffectedEntry> affected(const std::string& ecosystem, const std::string& name);
   std::optional<Advisory> advisory(const std::string& id);
-  StoreStatus status();
+  StoreStatus status();  // counts every table: for `db status`, not for every scan
+  // What a scan needs to know before it trusts the data, from indexed lookups only.
+  std::optional<std::chrono::system_clock::time_point> updated_at();
+  bool has_ecosystem(const std::string& ecosystem);
 
  private:
   void ensure_schema();
