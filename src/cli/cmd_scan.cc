@@ -11,6 +11,7 @@
 #include "scan/scanner.h"
 #include "scan/store.h"
 #include "util/files.h"
+#include "util/term.h"
 #include "util/timefmt.h"
 
 namespace tollgate::cli {
@@ -172,8 +173,15 @@ Runner setup_image(CLI::App& cmd) {
     } else if (const char* p = std::getenv("TOLLGATE_REGISTRY_PASSWORD")) {
       src->password = p;
     }
+    // Progress goes to stderr, and only to a terminal, so stdout stays clean for pipes.
+    bool tty = term::is_tty(2);
+    if (tty)
+      src->progress = [](const std::string& what) {
+        std::cerr << "\r\033[K" << what << std::flush;
+      };
     return c->run([&](const scan::ScanOptions& o) {
       scan::OpenedImage image = scan::open_image(*ref, *src);
+      if (tty) std::cerr << "\r\033[K" << std::flush;
       return scan::scan_filesystem(*image.fs, {image.name, image.kind, image.digest}, o);
     });
   };

@@ -89,8 +89,11 @@ int apply_manifest_layers(LayeredFs& out, const Blobs& blobs, const json& manife
   if (!manifest.contains("layers") || !manifest["layers"].is_array())
     throw Error(SourceLocation{blobs.where()}, "image manifest without a 'layers' list");
   int n = 0;
+  const size_t total = manifest["layers"].size();
   for (const auto& layer : manifest["layers"]) {
     std::string digest = layer.value("digest", "");
+    if (o.progress)
+      o.progress("layer " + std::to_string(n + 1) + "/" + std::to_string(total) + " " + digest);
     std::string path = blob_path(digest, blobs.where());
     apply_layer(out, blobs.open(path), digest, digest, "", o.limits);
     ++n;
@@ -147,6 +150,9 @@ OpenedImage open_layout(std::unique_ptr<Blobs> blobs, const std::string& name,
       std::string expected;
       if (path.starts_with("blobs/sha256/")) expected = "sha256:" + path.substr(13);
       std::string diff_id = i < diff_ids.size() ? diff_ids[i].get<std::string>() : "";
+      if (o.progress)
+        o.progress("layer " + std::to_string(i + 1) + "/" + std::to_string(layers.size()) + " " +
+                   path);
       apply_layer(*fs, blobs->open(path), path, expected, diff_id, o.limits);
     }
     img.layers = static_cast<int>(layers.size());

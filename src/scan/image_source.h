@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,6 +17,8 @@ struct ImageSourceOptions {
   bool insecure = false;      // plain HTTP to the registry
   std::string docker_config;  // default ~/.docker/config.json
   LayerLimits limits;
+  // Called before each layer is read ("layer 2/5 sha256:..."), for a progress line.
+  std::function<void(const std::string&)> progress;
 };
 
 // An image opened for scanning: its merged filesystem view and what to call it in reports.

@@ -270,6 +270,9 @@ OpenedImage pull_image(const std::string& text, const ImageSourceOptions& o) {
   int n = 0;
   for (const auto& layer : manifest["layers"]) {
     std::string layer_digest = layer.value("digest", "");
+    if (o.progress)
+      o.progress("pulling layer " + std::to_string(n + 1) + "/" +
+                 std::to_string(manifest["layers"].size()) + " " + layer_digest);
     http::Response r = client.get("/blobs/" + layer_digest, {}, std::chrono::minutes(10));
     auto body = std::make_shared<std::string>(std::move(r.body));
     auto pos = std::make_shared<size_t>(0);
