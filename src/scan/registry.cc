@@ -74,7 +74,7 @@ std::string docker_config_credentials(const std::string& registry, std::string p
 
 class RegistryClient {
  public:
-  RegistryClient(const ImageReference& ref, const ImageSourceOptions& o) : ref_(ref), o_(o) {
+  RegistryClient(const ImageReference& ref, const ImageSourceOptions& o) : ref_(ref) {
     base_ = (o.insecure ? "http://" : "https://") + ref.registry + "/v2/" + ref.repository;
     if (!o.username.empty())
       credentials_ = o.username + ":" + o.password;
@@ -160,7 +160,6 @@ class RegistryClient {
   }
 
   ImageReference ref_;
-  const ImageSourceOptions& o_;
   std::string base_;
   std::string credentials_;
   std::string token_;
