@@ -82,7 +82,13 @@ struct ScanCommand {
     // Usage errors (a bad flag value) surface before any work, as exit 2 without a verdict.
     scan::ScanOptions o = options();
     return run_gate("scan", out, [&] {
-      scan::ScanResult r = body(o);
+      scan::ScanResult r;
+      try {
+        r = body(o);
+      } catch (const nlohmann::json::exception& e) {
+        // A manifest or config of the wrong shape: still a verdict, not a bare crash message.
+        throw Error(std::string("malformed image metadata: ") + e.what());
+      }
       *inventory = std::move(r.inventory);
       return std::move(r.verdict);
     });
