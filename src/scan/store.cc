@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 // Bumped whenever the layout or the encoding of osv_affected.data changes.
-constexpr int64_t kSchemaVersion = 2;
+constexpr int64_t kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS osv_advisory (
@@ -35,8 +35,28 @@ CREATE INDEX IF NOT EXISTS osv_affected_by_advisory ON osv_affected(advisory_id)
 CREATE TABLE IF NOT EXISTS osv_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 
+// Lists are stored one item a line (ids and URLs hold no newlines): cheaper to write and read
+// than JSON, and the import writes three of them per record.
+std::string join_lines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    for (char c : item)
+      out += c == '\n' ? ' ' : c;
+    out += '\n';
+  }
+  return out;
+}
+
 std::vector<std::string> string_list(const std::string& text) {
-  return json::parse(text).get<std::vector<std::string>>();
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
 }
 
 }  // namespace
@@ -185,7 +205,10 @@ StoreWriter::StoreWriter(VulnStore& store)
       drop_affected_(store.database().handle(), "DELETE FROM osv_affected WHERE advisory_id = ?"),
       put_affected_(store.database().handle(),
                     "INSERT INTO osv_affected (ecosystem, name, advisory_id, data) "
-                    "VALUES (?, ?, ?, ?)") {}
+                    "VALUES (?, ?, ?, ?)") {
+  history::Statement any(store.database().handle(), "SELECT 1 FROM osv_advisory LIMIT 1");
+  fresh_ = !any.step();
+}
 
 StoreWriter::~StoreWriter() = default;
 
@@ -195,15 +218,17 @@ void StoreWriter::add(const OsvRecord& r) {
       .bind(2, r.modified)
       .bind(3, int64_t{r.withdrawn})
       .bind(4, r.summary.empty() ? r.details.substr(0, 200) : r.summary)
-      .bind(5, json(r.aliases).dump())
-      .bind(6, json(r.upstream).dump())
+      .bind(5, join_lines(r.aliases))
+      .bind(6, join_lines(r.upstream))
       .bind(7, severities_to_json(r.severity).dump())
-      .bind(8, json(r.references).dump())
+      .bind(8, join_lines(r.references))
       .run();
   // A record replaces its previous version wholesale, so a package that a newer version no
-  // longer lists stops matching.
-  drop_affected_.reset();
-  drop_affected_.bind(1, r.id).run();
+  // longer lists stops matching. Into an empty store only a repeated id has anything to drop.
+  if (!fresh_ || !seen_.insert(r.id).second) {
+    drop_affected_.reset();
+    drop_affected_.bind(1, r.id).run();
+  }
   if (!r.withdrawn) {
     for (const auto& a : r.affected) {
       if (a.ecosystem.empty() || a.name.empty()) continue;
@@ -225,7 +250,7 @@ void StoreWriter::commit(const std::vector<std::string>& sources) {
       .bind(2, timefmt::iso8601(std::chrono::system_clock::now()))
       .run();
   meta.reset();
-  meta.bind(1, std::string("sources")).bind(2, json(sources).dump()).run();
+  meta.bind(1, std::string("sources")).bind(2, join_lines(sources)).run();
   tx_.commit();
 }
 

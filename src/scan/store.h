@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "history/db.h"
@@ -92,6 +93,8 @@ class StoreWriter {
   history::Transaction tx_;
   history::Statement put_advisory_, drop_affected_, put_affected_;
   int64_t records_ = 0;
+  bool fresh_ = false;                    // the store held no records when this import began
+  std::unordered_set<std::string> seen_;  // ids written so far, while fresh_
 };
 
 }  // namespace tollgate::scan
