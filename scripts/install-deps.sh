@@ -17,6 +17,8 @@ PACKAGES=(
   libfyaml-dev
   # load: wrk is the peer bench/load_* measures throughput and CPU against
   wrk
+  # scan: htpasswd for the registry's basic-auth test
+  apache2-utils
 )
 
 missing=()

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "scan/image_fs.h"
+#include "scan/layer_reader.h"
+
+namespace tollgate::scan {
+
+struct ImageSourceOptions {
+  std::string platform = "linux/amd64";  // os/arch[/variant], for indexes and manifest lists
+  std::string username;
+  std::string password;
+  bool insecure = false;      // plain HTTP to the registry
+  std::string docker_config;  // default ~/.docker/config.json
+  LayerLimits limits;
+  // Called before each layer is read ("layer 2/5 sha256:..."), for a progress line.
+  std::function<void(const std::string&)> progress;
+};
+
+// An image opened for scanning: its merged filesystem view and what to call it in reports.
+struct OpenedImage {
+  std::unique_ptr<ImageFs> fs;
+  std::string name;    // "cart.tar", "127.0.0.1:5000/shop/cart:1.4"
+  std::string kind;    // docker-archive, oci-archive, oci-layout, rootfs, registry
+  std::string digest;  // manifest digest when known
+  int layers = 0;
+};
+
+// Opens REF: an existing path (docker save archive, OCI archive, OCI layout directory, root
+// filesystem directory) or else a registry reference. Throws Error saying which it tried.
+OpenedImage open_image(const std::string& ref, const ImageSourceOptions& options);
+
+// Picks the manifest descriptor for a platform ("linux/amd64", "linux/arm64/v8") from an OCI
+// index or Docker manifest list; throws Error listing what the index offers.
+nlohmann::json select_platform(const nlohmann::json& index, const std::string& platform,
+                               const std::string& where);
+
+bool is_index_media_type(const std::string& media_type);
+
+}  // namespace tollgate::scan

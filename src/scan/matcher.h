@@ -1,0 +1,58 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scan/inventory.h"
+#include "scan/osv.h"
+#include "scan/store.h"
+#include "scan/version.h"
+#include "verdict/verdict.h"
+
+namespace tollgate::scan {
+
+// Whether one installed version is affected by one affected[] entry, and the fix if there is.
+struct RangeVerdict {
+  bool affected = false;
+  std::string fixed;  // the first fixed version above the installed one; "" when unfixed
+};
+
+// OSV evaluation: affected when the version is listed in versions[] or falls in any SEMVER or
+// ECOSYSTEM range (events sorted by version, introduced "0" first, limits honoured). GIT ranges
+// are ignored: they name commits, not package versions. Throws Error naming the record when a
+// version in it cannot be ordered.
+RangeVerdict evaluate_affected(const OsvAffected& a, Scheme scheme, const std::string& version,
+                               const std::string& record_id);
+
+// One vulnerability in one installed package, after merging the records that describe the
+// same vulnerability (DSA-x and DEBIAN-CVE-y sharing CVE-z).
+struct Match {
+  Package package;
+  std::string id;                    // the CVE when there is one, else the record id
+  std::vector<std::string> records;  // every OSV record id that matched (DSA, DEBIAN-CVE ...)
+  std::vector<std::string> aliases;  // every other id the vulnerability goes by
+  std::string fixed_version;         // "" when no fix exists yet
+  std::string summary;
+  std::vector<std::string> links;
+  verdict::Severity severity = verdict::Severity::Unknown;
+  std::string severity_source;  // "CVSS:3.1/... (9.8)", "debian urgency: low", ...
+  std::string vendor_severity;  // Debian urgency as published
+  std::string ecosystem;
+  bool kernel_headers = false;  // a kernel CVE seen through linux-libc-dev: real, rarely relevant
+};
+
+// The severity rule, written down once:
+//   1. a CVSS v3.x vector (package-level, else record-level) gives the base score's rating;
+//   2. else the feed's own word (database_specific.severity, Ubuntu priority);
+//   3. else Debian's urgency: unimportant and low -> low, medium -> medium, high -> high;
+//      "not yet assigned" and "end-of-life" -> unknown;
+//   4. else unknown.
+// The Debian urgency is always kept as the vendor severity beside it.
+void assign_severity(Match& m, const Advisory& advisory, const OsvAffected& affected);
+
+// Every vulnerability of every package of the inventory. The OS ecosystem must be set
+// (callers refuse unsupported OSes before).
+std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store);
+
+}  // namespace tollgate::scan

@@ -1,0 +1,119 @@
+#include "scan/osv_import.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "util/files.h"
+
+namespace tollgate::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path testdata() {
+  const char* src = std::getenv("TOLLGATE_SOURCE_DIR");
+  return fs::path(src ? src : ".") / "src/scan/testdata";
+}
+
+// A zip as osv.dev publishes it: one <ID>.json per record at the top level.
+void write_zip(const fs::path& zip, const fs::path& dir) {
+  archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  archive_write_open_filename(a, zip.c_str());
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string data = files::read(e.path());
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, e.path().filename().c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
+    archive_write_header(a, entry);
+    archive_write_data(a, data.data(), data.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+TEST(Import, ReadsFilesDirectoriesAndZips) {
+  files::TempDir dir;
+  VulnStore store(dir.path() / "db.sqlite");
+  write_zip(dir.path() / "Alpine-all.zip", testdata() / "osv/alpine");
+  auto r = import_osv(
+      store, {(testdata() / "osv/debian").string(), (dir.path() / "Alpine-all.zip").string()});
+  EXPECT_EQ(r.records, 14);
+  StoreStatus s = store.status();
+  EXPECT_EQ(s.advisories, 14);
+  ASSERT_TRUE(s.updated_at);
+  std::map<std::string, int64_t> eco;
+  for (const auto& e : s.ecosystems)
+    eco[e.ecosystem] = e.advisories;
+  EXPECT_EQ(eco["Debian:12"], 9);  // DEBIAN-CVE-2014-1424 has no affected entries
+  EXPECT_EQ(eco["Alpine:v3.18"], 4);
+  auto hits = store.affected("Debian:12", "glibc");
+  EXPECT_EQ(hits.size(), 3u);
+  auto adv = store.advisory("DSA-5514-1");
+  ASSERT_TRUE(adv);
+  EXPECT_EQ(adv->upstream.size(), 3u);
+}
+
+TEST(Import, AFailedImportLeavesTheOldDataWorking) {
+  files::TempDir dir;
+  VulnStore store(dir.path() / "db.sqlite");
+  import_osv(store, {(testdata() / "osv/debian").string()});
+  auto before = store.status();
+  fs::create_directories(dir.path() / "new");
+  fs::copy(testdata() / "osv/alpine", dir.path() / "new");
+  std::ofstream(dir.path() / "new/zz-broken.json")
+      << "{\n  \"id\": \"BROKEN-1\",\n  \"affected\": [\n    {,}\n";
+  try {
+    import_osv(store, {(dir.path() / "new").string()});
+    FAIL() << "a broken file must fail the import";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where().line, 4);
+    EXPECT_EQ(e.where().column, 6);
+    EXPECT_NE(e.where().file.find("zz-broken.json"), std::string::npos);
+  }
+  auto after = store.status();
+  EXPECT_EQ(after.advisories, before.advisories);
+  EXPECT_EQ(*after.updated_at, *before.updated_at);
+  EXPECT_TRUE(store.affected("Alpine:v3.18", "openssl").empty());  // none of the batch landed
+}
+
+TEST(Import, RejectsRecordsThatBreakTheSchema) {
+  EXPECT_THROW(parse_osv_document(R"({"affected": []})", "x.json"), Error);
+  EXPECT_THROW(
+      parse_osv_document(
+          R"({"id": "X-1", "affected": [{"package": {"ecosystem": "Debian:12", "name": "a"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0", "fixed": "1"}]}]}]})",
+          "x.json"),
+      Error);
+  EXPECT_THROW(
+      parse_osv_document(
+          R"({"id": "X-1", "affected": [{"package": {"ecosystem": "Debian:12", "name": "a"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"fixd": "1"}]}]}]})",
+          "x.json"),
+      Error);
+  // Unknown fields are fine: newer schema minors only add.
+  auto ok = parse_osv_document(R"([{"id": "X-1", "new_field": 1}, {"id": "X-2"}])", "x.json");
+  EXPECT_EQ(ok.size(), 2u);
+}
+
+TEST(Store, OpeningAMissingDatabaseSaysHowToGetOne) {
+  files::TempDir dir;
+  try {
+    VulnStore::open_existing(dir.path() / "none.sqlite");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tollgate db update"), std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(dir.path() / "none.sqlite"));
+  std::ofstream(dir.path() / "junk.sqlite") << "this is not sqlite at all, not even close........";
+  EXPECT_THROW(VulnStore::open_existing(dir.path() / "junk.sqlite"), Error);
+}
+
+}  // namespace
+}  // namespace tollgate::scan

@@ -1,0 +1,95 @@
+#include "scan/scan_table.h"
+
+#include <map>
+
+#include "util/strings.h"
+#include "util/table.h"
+#include "util/term.h"
+#include "verdict/report.h"
+
+namespace tollgate::scan {
+namespace {
+
+using verdict::Severity;
+
+term::Color color_of(Severity s) {
+  switch (s) {
+    case Severity::Critical:
+    case Severity::High:
+      return term::Color::Red;
+    case Severity::Medium:
+      return term::Color::Yellow;
+    case Severity::Low:
+      return term::Color::Blue;
+    default:
+      return term::Color::Gray;
+  }
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string render_scan_table(const verdict::Verdict& v) {
+  if (v.status == verdict::Status::Error) return verdict::render_table(v);
+  const auto& s = v.summary;
+  std::string out = s.value("target", "") + " (" + s.value("os", "?") + ", " +
+                    std::to_string(s.value("packages", 0)) + " packages)\n";
+  std::vector<std::string> counts;
+  const auto& c = s.value("severity_counts", nlohmann::json::object());
+  for (const char* name : {"critical", "high", "medium", "low", "info", "unknown"}) {
+    int n = c.value(name, 0);
+    if (n > 0 || std::string_view(name) != "info")
+      counts.push_back(term::paint(color_of(*verdict::parse_severity(name)),
+                                   upper(name) + " " + std::to_string(n)));
+  }
+  out += "vulnerabilities: " + std::to_string(s.value("vulnerabilities", 0)) + " (" +
+         str::join(counts, ", ") + ")\n\n";
+  // Group by package, packages in order of their worst finding (findings come sorted by severity).
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const verdict::Finding*>> by_package;
+  for (const auto& f : v.findings) {
+    if (!by_package.count(f.subject)) order.push_back(f.subject);
+    by_package[f.subject].push_back(&f);
+  }
+  if (!order.empty()) {
+    TextTable table({"PACKAGE", "INSTALLED", "VULNERABILITY", "SEVERITY", "FIXED IN", "SOURCE"});
+    for (const auto& subject : order) {
+      bool first = true;
+      for (const auto* f : by_package[subject]) {
+        const auto& p = f->properties;
+        std::string fixed = p.value("fixed_version", "");
+        std::string id = f->id;
+        if (p.contains("ignored"))
+          id += " (ignored)";
+        else if (f->blocking)
+          id += " *";
+        table.add({first ? p.value("package", "") : "",
+                   first ? p.value("installed_version", "") : "", id,
+                   term::paint(color_of(f->severity), upper(verdict::to_string(f->severity))),
+                   fixed.empty() ? "no fix yet" : fixed,
+                   first && p.value("source_package", "") != p.value("package", "")
+                       ? p.value("source_package", "") + " " + p.value("source_version", "")
+                       : ""});
+        first = false;
+      }
+    }
+    out += table.render(60) + "\n";
+    out += "* at or above --fail-on " + s.value("fail_on", "high") + "\n";
+  }
+  for (const auto& e : s.value("expired_ignores", nlohmann::json::array()))
+    out += "expired ignore entry: " + e.get<std::string>() + "\n";
+  for (const auto& w : s.value("warnings", nlohmann::json::array()))
+    out += "warning: " + w.get<std::string>() + "\n";
+  std::string status = v.status == verdict::Status::Pass ? term::paint(term::Color::Green, "PASS")
+                                                         : term::paint(term::Color::Red, "FAIL");
+  out += "\nscan: " + status + " - " + v.reason + "\n";
+  return out;
+}
+
+}  // namespace tollgate::scan

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "history/db.h"
+#include "scan/osv.h"
+
+namespace tollgate::scan {
+
+// What the store keeps of a record besides its affected packages.
+struct Advisory {
+  std::string id;
+  std::string modified;
+  std::string summary;
+  std::vector<std::string> aliases;
+  std::vector<std::string> upstream;
+  std::vector<OsvSeverity> severity;
+  std::vector<std::string> references;
+};
+
+// One affected[] entry of a record, found by (ecosystem, package name).
+struct AffectedEntry {
+  std::string advisory_id;
+  OsvAffected affected;
+};
+
+struct EcosystemCount {
+  std::string ecosystem;
+  int64_t advisories = 0;
+  int64_t packages = 0;
+};
+
+struct StoreStatus {
+  int64_t advisories = 0;
+  int64_t withdrawn = 0;
+  std::vector<EcosystemCount> ecosystems;
+  std::optional<std::chrono::system_clock::time_point> updated_at;  // last successful import
+  std::string newest_modified;                                      // newest record's `modified`
+  std::vector<std::string> sources;                                 // what was imported last
+};
+
+// The local OSV database: SQLite, indexed by (ecosystem, name) for the matcher's lookups.
+class VulnStore {
+ public:
+  // $XDG_CACHE_HOME/tollgate/vulndb.sqlite, else ~/.cache/tollgate/vulndb.sqlite.
+  static std::filesystem::path default_path();
+
+  // Opens a database that must already exist and hold data; otherwise throws an Error that tells
+  // the user how to get one (scans fail closed without data).
+  static std::unique_ptr<VulnStore> open_existing(const std::filesystem::path& path);
+  // Opens or creates.
+  explicit VulnStore(const std::filesystem::path& path);
+
+  const std::filesystem::path& path() const { return db_.path(); }
+  history::Database& database() { return db_; }
+
+  std::vector<AffectedEntry> affected(const std::string& ecosystem, const std::string& name);
+  std::optional<Advisory> advisory(const std::string& id);
+  StoreStatus status();  // counts every table: for `db status`, not for every scan
+  // What a scan needs to know before it trusts the data, from indexed lookups only.
+  std::optional<std::chrono::system_clock::time_point> updated_at();
+  bool has_ecosystem(const std::string& ecosystem);
+
+ private:
+  void ensure_schema();
+  history::Database db_;
+  std::unique_ptr<history::Statement> affected_query_;
+  std::unique_ptr<history::Statement> advisory_query_;
+};
+
+// Writes records into the store inside one transaction: either every record of an import lands,
+// or (an exception, a broken file) none does and the previous data stays as it was.
+class StoreWriter {
+ public:
+  explicit StoreWriter(VulnStore& store);
+  ~StoreWriter();
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  void add(const OsvRecord& record);
+  // Records the import's time and sources, then commits.
+  void commit(const std::vector<std::string>& sources);
+  int64_t records() const { return records_; }
+
+ private:
+  VulnStore& store_;
+  history::Transaction tx_;
+  history::Statement put_advisory_, drop_affected_, put_affected_;
+  int64_t records_ = 0;
+  bool fresh_ = false;                    // the store held no records when this import began
+  std::unordered_set<std::string> seen_;  // ids written so far, while fresh_
+};
+
+}  // namespace tollgate::scan
