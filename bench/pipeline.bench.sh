@@ -67,7 +67,7 @@ time_peer() {
     rm -rf "$dir/.gitlab-ci-local"
     local t0 t1
     t0=$(now)
-    (cd "$dir" && timeout "$peer_limit" "$peer" >/dev/null 2>&1) || { echo timeout; return; }
+    (cd "$dir" && timeout -k 5 "$peer_limit" "$peer" >/dev/null 2>&1) || { echo timeout; return; }
     t1=$(now)
     walls+="$(echo "$t1 - $t0" | bc -l)"$'\n'
   done

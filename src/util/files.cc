@@ -1,6 +1,7 @@
 #include "util/files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,6 +35,17 @@ std::string read(const std::filesystem::path& path) {
 }
 
 void write_atomic(const std::filesystem::path& path, std::string_view data) {
+  // A device, fifo or socket (--output /dev/stdout, /dev/null) is written in place: renaming
+  // a temporary file over it would replace the device with a plain file.
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out)
+      throw Error(SourceLocation{path.string()},
+                  "cannot write: " + std::string(std::strerror(errno)));
+    return;
+  }
   std::filesystem::path tmp = path;
   tmp += ".tmp." + std::to_string(getpid());
   {

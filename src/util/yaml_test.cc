@@ -66,3 +66,24 @@ TEST(Yaml, AliasBombIsRefused) {
 
 }  // namespace
 }  // namespace tollgate::yaml
+
+#include <sys/stat.h>
+
+#include "util/files.h"
+
+namespace tollgate::files {
+namespace {
+TEST(Files, WriteAtomicNeverReplacesADevice) {
+  write_atomic("/dev/null", "ignored\n");
+  struct stat st {};
+  ASSERT_EQ(stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null was replaced by a plain file";
+}
+TEST(Files, WriteAtomicReplacesAFileWhole) {
+  TempDir dir;
+  write_atomic(dir.path() / "f", "one\n");
+  write_atomic(dir.path() / "f", "two\n");
+  EXPECT_EQ(read(dir.path() / "f"), "two\n");
+}
+}  // namespace
+}  // namespace tollgate::files
