@@ -92,7 +92,7 @@ Runner setup(CLI::App& cmd) {
     std::string changes_since;
   };
   auto f = std::make_shared<Flags>();
-  cmd.description(
+  cmd.footer(
       "Validate a pipeline and show, without running anything, which jobs would run and why\n"
       "(which rule, change or filter decided), what each waits for, and the DAG.\n\n"
       "Examples:\n"

@@ -32,7 +32,7 @@ Runner setup(CLI::App& cmd) {
     std::string changes_since;
   };
   auto f = std::make_shared<Flags>();
-  cmd.description(
+  cmd.footer(
       "Run a .gitlab-ci.yml pipeline on this machine, as GitLab would: stages and needs (a job\n"
       "starts the moment what it waits for is done), rules, only/except and changes, variables,\n"
       "artifacts and dotenv reports, retries and timeouts. Each job runs with bash in a fresh\n"

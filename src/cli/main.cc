@@ -58,7 +58,13 @@ int main(int argc, char** argv) {
       prefix += (prefix.empty() ? "" : " ") + words[i];
       auto it = groups.find(prefix);
       if (it == groups.end()) {
-        CLI::App* group = parent->add_subcommand(words[i], words[i] + " commands");
+        static const std::map<std::string, std::string> kGroupHelp = {
+            {"check", "Verification gates: posture, budget, slo"},
+            {"scan", "Scan images, root filesystems and SBOMs for known vulnerabilities"},
+            {"db", "Manage the vulnerability database (OSV data)"}};
+        auto help = kGroupHelp.find(prefix);
+        CLI::App* group = parent->add_subcommand(
+            words[i], help != kGroupHelp.end() ? help->second : words[i] + " commands");
         group->require_subcommand(1);
         it = groups.emplace(prefix, group).first;
       }
