@@ -10,7 +10,7 @@ PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev libre2-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc npm
+  libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc
   # real peers the tests start on loopback ports
   nginx-light prometheus docker-registry skopeo umoci unzip zip
   # posture: fast YAML event parser for multi-megabyte cluster dumps
