@@ -2,10 +2,12 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "pipeline/loader.h"
 #include "runner/context.h"
 #include "util/strings.h"
 #include "util/table.h"
 #include "util/term.h"
+#include "util/yaml.h"
 
 namespace tollgate::cli {
 namespace {
@@ -83,11 +85,44 @@ std::string dot(const pipeline::Plan& plan, const pipeline::Pipeline& p) {
   return out + "}\n";
 }
 
+int show_config(const runner::Context& ctx, const std::string& file, const std::string& name) {
+  const pipeline::Job* job = ctx.pipeline.find(name);
+  if (!job) {
+    std::vector<std::string> names;
+    for (const auto& j : ctx.pipeline.jobs)
+      names.push_back(j.name);
+    std::string hint = str::closest(name, names);
+    throw UsageError("--show-config: no job named '" + name + "'" +
+                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+  yaml::Node root = pipeline::resolve_pipeline_file(file);
+  const yaml::Node* node = root.find(job->base_name);
+  yaml::Node wrapper;
+  wrapper.kind = yaml::Kind::Mapping;
+  wrapper.entries.push_back({yaml::Node::make_scalar(job->name), node ? *node : yaml::Node{}});
+  std::cout << "# job '" << job->name << "' after include, extends, !reference and default\n";
+  if (job->name != job->base_name) {
+    // The copy's own variables: those the template does not define with the same value.
+    const yaml::Node* declared = node ? node->find("variables") : nullptr;
+    std::vector<std::string> vars;
+    for (const auto& v : job->variables) {
+      const yaml::Node* same = declared ? declared->find(v.name) : nullptr;
+      if (!same || !same->is_scalar() || same->scalar != v.value)
+        vars.push_back(v.name + "=" + v.value);
+    }
+    std::cout << "# a parallel copy of '" << job->base_name << "' with " << str::join(vars, ", ")
+              << "\n";
+  }
+  std::cout << yaml::emit(wrapper);
+  return 0;
+}
+
 Runner setup(CLI::App& cmd) {
   struct Flags {
     runner::RunOptions opts;
     std::vector<std::string> vars;
     std::string graph;
+    std::string show_config;
     std::string format = "table";
     std::string changes_since;
   };
@@ -106,6 +141,9 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--graph", f->graph, "Print the DAG as mermaid or dot instead of the table")
       ->check(CLI::IsMember({"mermaid", "dot"}));
   cmd.add_option("--format", f->format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd.add_option("--show-config", f->show_config,
+                 "Print JOB as GitLab sees it: after include, extends, !reference, default and "
+                 "parallel:matrix");
   cmd.add_option("JOB", f->opts.jobs, "Plan only these jobs and what they wait for");
   return [f]() {
     for (const auto& kv : f->vars) {
@@ -116,6 +154,7 @@ Runner setup(CLI::App& cmd) {
     }
     if (!f->changes_since.empty()) f->opts.changes_since = f->changes_since;
     runner::Context ctx = runner::make_context(f->opts, 0);
+    if (!f->show_config.empty()) return show_config(ctx, f->opts.file, f->show_config);
     pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);
     if (f->graph == "mermaid") {
       std::cout << mermaid(plan, ctx.pipeline);

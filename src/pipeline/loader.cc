@@ -719,6 +719,14 @@ Pipeline load_pipeline_text(const std::string& text, const std::string& file,
   return loader.load(root);
 }
 
+yaml::Node resolve_pipeline_file(const std::string& file) {
+  std::filesystem::path path = std::filesystem::absolute(file);
+  std::vector<Error> errors;
+  Node root = resolve(yaml::load_file(path.string()), path.parent_path(), errors);
+  if (!errors.empty()) throw ErrorList(std::move(errors));
+  return root;
+}
+
 Pipeline load_pipeline(const std::string& file) {
   std::filesystem::path path = std::filesystem::absolute(file);
   if (!std::filesystem::exists(path))

@@ -17,6 +17,10 @@ Pipeline load_pipeline(const std::string& file);
 Pipeline load_pipeline_text(const std::string& text, const std::string& file,
                             const std::string& project_dir);
 
+// The pipeline file after include, !reference, extends and default: what GitLab sees before it
+// reads jobs (for `tollgate plan --show-config`).
+yaml::Node resolve_pipeline_file(const std::string& file);
+
 // Every keyword a job may hold.
 const std::vector<std::string>& job_keywords();
 

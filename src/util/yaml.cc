@@ -251,4 +251,74 @@ Node load_file(const std::string& path) {
   return load(files::read(path), path);
 }
 
+namespace {
+
+const char* const kSpecial = ":#{}[],&*!|>'\"%@`\n\t";
+
+// A scalar as YAML text: plain when reading it back gives the same string, else double-quoted.
+std::string emit_scalar(const Node& n) {
+  std::string tag = n.tag.empty() ? "" : n.tag + " ";
+  if (n.is_null()) return tag + "null";
+  const std::string& s = n.scalar;
+  bool simple = !s.empty() && s.find_first_of(kSpecial) == std::string::npos && s.front() != ' ' &&
+                s.back() != ' ' && s.front() != '-' && s.front() != '?';
+  if (simple && n.quoted) {
+    Node probe = n;
+    probe.quoted = false;
+    simple = !probe.is_bool() && !probe.is_int() && s != "null" && s != "~" && s != "Null" &&
+             s != "NULL";
+  }
+  return tag + (simple ? s : nlohmann::json(s).dump());
+}
+
+bool is_block(const Node& n) {
+  return (n.is_mapping() && !n.entries.empty()) || (n.is_sequence() && !n.items.empty());
+}
+
+void emit_into(const Node& n, int indent, std::string& out) {
+  std::string pad(static_cast<size_t>(indent), ' ');
+  if (n.is_mapping() && !n.entries.empty()) {
+    for (const auto& e : n.entries) {
+      out += pad + emit_scalar(e.key) + ":";
+      if (is_block(e.value)) {
+        out += (e.value.tag.empty() ? "" : " " + e.value.tag) + "\n";
+        emit_into(e.value, indent + 2, out);
+      } else {
+        out += " ";
+        emit_into(e.value, 0, out);
+      }
+    }
+  } else if (n.is_sequence() && !n.items.empty()) {
+    for (const auto& item : n.items) {
+      out += pad + "-";
+      if (item.is_mapping() && is_block(item)) {
+        // "- key: value" with the mapping's other keys aligned under the first.
+        std::string inner;
+        emit_into(item, indent + 2, inner);
+        out += " " + inner.substr(static_cast<size_t>(indent) + 2);
+      } else if (is_block(item)) {
+        out += "\n";
+        emit_into(item, indent + 2, out);
+      } else {
+        out += " ";
+        emit_into(item, 0, out);
+      }
+    }
+  } else if (n.is_mapping()) {
+    out += "{}\n";
+  } else if (n.is_sequence()) {
+    out += "[]\n";
+  } else {
+    out += emit_scalar(n) + "\n";
+  }
+}
+
+}  // namespace
+
+std::string emit(const Node& node) {
+  std::string out;
+  emit_into(node, 0, out);
+  return out;
+}
+
 }  // namespace tollgate::yaml

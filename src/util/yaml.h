@@ -60,4 +60,7 @@ Node load(std::string_view text, const std::string& file);
 std::vector<Node> load_all(std::string_view text, const std::string& file);
 Node load_file(const std::string& path);
 
+// Writes a node back as block-style YAML (scalars quoted when YAML would read them otherwise).
+std::string emit(const Node& node);
+
 }  // namespace tollgate::yaml

@@ -87,3 +87,19 @@ TEST(Files, WriteAtomicReplacesAFileWhole) {
 }
 }  // namespace
 }  // namespace tollgate::files
+
+namespace tollgate::yaml {
+namespace {
+TEST(Yaml, EmitRoundTripsThroughTheLoader) {
+  const char* text =
+      "job:\n  script:\n    - echo \"a: b\"\n    - 'false'\n  variables:\n    A: \"1\"\n    B: "
+      "plain\n"
+      "  needs: []\n  retry: 2\n  rules:\n    - if: $X == \"y\"\n      when: never\n";
+  Node first = load(text, "a.yml");
+  std::string emitted = emit(first);
+  Node second = load(emitted, "b.yml");
+  EXPECT_EQ(first.to_json(), second.to_json()) << emitted;
+  EXPECT_FALSE(second.find("job")->find("script")->items[1].is_bool()) << emitted;
+}
+}  // namespace
+}  // namespace tollgate::yaml
