@@ -102,4 +102,35 @@ if [ -n "$peer" ]; then
     printf '  gitlab-ci-local %.3f s: ratio %.1fx\n' "$peer_chain" "$(echo "$peer_chain / $chain_wall" | bc -l)"
   fi
 fi
+# 4. The per-job workspace copy: a 2,000-file project (16 MB), one job, copy vs --in-place, and
+#    rsync -a of the same tree (how gitlab-ci-local isolates shell jobs) for comparison.
+mkdir -p "$work/big"
+python3 - "$work/big" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(40):
+    os.makedirs(f"{root}/src/d{d}", exist_ok=True)
+    for f in range(50):
+        with open(f"{root}/src/d{d}/f{f}.txt", "wb") as out:
+            out.write(os.urandom(8192))
+with open(f"{root}/.gitlab-ci.yml", "w") as out:
+    out.write('job:\n  script: ["true"]\n')
+PY
+(cd "$work/big" && git init -q -b main && git add -A && git -c user.email=b@b -c user.name=b commit -qm bench)
+copy_walls=""; inplace_walls=""; rsync_walls=""
+for _ in $(seq "$runs"); do
+  t0=$(now); (cd "$work/big" && "$tollgate" run >/dev/null 2>&1); t1=$(now)
+  copy_walls+="$(echo "$t1 - $t0" | bc -l)"$'\n'
+  t0=$(now); (cd "$work/big" && "$tollgate" run --in-place >/dev/null 2>&1); t1=$(now)
+  inplace_walls+="$(echo "$t1 - $t0" | bc -l)"$'\n'
+  rm -rf "$work/rsync-copy"
+  t0=$(now); rsync -a --exclude .git --exclude .tollgate "$work/big/" "$work/rsync-copy/"; t1=$(now)
+  rsync_walls+="$(echo "$t1 - $t0" | bc -l)"$'\n'
+done
+copy=$(printf '%s' "$copy_walls" | median); inplace=$(printf '%s' "$inplace_walls" | median)
+rsync_t=$(printf '%s' "$rsync_walls" | median)
+copy_cost=$(echo "$copy - $inplace" | bc -l)
+printf 'workspace copy, 2000 files / 16 MB: %.1f ms per job (run %.3f s vs --in-place %.3f s); rsync -a %.1f ms: %.1fx\n' \
+  "$(echo "$copy_cost * 1000" | bc -l)" "$copy" "$inplace" "$(echo "$rsync_t * 1000" | bc -l)" \
+  "$(echo "$rsync_t / ($copy_cost + 0.0001)" | bc -l)"
 exit $status

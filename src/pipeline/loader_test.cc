@@ -175,3 +175,61 @@ job:
 
 }  // namespace
 }  // namespace tollgate::pipeline
+
+namespace tollgate::pipeline {
+namespace {
+
+TEST(Loader, IncludeInputsFillTheSpecAndKeepTypes) {
+  files::TempDir dir;
+  std::ofstream(dir.path() / "deploy.yml") << R"(spec:
+  inputs:
+    env:
+      options: [staging, production]
+    replicas:
+      type: number
+      default: 2
+    stages:
+      type: array
+      default: [deploy]
+---
+deploy-$[[ inputs.env ]]:
+  stage: deploy
+  variables:
+    REPLICAS: $[[ inputs.replicas ]]
+  script:
+    - echo "deploy to $[[ inputs.env ]] x$[[ inputs.replicas ]]"
+)";
+  Pipeline p =
+      load("include:\n  - local: deploy.yml\n    inputs:\n      env: staging\n      replicas: 3\n",
+           dir.path());
+  ASSERT_EQ(p.jobs.size(), 1u);
+  EXPECT_EQ(p.jobs[0].name, "deploy-staging");
+  EXPECT_EQ(p.jobs[0].script[0], "echo \"deploy to staging x3\"");
+  EXPECT_EQ(p.jobs[0].variables[0].value, "3");
+
+  auto errors = [&](const std::string& text) {
+    try {
+      load(text, dir.path());
+    } catch (const ErrorList& e) {
+      std::string out;
+      for (const auto& x : e.all())
+        out += x.message() + "\n";
+      return out;
+    }
+    return std::string();
+  };
+  EXPECT_NE(errors("include:\n  - local: deploy.yml\n").find("input 'env' is required"),
+            std::string::npos);
+  EXPECT_NE(errors("include:\n  - local: deploy.yml\n    inputs: {env: qa}\n")
+                .find("must be one of staging, production"),
+            std::string::npos);
+  EXPECT_NE(errors("include:\n  - local: deploy.yml\n    inputs: {env: staging, replicas: many}\n")
+                .find("input 'replicas' must be a number"),
+            std::string::npos);
+  EXPECT_NE(errors("include:\n  - local: deploy.yml\n    inputs: {env: staging, replica: 1}\n")
+                .find("unknown input 'replica' (did you mean 'replicas'?)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tollgate::pipeline

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "pipeline/glob.h"
+#include "pipeline/inputs.h"
+#include "util/files.h"
 #include "util/strings.h"
 
 namespace tollgate::pipeline {
@@ -69,7 +71,7 @@ class Includer {
           continue;
         }
         try {
-          Node included = yaml::load_file((project_dir_ / file).string());
+          Node included = load_with_inputs(file, item);
           if (included.is_null()) continue;
           if (!included.is_mapping()) {
             errors_.emplace_back(included.where, "an included file must hold a mapping");
@@ -89,6 +91,29 @@ class Includer {
   }
 
  private:
+  // An included file is one document, or a `spec:` header document then the content; the
+  // include entry's `inputs` fill the header's declared inputs.
+  Node load_with_inputs(const std::string& file, const Node& item) {
+    std::string path = (project_dir_ / file).string();
+    std::vector<Node> docs = yaml::load_all(files::read(path), path);
+    const Node* given = item.is_mapping() ? item.find("inputs") : nullptr;
+    const Node* spec = nullptr;
+    Node content;
+    if (docs.size() >= 2 && docs[0].is_mapping() && docs[0].find("spec")) {
+      spec = docs[0].find("spec");
+      content = docs[1];
+    } else if (!docs.empty()) {
+      content = docs[0];
+    }
+    if (given && !spec) {
+      errors_.emplace_back(given->where,
+                           "'" + file + "' declares no spec:inputs, so it takes no inputs");
+      return content;
+    }
+    if (!spec) return content;
+    return apply_inputs(spec, given, content, errors_);
+  }
+
   std::vector<std::string> local_files(const Node& item) {
     std::string pattern;
     SourceLocation where = item.where;

@@ -6,6 +6,7 @@
 
 #include "util/error.h"
 #include "util/process.h"
+#include "util/strings.h"
 #include "util/timefmt.h"
 #include "util/yaml.h"
 
@@ -61,7 +62,18 @@ Variables predefined_variables(const Context& ctx, long long pipeline_id) {
       {"CI_COMMIT_MESSAGE", r.message},
       {"CI_COMMIT_AUTHOR", r.author},
       {"CI_COMMIT_TIMESTAMP", r.timestamp},
+      {"CI_COMMIT_DESCRIPTION", r.message.size() > r.title.size()
+                                    ? std::string(str::trim(r.message.substr(r.title.size())))
+                                    : ""},
+      // The default branch is protected on GitLab unless someone changed it.
+      {"CI_COMMIT_REF_PROTECTED", ref == r.default_branch ? "true" : "false"},
+      {"CI_PROJECT_ID", "0"},
+      {"CI_PROJECT_ROOT_NAMESPACE", "local"},
+      {"CI_PIPELINE_URL", "file://" + ctx.state_dir + "/runs/" + std::to_string(pipeline_id)},
+      {"CI_RUNNER_DESCRIPTION", "tollgate shell executor"},
+      {"CI_RUNNER_TAGS", "[]"},
       {"GITLAB_USER_LOGIN", user ? user : "local"},
+      {"GITLAB_USER_NAME", user ? user : "local"},
   };
   if (!r.branch.empty()) v.push_back({"CI_COMMIT_BRANCH", r.branch});
   if (!r.tag.empty()) v.push_back({"CI_COMMIT_TAG", r.tag});

@@ -36,6 +36,7 @@ Scheduler::Scheduler(const pipeline::Plan& plan) : plan_(plan), state_(plan.jobs
   stage_jobs_.resize(static_cast<size_t>(max_stage) + 1);
   stage_unfinished_.resize(stage_jobs_.size(), 0);
   stage_failed_.resize(stage_jobs_.size(), false);
+  stage_blocked_.resize(stage_jobs_.size());
   for (size_t i = 0; i < plan.jobs.size(); ++i) {
     const auto& j = plan.jobs[i];
     stage_unfinished_[static_cast<size_t>(j.stage)]++;
@@ -66,6 +67,7 @@ void Scheduler::release_stages() {
     }
     if (stages_done_ >= stage_jobs_.size() || stage_unfinished_[stages_done_] > 0) return;
     if (stage_failed_[stages_done_]) prefix_failed_ = true;
+    if (prefix_blocked_.empty()) prefix_blocked_ = stage_blocked_[stages_done_];
     ++stages_done_;
   }
 }
@@ -82,6 +84,15 @@ std::vector<Start> Scheduler::take_ready() {
     std::string failure_reason = pj.has_needs ? "needed job '" + st.failed_need + "' failed"
                                               : "a job in an earlier stage failed";
     Start s{i, true, JobStatus::Running, ""};
+    const std::string& blocked_by = pj.has_needs ? st.blocked_by : prefix_blocked_;
+    if (!blocked_by.empty()) {
+      s = {i, false, JobStatus::Skipped,
+           "waits for the manual job '" + blocked_by +
+               "' (allow_failure: false blocks the pipeline)"};
+      complete(i, s.status, false, blocked_by);
+      out.push_back(std::move(s));
+      continue;
+    }
     switch (pj.when) {
       case When::OnSuccess:
       case When::Delayed:
@@ -107,8 +118,11 @@ std::vector<Start> Scheduler::take_ready() {
     if (s.run) {
       st.status = JobStatus::Running;
     } else {
-      // A job skipped because something failed passes the failure on to the jobs after it.
-      complete(i, s.status, s.status == JobStatus::Skipped && upstream_failed);
+      // A job skipped because something failed passes the failure on to the jobs after it; a
+      // blocking manual job holds back what comes after it.
+      bool blocking = s.status == JobStatus::Manual && !pj.allow_failure.allowed;
+      complete(i, s.status, s.status == JobStatus::Skipped && upstream_failed,
+               blocking ? pj.job->name : "");
     }
     out.push_back(std::move(s));
   }
@@ -121,7 +135,8 @@ void Scheduler::finish(size_t job, JobStatus status, bool allowed_failure) {
   complete(job, status, failed && !allowed_failure);
 }
 
-void Scheduler::complete(size_t job, JobStatus status, bool carries_failure) {
+void Scheduler::complete(size_t job, JobStatus status, bool carries_failure,
+                         const std::string& blocks) {
   State& st = state_[job];
   st.status = status;
   st.carries_failure = carries_failure;
@@ -129,8 +144,10 @@ void Scheduler::complete(size_t job, JobStatus status, bool carries_failure) {
   const auto& pj = plan_.jobs[job];
   size_t stage = static_cast<size_t>(pj.stage);
   if (carries_failure) stage_failed_[stage] = true;
+  if (!blocks.empty() && stage_blocked_[stage].empty()) stage_blocked_[stage] = blocks;
   for (size_t d : dependents_[job]) {
     State& ds = state_[d];
+    if (!blocks.empty() && ds.blocked_by.empty()) ds.blocked_by = blocks;
     if (carries_failure && !ds.failure_upstream) {
       ds.failure_upstream = true;
       ds.failed_need = pj.job->name;

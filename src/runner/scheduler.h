@@ -21,9 +21,10 @@ struct Start {
 
 // Decides, as jobs finish, which jobs may start: a job with `needs` the moment its needs are
 // done, any other job when every job of the earlier stages is done (no waves). Skipped and
-// manual jobs count as done. `when` decides between running and skipping: on_success after no
-// failure, on_failure after one, always regardless. Every job and edge is visited a bounded
-// number of times: cost is linear in jobs + needs.
+// manual jobs count as done, except a manual job with allow_failure: false, which blocks
+// what comes after it until it is started, as on GitLab. `when` decides between running and
+// skipping: on_success after no failure, on_failure after one, always regardless. Every job and
+// edge is visited a bounded number of times: cost is linear in jobs + needs.
 class Scheduler {
  public:
   explicit Scheduler(const pipeline::Plan& plan);
@@ -44,10 +45,12 @@ class Scheduler {
     bool failure_upstream = false;  // a needed job failed (or was skipped because of a failure)
     bool carries_failure = false;   // counts as a failure for jobs after it
     std::string failed_need;
+    std::string blocked_by;  // a blocking manual job (allow_failure: false) not yet started
+    bool carries_block = false;
     bool queued = false;
   };
 
-  void complete(size_t job, JobStatus status, bool carries_failure);
+  void complete(size_t job, JobStatus status, bool carries_failure, const std::string& blocks = "");
   void release_stages();
   void queue(size_t job);
 
@@ -59,7 +62,8 @@ class Scheduler {
   std::vector<bool> stage_failed_;               // a failure in this stage
   size_t stages_done_ = 0;                       // stages [0, stages_done_) are complete
   bool prefix_failed_ = false;                   // a failure in the completed stages
-  std::string prefix_failed_job_;
+  std::vector<std::string> stage_blocked_;       // a blocking manual job of this stage, if any
+  std::string prefix_blocked_;  // the first blocking manual job of the completed stages
   std::vector<size_t> ready_;
   size_t finished_ = 0;
 };

@@ -93,6 +93,20 @@ TEST(Scheduler, ManualJobsCountAsDone) {
   EXPECT_EQ(s.sched.status(s.plan.find("m")), JobStatus::Manual);
 }
 
+TEST(Scheduler, BlockingManualJobHoldsBackLaterStagesAndNeeds) {
+  Sim s(R"(
+stages: [one, two, three]
+gate: {stage: one, when: manual, allow_failure: false, script: [x]}
+other: {stage: one, script: [x]}
+later: {stage: two, script: [x]}
+dag: {stage: three, needs: [other], script: [x]}
+)");
+  EXPECT_EQ(s.step(), std::vector<std::string>{"other"});
+  s.finish("other", JobStatus::Success);
+  EXPECT_EQ(s.step(), std::vector<std::string>{"dag"}) << "dag does not need the gate";
+  EXPECT_EQ(s.sched.status(s.plan.find("later")), JobStatus::Skipped);
+}
+
 TEST(Scheduler, LinearInJobsAndEdgesOnALongChain) {
   std::string yaml = "stages: [";
   for (int i = 0; i < 2000; ++i)

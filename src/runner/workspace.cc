@@ -21,6 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr size_t kDotenvMaxBytes = 5 * 1024;
+constexpr size_t kDotenvMaxVariables = 20;
+
 [[noreturn]] void fail(const fs::path& path, const std::string& what) {
   throw Error(SourceLocation{path.string()}, what + ": " + std::strerror(errno));
 }
@@ -162,21 +165,25 @@ void restore_tree(const fs::path& from, const fs::path& to) {
 
 std::vector<std::pair<std::string, std::string>> read_dotenv(const fs::path& file) {
   std::string text = files::read(file);
+  // GitLab refuses the whole report (and the upload fails the job) past these limits.
+  if (text.size() > kDotenvMaxBytes)
+    throw Error(SourceLocation{file.string()}, "dotenv report is " + std::to_string(text.size()) +
+                                                   " bytes; GitLab accepts at most 5 KB");
   std::vector<std::pair<std::string, std::string>> out;
   int line_no = 0;
   for (const auto& raw : str::split_lines(text)) {
     ++line_no;
-    std::string_view line = str::trim(raw);
-    if (line.empty() || line.front() == '#') continue;
-    if (line.rfind("export ", 0) == 0) line = str::trim(line.substr(7));
+    std::string_view line = raw;
     size_t eq = line.find('=');
-    std::string key(str::trim(line.substr(0, eq == std::string_view::npos ? 0 : eq)));
+    std::string key(line.substr(0, eq == std::string_view::npos ? 0 : eq));
     bool valid_key = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
     });
     if (eq == std::string_view::npos || !valid_key)
       throw Error(SourceLocation{file.string(), line_no, 1},
-                  "dotenv report line is not KEY=VALUE: " + std::string(line));
+                  "dotenv report line is not KEY=VALUE (GitLab allows no blank lines, comments "
+                  "or spaces around '='): " +
+                      std::string(line));
     std::string value(str::trim(line.substr(eq + 1)));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())
@@ -187,6 +194,10 @@ std::vector<std::pair<std::string, std::string>> read_dotenv(const fs::path& fil
     else
       out.emplace_back(key, value);
   }
+  if (out.size() > kDotenvMaxVariables)
+    throw Error(SourceLocation{file.string()},
+                "dotenv report sets " + std::to_string(out.size()) +
+                    " variables; GitLab accepts at most 20 (its default limit)");
   return out;
 }
 

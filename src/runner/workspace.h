@@ -29,8 +29,9 @@ std::vector<std::string> collect_artifacts(const std::filesystem::path& workspac
 // Copies everything under from into to (a later job's workspace), replacing what is there.
 void restore_tree(const std::filesystem::path& from, const std::filesystem::path& to);
 
-// Reads a dotenv report: KEY=VALUE lines, optional quotes, comments and blank lines ignored;
-// the last duplicate wins. Throws Error with file:line on a malformed line.
+// Reads a dotenv report as GitLab does: KEY=VALUE lines (key [A-Za-z0-9_]), optional quotes
+// around the value, the last duplicate wins; at most 5 KB and 20 variables. Throws Error with
+// file:line on a malformed line or past a limit (GitLab then fails the job).
 std::vector<std::pair<std::string, std::string>> read_dotenv(const std::filesystem::path& file);
 
 }  // namespace tollgate::runner

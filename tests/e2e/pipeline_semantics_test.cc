@@ -191,5 +191,36 @@ scan:
   EXPECT_EQ(types, (std::set<std::string>{"junit", "container_scanning"}));
 }
 
+TEST(PipelineSemantics, DotenvReportsFollowGitLabsLimits) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+too_many:
+  script:
+    - for i in $(seq 1 21); do echo "V$i=x" >> vars.env; done
+  artifacts:
+    reports:
+      dotenv: vars.env
+commented:
+  script:
+    - printf '# a comment\nA=1\n' > vars.env
+  artifacts:
+    reports:
+      dotenv: vars.env
+fine:
+  script:
+    - for i in $(seq 1 20); do echo "V$i=x" >> vars.env; done
+  artifacts:
+    reports:
+      dotenv: vars.env
+)yaml");
+  auto run = p.run_json("", 1);
+  EXPECT_EQ(job_status(run, "too_many"), "failed");
+  EXPECT_NE(p.read((*find_job(run, "too_many"))["log"]).find("at most 20"), std::string::npos);
+  EXPECT_EQ(job_status(run, "commented"), "failed");
+  EXPECT_NE((*find_job(run, "commented"))["reason"].get<std::string>().find("vars.env:1:1"),
+            std::string::npos);
+  EXPECT_EQ(job_status(run, "fine"), "success");
+}
+
 }  // namespace
 }  // namespace tollgate::testing

@@ -1,0 +1,179 @@
+#include "pipeline/inputs.h"
+
+#include <re2/re2.h>
+
+#include <map>
+
+#include "util/strings.h"
+
+namespace tollgate::pipeline {
+namespace {
+
+using yaml::Node;
+
+bool type_matches(const std::string& type, const Node& v) {
+  if (type.empty() || type == "string") return v.is_scalar();
+  if (type == "boolean") return v.is_bool();
+  if (type == "number") return v.is_scalar() && !v.quoted && v.to_json().is_number();
+  if (type == "array") return v.is_sequence();
+  return false;
+}
+
+// Finds "$[[ inputs.NAME ]]" at or after pos; sets name and the match's extent.
+bool next_placeholder(const std::string& s, size_t pos, size_t* start, size_t* end,
+                      std::string* name) {
+  size_t open = s.find("$[[", pos);
+  if (open == std::string::npos) return false;
+  size_t close = s.find("]]", open);
+  if (close == std::string::npos) return false;
+  std::string inner(str::trim(std::string_view(s).substr(open + 3, close - open - 3)));
+  *start = open;
+  *end = close + 2;
+  *name = inner;
+  return true;
+}
+
+class Interpolator {
+ public:
+  Interpolator(const std::map<std::string, Node>& values, std::vector<Error>& errors)
+      : values_(values), errors_(errors) {}
+
+  Node walk(const Node& n) {
+    if (n.is_scalar()) return scalar(n);
+    Node out = n;
+    if (n.is_sequence()) {
+      for (auto& item : out.items)
+        item = walk(item);
+    } else if (n.is_mapping()) {
+      for (auto& e : out.entries) {
+        e.key = scalar(e.key);
+        e.value = walk(e.value);
+      }
+    }
+    return out;
+  }
+
+ private:
+  const Node* lookup(const std::string& expr, const SourceLocation& where) {
+    if (expr.rfind("inputs.", 0) != 0) {
+      errors_.emplace_back(where, "unknown interpolation '$[[ " + expr + " ]]' (only inputs.NAME)");
+      return nullptr;
+    }
+    std::string name = expr.substr(7);
+    if (name.find('|') != std::string::npos) {
+      errors_.emplace_back(where, "input functions ('" + name + "') are not supported");
+      return nullptr;
+    }
+    auto it = values_.find(std::string(str::trim(name)));
+    if (it == values_.end()) {
+      errors_.emplace_back(where, "'$[[ " + expr + " ]]' names an input the spec does not declare");
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  Node scalar(const Node& n) {
+    size_t start = 0, end = 0;
+    std::string expr;
+    if (!n.is_scalar() || !next_placeholder(n.scalar, 0, &start, &end, &expr)) return n;
+    if (start == 0 && end == n.scalar.size()) {
+      const Node* v = lookup(expr, n.where);
+      if (!v) return n;
+      Node out = *v;
+      out.where = n.where;
+      return out;
+    }
+    std::string text;
+    size_t pos = 0;
+    while (next_placeholder(n.scalar, pos, &start, &end, &expr)) {
+      text += n.scalar.substr(pos, start - pos);
+      const Node* v = lookup(expr, n.where);
+      if (v && v->is_scalar())
+        text += v->scalar;
+      else if (v)
+        text += v->to_json().dump();
+      pos = end;
+    }
+    text += n.scalar.substr(pos);
+    Node out = n;
+    out.scalar = text;
+    out.quoted = true;
+    return out;
+  }
+
+  const std::map<std::string, Node>& values_;
+  std::vector<Error>& errors_;
+};
+
+}  // namespace
+
+Node apply_inputs(const Node* spec, const Node* given, const Node& content,
+                  std::vector<Error>& errors) {
+  const Node* declared = spec && spec->is_mapping() ? spec->find("inputs") : nullptr;
+  std::map<std::string, Node> values;
+  std::vector<std::string> names;
+  if (declared && declared->is_mapping()) {
+    for (const auto& e : declared->entries) {
+      const std::string& name = e.key.scalar;
+      names.push_back(name);
+      const Node* def = e.value.is_mapping() ? e.value.find("default") : nullptr;
+      const Node* value = given && given->is_mapping() ? given->find(name) : nullptr;
+      if (!value) value = def;
+      if (!value) {
+        errors.emplace_back(given ? given->where : e.key.where,
+                            "input '" + name + "' is required (it has no default)");
+        continue;
+      }
+      std::string type;
+      if (e.value.is_mapping()) {
+        if (const Node* t = e.value.find("type")) type = t->scalar;
+        if (!type_matches(type, *value)) {
+          errors.emplace_back(value->where, "input '" + name + "' must be a " +
+                                                (type.empty() ? "string" : type) + ", not " +
+                                                value->describe());
+          continue;
+        }
+        if (const Node* options = e.value.find("options")) {
+          bool ok = false;
+          for (const auto& o : options->items)
+            ok = ok || o.scalar == value->scalar;
+          if (!ok) {
+            std::vector<std::string> choices;
+            for (const auto& o : options->items)
+              choices.push_back(o.scalar);
+            errors.emplace_back(value->where, "input '" + name + "' must be one of " +
+                                                  str::join(choices, ", ") + ", not '" +
+                                                  value->scalar + "'");
+            continue;
+          }
+        }
+        if (const Node* regex = e.value.find("regex")) {
+          std::string pattern = regex->scalar;
+          if (pattern.size() >= 2 && pattern.front() == '/' && pattern.back() == '/')
+            pattern = pattern.substr(1, pattern.size() - 2);
+          if (!RE2::PartialMatch(value->scalar, RE2(pattern))) {
+            errors.emplace_back(value->where,
+                                "input '" + name + "' does not match " + regex->scalar);
+            continue;
+          }
+        }
+      }
+      values[name] = *value;
+    }
+  }
+  if (given && given->is_mapping()) {
+    for (const auto& e : given->entries) {
+      if (!values.count(e.key.scalar) &&
+          std::find(names.begin(), names.end(), e.key.scalar) == names.end()) {
+        std::string hint = str::closest(e.key.scalar, names);
+        errors.emplace_back(e.key.where,
+                            "unknown input '" + e.key.scalar + "'" +
+                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+    }
+  }
+  Interpolator interpolator(values, errors);
+  return interpolator.walk(content);
+}
+
+}  // namespace tollgate::pipeline
