@@ -253,20 +253,26 @@ Node load_file(const std::string& path) {
 
 namespace {
 
-const char* const kSpecial = ":#{}[],&*!|>'\"%@`\n\t";
+// Whether text can be written as a plain block scalar and read back as the same string.
+bool plain_safe(const std::string& s) {
+  if (s.empty() || s.front() == ' ' || s.back() == ' ' || s.back() == ':') return false;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos)
+    return false;
+  return s.find(": ") == std::string::npos && s.find(" #") == std::string::npos &&
+         s.find_first_of("\n\t\r") == std::string::npos;
+}
 
 // A scalar as YAML text: plain when reading it back gives the same string, else double-quoted.
 std::string emit_scalar(const Node& n) {
   std::string tag = n.tag.empty() ? "" : n.tag + " ";
   if (n.is_null()) return tag + "null";
   const std::string& s = n.scalar;
-  bool simple = !s.empty() && s.find_first_of(kSpecial) == std::string::npos && s.front() != ' ' &&
-                s.back() != ' ' && s.front() != '-' && s.front() != '?';
+  bool simple = plain_safe(s);
   if (simple && n.quoted) {
     Node probe = n;
     probe.quoted = false;
-    simple = !probe.is_bool() && !probe.is_int() && s != "null" && s != "~" && s != "Null" &&
-             s != "NULL";
+    simple = !probe.is_bool() && !probe.is_int() && !probe.to_json().is_number() && s != "null" &&
+             s != "~" && s != "Null" && s != "NULL";
   }
   return tag + (simple ? s : nlohmann::json(s).dump());
 }

@@ -561,5 +561,95 @@ production:
   EXPECT_EQ(db.out, "1\n");
 }
 
+TEST(RealisticPipelines, RegionalMatrixDeployNeedsOnePermutation) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+stages: [build, deploy]
+package:
+  stage: build
+  parallel:
+    matrix:
+      - REGION: [eu, us]
+  script:
+    - echo "REGION_BUILD=$REGION-$CI_NODE_INDEX" > region.env
+  artifacts:
+    reports:
+      dotenv: region.env
+deploy_eu:
+  stage: deploy
+  needs: ["package: [eu]"]
+  environment:
+    name: prod/$REGION_BUILD
+  script:
+    - echo "deploying $REGION_BUILD to $CI_ENVIRONMENT_NAME"
+)yaml");
+  auto run = p.run_json();
+  std::string log = p.read((*find_job(run, "deploy_eu"))["log"]);
+  EXPECT_NE(log.find("deploying eu-1 to prod/eu-1"), std::string::npos) << log;
+}
+
+TEST(RealisticPipelines, NestedIncludesExtendsAcrossFilesAndImagesNoted) {
+  PipelineProject p;
+  p.write("ci/base.yml", R"yaml(
+include: ci/jobs.yml
+default:
+  image: python:3.12
+.python:
+  variables:
+    PIP_CACHE_DIR: .pip
+  before_script:
+    - echo "python job $CI_JOB_NAME"
+)yaml");
+  p.write("ci/jobs.yml", R"yaml(
+.tests:
+  extends: .python
+  services: [postgres:16]
+  script:
+    - echo "tests against $DB_HOST"
+)yaml");
+  p.write(".gitlab-ci.yml", R"yaml(
+include: ci/base.yml
+variables:
+  DB_HOST: localhost
+pytest:
+  extends: .tests
+)yaml");
+  auto r = p.tollgate("run --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto run = r.json();
+  std::string log = p.read((*find_job(run, "pytest"))["log"]);
+  EXPECT_NE(log.find("python job pytest"), std::string::npos) << log;
+  EXPECT_NE(log.find("tests against localhost"), std::string::npos) << log;
+  EXPECT_NE(r.err.find("jobs name images (python:3.12)"), std::string::npos) << r.err;
+  auto config = p.tollgate("plan --show-config pytest");
+  EXPECT_NE(config.out.find("image: python:3.12"), std::string::npos) << config.out;
+  EXPECT_NE(config.out.find("PIP_CACHE_DIR: .pip"), std::string::npos) << config.out;
+}
+
+TEST(RealisticPipelines, ReleaseOnTagsWithOnlyAndExcept) {
+  PipelineProject p;
+  p.git_init();
+  p.write(".gitlab-ci.yml", R"yaml(
+test:
+  except: [tags]
+  script: ["true"]
+release:
+  only: [tags]
+  script:
+    - echo "releasing $CI_COMMIT_TAG from $CI_COMMIT_REF_NAME"
+nightly:
+  only:
+    refs: [schedules]
+  script: ["true"]
+)yaml");
+  p.commit("first");
+  EXPECT_EQ(job_names(p.run_json()), (std::set<std::string>{"test"}));
+  p.sh("git tag v1.2.0");
+  auto tagged = p.run_json();
+  EXPECT_EQ(job_names(tagged), (std::set<std::string>{"release"}));
+  EXPECT_NE(p.read((*find_job(tagged, "release"))["log"]).find("releasing v1.2.0 from v1.2.0"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tollgate::testing
