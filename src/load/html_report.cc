@@ -6,31 +6,10 @@
 #include <cmath>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace tollgate::load {
 namespace {
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 struct Series {
   std::string label;
@@ -59,7 +38,7 @@ std::string line_chart(const std::string& title, const std::string& unit,
   auto y = [&](double v) { return kTop + plot_h * (1 - v / top); };
   std::string svg = fmt::format(
       "<h2>{}</h2>\n<svg viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
-      escape(title), kWidth, kHeight, kWidth, kHeight);
+      str::xml_escape(title), kWidth, kHeight, kWidth, kHeight);
   for (int tick = 0; tick <= 4; ++tick) {
     double v = top * tick / 4;
     svg += fmt::format(
@@ -67,8 +46,8 @@ std::string line_chart(const std::string& title, const std::string& unit,
         "<text x=\"{}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">{:g}</text>\n",
         kLeft, y(v), kWidth - 10, y(v), kLeft - 6, y(v) + 4, v);
   }
-  svg +=
-      fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\">{}</text>\n", 4, kTop + 10, escape(unit));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\">{}</text>\n", 4, kTop + 10,
+                     str::xml_escape(unit));
   svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\" text-anchor=\"end\">{} s</text>\n",
                      kWidth - 10, kHeight - 8, points);
   for (const auto& s : series) {
@@ -78,12 +57,12 @@ std::string line_chart(const std::string& title, const std::string& unit,
     svg += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"><title>{}</title>"
         "</polyline>\n",
-        pts, s.color, escape(s.label));
+        pts, s.color, str::xml_escape(s.label));
   }
   svg += "</svg>\n<p class=\"legend\">";
   for (const auto& s : series)
-    svg +=
-        fmt::format("<span style=\"color:{}\">&#9632;</span> {} &nbsp; ", s.color, escape(s.label));
+    svg += fmt::format("<span style=\"color:{}\">&#9632;</span> {} &nbsp; ", s.color,
+                       str::xml_escape(s.label));
   return svg + "</p>\n";
 }
 
@@ -92,7 +71,8 @@ std::string line_chart(const std::string& title, const std::string& unit,
 std::string render_html(const verdict::Verdict& v) {
   const nlohmann::json& s = v.summary;
   std::string status(verdict::to_string(v.status));
-  std::string html = fmt::format(R"(<!DOCTYPE html>
+  std::string html =
+      fmt::format(R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>tollgate load: {status}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 900px; }}
@@ -106,14 +86,14 @@ th:first-child, td:first-child {{ text-align: left; }}
 <h1>tollgate load: <span class="{status}">{upper}</span></h1>
 <p>{reason}</p>
 )",
-                                 fmt::arg("status", status), fmt::arg("reason", escape(v.reason)),
-                                 fmt::arg("upper", status == "pass"   ? "PASS"
-                                                   : status == "fail" ? "FAIL"
-                                                                      : "ERROR"));
+                  fmt::arg("status", status), fmt::arg("reason", str::xml_escape(v.reason)),
+                  fmt::arg("upper", status == "pass"   ? "PASS"
+                                    : status == "fail" ? "FAIL"
+                                                       : "ERROR"));
   if (s.contains("target"))
     html += fmt::format("<p>target {} &middot; {} model &middot; {:.1f} s</p>\n",
-                        escape(s.value("target", "")), escape(s.value("model", "")),
-                        s.value("duration_s", 0.0));
+                        str::xml_escape(s.value("target", "")),
+                        str::xml_escape(s.value("model", "")), s.value("duration_s", 0.0));
   if (s.contains("overall")) {
     html +=
         "<h2>Requests</h2>\n<table><tr><th>request</th><th>count</th><th>failed</th><th>rps</th>"
@@ -123,7 +103,7 @@ th:first-child, td:first-child {{ text-align: left; }}
       html += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td>"
           "<td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td></tr>\n",
-          escape(name), f["count"].get<uint64_t>(), f["failures"].get<uint64_t>(),
+          str::xml_escape(name), f["count"].get<uint64_t>(), f["failures"].get<uint64_t>(),
           f["rps"].get<double>(), f["mean_ms"].get<double>(), f["p50_ms"].get<double>(),
           f["p90_ms"].get<double>(), f["p95_ms"].get<double>(), f["p99_ms"].get<double>(),
           f["p999_ms"].get<double>(), f["max_ms"].get<double>());
@@ -137,9 +117,9 @@ th:first-child, td:first-child {{ text-align: left; }}
     html +=
         "<h2>Thresholds</h2>\n<table><tr><th>metric</th><th>condition</th><th>result</th></tr>\n";
     for (const auto& f : v.findings)
-      html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n", escape(f.id),
-                          escape(f.title), f.blocking ? "fail" : "pass",
-                          f.blocking ? "breached" : "met");
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
+                          str::xml_escape(f.id), str::xml_escape(f.title),
+                          f.blocking ? "fail" : "pass", f.blocking ? "breached" : "met");
     html += "</table>\n";
   }
   if (s.contains("timeseries") && !s["timeseries"].empty()) {

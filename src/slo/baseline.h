@@ -12,7 +12,7 @@ namespace tollgate::slo {
 // --baseline: compare the window's samples with a baseline's (another window, another source, or
 // both) with a Mann-Whitney U test, as Kayenta's NetflixACAJudge classifies canary metrics.
 struct BaselineOptions {
-  std::string source;  // empty: the main source
+  std::string source;      // empty: the main source
   std::string start, end;  // end empty: the main window's length from start
   double confidence = 0.98;
   double tolerance = 0.25;        // the shift must clear ±tolerance·|estimate|

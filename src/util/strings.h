@@ -18,6 +18,10 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to word if it is close enough to be a likely typo, else "".
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
+// Text safe inside XML or HTML content and attribute values; control characters XML 1.0
+// forbids become spaces.
+std::string xml_escape(std::string_view s);
+
 // A value for a shell single-quoted context: 'it'\''s'.
 std::string shell_quote(std::string_view s);
 // A name safe as a file name: job "build: [a, b]" -> "build_a_b".

@@ -26,36 +26,6 @@ term::Color severity_color(Severity s) {
   return term::Color::Gray;
 }
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters even when escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
-          out += ' ';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
-
 std::string summary_value(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
@@ -211,35 +181,36 @@ std::string render_junit(const Verdict& v) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites name=\"tollgate\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
          std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\">\n";
-  out += "  <testsuite name=\"" + xml_escape(v.gate) + "\" tests=\"" + std::to_string(tests) +
+  out += "  <testsuite name=\"" + str::xml_escape(v.gate) + "\" tests=\"" + std::to_string(tests) +
          "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
          "\">\n";
   for (const auto& f : v.findings) {
     std::string name = f.id + (f.subject.empty() ? "" : " " + f.subject);
-    out +=
-        "    <testcase classname=\"" + xml_escape(v.gate) + "\" name=\"" + xml_escape(name) + "\"";
+    out += "    <testcase classname=\"" + str::xml_escape(v.gate) + "\" name=\"" +
+           str::xml_escape(name) + "\"";
     std::string body = f.title;
     if (!f.detail.empty()) body += "\n" + f.detail;
     if (f.location.known()) body += "\nat " + f.location.str();
     if (!f.fix.empty()) body += "\nfix: " + f.fix;
     if (f.blocking) {
       out += ">\n      <failure type=\"" + std::string(to_string(f.severity)) + "\" message=\"" +
-             xml_escape(f.title) + "\">" + xml_escape(body) + "</failure>\n    </testcase>\n";
+             str::xml_escape(f.title) + "\">" + str::xml_escape(body) +
+             "</failure>\n    </testcase>\n";
     } else {
       out += ">\n      <system-out>" +
-             xml_escape(std::string(to_string(f.severity)) + ": " + body) +
+             str::xml_escape(std::string(to_string(f.severity)) + ": " + body) +
              "</system-out>\n    </testcase>\n";
     }
   }
   if (gate_case) {
-    out += "    <testcase classname=\"" + xml_escape(v.gate) + "\" name=\"" + xml_escape(v.gate) +
-           " gate\"";
+    out += "    <testcase classname=\"" + str::xml_escape(v.gate) + "\" name=\"" +
+           str::xml_escape(v.gate) + " gate\"";
     if (v.status == Status::Pass) {
       out += "/>\n";
     } else {
       std::string tag = v.status == Status::Error ? "error" : "failure";
-      out += ">\n      <" + tag + " message=\"" + xml_escape(v.reason) + "\">" +
-             xml_escape(v.reason) + "</" + tag + ">\n    </testcase>\n";
+      out += ">\n      <" + tag + " message=\"" + str::xml_escape(v.reason) + "\">" +
+             str::xml_escape(v.reason) + "</" + tag + ">\n    </testcase>\n";
     }
   }
   out += "  </testsuite>\n</testsuites>\n";
