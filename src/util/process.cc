@@ -294,13 +294,19 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
     if (ready < 0 && errno != EINTR) break;
     if (output_open && !drain(out_read.fd, splitter)) output_open = false;
     if (!exited) {
-      pid_t r = waitpid(pid, &status, WNOHANG);
-      if (r == pid) exited = true;
+      // Seen but not reaped: while the child is a zombie its pid, and so its process group id,
+      // cannot be reused, so the kill below can only reach this command's own processes.
+      siginfo_t info{};
+      if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == pid)
+        exited = true;
     }
   }
   splitter.finish();
   kill(-pid, SIGKILL);  // nothing of this command outlives it
   unregister_group(pid);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
 
   if (WIFEXITED(status)) {
     outcome.exit_code = WEXITSTATUS(status);
