@@ -1,0 +1,458 @@
+#include "pipeline/keywords.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+#include "util/timefmt.h"
+
+namespace tollgate::pipeline {
+
+using yaml::Node;
+
+namespace {
+const std::vector<std::string> kWhenValues = {"on_success", "on_failure", "always",
+                                              "manual",     "never",      "delayed"};
+}  // namespace
+
+std::vector<Node> KeywordReader::sequence(const Node& n, const std::string& what) {
+  if (n.is_sequence()) return n.items;
+  if (n.is_null()) return {};
+  if (n.is_scalar()) return {n};
+  error(n.where, what + " must be a list, not " + n.describe());
+  return {};
+}
+
+std::vector<std::string> KeywordReader::strings(const Node& n, const std::string& what) {
+  std::vector<std::string> out;
+  for (const auto& item : sequence(n, what)) {
+    if (item.is_scalar())
+      out.push_back(item.scalar);
+    else
+      error(item.where, what + " entries must be strings, not " + item.describe());
+  }
+  return out;
+}
+
+// Script lines: a string or a list, nested lists (from anchors) flattened.
+void KeywordReader::script_lines(const Node& n, const std::string& key,
+                                 std::vector<std::string>& out, int depth) {
+  if (depth > 10) {
+    error(n.where, key + " is nested deeper than 10 levels");
+    return;
+  }
+  if (n.is_scalar() && !n.is_bool()) {
+    out.push_back(n.scalar);
+    return;
+  }
+  if (n.is_sequence()) {
+    for (const auto& item : n.items)
+      script_lines(item, key, out, depth + 1);
+    return;
+  }
+  if (n.is_bool()) {
+    error(n.where, key + " line '" + n.scalar +
+                       "' is read by YAML as a boolean, not a command;"
+                       " quote it: - \"" +
+                       n.scalar + "\"");
+    return;
+  }
+  if (n.is_mapping() && !n.entries.empty()) {
+    const auto& e = n.entries.front();
+    std::string guess = e.key.scalar + ": " + (e.value.is_scalar() ? e.value.scalar : "...");
+    error(n.where, key +
+                       " line is read by YAML as a mapping because it contains ': '; quote "
+                       "the whole line: - '" +
+                       guess + "'");
+    return;
+  }
+  if (n.is_null()) {
+    error(n.where, key + " has an empty line (a '-' with nothing after it)");
+    return;
+  }
+  error(n.where, key + " must be a string or a list of strings, not " + n.describe());
+}
+
+Variables KeywordReader::variables(const Node& n) {
+  Variables out;
+  if (!n.is_mapping()) {
+    if (!n.is_null()) error(n.where, "variables must be a mapping of NAME: value");
+    return out;
+  }
+  for (const auto& e : n.entries) {
+    Variable v;
+    v.name = e.key.scalar;
+    v.where = e.key.where;
+    if (v.name.empty() || !std::all_of(v.name.begin(), v.name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        })) {
+      error(e.key.where, "variable name '" + v.name + "' may hold only letters, digits and _");
+      continue;
+    }
+    const Node& val = e.value;
+    if (val.is_scalar()) {
+      v.value = val.scalar;
+    } else if (val.is_null()) {
+      v.value = "";
+    } else if (val.is_mapping()) {
+      for (const auto& f : val.entries) {
+        const std::string& k = f.key.scalar;
+        if (k == "value") {
+          if (!f.value.is_scalar() && !f.value.is_null())
+            error(f.value.where, "variable " + v.name + ": value must be a string");
+          v.value = f.value.scalar;
+        } else if (k == "expand") {
+          if (!f.value.is_bool())
+            error(f.value.where, "variable " + v.name + ": expand must be true or false");
+          else
+            v.expand = f.value.as_bool();
+        } else if (k != "description" && k != "options") {
+          error(f.key.where, "variable " + v.name + ": unknown key '" + k +
+                                 "' (value, description, expand, options)");
+        }
+      }
+    } else {
+      error(val.where,
+            "variable " + v.name + " must be a string or {value: ...}, not " + val.describe());
+      continue;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::optional<When> KeywordReader::when_value(const Node& n) {
+  if (!n.is_scalar() ||
+      std::find(kWhenValues.begin(), kWhenValues.end(), n.scalar) == kWhenValues.end()) {
+    std::string hint = n.is_scalar() ? str::closest(n.scalar, kWhenValues) : "";
+    error(n.where, "when must be one of on_success, on_failure, always, manual, delayed, never" +
+                       (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)"));
+    return std::nullopt;
+  }
+  size_t i = std::find(kWhenValues.begin(), kWhenValues.end(), n.scalar) - kWhenValues.begin();
+  return static_cast<When>(i);
+}
+
+std::vector<std::string> KeywordReader::changes(const Node& n, std::string* compare_to) {
+  if (n.is_mapping()) {
+    std::vector<std::string> paths;
+    for (const auto& e : n.entries) {
+      if (e.key.scalar == "paths")
+        paths = strings(e.value, "changes:paths");
+      else if (e.key.scalar == "compare_to" && compare_to)
+        *compare_to = e.value.scalar;
+      else
+        error(e.key.where, "changes takes paths and compare_to, not '" + e.key.scalar + "'");
+    }
+    return paths;
+  }
+  return strings(n, "changes");
+}
+
+std::vector<Rule> KeywordReader::rules(const Node& n) {
+  std::vector<Rule> out;
+  for (const auto& item : sequence(n, "rules")) {
+    if (!item.is_mapping()) {
+      error(item.where,
+            "each rule must be a mapping (if, changes, exists, when, ...), not " + item.describe());
+      continue;
+    }
+    Rule r;
+    r.where = item.where;
+    for (const auto& e : item.entries) {
+      const std::string& k = e.key.scalar;
+      if (k == "if") {
+        r.if_expr = e.value.is_scalar() ? e.value.scalar : "";
+        r.if_where = e.value.where;
+      } else if (k == "changes") {
+        r.changes = changes(e.value, &r.compare_to);
+      } else if (k == "exists") {
+        r.exists = strings(
+            e.value.is_mapping() && e.value.find("paths") ? *e.value.find("paths") : e.value,
+            "exists");
+      } else if (k == "when") {
+        r.when = when_value(e.value);
+      } else if (k == "allow_failure") {
+        if (e.value.is_bool())
+          r.allow_failure = e.value.as_bool();
+        else
+          error(e.value.where, "rules:allow_failure must be true or false");
+      } else if (k == "variables") {
+        r.variables = variables(e.value);
+      } else if (k == "needs") {
+        Job scratch;
+        read_needs(e.value, scratch);
+        r.needs = scratch.needs;
+      } else if (k != "start_in" && k != "interruptible") {
+        std::vector<std::string> keys = {"if",        "changes", "exists",  "when", "allow_failure",
+                                         "variables", "needs",   "start_in"};
+        std::string hint = str::closest(k, keys);
+        error(e.key.where, "unknown rule keyword '" + k + "'" +
+                               (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+RefFilter KeywordReader::ref_filter(const Node& n, const std::string& key) {
+  RefFilter f;
+  f.present = true;
+  f.where = n.where;
+  if (n.is_mapping()) {
+    for (const auto& e : n.entries) {
+      if (e.key.scalar == "refs")
+        f.refs = strings(e.value, key + ":refs");
+      else if (e.key.scalar == "variables")
+        f.variables = strings(e.value, key + ":variables");
+      else if (e.key.scalar == "changes")
+        f.changes = changes(e.value, nullptr);
+      else if (e.key.scalar != "kubernetes")
+        error(e.key.where,
+              key + " takes refs, variables, changes or kubernetes, not '" + e.key.scalar + "'");
+    }
+  } else {
+    f.refs = strings(n, key);
+  }
+  return f;
+}
+
+Environment KeywordReader::environment(const Node& n) {
+  Environment env;
+  if (n.is_scalar()) {
+    env.name = n.scalar;
+    return env;
+  }
+  if (!n.is_mapping()) {
+    error(n.where, "environment must be a name or a mapping with name");
+    return env;
+  }
+  for (const auto& e : n.entries) {
+    const std::string& k = e.key.scalar;
+    if (k == "name")
+      env.name = e.value.scalar;
+    else if (k == "url")
+      env.url = e.value.scalar;
+    else if (k == "action") {
+      env.action = e.value.scalar;
+      static const std::vector<std::string> actions = {"start", "prepare", "stop", "verify",
+                                                       "access"};
+      if (std::find(actions.begin(), actions.end(), env.action) == actions.end())
+        error(e.value.where, "environment:action must be start, prepare, stop, verify or access");
+    } else if (k == "deployment_tier")
+      env.tier = e.value.scalar;
+    else if (k != "on_stop" && k != "auto_stop_in" && k != "kubernetes")
+      error(e.key.where, "unknown environment keyword '" + k + "'");
+  }
+  if (env.name.empty()) error(n.where, "environment needs a name");
+  return env;
+}
+
+Artifacts KeywordReader::artifacts(const Node& n) {
+  Artifacts a;
+  if (!n.is_mapping()) {
+    error(n.where, "artifacts must be a mapping (paths, exclude, when, reports, ...)");
+    return a;
+  }
+  for (const auto& e : n.entries) {
+    const std::string& k = e.key.scalar;
+    if (k == "paths")
+      a.paths = strings(e.value, "artifacts:paths");
+    else if (k == "exclude")
+      a.exclude = strings(e.value, "artifacts:exclude");
+    else if (k == "when") {
+      a.when = e.value.scalar;
+      if (a.when != "on_success" && a.when != "on_failure" && a.when != "always")
+        error(e.value.where, "artifacts:when must be on_success, on_failure or always");
+    } else if (k == "untracked")
+      a.untracked = e.value.is_bool() && e.value.as_bool();
+    else if (k == "name")
+      a.name = e.value.scalar;
+    else if (k == "reports") {
+      if (!e.value.is_mapping()) {
+        error(e.value.where, "artifacts:reports must be a mapping of report type to files");
+        continue;
+      }
+      for (const auto& r : e.value.entries) {
+        if (r.key.scalar == "dotenv")
+          a.dotenv = strings(r.value, "artifacts:reports:dotenv");
+        else if (r.value.is_mapping())
+          a.reports[r.key.scalar] = {};  // coverage_report: {coverage_format, path}
+        else
+          a.reports[r.key.scalar] = strings(r.value, "artifacts:reports:" + r.key.scalar);
+      }
+    } else if (k != "expire_in" && k != "expose_as" && k != "public" && k != "access") {
+      std::vector<std::string> keys = {"paths",   "exclude",   "when",      "untracked", "name",
+                                       "reports", "expire_in", "expose_as", "public",    "access"};
+      std::string hint = str::closest(k, keys);
+      error(e.key.where, "unknown artifacts keyword '" + k + "'" +
+                             (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  }
+  return a;
+}
+
+void KeywordReader::read_needs(const Node& n, Job& j) {
+  std::vector<Need> needs;
+  for (const auto& item : sequence(n, "needs")) {
+    Need need;
+    need.where = item.where;
+    const Node* parallel = nullptr;
+    if (item.is_scalar()) {
+      need.job = item.scalar;
+    } else if (item.is_mapping()) {
+      for (const auto& e : item.entries) {
+        const std::string& k = e.key.scalar;
+        if (k == "job")
+          need.job = e.value.scalar;
+        else if (k == "optional")
+          need.optional = e.value.is_bool() && e.value.as_bool();
+        else if (k == "artifacts")
+          need.artifacts = !e.value.is_bool() || e.value.as_bool();
+        else if (k == "parallel")
+          parallel = &e.value;
+        else if (k == "pipeline" || k == "project" || k == "ref")
+          error(e.key.where, "needs from another pipeline or project is not available locally");
+        else
+          error(e.key.where, "unknown needs keyword '" + k + "' (job, optional, artifacts)");
+      }
+      if (need.job.empty()) error(item.where, "a needs entry needs a job name");
+      if (parallel) {
+        // needs:parallel:matrix picks permutations of a matrix job: one need per name.
+        for (const auto& name : matrix_job_names(need.job, *parallel)) {
+          Need one = need;
+          one.job = name;
+          needs.push_back(std::move(one));
+        }
+        continue;
+      }
+    } else {
+      error(item.where, "needs entries are job names or {job: ...}");
+      continue;
+    }
+    if (!need.job.empty()) needs.push_back(std::move(need));
+  }
+  j.needs = std::move(needs);
+}
+
+// The job names a needs:parallel:matrix entry selects: "job: [v1, v2]" per permutation.
+std::vector<std::string> KeywordReader::matrix_job_names(const std::string& job,
+                                                         const Node& parallel) {
+  const Node* matrix = parallel.is_mapping() ? parallel.find("matrix") : nullptr;
+  if (!matrix || !matrix->is_sequence()) {
+    error(parallel.where, "needs:parallel takes {matrix: [...]}");
+    return {};
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : matrix->items) {
+    std::vector<std::vector<std::string>> combos = {{}};
+    for (const auto& e : entry.entries) {
+      std::vector<std::vector<std::string>> next;
+      std::vector<std::string> values;
+      if (e.value.is_sequence())
+        for (const auto& v : e.value.items)
+          values.push_back(v.scalar);
+      else
+        values.push_back(e.value.scalar);
+      for (const auto& c : combos)
+        for (const auto& v : values) {
+          auto more = c;
+          more.push_back(v);
+          next.push_back(std::move(more));
+        }
+      combos = std::move(next);
+    }
+    for (const auto& c : combos)
+      names.push_back(job + ": [" + str::join(c, ", ") + "]");
+  }
+  return names;
+}
+
+void KeywordReader::read_inherit(const Node& n, Job& j) {
+  if (!n.is_mapping()) {
+    error(n.where, "inherit must be a mapping with default and/or variables");
+    return;
+  }
+  for (const auto& e : n.entries) {
+    if (e.key.scalar == "default") continue;  // applied while resolving
+    if (e.key.scalar != "variables") {
+      error(e.key.where, "inherit takes default and variables, not '" + e.key.scalar + "'");
+      continue;
+    }
+    if (e.value.is_bool())
+      j.inherit_variables =
+          e.value.as_bool() ? std::nullopt
+                            : std::optional<std::vector<std::string>>(std::vector<std::string>{});
+    else if (e.value.is_sequence())
+      j.inherit_variables = strings(e.value, "inherit:variables");
+    else
+      error(e.value.where, "inherit:variables takes true, false or a list of variable names");
+  }
+}
+
+Cache KeywordReader::cache(const Node& n) {
+  Cache c;
+  if (!n.is_mapping()) {
+    error(n.where, "cache must be a mapping (key, paths, policy, when, untracked)");
+    return c;
+  }
+  for (const auto& e : n.entries) {
+    const std::string& k = e.key.scalar;
+    if (k == "key") {
+      if (e.value.is_mapping()) {
+        if (const Node* f = e.value.find("files")) c.key_files = strings(*f, "cache:key:files");
+        if (const Node* pre = e.value.find("prefix")) c.key_prefix = pre->scalar;
+      } else {
+        c.key = e.value.scalar;
+      }
+    } else if (k == "paths")
+      c.paths = strings(e.value, "cache:paths");
+    else if (k == "policy") {
+      c.policy = e.value.scalar;
+      if (c.policy != "pull" && c.policy != "push" && c.policy != "pull-push")
+        error(e.value.where, "cache:policy must be pull, push or pull-push");
+    } else if (k == "when")
+      c.when = e.value.scalar;
+    else if (k == "untracked")
+      c.untracked = e.value.is_bool() && e.value.as_bool();
+    else if (k != "fallback_keys" && k != "unprotect")
+      error(e.key.where, "unknown cache keyword '" + k + "'");
+  }
+  return c;
+}
+
+void KeywordReader::read_allow_failure(const Node& n, Job& j) {
+  AllowFailure af;
+  if (n.is_bool()) {
+    af.allowed = n.as_bool();
+  } else if (n.is_mapping() && n.find("exit_codes")) {
+    af.allowed = true;
+    for (const auto& c : sequence(*n.find("exit_codes"), "exit_codes")) {
+      if (c.is_int())
+        af.exit_codes.push_back(static_cast<int>(c.as_int()));
+      else
+        error(c.where, "exit_codes must be integers");
+    }
+  } else {
+    error(n.where, "allow_failure must be true, false or {exit_codes: [...]}");
+    return;
+  }
+  j.allow_failure = af;
+}
+
+void KeywordReader::read_retry(const Node& n, Job& j) {
+  const Node* max = &n;
+  if (n.is_mapping()) {
+    max = n.find("max");
+    if (const Node* w = n.find("when")) j.retry_when = strings(*w, "retry:when");
+    if (const Node* c = n.find("exit_codes"))
+      for (const auto& code : sequence(*c, "retry:exit_codes"))
+        if (code.is_int()) j.retry_exit_codes.push_back(static_cast<int>(code.as_int()));
+  }
+  if (max && max->is_int() && max->as_int() >= 0 && max->as_int() <= 2)
+    j.retry_max = static_cast<int>(max->as_int());
+  else if (max)
+    error(max->where, "retry must be 0, 1 or 2 (or {max: 0..2, when, exit_codes})");
+}
+
+}  // namespace tollgate::pipeline
