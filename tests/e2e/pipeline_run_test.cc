@@ -488,6 +488,29 @@ long:
   EXPECT_EQ(db.out, "canceled|canceled\n");
 }
 
+TEST(PipelineRun, LiveBoardOnATerminal) {
+  if (!have_program("script")) GTEST_SKIP() << "script(1) from util-linux is needed for a pty";
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+stages: [build, test]
+compile:
+  stage: build
+  script: [sleep 0.4]
+unit:
+  stage: test
+  script: [exit 3]
+)yaml");
+  auto r = p.sh("script -qec '" + tollgate_binary().string() + " run' /dev/null");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("build 0/1"), std::string::npos)
+      << "per-stage progress while running: " << r.out;
+  EXPECT_NE(r.out.find("compile"), std::string::npos);
+  EXPECT_NE(r.out.find("\033[J"), std::string::npos) << "the live area is redrawn in place";
+  EXPECT_NE(r.out.find("unit"), std::string::npos);
+  EXPECT_NE(r.out.find("failed with exit code 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("full log: .tollgate/runs/1/unit.log"), std::string::npos) << r.out;
+}
+
 TEST(PipelineRun, PlainOutputPrefixesLinesAndEndsWithATable) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", "build:cart:\n  stage: build\n  script: [echo compiled]\n");
