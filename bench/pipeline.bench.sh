@@ -67,7 +67,8 @@ time_peer() {
     rm -rf "$dir/.gitlab-ci-local"
     local t0 t1
     t0=$(now)
-    (cd "$dir" && timeout -k 5 "$peer_limit" "$peer" >/dev/null 2>&1) || { echo timeout; return; }
+    # The peer ignores SIGTERM: -k follows with SIGKILL (the shell's "Killed" note is dropped).
+    { (cd "$dir" && exec timeout -k 5 "$peer_limit" "$peer" >/dev/null 2>&1); } 2>/dev/null || { echo timeout; return; }
     t1=$(now)
     walls+="$(echo "$t1 - $t0" | bc -l)"$'\n'
   done
