@@ -41,7 +41,7 @@ bool register_command(CommandSpec spec) {
 int main(int argc, char** argv) {
   CLI::App app{kDescription, "tollgate"};
   app.set_version_flag("--version", "tollgate " TOLLGATE_VERSION);
-  app.require_subcommand(1);
+  // A missing command (or gate of a group) prints the help of where the user stopped, exit 2.
   app.fallthrough();
   std::string color = "auto";
   app.add_option("--color", color, "Colour output: auto, always or never (NO_COLOR is honoured)")
@@ -65,13 +65,20 @@ int main(int argc, char** argv) {
         auto help = kGroupHelp.find(prefix);
         CLI::App* group = parent->add_subcommand(
             words[i], help != kGroupHelp.end() ? help->second : words[i] + " commands");
-        group->require_subcommand(1);
         it = groups.emplace(prefix, group).first;
       }
       parent = it->second;
     }
     CLI::App* sub = parent->add_subcommand(words.back(), spec.help);
     runners[sub] = spec.setup(*sub);
+    // The command list shows one line per command; a longer description a command set for
+    // itself goes to its own --help, above its footer.
+    if (sub->get_description() != spec.help) {
+      std::string long_text = sub->get_description();
+      std::string footer = sub->get_footer();
+      sub->description(spec.help);
+      sub->footer(long_text + (footer.empty() ? "" : "\n\n" + footer));
+    }
   }
 
   try {
