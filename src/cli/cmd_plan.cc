@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/pipeline_flags.h"
 #include "pipeline/loader.h"
 #include "runner/context.h"
 #include "util/strings.h"
@@ -118,13 +119,10 @@ int show_config(const runner::Context& ctx, const std::string& file, const std::
 }
 
 Runner setup(CLI::App& cmd) {
-  struct Flags {
-    runner::RunOptions opts;
-    std::vector<std::string> vars;
+  struct Flags : PipelineFlags {
     std::string graph;
     std::string show_config;
     std::string format = "table";
-    std::string changes_since;
   };
   auto f = std::make_shared<Flags>();
   cmd.footer(
@@ -135,24 +133,15 @@ Runner setup(CLI::App& cmd) {
       "  tollgate plan --changes-since main --graph mermaid > pipeline.mmd\n"
       "  tollgate plan --var CI_COMMIT_BRANCH=main deploy\n\n"
       "Exit code: 0 valid, 2 invalid (every problem is listed as file:line:col).");
-  cmd.add_option("--file", f->opts.file, "The pipeline file")->capture_default_str();
-  cmd.add_option("--changes-since", f->changes_since, "Compare 'changes:' with this revision");
-  cmd.add_option("--var", f->vars, "Set a variable, NAME=VALUE");
+  f->add(cmd, "Plan only these jobs and what they wait for");
   cmd.add_option("--graph", f->graph, "Print the DAG as mermaid or dot instead of the table")
       ->check(CLI::IsMember({"mermaid", "dot"}));
   cmd.add_option("--format", f->format, "table or json")->check(CLI::IsMember({"table", "json"}));
   cmd.add_option("--show-config", f->show_config,
                  "Print JOB as GitLab sees it: after include, extends, !reference, default and "
                  "parallel:matrix");
-  cmd.add_option("JOB", f->opts.jobs, "Plan only these jobs and what they wait for");
   return [f]() {
-    for (const auto& kv : f->vars) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw UsageError("--var " + kv + ": expected NAME=VALUE");
-      f->opts.vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    }
-    if (!f->changes_since.empty()) f->opts.changes_since = f->changes_since;
+    f->resolve();
     runner::Context ctx = runner::make_context(f->opts, 0);
     if (!f->show_config.empty()) return show_config(ctx, f->opts.file, f->show_config);
     pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/pipeline_flags.h"
 #include "runner/run.h"
 #include "util/error.h"
 #include "util/term.h"
@@ -12,24 +13,10 @@
 namespace tollgate::cli {
 namespace {
 
-std::vector<std::pair<std::string, std::string>> parse_vars(const std::vector<std::string>& raw) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& kv : raw) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw UsageError("--var " + kv + ": expected NAME=VALUE");
-    out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  return out;
-}
-
 Runner setup(CLI::App& cmd) {
-  struct Flags {
-    runner::RunOptions opts;
-    std::vector<std::string> vars;
+  struct Flags : PipelineFlags {
     std::vector<std::string> masked;
     std::string format = "table";
-    std::string changes_since;
   };
   auto f = std::make_shared<Flags>();
   cmd.footer(
@@ -45,13 +32,9 @@ Runner setup(CLI::App& cmd) {
       "  tollgate run --format json        the run as JSON on stdout when it ends\n\n"
       "Exit code: 0 the pipeline passed (allowed failures are warnings), 1 it failed,\n"
       "2 the pipeline file is invalid.");
-  cmd.add_option("--file", f->opts.file, "The pipeline file")->capture_default_str();
-  cmd.add_option("--changes-since", f->changes_since,
-                 "Compare 'changes:' with this revision (default: the merge base with the "
-                 "default branch, else HEAD~1)");
+  f->add(cmd, "Run only these jobs and what they wait for; a manual job named here runs");
   cmd.add_option("-j,--jobs", f->opts.parallelism, "Jobs at once (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
-  cmd.add_option("--var", f->vars, "Set a variable, NAME=VALUE; beats every other definition");
   cmd.add_option("--var-masked", f->masked,
                  "Set a secret variable, NAME=VALUE: its value is shown as [MASKED] in every log "
                  "(project secrets can also live in .tollgate/variables with masked: true)");
@@ -62,14 +45,10 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--format", f->format, "table or json (the run as JSON on stdout)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  cmd.add_option("JOB", f->opts.jobs,
-                 "Run only these jobs and what they wait for; a manual job named here runs");
   return [f]() {
-    f->opts.vars = parse_vars(f->vars);
-    f->opts.masked_vars = parse_vars(f->masked);
-    if (!f->changes_since.empty()) f->opts.changes_since = f->changes_since;
+    f->resolve();
+    f->opts.masked_vars = parse_assignments(f->masked, "--var-masked");
     bool json = f->format == "json";
-    f->opts.json = json;
     // Table mode: the live board on a terminal, prefixed lines otherwise. JSON mode keeps
     // stdout for the JSON and shows progress on stderr only when that is a terminal.
     int board_fd = json ? 2 : 1;
@@ -79,19 +58,14 @@ Runner setup(CLI::App& cmd) {
             std::vector<std::string> stages) -> std::unique_ptr<runner::Board> {
       if (term::is_tty(board_fd))
         return runner::make_live_board(board_out, std::move(jobs), std::move(stages));
-      if (json) return runner::make_plain_board(std::cerr, {});
-      return runner::make_plain_board(std::cout, std::move(jobs));
-    };
-    if (json && !term::is_tty(2)) {
-      factory = [](std::vector<runner::BoardJob>, std::vector<std::string>) {
-        struct Quiet : runner::Board {
-          void job_started(size_t) override {}
-          void job_line(size_t, std::string_view) override {}
-          void job_finished(size_t, const runner::JobReport&) override {}
-        };
-        return std::unique_ptr<runner::Board>(new Quiet());
+      if (!json) return runner::make_plain_board(std::cout, std::move(jobs));
+      struct Quiet : runner::Board {
+        void job_started(size_t) override {}
+        void job_line(size_t, std::string_view) override {}
+        void job_finished(size_t, const runner::JobReport&) override {}
       };
-    }
+      return std::make_unique<Quiet>();
+    };
     runner::RunReport report = runner::run_pipeline(f->opts, factory);
     if (json) {
       nlohmann::json out = runner::to_json(report);

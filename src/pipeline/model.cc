@@ -28,9 +28,4 @@ const Job* Pipeline::find(const std::string& name) const {
   return nullptr;
 }
 
-int Pipeline::stage_index(const std::string& stage) const {
-  auto it = std::find(stages.begin(), stages.end(), stage);
-  return it == stages.end() ? -1 : static_cast<int>(it - stages.begin());
-}
-
 }  // namespace tollgate::pipeline

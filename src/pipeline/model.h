@@ -131,7 +131,6 @@ struct Pipeline {
   std::optional<std::vector<Rule>> workflow_rules;
 
   const Job* find(const std::string& name) const;
-  int stage_index(const std::string& stage) const;  // -1 when unknown
 };
 
 }  // namespace tollgate::pipeline

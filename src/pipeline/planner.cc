@@ -156,14 +156,25 @@ Decision decide(const Job& job, const PlanContext& ctx, const VariableSet& vars)
   return d;
 }
 
-std::vector<size_t> find_all(const std::vector<PlannedJob>& jobs, const std::string& name) {
-  std::vector<size_t> out;
-  for (size_t i = 0; i < jobs.size(); ++i)
-    if (jobs[i].job->name == name) return {i};
-  for (size_t i = 0; i < jobs.size(); ++i)
-    if (jobs[i].job->base_name == name) out.push_back(i);
-  return out;
-}
+// The jobs a name in `needs` or on the command line means: the job of that name or, for a job
+// split by `parallel`, every copy. Built once per plan: lookups stay cheap on big pipelines.
+class NameIndex {
+ public:
+  explicit NameIndex(const std::vector<PlannedJob>& jobs) {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      by_name_[jobs[i].job->name].push_back(i);
+      by_base_[jobs[i].job->base_name].push_back(i);
+    }
+  }
+  std::vector<size_t> find(const std::string& name) const {
+    if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
+    if (auto it = by_base_.find(name); it != by_base_.end()) return it->second;
+    return {};
+  }
+
+ private:
+  std::map<std::string, std::vector<size_t>> by_name_, by_base_;
+};
 
 void check_cycles(const Plan& plan, std::vector<Error>& errors) {
   std::vector<int> state(plan.jobs.size(), 0);  // 0 new, 1 on stack, 2 done
@@ -278,21 +289,13 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
   }
   // Needs, now that the set of created jobs is known. A name is a job's own name or, for
   // parallel copies, the name they share.
-  std::map<std::string, std::vector<size_t>> by_name, by_base;
-  for (size_t i = 0; i < plan.jobs.size(); ++i) {
-    by_name[plan.jobs[i].job->name].push_back(i);
-    by_base[plan.jobs[i].job->base_name].push_back(i);
-  }
+  NameIndex index(plan.jobs);
   for (auto& pj : plan.jobs) {
     const auto& job_needs = pj.rule_needs ? pj.rule_needs : pj.job->needs;
     if (!job_needs) continue;
     pj.has_needs = true;
     for (const auto& need : *job_needs) {
-      auto named = by_name.find(need.job);
-      auto based = by_base.find(need.job);
-      std::vector<size_t> targets = named != by_name.end()   ? named->second
-                                    : based != by_base.end() ? based->second
-                                                             : std::vector<size_t>{};
+      std::vector<size_t> targets = index.find(need.job);
       if (targets.empty()) {
         if (!need.optional)
           errors.emplace_back(need.where, "job '" + pj.job->name + "' needs '" + need.job +
@@ -318,7 +321,7 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     std::vector<bool> keep(plan.jobs.size(), false);
     std::vector<size_t> stack;
     for (const auto& name : ctx.requested) {
-      std::vector<size_t> found = find_all(plan.jobs, name);
+      std::vector<size_t> found = index.find(name);
       if (found.empty()) {
         bool excluded = std::any_of(plan.excluded.begin(), plan.excluded.end(),
                                     [&](const ExcludedJob& e) { return e.name == name; });

@@ -19,7 +19,6 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> masked_vars;  // --var-masked K=V
   std::vector<std::string> jobs;                                 // JOB... on the command line
   bool in_place = false;
-  bool json = false;
   bool keep_workspaces = false;
 };
 

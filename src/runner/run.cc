@@ -120,10 +120,6 @@ class PipelineRun {
   }
 
  private:
-  struct Completion {
-    size_t job;
-  };
-
   void schedule(history::RunStore& store) {
     Scheduler sched(plan_);
     size_t parallelism = opts_.parallelism > 0 ? static_cast<size_t>(opts_.parallelism)

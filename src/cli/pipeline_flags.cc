@@ -1,0 +1,33 @@
+#include "cli/pipeline_flags.h"
+
+#include "util/error.h"
+
+namespace tollgate::cli {
+
+std::vector<std::pair<std::string, std::string>> parse_assignments(
+    const std::vector<std::string>& raw, const std::string& flag) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : raw) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(flag + " " + kv + ": expected NAME=VALUE");
+    out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return out;
+}
+
+void PipelineFlags::add(CLI::App& cmd, const std::string& job_help) {
+  cmd.add_option("--file", opts.file, "The pipeline file")->capture_default_str();
+  cmd.add_option("--changes-since", changes_since,
+                 "Compare 'changes:' with this revision (default: the merge base with the "
+                 "default branch, else HEAD~1)");
+  cmd.add_option("--var", vars, "Set a variable, NAME=VALUE; beats every other definition");
+  cmd.add_option("JOB", opts.jobs, job_help);
+}
+
+void PipelineFlags::resolve() {
+  opts.vars = parse_assignments(vars, "--var");
+  if (!changes_since.empty()) opts.changes_since = changes_since;
+}
+
+}  // namespace tollgate::cli

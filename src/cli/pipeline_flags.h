@@ -1,0 +1,26 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "runner/context.h"
+
+namespace tollgate::cli {
+
+// The flags `run` and `plan` share: --file, --changes-since, --var and the JOB arguments.
+struct PipelineFlags {
+  runner::RunOptions opts;
+  std::vector<std::string> vars;
+  std::string changes_since;
+
+  void add(CLI::App& cmd, const std::string& job_help);
+  // Checks and copies the raw flags into opts; throws UsageError on a bad --var.
+  void resolve();
+};
+
+// NAME=VALUE arguments of a flag, split; throws UsageError naming the flag on a malformed one.
+std::vector<std::pair<std::string, std::string>> parse_assignments(
+    const std::vector<std::string>& raw, const std::string& flag);
+
+}  // namespace tollgate::cli
