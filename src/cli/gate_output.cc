@@ -9,26 +9,54 @@
 
 namespace tollgate::cli {
 
-void GateOutput::add_options(CLI::App& command) {
+std::vector<std::string> GateOutput::format_names() const {
   // A gate may replace a shared format with its own renderer: list each name once.
   std::vector<std::string> names = verdict::format_names();
   for (const auto& [name, _] : extra)
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  return names;
+}
+
+void GateOutput::add_options(CLI::App& command) {
+  std::vector<std::string> names = format_names();
   command.add_option("--format,-f", format, "Output format: " + str::join(names, ", "))
       ->capture_default_str()
       ->check(CLI::IsMember(names));
   command.add_option("--output,-o", output,
                      "Write the report to FILE (a one-line result still goes to stdout)");
+  command
+      .add_option("--report", reports,
+                  "Also write FORMAT to FILE, repeatable: --report gitlab=report.json "
+                  "--report junit=report.xml (formats as for --format)")
+      ->type_name("FORMAT=FILE")
+      ->check([names](const std::string& spec) -> std::string {
+        size_t eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+          return "expected FORMAT=FILE, e.g. junit=report.xml";
+        std::string fmt = spec.substr(0, eq);
+        if (std::find(names.begin(), names.end(), fmt) == names.end()) {
+          std::string hint = str::closest(fmt, names);
+          return "unknown format '" + fmt + "'" +
+                 (hint.empty() ? "" : " (did you mean " + hint + "?)") +
+                 "; formats: " + str::join(names, ", ");
+        }
+        return "";
+      });
+}
+
+std::string GateOutput::render(const std::string& name, const verdict::Verdict& v) const {
+  auto custom = extra.find(name);
+  if (custom != extra.end()) return custom->second(v);
+  return verdict::render(v, verdict::parse_format(name).value_or(verdict::Format::Table));
 }
 
 int GateOutput::emit(const verdict::Verdict& v) const {
-  std::string text;
-  auto custom = extra.find(format);
-  if (custom != extra.end()) {
-    text = custom->second(v);
-  } else {
-    text = verdict::render(v, verdict::parse_format(format).value_or(verdict::Format::Table));
+  // The files first: a reader of the terminal output can rely on them being there.
+  for (const auto& spec : reports) {
+    size_t eq = spec.find('=');
+    files::write_atomic(spec.substr(eq + 1), render(spec.substr(0, eq), v));
   }
+  std::string text = render(format, v);
   if (output.empty()) {
     std::cout << text << std::flush;
   } else {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "verdict/verdict.h"
 
@@ -13,6 +14,9 @@ namespace tollgate::cli {
 struct GateOutput {
   std::string format = "table";
   std::string output;  // empty: stdout
+  // --report FORMAT=FILE, repeatable: more reports from the same run (a table in the job log
+  // and GitLab's report file, without running the gate twice).
+  std::vector<std::string> reports;
   // Formats particular to a gate ("gitlab", "k6"): name -> renderer.
   std::map<std::string, std::function<std::string(const verdict::Verdict&)>> extra;
 
@@ -20,6 +24,10 @@ struct GateOutput {
   // Writes the verdict in the chosen format (to --output when given, and then a one-line
   // summary on stdout too) and returns the verdict's exit code.
   int emit(const verdict::Verdict& v) const;
+
+ private:
+  std::string render(const std::string& format, const verdict::Verdict& v) const;
+  std::vector<std::string> format_names() const;
 };
 
 // Runs a gate body; an Error it throws becomes an error Verdict (exit 2) written in the chosen

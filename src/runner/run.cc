@@ -243,6 +243,13 @@ class PipelineRun {
       if (eq != std::string::npos) vars.set(kv.substr(0, eq), kv.substr(eq + 1));
     }
     vars.set_all(predefined_variables(ctx_, report_.id));
+    // Jobs call the gates of the very tollgate that runs them: `tollgate` first on PATH, and
+    // $TOLLGATE_BIN naming it, so a pipeline never mixes two versions.
+    if (std::string self = process::self_executable(); !self.empty()) {
+      vars.set("TOLLGATE_BIN", self);
+      std::string path = vars.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+      vars.set("PATH", fs::path(self).parent_path().string() + ":" + path);
+    }
     vars.set_all(job_variables(ctx_, job, report_.id * 1000 + static_cast<long long>(i) + 1,
                                build_dir.string()));
     vars.set_all(pipeline::inherited_globals(job, ctx_.pipeline.variables));

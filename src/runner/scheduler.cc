@@ -81,8 +81,10 @@ std::vector<Start> Scheduler::take_ready() {
     const auto& pj = plan_.jobs[i];
     State& st = state_[i];
     bool upstream_failed = pj.has_needs ? st.failure_upstream : prefix_failed_;
-    std::string failure_reason = pj.has_needs ? "needed job '" + st.failed_need + "' failed"
-                                              : "a job in an earlier stage failed";
+    std::string failure_reason =
+        !pj.has_needs            ? "a job in an earlier stage failed"
+        : st.failed_need_skipped ? "needed job '" + st.failed_need + "' was skipped after a failure"
+                                 : "needed job '" + st.failed_need + "' failed";
     Start s{i, true, JobStatus::Running, ""};
     const std::string& blocked_by = pj.has_needs ? st.blocked_by : prefix_blocked_;
     if (!blocked_by.empty()) {
@@ -151,6 +153,7 @@ void Scheduler::complete(size_t job, JobStatus status, bool carries_failure,
     if (carries_failure && !ds.failure_upstream) {
       ds.failure_upstream = true;
       ds.failed_need = pj.job->name;
+      ds.failed_need_skipped = status == JobStatus::Skipped;
     }
     if (--ds.unfinished_needs == 0) queue(d);
   }

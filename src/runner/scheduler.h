@@ -45,6 +45,7 @@ class Scheduler {
     bool failure_upstream = false;  // a needed job failed (or was skipped because of a failure)
     bool carries_failure = false;   // counts as a failure for jobs after it
     std::string failed_need;
+    bool failed_need_skipped = false;  // the need did not fail itself: a failure above it did
     std::string blocked_by;  // a blocking manual job (allow_failure: false) not yet started
     bool carries_block = false;
     bool queued = false;

@@ -26,7 +26,8 @@ struct Sim {
       for (const auto& s : batch) {
         const std::string& name = plan.jobs[s.job].job->name;
         if (s.run) started.push_back(name);
-        log.push_back((s.run ? "start " : std::string(to_string(s.status)) + " ") + name);
+        log.push_back((s.run ? "start " : std::string(to_string(s.status)) + " ") + name +
+                      (s.reason.empty() ? "" : " (" + s.reason + ")"));
       }
     }
     return started;
@@ -71,6 +72,8 @@ always: {stage: four, when: always, script: [x]}
   EXPECT_EQ(s.sched.status(s.plan.find("b")), JobStatus::Skipped);
   EXPECT_EQ(s.sched.status(s.plan.find("c")), JobStatus::Skipped)
       << "c needs b, which was skipped by a failure";
+  EXPECT_EQ(s.log[1], "skipped b (a job in an earlier stage failed)");
+  EXPECT_EQ(s.log[2], "skipped c (needed job 'b' was skipped after a failure)");
 }
 
 TEST(Scheduler, AllowedFailureIsNotAFailure) {

@@ -117,7 +117,8 @@ std::vector<Query> build_queries(const SloFile& slo, const SliMap& map, const So
 }
 
 std::map<std::string, SliValue> measure_all(Source& source, const std::vector<Query>& queries,
-                                            const Window& window, MeasuredSamples* samples) {
+                                            const Window& window, MeasuredSamples* samples,
+                                            std::vector<std::string>* warnings) {
   std::vector<Measurement> measured = source.measure(queries, window);
   std::map<std::string, SliValue> values;
   for (size_t i = 0; i < queries.size(); ++i) {
@@ -127,6 +128,8 @@ std::map<std::string, SliValue> measure_all(Source& source, const std::vector<Qu
     if (!v.value && v.no_data.empty()) v.no_data = "no data";
     values[queries[i].sli] = v;
     if (samples) (*samples)[queries[i].sli] = measured[i].samples;
+    for (const auto& w : measured[i].warnings)
+      warnings->push_back("query '" + queries[i].text + "': " + w);
   }
   return values;
 }
@@ -149,8 +152,9 @@ verdict::Verdict run_gate(const GateOptions& o) {
   std::vector<Query> queries = build_queries(slo, map, *source, vars);
 
   MeasuredSamples current_samples;
-  std::map<std::string, SliValue> values =
-      measure_all(*source, queries, window, o.baseline.enabled() ? &current_samples : nullptr);
+  std::vector<std::string> warnings;
+  std::map<std::string, SliValue> values = measure_all(
+      *source, queries, window, o.baseline.enabled() ? &current_samples : nullptr, &warnings);
 
   std::string key = o.history_key.empty() ? fs::weakly_canonical(fs::absolute(o.slo_path)).string()
                                           : o.history_key;
@@ -178,7 +182,7 @@ verdict::Verdict run_gate(const GateOptions& o) {
     auto baseline_vars = placeholders(slo, o, baseline_window);
     std::vector<Query> baseline_queries = build_queries(slo, map, *baseline_source, baseline_vars);
     MeasuredSamples baseline_samples;
-    measure_all(*baseline_source, baseline_queries, baseline_window, &baseline_samples);
+    measure_all(*baseline_source, baseline_queries, baseline_window, &baseline_samples, &warnings);
     baseline = judge_baseline(slo, baseline_samples, current_samples, o.baseline);
     baseline->description = baseline_source->describe() + " " +
                             timefmt::iso8601(baseline_window.start) + " .. " +
@@ -189,7 +193,7 @@ verdict::Verdict run_gate(const GateOptions& o) {
     store.record(key, source->describe(), timefmt::iso8601(timefmt::Clock::now()), evaluation);
     history.recorded = true;
   }
-  SloContext context{&slo, source->describe(), window, history, o.fail_on_warning};
+  SloContext context{&slo, source->describe(), window, history, o.fail_on_warning, warnings};
   return make_verdict(context, evaluation, baseline);
 }
 

@@ -91,6 +91,11 @@ Measurement read_answer(long http_status, const std::string& body, const std::st
                 "; an SLI needs a number (scalar, vector or matrix)");
   }
   if (m.samples.empty()) m.no_data = "query '" + query + "' returned no data";
+  for (const char* key : {"warnings", "infos"}) {
+    if (!j.contains(key) || !j[key].is_array()) continue;
+    for (const auto& w : j[key])
+      m.warnings.push_back(w.is_string() ? w.get<std::string>() : w.dump());
+  }
   return m;
 }
 

@@ -14,7 +14,12 @@ using nlohmann::json;
 
 std::string number_text(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  // Whole numbers such as byte counts read in full (23089152, not 2.30892e+07); the rest keeps
+  // six significant digits.
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e15)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 
@@ -186,6 +191,7 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
                         {"compared_results", c.history.compared_results},
                         {"history_key", c.history.key},
                         {"objectives", objectives}});
+  if (!c.source_warnings.empty()) v.summary["source_warnings"] = c.source_warnings;
   if (without_history)
     v.summary["note"] =
         "no earlier evaluation to compare with: relative criteria passed, as in Keptn";
@@ -227,7 +233,9 @@ std::string render_slo_table(const verdict::Verdict& v) {
               number_text(o["compared_with"].get<double>());
     table.add({name, value, criteria(o["pass"]), criteria(o["warning"]),
                paint_result(o["result"].get<std::string>()),
-               number_text(o["score"].get<double>()) + "/" + number_text(o["weight"].get<double>()),
+               o["result"] == "info" ? "-"
+                                     : number_text(o["score"].get<double>()) + "/" +
+                                           number_text(o["weight"].get<double>()),
                note});
   }
   std::string out = table.render(60) + "\n";
@@ -260,6 +268,9 @@ std::string render_slo_table(const verdict::Verdict& v) {
          "  window: " + s["window_start"].get<std::string>() + " .. " +
          s["window_end"].get<std::string>() + "\n";
   if (s.contains("note")) out += "  note: " + s["note"].get<std::string>() + "\n";
+  for (const auto& w : s.value("source_warnings", json::array()))
+    out += "  " + term::paint(term::Color::Yellow, "source warning") + ": " + w.get<std::string>() +
+           "\n";
   out += "  score: " + number_text(s["score"].get<double>()) + "% (pass " +
          number_text(s["pass_threshold"].get<double>()) + "%" +
          (s["warning_threshold"].is_number()
@@ -273,6 +284,48 @@ std::string render_slo_table(const verdict::Verdict& v) {
                       : v.status == verdict::Status::Pass ? term::paint(term::Color::Green, "PASS")
                                                           : term::paint(term::Color::Red, "FAIL");
   out += "slo: " + label + " - " + v.reason + "\n";
+  return out;
+}
+
+std::string render_slo_junit(const verdict::Verdict& v) {
+  const json& s = v.summary;
+  if (v.status == verdict::Status::Error || !s.contains("objectives"))
+    return verdict::render_junit(v);
+  struct Case {
+    std::string name, failure, out;
+  };
+  std::vector<Case> cases;
+  for (const auto& o : s["objectives"]) {
+    std::string value = o["value"].is_number() ? number_text(o["value"].get<double>()) : "no data";
+    std::string result = o["result"].get<std::string>();
+    std::string text = o["sli"].get<std::string>() + " = " + value + ": " + result + " (" +
+                       o["reason"].get<std::string>() +
+                       "); query: " + o["query"].get<std::string>();
+    bool failed = result == "fail" || (result == "warning" && v.status == verdict::Status::Fail &&
+                                       s["result"] == "warning");
+    cases.push_back({o["display_name"].get<std::string>(), failed ? text : "", failed ? "" : text});
+  }
+  std::string score = "score " + number_text(s["score"].get<double>()) + "%, result " +
+                      s["result"].get<std::string>() + ": " + v.reason;
+  cases.push_back({"total score", v.status == verdict::Status::Pass ? "" : score, score});
+  size_t failures = 0;
+  for (const auto& c : cases)
+    failures += c.failure.empty() ? 0 : 1;
+  std::string counts = "tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
+                       std::to_string(failures) + "\" errors=\"0\"";
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"tollgate\" " + counts + ">\n";
+  out += "  <testsuite name=\"slo\" " + counts + ">\n";
+  for (const auto& c : cases) {
+    out += "    <testcase classname=\"slo\" name=\"" + str::xml_escape(c.name) + "\">\n";
+    if (!c.failure.empty())
+      out += "      <failure message=\"" + str::xml_escape(c.failure) + "\">" +
+             str::xml_escape(c.failure) + "</failure>\n";
+    else
+      out += "      <system-out>" + str::xml_escape(c.out) + "</system-out>\n";
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
   return out;
 }
 

@@ -23,6 +23,7 @@ struct SloContext {
   Window window;
   HistoryInfo history;
   bool fail_on_warning = false;
+  std::vector<std::string> source_warnings;  // "query 'q': text", as the backend flagged them
 };
 
 // The shared Verdict: a finding per objective that does not pass, every objective in
@@ -33,6 +34,9 @@ verdict::Verdict make_verdict(const SloContext& context, const Evaluation& evalu
 
 // The terminal view: one row per objective, then the result line (WARNING for a warning).
 std::string render_slo_table(const verdict::Verdict& v);
+// JUnit with a test case per objective (GitLab's test report shows each SLO), plus one for the
+// total score; an error verdict falls back to the shared renderer.
+std::string render_slo_junit(const verdict::Verdict& v);
 // OpenMetrics text for GitLab's `metrics` report: label-free names, one value a line.
 std::string render_openmetrics(const verdict::Verdict& v);
 

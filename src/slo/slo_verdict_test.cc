@@ -61,6 +61,32 @@ TEST(SloVerdict, KeyFailureAndNoDataAreBlockingFindings) {
   EXPECT_TRUE(v.summary["objectives"][1]["value"].is_null());
 }
 
+TEST(SloVerdict, SourceWarningsAndInformationalRowsAreShown) {
+  term::set_color_mode(term::ColorMode::Never);
+  SloFile f = slo(R"(objectives:
+  - {sli: rt, pass: [{criteria: ["<100"]}]}
+  - {sli: rps}
+total_score: {pass: "90%"}
+)");
+  SloContext c{&f,       "test:source",
+               Window{}, HistoryInfo{"k", "h.db", 0, true},
+               false,    {"query 'q_rt': remote read: partial response"}};
+  verdict::Verdict v =
+      make_verdict(c, evaluate(f, {{"rt", {50, "q_rt"}}, {"rps", {40, "q"}}}, {}), std::nullopt);
+  EXPECT_EQ(v.status, verdict::Status::Pass);
+  EXPECT_EQ(v.summary["source_warnings"][0], "query 'q_rt': remote read: partial response");
+  std::string table = render_slo_table(v);
+  EXPECT_NE(table.find("source warning: query 'q_rt': remote read: partial response"),
+            std::string::npos)
+      << table;
+  // An informational objective is not scored: no "0/1" that reads as a failure.
+  size_t row = table.find("\nrps ");
+  ASSERT_NE(row, std::string::npos) << table;
+  std::string line = table.substr(row + 1, table.find('\n', row + 1) - row - 1);
+  EXPECT_NE(line.find("info"), std::string::npos) << line;
+  EXPECT_EQ(line.find("0/1"), std::string::npos) << line;
+}
+
 TEST(SloVerdict, OpenMetricsForGitLab) {
   SloFile f = slo(kSlo);
   verdict::Verdict v =

@@ -34,6 +34,9 @@ struct Measurement {
   size_t series = 0;            // how many series the points came from
   std::optional<double> value;  // set by sources that define their own reduction
   std::string no_data;          // why there is nothing, when samples and value are empty
+  // What the backend flagged about an answer it still gave (Prometheus `warnings` and `infos`,
+  // e.g. a partial response or a counter that is not a counter): shown, never silently dropped.
+  std::vector<std::string> warnings;
 };
 
 // A metrics backend. Queries that cannot be run (unreachable, rejected, malformed answer)

@@ -46,6 +46,19 @@ TEST(PrometheusAnswer, EveryResultType) {
   EXPECT_EQ(m.no_data, "query 'up{x=\"y\"}' returned no data");
 }
 
+TEST(PrometheusAnswer, WarningsAndInfosAreKept) {
+  Measurement m = parse_prometheus_response(200, R"({"status":"success",
+      "warnings":["remote read: partial response"],
+      "infos":["PromQL info: metric might not be a counter, name does not end in _total"],
+      "data":{"resultType":"vector","result":[{"metric":{},"value":[1,"2"]}]}})",
+                                            "rate(x[5m])");
+  EXPECT_EQ(m.samples, std::vector<double>{2});
+  EXPECT_EQ(m.warnings,
+            (std::vector<std::string>{
+                "remote read: partial response",
+                "PromQL info: metric might not be a counter, name does not end in _total"}));
+}
+
 TEST(PrometheusAnswer, ErrorsNameTheQuery) {
   EXPECT_EQ(error_of([] {
               parse_prometheus_response(

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "util/error.h"
 
@@ -151,6 +152,12 @@ std::vector<std::string> current_environment() {
   for (char** e = environ; e && *e; ++e)
     out.emplace_back(*e);
   return out;
+}
+
+std::string self_executable() {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "" : p.string();
 }
 
 std::string which(std::string_view program) {

@@ -58,5 +58,7 @@ void kill_all_groups(int sig);
 std::vector<std::string> current_environment();
 // Looks up an executable on PATH; "" when missing.
 std::string which(std::string_view program);
+// The absolute path of the running executable ("" if the kernel will not say).
+std::string self_executable();
 
 }  // namespace tollgate::process

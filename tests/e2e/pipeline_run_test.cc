@@ -269,6 +269,23 @@ show:
   EXPECT_EQ(log.find("dir=" + p.path().string() + "\n"), std::string::npos) << log;
 }
 
+// A job calls the gates of the tollgate that runs it, whatever PATH held before.
+TEST(PipelineRun, JobsFindTheRunningTollgateFirstOnPath) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+gate:
+  script:
+    - echo "found=$(command -v tollgate) self=$TOLLGATE_BIN"
+    - tollgate --version
+)yaml");
+  auto run = p.run_json();
+  ASSERT_EQ(run["status"], "success") << run.dump();
+  std::string log = p.read((*find_job(run, "gate"))["log"]);
+  std::string self = std::filesystem::canonical(testing::tollgate_binary()).string();
+  EXPECT_NE(log.find("found=" + self + " self=" + self + "\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("tollgate 0."), std::string::npos) << log;
+}
+
 TEST(PipelineRun, JobsRunInFreshCopiesAndOnlyArtifactsAndDotenvTravel) {
   PipelineProject p;
   p.write("src/app.txt", "source\n");

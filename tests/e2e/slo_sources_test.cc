@@ -154,6 +154,57 @@ TEST_F(SloSources, LoadResultWithHistoryAndMetricsReport) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+// The machine-readable outputs a pipeline consumes, all from one run (--report): JSON with every
+// objective and the score, a JUnit case per objective for GitLab's test report, dotenv for later
+// jobs' rules.
+TEST_F(SloSources, JsonJunitAndDotenvCarryEveryObjective) {
+  fs::path data = testing::source_dir() / "src/slo/testdata";
+  std::vector<std::string> base = {(data / "load_slo.yaml").string(), "--source",
+                                   "load:" + (data / "load_result.json").string(), "--no-record"};
+  std::vector<std::string> args = base;
+  args.insert(args.end(), {"--report", "junit=" + path("slo.xml").string(), "--report",
+                           "dotenv=" + path("slo.env").string()});
+  SloRun r = check_slo(dir_->path(), args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.verdict["status"], "pass");
+  EXPECT_EQ(r.verdict["summary"]["result"], "warning");
+  EXPECT_EQ(r.verdict["summary"]["score"], 75.0);
+  EXPECT_EQ(r.verdict["summary"]["objectives"].size(), 4u);
+  const auto& checkout = objective(r, "requests.checkout.p95_ms");
+  EXPECT_EQ(checkout["value"], 240.0);
+  EXPECT_EQ(checkout["result"], "warning");
+  EXPECT_EQ(checkout["score"], 1.0);
+  EXPECT_EQ(checkout["weight"], 2.0);
+  EXPECT_EQ(checkout["pass"], nlohmann::json::parse(R"([["<200"]])"));
+
+  std::string junit = read(path("slo.xml"));
+  EXPECT_NE(junit.find(R"(<testsuite name="slo" tests="5" failures="0" errors="0">)"),
+            std::string::npos)
+      << junit;
+  EXPECT_NE(junit.find(R"(<testcase classname="slo" name="Checkout P95">)"), std::string::npos);
+  EXPECT_NE(junit.find("requests.checkout.p95_ms = 240: warning"), std::string::npos) << junit;
+  std::string dotenv = read(path("slo.env"));
+  EXPECT_NE(dotenv.find("TOLLGATE_SLO_STATUS=pass\n"), std::string::npos) << dotenv;
+  EXPECT_NE(dotenv.find("TOLLGATE_SLO_RESULT=warning\n"), std::string::npos) << dotenv;
+  EXPECT_NE(dotenv.find("TOLLGATE_SLO_SCORE=75.0\n"), std::string::npos) << dotenv;
+
+  // With --fail-on-warning the warning objective and the total fail the JUnit report too.
+  args = base;
+  args.insert(args.end(), {"--fail-on-warning", "--format", "junit", "-o", path("f.xml").string()});
+  r = check_slo(dir_->path(), args, false);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  junit = read(path("f.xml"));
+  EXPECT_NE(junit.find(R"(tests="5" failures="2")"), std::string::npos) << junit;
+
+  // A report spec that is not FORMAT=FILE, or names no format, is a usage error.
+  args = base;
+  args.insert(args.end(), {"--report", "junti=x.xml"});
+  r = check_slo(dir_->path(), args, false);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("unknown format 'junti' (did you mean junit?)"), std::string::npos)
+      << r.output;
+}
+
 TEST_F(SloSources, UsageMistakesExitTwoWithAMessage) {
   write(path("slo.yaml"), kCpuSlo);
   SloRun r = check_slo(dir_->path(), {"slo.yaml", "--source", "promethus:http://x"}, false);
