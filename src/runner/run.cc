@@ -14,9 +14,9 @@
 #include "history/runs.h"
 #include "pipeline/glob.h"
 #include "pipeline/variables.h"
+#include "runner/cache.h"
 #include "runner/executor.h"
 #include "runner/workspace.h"
-#include "util/hash.h"
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -58,7 +58,8 @@ class PipelineRun {
         ctx_(std::move(ctx)),
         plan_(std::move(plan)),
         dotenv_(plan_.jobs.size()),
-        artifact_dirs_(plan_.jobs.size()) {}
+        artifact_dirs_(plan_.jobs.size()),
+        cache_(fs::path(ctx_.state_dir) / "cache") {}
 
   RunReport execute(const BoardFactory& make_board) {
     auto start = SteadyClock::now();
@@ -315,14 +316,8 @@ class PipelineRun {
         restore_tree(artifact_dirs_[src], build_dir);
       VariableSet vars = job_environment(i, build_dir);
       secrets = vars.masked_values();
-      std::vector<fs::path> caches = cache_dirs(job, vars, build_dir);
-      for (size_t c = 0; c < caches.size(); ++c) {
-        if (job.cache[c].policy == "push") continue;
-        if (fs::exists(caches[c])) {
-          restore_tree(caches[c], build_dir);
-          sink("Restored cache " + caches[c].filename().string());
-        }
-      }
+      std::vector<fs::path> caches = cache_.locate(job, vars.lookup(), build_dir);
+      cache_.restore(job, caches, build_dir, sink);
       ShellJob shell;
       shell.before_script = job.before_script;
       shell.script = job.script;
@@ -363,7 +358,7 @@ class PipelineRun {
         r.allow_failure = af.allowed && code_ok;
       }
       if (job.artifacts) keep_artifacts(i, build_dir, sink);
-      save_caches(job, caches, build_dir, r.status == JobStatus::Success, sink);
+      cache_.save(job, caches, build_dir, ctx_.project_files, r.status == JobStatus::Success, sink);
     } catch (const Error& e) {
       sink("ERROR: " + e.message());
       r.status = JobStatus::Failed;
@@ -375,54 +370,6 @@ class PipelineRun {
     if (!opts_.in_place && !opts_.keep_workspaces) {
       std::error_code ec;
       fs::remove_all(build_dir, ec);
-    }
-  }
-
-  // Where each cache: entry lives: .tollgate/cache/<key>, the key expanded, or for key:files
-  // a hash of those files' contents (with the prefix).
-  std::vector<fs::path> cache_dirs(const pipeline::Job& job, const VariableSet& vars,
-                                   const fs::path& build_dir) const {
-    std::vector<fs::path> out;
-    for (const auto& c : job.cache) {
-      std::string key;
-      if (!c.key_files.empty()) {
-        std::string combined;
-        for (const auto& f : c.key_files) {
-          fs::path p = build_dir / pipeline::expand_variables(f, vars.lookup());
-          combined += f + ":" + (fs::exists(p) ? hash::sha256_file_hex(p) : "missing") + "\n";
-        }
-        std::string prefix = pipeline::expand_variables(c.key_prefix, vars.lookup());
-        key = (prefix.empty() ? "" : prefix + "-") + hash::sha256_hex(combined).substr(0, 16);
-      } else {
-        key = pipeline::expand_variables(c.key, vars.lookup());
-      }
-      out.push_back(fs::path(ctx_.state_dir) / "cache" / str::file_safe(key));
-    }
-    return out;
-  }
-
-  void save_caches(const pipeline::Job& job, const std::vector<fs::path>& dirs,
-                   const fs::path& build_dir, bool success,
-                   const std::function<void(std::string_view)>& sink) {
-    for (size_t c = 0; c < dirs.size(); ++c) {
-      const auto& cache = job.cache[c];
-      if (cache.policy == "pull") continue;
-      bool wanted = cache.when == "always" || (cache.when == "on_success") == success;
-      if (!wanted) continue;
-      pipeline::Artifacts selection;
-      selection.paths = cache.paths;
-      selection.untracked = cache.untracked;
-      fs::path fresh = dirs[c];
-      fresh += ".new." + std::to_string(getpid()) + "." + std::to_string(c);
-      std::error_code ec;
-      fs::remove_all(fresh, ec);
-      auto saved = collect_artifacts(build_dir, selection, ctx_.project_files, fresh);
-      std::lock_guard lock(cache_mu_);
-      fs::remove_all(dirs[c], ec);
-      fs::create_directories(fresh, ec);
-      fs::rename(fresh, dirs[c], ec);
-      sink("Saved cache " + dirs[c].filename().string() + " (" + std::to_string(saved.size()) +
-           " files)");
     }
   }
 
@@ -477,7 +424,7 @@ class PipelineRun {
   std::vector<std::vector<std::pair<std::string, std::string>>> dotenv_;
   std::vector<fs::path> artifact_dirs_;
   std::mutex mu_;
-  std::mutex cache_mu_;
+  CacheStore cache_;
   std::condition_variable cv_;
   std::deque<size_t> completions_;
 };
