@@ -98,13 +98,7 @@ Columns map_header(const std::vector<std::string_view>& header, const CsvReader&
   return c;
 }
 
-std::string_view at(const std::vector<std::string_view>& fields, int index) {
-  return index < 0 ? std::string_view{} : fields[static_cast<size_t>(index)];
-}
-
-Decimal cost(const std::vector<std::string_view>& fields, int index, std::string_view name,
-             const CsvReader& reader) {
-  std::string_view text = fields[static_cast<size_t>(index)];
+Decimal cost(std::string_view text, std::string_view name, const CsvReader& reader) {
   if (text.empty())
     throw Error(reader.where(), std::string(name) + " is null; FOCUS requires a number here");
   auto value = Decimal::parse(text);
@@ -114,9 +108,7 @@ Decimal cost(const std::vector<std::string_view>& fields, int index, std::string
   return *value;
 }
 
-Seconds time_value(const std::vector<std::string_view>& fields, TimeColumn& column,
-                   const CsvReader& reader) {
-  std::string_view text = fields[static_cast<size_t>(column.index)];
+Seconds time_value(std::string_view text, TimeColumn& column, const CsvReader& reader) {
   if (text == column.last && !text.empty()) return column.value;
   if (text.empty())
     throw Error(reader.where(), std::string(column.name) + " is null; FOCUS requires a date-time");
@@ -161,20 +153,25 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
                     c.billing_account, c.sub_account, c.service, c.region, c.bps.index, c.bpe.index,
                     c.cps.index, c.cpe.index})
     if (index >= 0) wanted[static_cast<size_t>(index)] = true;
-  reader.set_wanted(std::move(wanted));
-  std::vector<std::string_view> fields;
+  reader.set_wanted(wanted);
+  // Only the columns a budget reads are cut out of each record.
+  auto field = [&](int index) {
+    return index < 0 ? std::string_view{} : reader.field(static_cast<size_t>(index));
+  };
   long rows = 0;
   CostRow row;
-  while (reader.next(fields)) {
-    if (fields.size() != c.width)
-      throw Error(reader.where(), "row has " + std::to_string(fields.size()) +
+  while (reader.next_record()) {
+    if (reader.field_count() != c.width)
+      throw Error(reader.where(), "row has " + std::to_string(reader.field_count()) +
                                       " fields but the header has " + std::to_string(c.width));
-    row.billed = cost(fields, c.billed, "BilledCost", reader);
-    row.effective = cost(fields, c.effective, "EffectiveCost", reader);
-    row.currency = fields[static_cast<size_t>(c.currency)];
+    std::string_view billed = field(c.billed), effective = field(c.effective);
+    row.billed = cost(billed, "BilledCost", reader);
+    // Most rows (on-demand usage) print the same text in both: the same text, the same value.
+    row.effective = effective == billed ? row.billed : cost(effective, "EffectiveCost", reader);
+    row.currency = field(c.currency);
     if (row.currency.empty())
       throw Error(reader.where(), "BillingCurrency is null; FOCUS requires a currency code");
-    row.category = fields[static_cast<size_t>(c.category)];
+    row.category = field(c.category);
     if (row.category.empty())
       throw Error(reader.where(),
                   "ChargeCategory is null; FOCUS requires Usage, Purchase, Tax, "
@@ -183,22 +180,22 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
       throw Error(reader.where(), "ChargeCategory '" + std::string(row.category) +
                                       "' is not one of Usage, Purchase, Tax, Credit, Adjustment "
                                       "(FOCUS values are case-sensitive)");
-    row.charge_class = at(fields, c.charge_class);
+    row.charge_class = field(c.charge_class);
     if (!row.charge_class.empty() && row.charge_class != "Correction")
       throw Error(reader.where(), "ChargeClass '" + std::string(row.charge_class) +
                                       "' is neither Correction nor null");
-    row.billing_period_start = time_value(fields, c.bps, reader);
-    row.billing_period_end = time_value(fields, c.bpe, reader);
-    row.charge_period_start = time_value(fields, c.cps, reader);
-    row.charge_period_end = time_value(fields, c.cpe, reader);
+    row.billing_period_start = time_value(field(c.bps.index), c.bps, reader);
+    row.billing_period_end = time_value(field(c.bpe.index), c.bpe, reader);
+    row.charge_period_start = time_value(field(c.cps.index), c.cps, reader);
+    row.charge_period_end = time_value(field(c.cpe.index), c.cpe, reader);
     if (row.billing_period_end <= row.billing_period_start)
       throw Error(reader.where(), "BillingPeriodEnd is not after BillingPeriodStart");
-    row.provider = at(fields, c.provider);
-    row.billing_account = at(fields, c.billing_account);
-    row.sub_account = at(fields, c.sub_account);
-    row.service = at(fields, c.service);
-    row.region = at(fields, c.region);
-    row.tags = at(fields, c.tags);
+    row.provider = field(c.provider);
+    row.billing_account = field(c.billing_account);
+    row.sub_account = field(c.sub_account);
+    row.service = field(c.service);
+    row.region = field(c.region);
+    row.tags = field(c.tags);
     row.tags_doubled = c.tags >= 0 && reader.still_doubled(static_cast<size_t>(c.tags));
     try {
       sink.add(row);
