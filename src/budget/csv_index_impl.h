@@ -3,6 +3,7 @@
 // compilations apart.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 
@@ -132,69 +133,94 @@ inline uint32_t* flatten(uint32_t* out, uint64_t d, uint32_t block) {
   return out + n;
 }
 
+// Bytes that may follow a closing quote: a delimiter, a CR (before LF) or an opening quote.
+constexpr auto kEndsField = [] {
+  std::array<uint8_t, 256> table{};
+  for (unsigned char c : {',', '\n', '\r', '"'})
+    table[c] = 1;
+  return table;
+}();
+
+// What one block leaves to the next.
+struct Carry {
+  uint64_t inside = 0;  // all ones when the block ended inside quotes
+  bool field_starts = true, after_closing = false;
+};
+
+// Indexes the block at base + block: 64 bytes of data when kFull, else `size` (the end of the
+// input). `next` is the byte after the block (',' at the end of the input). Returns the offset
+// of the first byte the checks reject, or SIZE_MAX.
+template <bool kFull>
+inline size_t index_block(CsvIndex& x, const char* base, size_t block, size_t size, char next,
+                          Carry& carry, uint32_t*& out) {
+  BlockMasks m = block_masks(base + block);
+  uint64_t valid = kFull ? ~uint64_t{0} : (uint64_t{1} << size) - 1;
+  uint64_t quote = m.quote & valid;
+  uint64_t in = prefix_xor(quote) ^ carry.inside;
+  uint64_t lf = m.lf & valid;
+  uint64_t delims = m.delim & ~in & valid;
+  uint64_t cr = m.cr & ~in & valid;
+  uint64_t opening = quote & in, closing = quote & ~in;
+  uint64_t next_ends_field = kFull ? kEndsField[static_cast<unsigned char>(next)] : 0;
+  uint64_t next_is_lf = kFull && next == '\n';
+  uint64_t starts = (delims << 1) | uint64_t{carry.field_starts};
+  uint64_t closed_before = (closing << 1) | uint64_t{carry.after_closing};
+  uint64_t followers = delims | cr | opening | ~valid;
+  uint64_t bad = (opening & ~(starts | closed_before)) |
+                 (closing & ~((followers >> 1) | (next_ends_field << 63))) |
+                 (cr & ~((lf >> 1) | (next_is_lf << 63)));
+  size_t anomaly = SIZE_MAX;
+  if (bad) {
+    unsigned at = static_cast<unsigned>(std::countr_zero(bad));
+    uint64_t before = (uint64_t{1} << at) - 1;
+    delims &= before;
+    lf &= before;
+    anomaly = block + at;
+  }
+  out = flatten(out, delims, static_cast<uint32_t>(block));
+  for (uint64_t n = lf & in; n; n &= n - 1)
+    x.quoted_lfs.push_back(static_cast<uint32_t>(block) +
+                           static_cast<uint32_t>(std::countr_zero(n)));
+  carry.inside = static_cast<uint64_t>(static_cast<int64_t>(in) >> 63);
+  carry.field_starts = (delims >> 63) & 1;
+  carry.after_closing = (closing >> 63) & 1;
+  return anomaly;
+}
+
 inline void index_blocks(CsvIndex& x, const char* base, size_t end, bool eof) {
   if (x.anomaly != SIZE_MAX) return;  // nothing past it is indexed until a reset
   size_t block = x.scanned;
-  uint64_t inside = x.inside;
-  bool field_starts = x.field_starts, after_closing = x.after_closing;
+  Carry carry{x.inside, x.field_starts, x.after_closing};
   size_t anomaly = SIZE_MAX;
   // A block is indexed only once the byte after it has arrived (or the input has ended): a
   // closing quote or a CR in the block's last byte is judged by the byte that follows.
-  size_t stop = eof ? end : (end > 64 ? end - 64 : 0);
-  size_t room = x.seps_size + (stop > block ? (stop - block) / 64 * 8 : 0) + 128;
+  size_t limit = eof ? end : (end > 0 ? end - 1 : 0);
+  size_t room = x.seps_size + (limit > block ? (limit - block) / 64 * 8 : 0) + 128;
   if (x.seps.size() < room) x.seps.resize(room);
   uint32_t* out = x.seps.data() + x.seps_size;
-  while (block < stop) {
-    if (static_cast<size_t>(x.seps.data() + x.seps.size() - out) < 64 + 8) {
-      size_t used = static_cast<size_t>(out - x.seps.data());
-      x.seps.resize(x.seps.size() * 2);
-      out = x.seps.data() + used;
-    }
-    BlockMasks m = block_masks(base + block);
-    bool full = end - block >= 64;
-    uint64_t valid = full ? ~uint64_t{0} : (uint64_t{1} << (end - block)) - 1;
-    uint64_t quote = m.quote & valid;
-    uint64_t in = prefix_xor(quote) ^ inside;
-    uint64_t lf = m.lf & valid;
-    uint64_t delims = m.delim & ~in & valid;
-    uint64_t cr = m.cr & ~in & valid;
-    uint64_t opening = quote & in, closing = quote & ~in;
-    // What follows the block: the next byte, or the end of the input (which ends a field).
-    uint64_t next_ends_field = 0, next_is_lf = 0;
-    if (full) {
-      char c = block + 64 < end ? base[block + 64] : ',';
-      next_ends_field = c == ',' || c == '\n' || c == '\r' || c == '"';
-      next_is_lf = c == '\n';
-    }
-    uint64_t starts = (delims << 1) | uint64_t{field_starts};
-    uint64_t closed_before = (closing << 1) | uint64_t{after_closing};
-    uint64_t followers = delims | cr | opening | ~valid;
-    uint64_t bad = (opening & ~(starts | closed_before)) |
-                   (closing & ~((followers >> 1) | (next_ends_field << 63))) |
-                   (cr & ~((lf >> 1) | (next_is_lf << 63)));
-    if (bad) {
-      unsigned at = static_cast<unsigned>(std::countr_zero(bad));
-      uint64_t before = (uint64_t{1} << at) - 1;
-      delims &= before;
-      lf &= before;
-      anomaly = block + at;
-    }
-    out = flatten(out, delims, static_cast<uint32_t>(block));
-    for (uint64_t n = lf & in; n; n &= n - 1)
-      x.quoted_lfs.push_back(static_cast<uint32_t>(block) +
-                             static_cast<uint32_t>(std::countr_zero(n)));
-    inside = static_cast<uint64_t>(static_cast<int64_t>(in) >> 63);
-    field_starts = (delims >> 63) & 1;
-    after_closing = (closing >> 63) & 1;
-    block = full ? block + 64 : end;
-    if (anomaly != SIZE_MAX) break;
+  auto make_room = [&] {
+    if (static_cast<size_t>(x.seps.data() + x.seps.size() - out) >= 64 + 8) return;
+    size_t used = static_cast<size_t>(out - x.seps.data());
+    x.seps.resize(x.seps.size() * 2);
+    out = x.seps.data() + used;
+  };
+  while (block + 64 <= limit && anomaly == SIZE_MAX) {
+    make_room();
+    char next = block + 64 < end ? base[block + 64] : ',';
+    anomaly = index_block<true>(x, base, block, 64, next, carry, out);
+    block += 64;
+  }
+  if (eof && block < end && anomaly == SIZE_MAX) {
+    make_room();
+    anomaly = index_block<false>(x, base, block, end - block, ',', carry, out);
+    block = end;
   }
   x.seps_size = static_cast<size_t>(out - x.seps.data());
   x.scanned = block;
   x.anomaly = anomaly;
-  x.inside = inside;
-  x.field_starts = field_starts;
-  x.after_closing = after_closing;
+  x.inside = carry.inside;
+  x.field_starts = carry.field_starts;
+  x.after_closing = carry.after_closing;
 }
 
 }  // namespace
