@@ -108,8 +108,22 @@ Decimal cost(std::string_view text, std::string_view name, const CsvReader& read
   return *value;
 }
 
+// text == last for the 20-byte FOCUS date-times, without a call to memcmp: four of them per
+// row, nearly always equal to the row before.
+bool same_time_text(std::string_view text, const std::string& last) {
+  if (text.size() != last.size()) return false;
+  if (text.size() != 20) return text == last;
+  uint64_t a[2], b[2];
+  uint32_t c, d;
+  std::memcpy(a, text.data(), 16);
+  std::memcpy(b, last.data(), 16);
+  std::memcpy(&c, text.data() + 16, 4);
+  std::memcpy(&d, last.data() + 16, 4);
+  return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (c ^ d)) == 0;
+}
+
 Seconds time_value(std::string_view text, TimeColumn& column, const CsvReader& reader) {
-  if (text == column.last && !text.empty()) return column.value;
+  if (!text.empty() && same_time_text(text, column.last)) return column.value;
   if (text.empty())
     throw Error(reader.where(), std::string(column.name) + " is null; FOCUS requires a date-time");
   auto value = parse_focus_time(text);

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <unordered_map>
 
+#include "budget/text_hash.h"
 #include "util/strings.h"
 
 namespace tollgate::budget {
@@ -17,11 +18,7 @@ struct Ledger::Account {
   using Amounts = std::vector<std::pair<std::string, Decimal>>;  // currency -> amount
 
   std::vector<Totals> by_currency;
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Amounts, KeyHash, std::equal_to<>> groups;
+  std::unordered_map<std::string, Amounts, TextHash, std::equal_to<>> groups;
 
   Totals& totals(std::string_view currency) {
     for (auto& t : by_currency)

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "budget/text_hash.h"
 #include "util/error.h"
 
 namespace tollgate::budget {
@@ -246,11 +247,6 @@ std::optional<std::string_view> TagSet::find(std::string_view key) const {
 }
 
 namespace {
-
-struct TextHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // Distinct Tags values parsed so far on this thread, per quoting. Bounded: a bill with more
 // distinct values than this starts the cache over, so memory never grows with the file.
