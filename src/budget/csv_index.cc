@@ -11,6 +11,8 @@ void detail::index_sse2(CsvIndex& x, const char* base, size_t end, bool eof) {
 void CsvIndex::reset(size_t at) {
   seps_size = 0;
   next_sep = 0;
+  record_ends.clear();
+  next_record_end = 0;
   quoted_lfs.clear();
   next_quoted_lf = 0;
   scanned = at;

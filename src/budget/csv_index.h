@@ -14,9 +14,11 @@ namespace tollgate::budget {
 // that closes must be followed by a delimiter, a CR or an opening quote, and a CR outside
 // quotes by an LF. Indexing stops at the first byte that breaks a rule.
 struct CsvIndex {
-  std::vector<uint32_t> seps;        // offsets of ',' and LF outside quotes
-  size_t seps_size = 0;              // seps is written ahead; only this many are real
-  size_t next_sep = 0;               // the first one of the next record
+  std::vector<uint32_t> seps;         // offsets of ',' and LF outside quotes
+  size_t seps_size = 0;               // seps is written ahead; only this many are real
+  size_t next_sep = 0;                // the first one of the next record
+  std::vector<uint32_t> record_ends;  // LFs outside quotes, each also in seps
+  size_t next_record_end = 0;
   std::vector<uint32_t> quoted_lfs;  // LFs inside quotes, which still count as lines
   size_t next_quoted_lf = 0;
   size_t scanned = 0;  // blocks before this offset are indexed

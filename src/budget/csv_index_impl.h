@@ -178,6 +178,9 @@ inline size_t index_block(CsvIndex& x, const char* base, size_t block, size_t si
     anomaly = block + at;
   }
   out = flatten(out, delims, static_cast<uint32_t>(block));
+  for (uint64_t n = lf & ~in; n; n &= n - 1)
+    x.record_ends.push_back(static_cast<uint32_t>(block) +
+                            static_cast<uint32_t>(std::countr_zero(n)));
   for (uint64_t n = lf & in; n; n &= n - 1)
     x.quoted_lfs.push_back(static_cast<uint32_t>(block) +
                            static_cast<uint32_t>(std::countr_zero(n)));

@@ -97,7 +97,7 @@ class FocusParallel : public ::testing::Test {
     read_focus_parallel(
         path_, ledger,
         {Dimension::Provider, Dimension::Service, Dimension::SubAccount, Dimension::Tag},
-        ParallelOptions{threads, 0});
+        ParallelOptions{threads, 0, 1});
     return summarize(ledger);
   }
   files::TempDir dir_{"focus-parallel"};
@@ -140,7 +140,7 @@ TEST_F(FocusParallel, ErrorsCarryTheTrueLine) {
   for (unsigned threads : {1u, 2u, 5u}) {
     Ledger ledger(specs, kAsOf);
     try {
-      read_focus_parallel(path_, ledger, {Dimension::Provider}, ParallelOptions{threads, 0});
+      read_focus_parallel(path_, ledger, {Dimension::Provider}, ParallelOptions{threads, 0, 1});
       ADD_FAILURE() << "bad cost read without error";
     } catch (const Error& e) {
       EXPECT_EQ(e.where().line, line) << e.message();

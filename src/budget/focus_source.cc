@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -295,42 +296,53 @@ long read_focus_parallel(const std::string& path, SplittableSink& sink,
   std::vector<std::string_view> fields;
   if (!header_reader.next(fields)) return read_focus(path, sink, needed);  // reports the error
   Columns columns = map_header(fields, header_reader, needed);
+  // The body is cut at line breaks into more segments than threads, and each thread takes the
+  // next free one: on a busy machine a thread the scheduler holds back leaves its share to the
+  // others instead of making them wait for it at the end.
+  uint64_t body = size - header_reader.offset();
+  uint64_t step =
+      std::clamp<uint64_t>(body / (threads * 8ull), std::max<uint64_t>(options.min_segment, 1),
+                           std::max<uint64_t>(options.min_segment, 64ull << 20));
   std::vector<uint64_t> cuts = {header_reader.offset()};
-  for (unsigned i = 1; i < threads; ++i) {
-    uint64_t cut = next_line_start(path, cuts[0] + (size - cuts[0]) * i / threads, size);
-    if (cut > cuts.back() && cut < size) cuts.push_back(cut);
+  while (cuts.back() + step < size) {
+    uint64_t cut = next_line_start(path, cuts.back() + step, size);
+    if (cut <= cuts.back() || cut >= size) break;
+    cuts.push_back(cut);
   }
   cuts.push_back(size);
 
-  // Each part is parsed on its own thread into its own sink. A cut is only a guess at a record
-  // boundary (a quoted field may hold a line break): if any part fails, the parts are thrown
-  // away and the file is read again in one pass, which is always right and reports errors with
-  // their true line numbers.
-  size_t parts = cuts.size() - 1;
-  std::vector<std::unique_ptr<SplittableSink>> sinks(parts);
-  std::vector<long> counts(parts, 0);
-  std::vector<char> failed(parts, 0);
+  // Each thread parses its segments into its own sink. A cut is only a guess at a record
+  // boundary (a quoted field may hold a line break), which the segment before it checks (it
+  // then ends inside quotes): if any segment fails, the parts are thrown away and the file is
+  // read again in one pass, which is always right and reports errors at their true lines.
+  size_t segments = cuts.size() - 1;
+  threads = static_cast<unsigned>(std::min<size_t>(threads, segments));
+  std::vector<std::unique_ptr<SplittableSink>> sinks(threads);
+  std::vector<long> counts(threads, 0);
+  std::atomic<size_t> next_segment{0};
+  std::atomic<bool> failed{false};
   std::vector<std::thread> workers;
-  for (size_t i = 0; i < parts; ++i) {
-    sinks[i] = sink.split();
-    workers.emplace_back([&, i] {
+  for (unsigned t = 0; t < threads; ++t) {
+    sinks[t] = sink.split();
+    workers.emplace_back([&, t] {
       try {
-        CsvReader reader(std::make_unique<RangeSource>(path, cuts[i], cuts[i + 1]), path);
-        reader.keep_byte_order_mark();
-        counts[i] = read_rows(reader, columns, *sinks[i]);
+        for (size_t i; !failed && (i = next_segment++) < segments;) {
+          CsvReader reader(std::make_unique<RangeSource>(path, cuts[i], cuts[i + 1]), path);
+          reader.keep_byte_order_mark();
+          counts[t] += read_rows(reader, columns, *sinks[t]);
+        }
       } catch (...) {
-        failed[i] = 1;
+        failed = true;
       }
     });
   }
   for (auto& w : workers)
     w.join();
-  for (char f : failed)
-    if (f) return read_focus(path, sink, needed);
+  if (failed) return read_focus(path, sink, needed);
   long rows = 0;
-  for (size_t i = 0; i < parts; ++i) {
-    sink.merge(*sinks[i]);
-    rows += counts[i];
+  for (unsigned t = 0; t < threads; ++t) {
+    sink.merge(*sinks[t]);
+    rows += counts[t];
   }
   if (rows == 0) throw Error(SourceLocation{path}, "no cost rows after the header");
   return rows;
