@@ -47,7 +47,8 @@ class RowSink {
 class SplittableSink : public RowSink {
  public:
   virtual std::unique_ptr<SplittableSink> split() const = 0;
-  // Adds what `part` (made by split) collected; parts are merged in source order.
+  // Adds what `part` (made by split) collected. Parts may hold any rows of the source, in any
+  // order: what a sink keeps must not depend on it (exact sums, maxima).
   virtual void merge(SplittableSink& part) = 0;
 };
 

@@ -163,6 +163,7 @@ bool CsvReader::refill() {
   end_ += got;
   if (first_chunk_ && end_ >= 3 && std::memcmp(buffer_.get(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
   if (end_ >= 3 || eof_) first_chunk_ = false;
+  reindex();
   return got > 0;
 }
 
@@ -183,11 +184,13 @@ void CsvReader::finish_record(size_t record_end, long inner_newlines, size_t cou
   next_line_ += 1 + inner_newlines;
   pos_ = record_end;
   fields.resize(count);
+  doubled_.assign(count, 0);
   for (size_t i = 0; i < count; ++i) {
     const Span& s = spans_[i];
     size_t stop = s.end;
-    if (s.escaped && (i >= wanted_.size() || wanted_[i]))
-      stop = unescape(base + s.begin, base + s.end) - base;
+    bool wanted = i >= wanted_.size() || wanted_[i];
+    if (s.escaped && wanted) stop = unescape(base + s.begin, base + s.end) - base;
+    doubled_[i] = s.escaped && !wanted;
     fields[i] = std::string_view(base + s.begin, stop - s.begin);
   }
 }
@@ -281,141 +284,102 @@ CsvReader::Scan CsvReader::scan_record_exact(std::vector<std::string_view>& fiel
   return Scan::Record;
 }
 
-namespace {
-
-struct BlockMasks {
-  uint64_t quote = 0, comma = 0, lf = 0, cr = 0;
-};
-
-BlockMasks block_masks(const char* p) {
-  BlockMasks m;
-#if defined(__SSE2__)
-  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
-  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-  for (int i = 0; i < 4; ++i) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    auto bits = [&](__m128i c) {
-      return static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, c))))
-             << (16 * i);
-    };
-    m.quote |= bits(quote);
-    m.comma |= bits(comma);
-    m.lf |= bits(lf);
-    m.cr |= bits(cr);
-  }
-#else
-  for (int i = 0; i < 64; ++i) {
-    uint64_t bit = uint64_t{1} << i;
-    m.quote |= p[i] == '"' ? bit : 0;
-    m.comma |= p[i] == ',' ? bit : 0;
-    m.lf |= p[i] == '\n' ? bit : 0;
-    m.cr |= p[i] == '\r' ? bit : 0;
-  }
-#endif
-  return m;
+// Indexes the buffer again from pos_, a record start: after a refill moved it, or after the
+// exact scanner read a record.
+void CsvReader::reindex() {
+  index_.reset(pos_);
+  index_.extend(buffer_.get(), end_, eof_);
 }
 
-// Bit i = parity of the quotes at or below i: 1 inside a quoted field (from its opening quote
-// up to, not including, its closing one). A doubled quote flips it twice, so it stays inside.
-uint64_t prefix_xor(uint64_t x) {
-  x ^= x << 1;
-  x ^= x << 2;
-  x ^= x << 4;
-  x ^= x << 8;
-  x ^= x << 16;
-  x ^= x << 32;
-  return x;
-}
-
-}  // namespace
-
-// The fast path (the technique of simdjson and simdcsv): quote parity masks out delimiters in
-// quoted fields, so the loop visits only real field ends, about 25 per bill row instead of every
-// quote of a JSON Tags column. Anything unusual (a bare CR, a stray quote, a final line without
-// a line break) goes to the exact scanner, which reports it precisely.
-CsvReader::Scan CsvReader::scan_record(std::vector<std::string_view>& fields) {
-  const char* base = buffer_.get();
-  size_t count = 0, field_begin = pos_;
-  unsigned pending_quotes = 0;  // quotes of the open field in earlier blocks, counted up to 3
-  bool pending_unpaired = false;
-  uint64_t inside = 0;  // all ones when the previous block ended inside quotes
-  long inner_newlines = 0;
-  for (size_t block = pos_; block < end_; block += 64) {
-    BlockMasks m = block_masks(base + block);
-    uint64_t valid = end_ - block >= 64 ? ~uint64_t{0} : (uint64_t{1} << (end_ - block)) - 1;
-    uint64_t quote = m.quote & valid;
-    uint64_t in = prefix_xor(quote) ^ inside;
-    inside = static_cast<uint64_t>(static_cast<int64_t>(in) >> 63);
-    uint64_t lf = m.lf & valid;
-    uint64_t delims = (m.comma | lf) & ~in & valid;
-    uint64_t cr = m.cr & ~in & valid;
-    // A CR outside quotes must sit right before an LF of this block.
-    if (cr & ~(lf >> 1)) return scan_record_exact(fields);
-    // A quote that closes a quoted run must be followed by another (an escaped "") unless it
-    // ends its field; these are the candidates, checked against field ends below.
-    uint64_t unpaired = quote & ~in & ~(quote >> 1);
-    if ((unpaired >> 63) && block + 64 < end_ && base[block + 64] == '"')
-      unpaired &= ~(uint64_t{1} << 63);
-    uint64_t done_bits = 0;  // bits of this block up to the last delimiter handled
-    while (delims) {
-      unsigned bit = static_cast<unsigned>(std::countr_zero(delims));
-      delims &= delims - 1;
-      size_t k = block + bit;
-      uint64_t below = bit == 0 ? 0 : (~uint64_t{0} >> (64 - bit));
-      uint64_t field_quotes = quote & below & ~done_bits;
-      unsigned quotes = pending_quotes;
-      for (uint64_t q = field_quotes; q && quotes < 3; q &= q - 1)
-        ++quotes;
-      size_t stop = k;
-      bool is_lf = base[k] == '\n';
-      if (is_lf && stop > field_begin && base[stop - 1] == '\r') --stop;
-      if (count == spans_.size()) spans_.resize(spans_.size() * 2 + 32);
-      if (quotes == 0) {
-        spans_[count++] = {field_begin, stop, false};
-      } else {
-        // Well formed: opens at the field start, closes right before the delimiter, and every
-        // quote in between is doubled.
-        uint64_t last = stop - 1 >= block ? uint64_t{1} << (stop - 1 - block) : 0;
-        bool paired = !pending_unpaired && !(unpaired & below & ~done_bits & ~last);
-        if (base[field_begin] != '"' || stop - field_begin < 2 || base[stop - 1] != '"' || !paired)
-          return scan_record_exact(fields);
-        spans_[count++] = {field_begin + 1, stop - 1, quotes > 2};
-      }
-      pending_quotes = 0;
-      pending_unpaired = false;
-      field_begin = k + 1;
-      done_bits = bit == 63 ? ~uint64_t{0} : (~uint64_t{0} >> (63 - bit));
-      if (is_lf) {
-        for (uint64_t n = lf & in & below; n; n &= n - 1)
-          ++inner_newlines;
-        finish_record(k + 1, inner_newlines, count, fields);
-        return Scan::Record;
-      }
+// Cuts the next record out of the index. Records the index cannot vouch for (one holding an
+// anomaly, or the last one of an input without a final line break) go to the exact scanner.
+CsvReader::Scan CsvReader::scan_record() {
+  CsvIndex& x = index_;
+  const uint32_t* seps = x.seps.data();
+  if (x.next_record_end == x.record_ends.size()) {
+    if (x.anomaly == SIZE_MAX && !eof_) return Scan::NeedMore;
+    Scan scan = scan_record_exact(fields_);
+    if (scan == Scan::Record) {
+      exact_ = true;
+      count_ = fields_.size();
     }
-    for (uint64_t q = quote & ~done_bits; q && pending_quotes < 3; q &= q - 1)
-      ++pending_quotes;
-    pending_unpaired = pending_unpaired || (unpaired & ~done_bits);
-    for (uint64_t n = lf & in; n; n &= n - 1)
-      ++inner_newlines;
+    reindex();
+    return scan;
   }
-  if (!eof_) return Scan::NeedMore;
-  return scan_record_exact(fields);
+  // The record ends at the next LF outside quotes. Rows of a bill have the same width, so
+  // the last record's width finds that LF among the delimiters at once, nearly always.
+  uint32_t lf = x.record_ends[x.next_record_end++];
+  size_t last = x.next_sep + (count_ > 0 ? count_ - 1 : 0);
+  if (last >= x.seps_size || seps[last] != lf) {
+    last = x.next_sep;
+    while (seps[last] != lf)
+      ++last;
+  }
+  exact_ = false;
+  record_begin_ = pos_;
+  first_sep_ = x.next_sep;
+  count_ = last - x.next_sep + 1;
+  if (unescaped_.size() < count_) unescaped_.resize(count_);
+  x.next_sep = last + 1;
+  size_t record_end = seps[last] + 1;
+  long inner_newlines = 0;
+  while (x.next_quoted_lf < x.quoted_lfs.size() && x.quoted_lfs[x.next_quoted_lf] < record_end) {
+    ++inner_newlines;
+    ++x.next_quoted_lf;
+  }
+  record_line_ = next_line_;
+  next_line_ += 1 + inner_newlines;
+  pos_ = record_end;
+  return Scan::Record;
 }
 
-bool CsvReader::next(std::vector<std::string_view>& fields) {
+std::string_view CsvReader::quoted_field(size_t i, size_t begin, size_t stop) {
+  const char* base = buffer_.get();
+  if (i + 1 == count_ && base[stop - 1] == '\r') --stop;
+  // The index's checks guarantee the field closes with the quote right before `stop`.
+  std::string_view inner(base + begin + 1, stop - begin - 2);
+  if (!wanted(i) || inner.find('"') == std::string_view::npos) return inner;
+  // Unescaped into a copy: the buffer stays as the index saw it, and asking twice is safe.
+  // (scan_record sized unescaped_, so views of earlier fields stay valid.)
+  std::string& out = unescaped_[i];
+  out.clear();
+  for (size_t k = 0; k < inner.size(); ++k) {
+    out += inner[k];
+    if (inner[k] == '"') ++k;
+  }
+  return out;
+}
+
+bool CsvReader::still_doubled(size_t i) const {
+  if (exact_) return i < doubled_.size() && doubled_[i];
+  if (wanted(i)) return false;
+  const char* base = buffer_.get();
+  size_t begin = i == 0 ? record_begin_ : index_.seps[first_sep_ + i - 1] + 1;
+  return index_.seps[first_sep_ + i] > begin && base[begin] == '"';
+}
+
+bool CsvReader::next_record() {
   while (true) {
     if (pos_ == end_) {
       if (eof_) return false;
       refill();
       continue;
     }
-    if (scan_record(fields) == Scan::NeedMore) {
+    if (scan_record() == Scan::NeedMore) {
       refill();
       continue;
     }
-    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
+    if (count_ == 1 && field(0).empty()) continue;  // a blank line
     return true;
   }
+}
+
+bool CsvReader::next(std::vector<std::string_view>& fields) {
+  if (!next_record()) return false;
+  fields.resize(count_);
+  for (size_t i = 0; i < count_; ++i)
+    fields[i] = field(i);
+  return true;
 }
 
 }  // namespace tollgate::budget

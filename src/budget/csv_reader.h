@@ -1,10 +1,12 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "budget/csv_index.h"
 #include "util/error.h"
 
 namespace tollgate::budget {
@@ -32,18 +34,21 @@ class CsvReader {
   CsvReader(std::unique_ptr<ByteSource> source, std::string name);
   explicit CsvReader(const std::string& path);
 
-  // Reads the next record into fields (views into the reader's buffer, valid until the next
-  // call); false at the end of the input.
+  // Moves to the next record; false at the end of the input. Its fields are then read one by
+  // one with field(i), so a caller pays only for the columns it looks at.
+  bool next_record();
+  size_t field_count() const { return count_; }
+  // Field i (< field_count()) of the current record: a view valid until the next record.
+  std::string_view field(size_t i) { return exact_ ? fields_[i] : fast_field(i); }
+  // Reads the next record into fields (every field); false at the end of the input.
   bool next(std::vector<std::string_view>& fields);
 
   // Which columns the caller reads (true = read); the others may come back with "" still
   // doubled, which saves the unescaping of long quoted columns nobody looks at. Default: all.
-  void set_wanted(std::vector<bool> wanted) { wanted_ = std::move(wanted); }
-  // Whether field i of the last record came back raw with its quotes still doubled (a column
-  // not wanted that held "").
-  bool still_doubled(size_t i) const {
-    return spans_[i].escaped && i < wanted_.size() && !wanted_[i];
-  }
+  void set_wanted(const std::vector<bool>& wanted) { wanted_.assign(wanted.begin(), wanted.end()); }
+  // Whether field i of the current record came back raw with its quotes still doubled (a
+  // quoted column not wanted).
+  bool still_doubled(size_t i) const;
 
   // The line where the last record read starts, and the file name, for messages.
   long line() const { return record_line_; }
@@ -60,8 +65,20 @@ class CsvReader {
 
  private:
   enum class Scan { Record, NeedMore };
-  Scan scan_record(std::vector<std::string_view>& fields);
+  void reindex();
+  Scan scan_record();
   Scan scan_record_exact(std::vector<std::string_view>& fields);
+  // A field of a record cut by the index; inline, as it runs for every column read.
+  std::string_view fast_field(size_t i) {
+    const char* base = buffer_.get();
+    const uint32_t* seps = index_.seps.data() + first_sep_;
+    size_t begin = i == 0 ? record_begin_ : seps[i - 1] + 1, stop = seps[i];
+    if (stop > begin && base[begin] == '"') return quoted_field(i, begin, stop);
+    if (i + 1 == count_ && stop > begin && base[stop - 1] == '\r') --stop;
+    return {base + begin, stop - begin};
+  }
+  std::string_view quoted_field(size_t i, size_t begin, size_t stop);
+  bool wanted(size_t i) const { return i >= wanted_.size() || wanted_[i]; }
   void finish_record(size_t record_end, long inner_newlines, size_t count,
                      std::vector<std::string_view>& fields);
   bool refill();
@@ -82,7 +99,17 @@ class CsvReader {
     bool escaped;
   };
   std::vector<Span> spans_;
-  std::vector<bool> wanted_;
+  std::vector<char> wanted_;
+  // The current record: cut by the index (its fields are read from the delimiter offsets on
+  // demand), or read by the exact scanner into fields_.
+  bool exact_ = false;
+  size_t count_ = 0;
+  size_t record_begin_ = 0, first_sep_ = 0;
+  std::vector<std::string_view> fields_;
+  std::vector<char> doubled_;           // of an exact record: still_doubled
+  std::vector<std::string> unescaped_;  // of a fast record: wanted fields that held ""
+
+  CsvIndex index_;  // the fast path's structural index of the buffer from pos_ on
 };
 
 }  // namespace tollgate::budget

@@ -130,6 +130,33 @@ TEST(CsvReader, RandomRecordsRoundTrip) {
   }
 }
 
+// The fast path reads 64 bytes at a time: put every awkward byte (an opening or closing quote,
+// a doubled quote, a comma or line break inside quotes, CR LF) on every offset around a block
+// edge, at the start of the buffer and after a BOM.
+TEST(CsvReader, AwkwardBytesOnEveryBlockEdge) {
+  for (size_t shift = 0; shift < 140; ++shift) {
+    std::string pad(shift, 'p');
+    std::string text =
+        "\xEF\xBB\xBF"
+        "h1,h2,h3\r\n" +
+        pad +
+        ",\"a,b\"\"c\nd\"\"\",e\r\n"
+        "\"\"\"\",\"x\r\ny\"," +
+        pad + "\r\n" + pad + ",,\"\"\n";
+    Records expected = {
+        {"h1", "h2", "h3"}, {pad, "a,b\"c\nd\"", "e"}, {"\"", "x\r\ny", pad}, {pad, "", ""}};
+    for (size_t step : {size_t{1} << 20, size_t{64}, size_t{63}, size_t{7}})
+      ASSERT_EQ(read_all(text, step), expected) << "shift " << shift << " step " << step;
+  }
+}
+
+// Line numbers stay true whichever path (fast or exact) read the records before an error.
+TEST(CsvReader, ErrorLinesCountBreaksInsideQuotes) {
+  std::string text =
+      "a,b\r\n\"1\n2\",x\r\n" + std::string(200, 'z') + ",\"q\n\"\n" + "ok,\"bad\"quote\n";
+  EXPECT_EQ(error_of(text), "t.csv:6:9: expected ',' or the end of the line after a closing quote");
+}
+
 TEST(CsvReader, RecordLongerThanTheBufferGrowsIt) {
   std::string big(3 * CsvReader::kChunk, 'x');
   Records r = read_all("a,b\n\"" + big + "\",2\n", 64 * 1024);

@@ -1,6 +1,7 @@
 #include "budget/decimal.h"
 
 #include <array>
+#include <cstring>
 
 #include "util/error.h"
 
@@ -65,36 +66,64 @@ U256 multiply(U128 a, U128 b) {
   return r;
 }
 
+// Eight ASCII digits to their value, or false when a byte is not a digit: the SWAR technique
+// (as in simdjson), a handful of 64-bit operations instead of eight multiply-adds.
+bool eight_digits(const char* p, uint64_t& out) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  // A byte is a digit when its high nibble is 3 and adding 6 leaves it at 3.
+  if (((v & 0xF0F0F0F0F0F0F0F0) | (((v + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) !=
+      0x3333333333333333)
+    return false;
+  v = (v & 0x0F0F0F0F0F0F0F0F) * 2561 >> 8;               // pairs of digits
+  v = (v & 0x00FF00FF00FF00FF) * 6553601 >> 16;           // groups of four
+  out = (v & 0x0000FFFF0000FFFF) * 42949672960001 >> 32;  // all eight
+  return true;
+}
+
+// Reads up to `max` digits at p into value; returns how many.
+size_t read_digits(const char*& p, const char* end, size_t max, uint64_t& value) {
+  size_t count = 0;
+  uint64_t chunk;
+  while (end - p >= 8 && count + 8 <= max && eight_digits(p, chunk)) {
+    value = value * 100000000 + chunk;
+    p += 8;
+    count += 8;
+  }
+  while (p < end && *p >= '0' && *p <= '9' && count < max) {
+    value = value * 10 + static_cast<uint64_t>(*p++ - '0');
+    ++count;
+  }
+  return count;
+}
+
+constexpr uint64_t kOne64 = 1000000000000000000;  // 10^kScale
+
+// The common shape of a cost, "-12.3456789012": up to 19 integer and 18 fraction digits, no
+// exponent. Parsed with 64-bit arithmetic; anything else takes the general path.
+bool parse_plain(std::string_view s, Decimal::Raw& out) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  bool negative = p < end && *p == '-';
+  p += negative;
+  uint64_t whole = 0, frac = 0;
+  size_t whole_digits = read_digits(p, end, 19, whole), frac_digits = 0;
+  if (p < end && *p == '.') {
+    ++p;
+    frac_digits = read_digits(p, end, Decimal::kScale, frac);
+  }
+  if (p != end || whole_digits + frac_digits == 0) return false;
+  U128 m = static_cast<U128>(whole) * kOne64 +
+           static_cast<U128>(frac) * static_cast<uint64_t>(kPow10[Decimal::kScale - frac_digits]);
+  if (m > kMaxMagnitude) return false;
+  out = with_sign(m, negative);
+  return true;
+}
+
 }  // namespace
 
 Decimal Decimal::from_int(int64_t units) {
   return from_raw(static_cast<Raw>(units) * static_cast<Raw>(kOne));
-}
-
-// The common shape of a cost, "-12.3456789012": up to 19 integer and 18 fraction digits, no
-// exponent. Parsed with 64-bit arithmetic; anything else takes the general path.
-static bool parse_plain(std::string_view s, Decimal::Raw& out) {
-  size_t i = 0, n = s.size();
-  bool negative = n > 0 && s[0] == '-';
-  i += negative;
-  uint64_t whole = 0, frac = 0;
-  size_t start = i;
-  while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 19)
-    whole = whole * 10 + static_cast<uint64_t>(s[i++] - '0');
-  size_t whole_digits = i - start;
-  size_t frac_digits = 0;
-  if (i < n && s[i] == '.') {
-    size_t f = ++i;
-    while (i < n && s[i] >= '0' && s[i] <= '9' && i - f < 18)
-      frac = frac * 10 + static_cast<uint64_t>(s[i++] - '0');
-    frac_digits = i - f;
-  }
-  if (i != n || whole_digits + frac_digits == 0) return false;
-  U128 m = static_cast<U128>(whole) * kOne +
-           static_cast<U128>(frac) * kPow10[Decimal::kScale - frac_digits];
-  if (m > kMaxMagnitude) return false;
-  out = with_sign(m, negative);
-  return true;
 }
 
 std::optional<Decimal> Decimal::parse(std::string_view s) {

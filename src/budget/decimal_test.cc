@@ -35,6 +35,32 @@ TEST(Decimal, RejectsWhatFocusForbids) {
     EXPECT_FALSE(Decimal::parse(bad)) << bad;
 }
 
+// The fast path reads digits eight at a time: every length and every position of a bad byte.
+TEST(Decimal, DigitsEightAtATimeAgreeWithOneAtATime) {
+  std::string digits = "9876543210987654321";
+  for (size_t w = 1; w <= 19; ++w)
+    for (size_t f = 0; f <= 18; ++f) {
+      std::string text = digits.substr(0, w) + (f ? "." + digits.substr(19 - f) : "");
+      auto d = Decimal::parse(text);
+      ASSERT_TRUE(d) << text;
+      std::string expected = text;
+      while (expected.find('.') != std::string::npos && expected.back() == '0')
+        expected.pop_back();
+      if (expected.back() == '.') expected.pop_back();
+      EXPECT_EQ(d->str(), expected) << text;
+      EXPECT_EQ((-*d).str(), "-" + expected);
+      EXPECT_EQ(Decimal::parse("-" + text), -*d);
+      for (size_t bad = 0; bad < text.size(); ++bad) {
+        if (text[bad] == '.') continue;
+        for (char c : {'/', ':', 'a', ' ', '\0'}) {
+          std::string broken = text;
+          broken[bad] = c;
+          EXPECT_FALSE(Decimal::parse(broken)) << broken;
+        }
+      }
+    }
+}
+
 TEST(Decimal, RejectsOutOfRange) {
   EXPECT_FALSE(Decimal::parse("1e21"));
   EXPECT_FALSE(Decimal::parse("200000000000000000000"));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -98,13 +99,7 @@ Columns map_header(const std::vector<std::string_view>& header, const CsvReader&
   return c;
 }
 
-std::string_view at(const std::vector<std::string_view>& fields, int index) {
-  return index < 0 ? std::string_view{} : fields[static_cast<size_t>(index)];
-}
-
-Decimal cost(const std::vector<std::string_view>& fields, int index, std::string_view name,
-             const CsvReader& reader) {
-  std::string_view text = fields[static_cast<size_t>(index)];
+Decimal cost(std::string_view text, std::string_view name, const CsvReader& reader) {
   if (text.empty())
     throw Error(reader.where(), std::string(name) + " is null; FOCUS requires a number here");
   auto value = Decimal::parse(text);
@@ -114,10 +109,22 @@ Decimal cost(const std::vector<std::string_view>& fields, int index, std::string
   return *value;
 }
 
-Seconds time_value(const std::vector<std::string_view>& fields, TimeColumn& column,
-                   const CsvReader& reader) {
-  std::string_view text = fields[static_cast<size_t>(column.index)];
-  if (text == column.last && !text.empty()) return column.value;
+// text == last for the 20-byte FOCUS date-times, without a call to memcmp: four of them per
+// row, nearly always equal to the row before.
+bool same_time_text(std::string_view text, const std::string& last) {
+  if (text.size() != last.size()) return false;
+  if (text.size() != 20) return text == last;
+  uint64_t a[2], b[2];
+  uint32_t c, d;
+  std::memcpy(a, text.data(), 16);
+  std::memcpy(b, last.data(), 16);
+  std::memcpy(&c, text.data() + 16, 4);
+  std::memcpy(&d, last.data() + 16, 4);
+  return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (c ^ d)) == 0;
+}
+
+Seconds time_value(std::string_view text, TimeColumn& column, const CsvReader& reader) {
+  if (!text.empty() && same_time_text(text, column.last)) return column.value;
   if (text.empty())
     throw Error(reader.where(), std::string(column.name) + " is null; FOCUS requires a date-time");
   auto value = parse_focus_time(text);
@@ -161,20 +168,25 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
                     c.billing_account, c.sub_account, c.service, c.region, c.bps.index, c.bpe.index,
                     c.cps.index, c.cpe.index})
     if (index >= 0) wanted[static_cast<size_t>(index)] = true;
-  reader.set_wanted(std::move(wanted));
-  std::vector<std::string_view> fields;
+  reader.set_wanted(wanted);
+  // Only the columns a budget reads are cut out of each record.
+  auto field = [&](int index) {
+    return index < 0 ? std::string_view{} : reader.field(static_cast<size_t>(index));
+  };
   long rows = 0;
   CostRow row;
-  while (reader.next(fields)) {
-    if (fields.size() != c.width)
-      throw Error(reader.where(), "row has " + std::to_string(fields.size()) +
+  while (reader.next_record()) {
+    if (reader.field_count() != c.width)
+      throw Error(reader.where(), "row has " + std::to_string(reader.field_count()) +
                                       " fields but the header has " + std::to_string(c.width));
-    row.billed = cost(fields, c.billed, "BilledCost", reader);
-    row.effective = cost(fields, c.effective, "EffectiveCost", reader);
-    row.currency = fields[static_cast<size_t>(c.currency)];
+    std::string_view billed = field(c.billed), effective = field(c.effective);
+    row.billed = cost(billed, "BilledCost", reader);
+    // Most rows (on-demand usage) print the same text in both: the same text, the same value.
+    row.effective = effective == billed ? row.billed : cost(effective, "EffectiveCost", reader);
+    row.currency = field(c.currency);
     if (row.currency.empty())
       throw Error(reader.where(), "BillingCurrency is null; FOCUS requires a currency code");
-    row.category = fields[static_cast<size_t>(c.category)];
+    row.category = field(c.category);
     if (row.category.empty())
       throw Error(reader.where(),
                   "ChargeCategory is null; FOCUS requires Usage, Purchase, Tax, "
@@ -183,22 +195,22 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
       throw Error(reader.where(), "ChargeCategory '" + std::string(row.category) +
                                       "' is not one of Usage, Purchase, Tax, Credit, Adjustment "
                                       "(FOCUS values are case-sensitive)");
-    row.charge_class = at(fields, c.charge_class);
+    row.charge_class = field(c.charge_class);
     if (!row.charge_class.empty() && row.charge_class != "Correction")
       throw Error(reader.where(), "ChargeClass '" + std::string(row.charge_class) +
                                       "' is neither Correction nor null");
-    row.billing_period_start = time_value(fields, c.bps, reader);
-    row.billing_period_end = time_value(fields, c.bpe, reader);
-    row.charge_period_start = time_value(fields, c.cps, reader);
-    row.charge_period_end = time_value(fields, c.cpe, reader);
+    row.billing_period_start = time_value(field(c.bps.index), c.bps, reader);
+    row.billing_period_end = time_value(field(c.bpe.index), c.bpe, reader);
+    row.charge_period_start = time_value(field(c.cps.index), c.cps, reader);
+    row.charge_period_end = time_value(field(c.cpe.index), c.cpe, reader);
     if (row.billing_period_end <= row.billing_period_start)
       throw Error(reader.where(), "BillingPeriodEnd is not after BillingPeriodStart");
-    row.provider = at(fields, c.provider);
-    row.billing_account = at(fields, c.billing_account);
-    row.sub_account = at(fields, c.sub_account);
-    row.service = at(fields, c.service);
-    row.region = at(fields, c.region);
-    row.tags = at(fields, c.tags);
+    row.provider = field(c.provider);
+    row.billing_account = field(c.billing_account);
+    row.sub_account = field(c.sub_account);
+    row.service = field(c.service);
+    row.region = field(c.region);
+    row.tags = field(c.tags);
     row.tags_doubled = c.tags >= 0 && reader.still_doubled(static_cast<size_t>(c.tags));
     try {
       sink.add(row);
@@ -284,42 +296,53 @@ long read_focus_parallel(const std::string& path, SplittableSink& sink,
   std::vector<std::string_view> fields;
   if (!header_reader.next(fields)) return read_focus(path, sink, needed);  // reports the error
   Columns columns = map_header(fields, header_reader, needed);
+  // The body is cut at line breaks into more segments than threads, and each thread takes the
+  // next free one: on a busy machine a thread the scheduler holds back leaves its share to the
+  // others instead of making them wait for it at the end.
+  uint64_t body = size - header_reader.offset();
+  uint64_t step =
+      std::clamp<uint64_t>(body / (threads * 8ull), std::max<uint64_t>(options.min_segment, 1),
+                           std::max<uint64_t>(options.min_segment, 64ull << 20));
   std::vector<uint64_t> cuts = {header_reader.offset()};
-  for (unsigned i = 1; i < threads; ++i) {
-    uint64_t cut = next_line_start(path, cuts[0] + (size - cuts[0]) * i / threads, size);
-    if (cut > cuts.back() && cut < size) cuts.push_back(cut);
+  while (cuts.back() + step < size) {
+    uint64_t cut = next_line_start(path, cuts.back() + step, size);
+    if (cut <= cuts.back() || cut >= size) break;
+    cuts.push_back(cut);
   }
   cuts.push_back(size);
 
-  // Each part is parsed on its own thread into its own sink. A cut is only a guess at a record
-  // boundary (a quoted field may hold a line break): if any part fails, the parts are thrown
-  // away and the file is read again in one pass, which is always right and reports errors with
-  // their true line numbers.
-  size_t parts = cuts.size() - 1;
-  std::vector<std::unique_ptr<SplittableSink>> sinks(parts);
-  std::vector<long> counts(parts, 0);
-  std::vector<char> failed(parts, 0);
+  // Each thread parses its segments into its own sink. A cut is only a guess at a record
+  // boundary (a quoted field may hold a line break), which the segment before it checks (it
+  // then ends inside quotes): if any segment fails, the parts are thrown away and the file is
+  // read again in one pass, which is always right and reports errors at their true lines.
+  size_t segments = cuts.size() - 1;
+  threads = static_cast<unsigned>(std::min<size_t>(threads, segments));
+  std::vector<std::unique_ptr<SplittableSink>> sinks(threads);
+  std::vector<long> counts(threads, 0);
+  std::atomic<size_t> next_segment{0};
+  std::atomic<bool> failed{false};
   std::vector<std::thread> workers;
-  for (size_t i = 0; i < parts; ++i) {
-    sinks[i] = sink.split();
-    workers.emplace_back([&, i] {
+  for (unsigned t = 0; t < threads; ++t) {
+    sinks[t] = sink.split();
+    workers.emplace_back([&, t] {
       try {
-        CsvReader reader(std::make_unique<RangeSource>(path, cuts[i], cuts[i + 1]), path);
-        reader.keep_byte_order_mark();
-        counts[i] = read_rows(reader, columns, *sinks[i]);
+        for (size_t i; !failed && (i = next_segment++) < segments;) {
+          CsvReader reader(std::make_unique<RangeSource>(path, cuts[i], cuts[i + 1]), path);
+          reader.keep_byte_order_mark();
+          counts[t] += read_rows(reader, columns, *sinks[t]);
+        }
       } catch (...) {
-        failed[i] = 1;
+        failed = true;
       }
     });
   }
   for (auto& w : workers)
     w.join();
-  for (char f : failed)
-    if (f) return read_focus(path, sink, needed);
+  if (failed) return read_focus(path, sink, needed);
   long rows = 0;
-  for (size_t i = 0; i < parts; ++i) {
-    sink.merge(*sinks[i]);
-    rows += counts[i];
+  for (unsigned t = 0; t < threads; ++t) {
+    sink.merge(*sinks[t]);
+    rows += counts[t];
   }
   if (rows == 0) throw Error(SourceLocation{path}, "no cost rows after the header");
   return rows;

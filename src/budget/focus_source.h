@@ -16,14 +16,16 @@ namespace tollgate::budget {
 long read_focus(const std::string& path, RowSink& sink, const std::set<Dimension>& needed);
 
 struct ParallelOptions {
-  unsigned threads = 0;              // 0: one per core
-  uint64_t min_bytes = 64ull << 20;  // smaller files are not worth the threads
+  unsigned threads = 0;               // 0: one per core
+  uint64_t min_bytes = 64ull << 20;   // smaller files are not worth the threads
+  uint64_t min_segment = 4ull << 20;  // the least a thread takes at a time
 };
 
-// The same, on several threads for a large plain file: each reads a slice cut at a line break
-// into its own split of sink, and the splits are merged in file order. Results are identical
-// to read_focus (the sums are exact, so order does not matter); if a slice fails (a cut inside
-// a quoted field, or bad data) the file is read again by read_focus, so errors carry true lines.
+// The same, on several threads for a large plain file: the threads take turns at segments
+// cut at line breaks, each into its own split of sink, and the splits are merged. Results are
+// identical to read_focus (the sums are exact, so order does not matter); if a segment fails
+// (a cut inside a quoted field, or bad data) the file is read again by read_focus, so errors
+// carry true lines.
 long read_focus_parallel(const std::string& path, SplittableSink& sink,
                          const std::set<Dimension>& needed, const ParallelOptions& options);
 

@@ -240,7 +240,7 @@ verdict::Verdict check_with(const std::string& file, unsigned threads,
   GateOptions o;
   o.source = SourceSpec::parse("focus:" + file);
   o.source_options.as_of = at("2026-11-21T00:00:00Z");
-  o.source_options.parallel = {threads, 0};
+  o.source_options.parallel = {threads, 0, 1};
   return check_budgets(budgets, o);
 }
 

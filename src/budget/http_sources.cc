@@ -247,21 +247,39 @@ Seconds allocation_time(const nlohmann::json& a, const char* field, const std::s
 
 long read_cloudhealth(const std::string& url, const SourceOptions& options,
                       const std::set<Dimension>& needed, RowSink& sink) {
-  const char* key = std::getenv(options.api_key_env.c_str());
-  if (!key || !*key)
-    throw Error("cloudhealth: the API key is not set: export " + options.api_key_env +
-                " (or name another variable with --api-key-env)");
-  nlohmann::json doc =
-      get_json("cloudhealth", url, {std::string("Authorization: Bearer ") + key}, options);
-  long rows = 0;
-  try {
-    rows = CloudHealthReader(doc, options, needed, sink).read();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("cloudhealth: GET " + url + ": unexpected report shape: " + e.what());
+  // CloudHealth takes the key as "Authorization: Bearer KEY" or as the api_key query
+  // parameter. A key written into the URL is used as it is; otherwise it comes from the
+  // environment and travels in the header, where it shows in no process list or log.
+  std::string key = query_parameter(url, "api_key");
+  std::vector<std::string> headers;
+  if (key.empty()) {
+    const char* from_env = std::getenv(options.api_key_env.c_str());
+    if (!from_env || !*from_env)
+      throw Error("cloudhealth: the API key is not set: export " + options.api_key_env +
+                  " (or name another variable with --api-key-env, or add api_key=KEY to the "
+                  "URL's query)");
+    key = from_env;
+    headers.push_back("Authorization: Bearer " + key);
   }
-  if (rows == 0)
-    throw Error("cloudhealth: GET " + url + ": the report holds no cost data (every cell is null)");
-  return rows;
+  // Every message below may quote the URL or the server's answer: none may show the key.
+  auto masked = [&](const Error& e) {
+    return Error(e.where(), str::replace_all(e.what(), key, "[MASKED]"));
+  };
+  try {
+    nlohmann::json doc = get_json("cloudhealth", url, std::move(headers), options);
+    long rows = 0;
+    try {
+      rows = CloudHealthReader(doc, options, needed, sink).read();
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("cloudhealth: GET " + url + ": unexpected report shape: " + e.what());
+    }
+    if (rows == 0)
+      throw Error("cloudhealth: GET " + url +
+                  ": the report holds no cost data (every cell is null)");
+    return rows;
+  } catch (const Error& e) {
+    throw masked(e);
+  }
 }
 
 long read_opencost(const std::string& base_url, const SourceOptions& options,

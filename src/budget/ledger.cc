@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <ctime>
+#include <unordered_map>
 
+#include "budget/text_hash.h"
 #include "util/strings.h"
 
 namespace tollgate::budget {
@@ -16,7 +18,7 @@ struct Ledger::Account {
   using Amounts = std::vector<std::pair<std::string, Decimal>>;  // currency -> amount
 
   std::vector<Totals> by_currency;
-  std::map<std::string, Amounts, std::less<>> groups;
+  std::unordered_map<std::string, Amounts, TextHash, std::equal_to<>> groups;
 
   Totals& totals(std::string_view currency) {
     for (auto& t : by_currency)
@@ -249,8 +251,11 @@ std::vector<BudgetFigures> Ledger::figures(const Coverage& coverage) const {
         any = any || c == f.currency || spec.fx.count(c);
       if (any) f.groups.emplace_back(key, convert(amounts, spec, f.currency, nullptr));
     }
-    std::stable_sort(f.groups.begin(), f.groups.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    // Largest first; equal amounts by name, so the order never depends on hashing or on how
+    // the file was split across threads.
+    std::sort(f.groups.begin(), f.groups.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
     out.push_back(std::move(f));
   }
   return out;

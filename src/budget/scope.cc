@@ -51,8 +51,7 @@ Dimension parse_dimension(std::string_view key, std::string_view term, std::stri
 }
 
 bool tag_matches(const ScopeTerm& t, const CostRow& row) {
-  thread_local std::string scratch;
-  auto value = find_tag_view(row.tags, t.tag_key, scratch, nullptr, row.tags_doubled);
+  auto value = parsed_tags(row.tags, row.tags_doubled).find(t.tag_key);
   if (t.untagged) return !value;
   if (!value) return false;
   return t.any_value || *value == t.value;
@@ -210,8 +209,7 @@ void GroupBy::key(const CostRow& row, std::string& out) const {
     if (i > 0) out += " / ";
     const Key& k = keys_[i];
     if (k.dimension == Dimension::Tag) {
-      thread_local std::string scratch;
-      auto value = find_tag_view(row.tags, k.tag_key, scratch, nullptr, row.tags_doubled);
+      auto value = parsed_tags(row.tags, row.tags_doubled).find(k.tag_key);
       out += value ? *value : std::string_view("(untagged)");
     } else {
       std::string_view v = field(row, k.dimension);

@@ -16,8 +16,12 @@ struct SourceSpec {
   std::string target;  // a file or a URL
   // Throws UsageError listing the kinds when text is not one of them.
   static SourceSpec parse(std::string_view text);
-  std::string str() const { return kind + ":" + target; }
+  // For reports and messages: an api_key in a URL's query shows as [MASKED].
+  std::string str() const;
 };
+
+// The value of a URL's query parameter as written (not percent-decoded); "" when absent.
+std::string query_parameter(std::string_view url, std::string_view name);
 
 struct SourceOptions {
   Seconds as_of = 0;

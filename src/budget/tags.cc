@@ -1,5 +1,8 @@
 #include "budget/tags.h"
 
+#include <unordered_map>
+
+#include "budget/text_hash.h"
 #include "util/error.h"
 
 namespace tollgate::budget {
@@ -16,42 +19,54 @@ class FlatObjectReader {
         key_scratch_(key_scratch),
         value_scratch_(value_scratch) {}
 
-  // The value of key (a view into the text, or into `out` when it had escapes), after checking
-  // the whole object.
-  std::optional<std::string_view> find(std::string_view key, std::string& out, bool& is_string) {
-    std::optional<std::string_view> found;
+  // Calls on_pair(key, value, is_string) for every pair, in order, after checking each; the
+  // views point into the text or into the scratch strings, valid during the call only.
+  template <class OnPair>
+  void each(OnPair&& on_pair) {
     skip_space();
     expect('{');
     skip_space();
     if (peek() == '}') {
       ++p_;
       finish();
-      return found;
+      return;
     }
     while (true) {
       skip_space();
-      bool key_matches = read_string(key_scratch_) == key;
+      std::string_view key = read_string(key_scratch_);
       skip_space();
       expect(':');
       skip_space();
-      bool value_is_string = false;
-      std::string_view value = read_value(value_is_string);
-      if (key_matches) {
-        if (found) fail("duplicate tag key '" + std::string(key) + "'");
-        if (value.data() == value_scratch_.data()) {
-          out.assign(value);  // the next value would overwrite the scratch
-          value = out;
-        }
-        found = value;
-        is_string = value_is_string;
-      }
+      bool is_string = false;
+      std::string_view value = read_value(is_string);
+      on_pair(key, value, is_string);
       skip_space();
       char c = next();
       if (c == '}') break;
       if (c != ',') fail("expected ',' or '}'");
     }
     finish();
+  }
+
+  // The value of key (a view into the text, or into `out` when it had escapes), after checking
+  // the whole object.
+  std::optional<std::string_view> find(std::string_view key, std::string& out, bool& is_string) {
+    std::optional<std::string_view> found;
+    each([&](std::string_view k, std::string_view value, bool value_is_string) {
+      if (k != key) return;
+      if (found) fail("duplicate tag key '" + std::string(key) + "'");
+      if (value.data() == value_scratch_.data()) {
+        out.assign(value);  // the next value would overwrite the scratch
+        value = out;
+      }
+      found = value;
+      is_string = value_is_string;
+    });
     return found;
+  }
+
+  [[noreturn]] void fail(const std::string& what) {
+    throw Error("Tags is not a flat JSON object: " + what);
   }
 
  private:
@@ -60,9 +75,6 @@ class FlatObjectReader {
     if (p_ != end_) fail("text after the closing '}'");
   }
 
-  [[noreturn]] void fail(const std::string& what) {
-    throw Error("Tags is not a flat JSON object: " + what);
-  }
   char peek() const { return p_ < end_ ? *p_ : '\0'; }
   char next() {
     if (p_ >= end_) fail("unexpected end");
@@ -226,6 +238,47 @@ std::optional<std::string_view> find_tag_view(std::string_view tags, std::string
       FlatObjectReader(tags, doubled, key_scratch, value_scratch).find(key, scratch, string_value);
   if (is_string) *is_string = string_value;
   return found;
+}
+
+std::optional<std::string_view> TagSet::find(std::string_view key) const {
+  for (const auto& [k, v] : pairs)
+    if (k == key) return std::string_view(v);
+  return std::nullopt;
+}
+
+namespace {
+
+// Distinct Tags values parsed so far on this thread, per quoting. Bounded: a bill with more
+// distinct values than this starts the cache over, so memory never grows with the file.
+class TagSetCache {
+ public:
+  static constexpr size_t kMaxEntries = 1 << 14;
+
+  const TagSet& get(std::string_view tags, bool doubled) {
+    auto& map = doubled ? doubled_ : plain_;
+    if (auto it = map.find(tags); it != map.end()) return it->second;
+    TagSet set;
+    std::string key_scratch, value_scratch;
+    FlatObjectReader reader(tags, doubled, key_scratch, value_scratch);
+    reader.each([&](std::string_view k, std::string_view v, bool) {
+      if (set.find(k)) reader.fail("duplicate tag key '" + std::string(k) + "'");
+      set.pairs.emplace_back(std::string(k), std::string(v));
+    });
+    if (map.size() >= kMaxEntries) map.clear();
+    return map.emplace(std::string(tags), std::move(set)).first->second;
+  }
+
+ private:
+  std::unordered_map<std::string, TagSet, TextHash, std::equal_to<>> plain_, doubled_;
+};
+
+}  // namespace
+
+const TagSet& parsed_tags(std::string_view tags, bool doubled) {
+  static const TagSet kNone;
+  if (tags.empty()) return kNone;
+  thread_local TagSetCache cache;
+  return cache.get(tags, doubled);
 }
 
 std::optional<TagValue> find_tag(std::string_view tags, std::string_view key) {

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tollgate::budget {
 
@@ -24,5 +26,17 @@ std::optional<TagValue> find_tag(std::string_view tags, std::string_view key);
 std::optional<std::string_view> find_tag_view(std::string_view tags, std::string_view key,
                                               std::string& scratch, bool* is_string = nullptr,
                                               bool doubled = false);
+
+// Every pair of a Tags value, unescaped, in order; keys are unique.
+struct TagSet {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::optional<std::string_view> find(std::string_view key) const;
+};
+
+// The pairs of a Tags value (read CSV-doubled when `doubled`), checked as find_tag checks
+// them, plus unique keys throughout. Bills repeat a few thousand distinct Tags values millions
+// of times, so each distinct text is parsed once per thread and kept in a bounded cache. The
+// reference is valid until the next call on the same thread.
+const TagSet& parsed_tags(std::string_view tags, bool doubled);
 
 }  // namespace tollgate::budget

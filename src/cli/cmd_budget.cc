@@ -20,6 +20,7 @@ constexpr const char* kFooter = R"(Sources:
   aws-ce:FILE         aws ce get-cost-and-usage output (UnblendedCost = billed, AmortizedCost =
                       effective); a JSON list of pages is read as one answer
   cloudhealth:URL     CloudHealth reporting API report URL; API key from $CLOUDHEALTH_API_KEY
+                      (sent as a Bearer header), or an api_key=KEY query parameter in the URL
   opencost:URL        OpenCost /allocation (default query: window=month&aggregate=namespace&step=1d)
 
 Period and forecast:

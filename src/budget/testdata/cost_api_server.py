@@ -2,7 +2,9 @@
 """A stand-in for the CloudHealth and OpenCost APIs in tollgate's budget tests.
 
 Serves the recorded responses in this directory the way the real APIs answer:
-  /olap_reports/cost/history   cloudhealth_cost_history.json, only with "Bearer test-key"
+  /olap_reports/cost/history   cloudhealth_cost_history.json, only with "Bearer test-key" or
+                               the query parameter api_key=test-key (a 401 echoes the request,
+                               as some gateways do, so tests can check the key is masked)
   /olap_reports/custom/by-account  cloudhealth_cost_by_account.json (three dimensions), same key
   /allocation                  opencost_allocation.json
   /status/<code>               that HTTP status with a JSON error body
@@ -16,6 +18,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -34,8 +37,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         reports = {"/olap_reports/cost/history": "cloudhealth_cost_history.json",
                    "/olap_reports/custom/by-account": "cloudhealth_cost_by_account.json"}
         if path in reports:
-            if self.headers.get("Authorization") != "Bearer test-key":
-                return self.send(401, json.dumps({"error": "Unauthorized: bad API key"}))
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            if (self.headers.get("Authorization") != "Bearer test-key"
+                    and query.get("api_key") != ["test-key"]):
+                return self.send(401, json.dumps({"error": "Unauthorized: bad API key",
+                                                  "request": self.path,
+                                                  "authorization": self.headers.get("Authorization")}))
             with open(os.path.join(HERE, reports[path])) as f:
                 return self.send(200, f.read())
         if path == "/allocation":
