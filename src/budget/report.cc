@@ -95,28 +95,31 @@ std::string render_budget_table(const verdict::Verdict& v) {
 }
 
 std::string render_budget_dotenv(const verdict::Verdict& v) {
-  std::string out =
-      "BUDGET_STATUS=" + dotenv_status(std::string(verdict::to_string(v.status))) + "\n";
+  // Most important first, as GitLab reads only the first 20 variables: the verdict, each
+  // budget's status, then the figures budget by budget, then the shared summary.
+  verdict::DotenvVariables vars = {
+      {"BUDGET_STATUS", dotenv_status(std::string(verdict::to_string(v.status)))}};
+  verdict::DotenvVariables shared = verdict::dotenv_variables(v);
+  vars.insert(vars.end(), shared.begin(), shared.begin() + 2);  // TOLLGATE_BUDGET_STATUS, _REASON
   const nlohmann::json budgets = v.summary.value("budgets", nlohmann::json::array());
-  auto figures = [&](const nlohmann::json& b, const std::string& prefix) {
+  auto prefix_of = [&](const nlohmann::json& b) {
+    return budgets.size() == 1 ? std::string("BUDGET_")
+                               : "BUDGET_" + env_name(text(b, "name")) + "_";
+  };
+  if (budgets.size() > 1)
+    for (const auto& b : budgets)
+      vars.emplace_back(prefix_of(b) + "STATUS", dotenv_status(text(b, "status")));
+  for (const auto& b : budgets)
     for (const auto& [key, field] : {std::pair{"SPENT", "spent"},
-                                     {"FORECAST", "forecast"},
                                      {"LIMIT", "budget"},
                                      {"PERCENT", "percent"},
+                                     {"FORECAST", "forecast"},
                                      {"CURRENCY", "currency"}})
-      if (b.contains(field)) out += prefix + key + "=" + text(b, field) + "\n";
-  };
-  if (budgets.size() == 1) figures(budgets[0], "BUDGET_");
+      if (b.contains(field)) vars.emplace_back(prefix_of(b) + key, text(b, field));
   if (v.summary.contains("days_covered"))
-    out += "BUDGET_DAYS_COVERED=" + text(v.summary, "days_covered") + "\n";
-  if (budgets.size() > 1) {
-    for (const auto& b : budgets) {
-      std::string prefix = "BUDGET_" + env_name(text(b, "name")) + "_";
-      out += prefix + "STATUS=" + dotenv_status(text(b, "status")) + "\n";
-      figures(b, prefix);
-    }
-  }
-  return out + verdict::render_dotenv(v);
+    vars.emplace_back("BUDGET_DAYS_COVERED", text(v.summary, "days_covered"));
+  vars.insert(vars.end(), shared.begin() + 2, shared.end());
+  return verdict::format_dotenv(vars);
 }
 
 }  // namespace tollgate::budget

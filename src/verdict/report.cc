@@ -217,24 +217,40 @@ std::string render_junit(const Verdict& v) {
   return out;
 }
 
-std::string render_dotenv(const Verdict& v) {
+DotenvVariables dotenv_variables(const Verdict& v) {
   std::string prefix = "TOLLGATE_" + env_key(v.gate) + "_";
-  auto clean = [](std::string s) {
-    for (auto& c : s)
-      if (c == '\n' || c == '\r') c = ' ';
-    return s;
-  };
-  std::string out;
-  out += prefix + "STATUS=" + std::string(to_string(v.status)) + "\n";
-  out += prefix + "REASON=" + clean(v.reason) + "\n";
-  out += prefix + "FINDINGS=" + std::to_string(v.findings.size()) + "\n";
+  DotenvVariables vars = {{prefix + "STATUS", std::string(to_string(v.status))},
+                          {prefix + "REASON", v.reason},
+                          {prefix + "FINDINGS", std::to_string(v.findings.size())}};
   if (v.summary.is_object()) {
     for (const auto& [k, val] : v.summary.items()) {
       if (val.is_object() || val.is_array() || val.is_null()) continue;
-      out += prefix + env_key(k) + "=" + clean(summary_value(val)) + "\n";
+      vars.emplace_back(prefix + env_key(k), summary_value(val));
     }
   }
+  return vars;
+}
+
+std::string format_dotenv(const DotenvVariables& vars) {
+  std::string out;
+  std::set<std::string> seen;
+  for (const auto& [key, value] : vars) {
+    if (seen.size() == kDotenvMaxVariables) break;
+    if (!seen.insert(key).second) continue;
+    std::string line = key + "=" + value;
+    for (auto& c : line)
+      if (c == '\n' || c == '\r') c = ' ';
+    if (out.size() + line.size() + 1 > kDotenvMaxBytes) {
+      seen.erase(key);  // too long to fit: leave it out, smaller ones after it may still fit
+      continue;
+    }
+    out += line + "\n";
+  }
   return out;
+}
+
+std::string render_dotenv(const Verdict& v) {
+  return format_dotenv(dotenv_variables(v));
 }
 
 }  // namespace tollgate::verdict

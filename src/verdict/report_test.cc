@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "util/term.h"
 
 namespace tollgate::verdict {
@@ -78,6 +80,22 @@ TEST(Report, DotenvIsOneLinePerKey) {
   EXPECT_NE(d.find("TOLLGATE_POSTURE_REASON=two lines\n"), std::string::npos);
   EXPECT_NE(d.find("TOLLGATE_POSTURE_OBJECTS=3\n"), std::string::npos);
   EXPECT_NE(d.find("TOLLGATE_POSTURE_LEVEL=restricted\n"), std::string::npos);
+}
+
+TEST(Report, DotenvStaysWithinWhatGitLabReads) {
+  Verdict v = sample();
+  for (int i = 0; i < 40; ++i)
+    v.summary["figure_" + std::to_string(100 + i)] = i;
+  std::string d = render_dotenv(v);
+  EXPECT_EQ(std::count(d.begin(), d.end(), '\n'), 20) << d;
+  EXPECT_EQ(d.rfind("TOLLGATE_POSTURE_STATUS=fail\n", 0), 0u) << "the status comes first";
+  v.reason = std::string(6000, 'x');  // past GitLab's 5 KB alone: that line cannot fit
+  d = render_dotenv(v);
+  EXPECT_LE(d.size(), kDotenvMaxBytes);
+  EXPECT_EQ(d.find("REASON"), std::string::npos);
+  EXPECT_NE(d.find("TOLLGATE_POSTURE_FINDINGS=2\n"), std::string::npos) << d;
+  // A repeated key keeps its first value.
+  EXPECT_EQ(format_dotenv({{"A", "1"}, {"B", "x\ny"}, {"A", "2"}}), "A=1\nB=x y\n");
 }
 
 TEST(Report, TableWithoutColour) {
