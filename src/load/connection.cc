@@ -1,5 +1,6 @@
 #include "load/connection.h"
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -8,9 +9,26 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
+#include "util/error.h"
+
 namespace tollgate::load {
+
+SocketAddress resolve(const std::string& host, const std::string& port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+  if (rc != 0) throw Error("cannot resolve host '" + host + "': " + std::string(gai_strerror(rc)));
+  SocketAddress a;
+  std::memcpy(&a.storage, found->ai_addr, found->ai_addrlen);
+  a.length = found->ai_addrlen;
+  freeaddrinfo(found);
+  return a;
+}
 
 ErrorClass classify(int err) {
   switch (err) {
@@ -30,10 +48,10 @@ ErrorClass classify(int err) {
 Connection::Connection(Connection&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), ssl_(std::exchange(other.ssl_, nullptr)) {}
 
-Connection::Io Connection::connect(const sockaddr* address, socklen_t length, int epoll_fd,
-                                   uint32_t tag, int& err) {
+Connection::Io Connection::connect(const SocketAddress& address, int epoll_fd, uint32_t tag,
+                                   int& err) {
   err = 0;
-  fd_ = ::socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd_ = ::socket(address.get()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
     err = errno;
     return Io::Failed;
@@ -49,7 +67,7 @@ Connection::Io Connection::connect(const sockaddr* address, socklen_t length, in
     err = errno;
     return Io::Failed;
   }
-  if (::connect(fd_, address, length) == 0) return Io::Done;
+  if (::connect(fd_, address.get(), address.length) == 0) return Io::Done;
   if (errno == EINPROGRESS) return Io::Again;
   err = errno;
   return Io::Failed;

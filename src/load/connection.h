@@ -10,6 +10,17 @@
 
 namespace tollgate::load {
 
+// Where the connections go: the target's host and port, resolved once per run.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+// Resolves host:port (the first address getaddrinfo gives); throws Error when it cannot.
+SocketAddress resolve(const std::string& host, const std::string& port);
+
 // One client connection of the event loop: a non-blocking TCP socket registered once,
 // edge-triggered, with epoll, optionally wrapped in TLS. Every call returns at once; Again means
 // "wait for the next event on this socket".
@@ -28,7 +39,7 @@ class Connection {
 
   // Opens the socket (TCP_NODELAY), registers it with epoll under `tag` and starts connecting:
   // Done when connected already, Again while in progress, Failed with errno in err.
-  Io connect(const sockaddr* address, socklen_t length, int epoll_fd, uint32_t tag, int& err);
+  Io connect(const SocketAddress& address, int epoll_fd, uint32_t tag, int& err);
   // Once the socket is writable after Again: whether the connect succeeded.
   Io connect_result(int& err);
   // Starts a TLS client session on the connected socket; false when OpenSSL cannot.

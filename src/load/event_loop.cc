@@ -31,33 +31,20 @@ constexpr size_t kReadBuffer = 64 * 1024;
 }  // namespace
 
 EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl& control,
-                     const sockaddr* address, socklen_t address_len)
+                     RunMonitor& monitor, int worker, const SocketAddress& address)
     : scenario_(scenario),
       load_(load),
       control_(control),
+      monitor_(monitor),
+      worker_(worker),
       address_(address),
-      address_len_(address_len),
-      rng_(std::random_device{}()),
+      script_(scenario, load_, control.feeder_cursors),
       buffer_(kReadBuffer),
       record_(scenario.request_names) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw Error(std::string("epoll_create1: ") + std::strerror(errno));
   if (scenario_.target.scheme == "https")
     tls_ = std::make_unique<TlsContext>(scenario_.tls, scenario_.target.host);
-  double total = 0;
-  for (const auto& j : scenario_.journeys) {
-    total += j.weight;
-    cumulative_weights_.push_back(total);
-    prebuilt_base_.push_back(prebuilt_.size());
-    for (const auto& r : j.requests) {
-      for (const Template* t : templates_of(r))
-        for (const auto& name : t->names())
-          if (name == "__vu" || name == "__iteration") builtins_used_ = true;
-      std::string bytes;
-      if (is_static(r)) build_request(scenario_.target, r, {}, scenario_.variables, bytes);
-      prebuilt_.push_back(std::move(bytes));
-    }
-  }
 }
 
 EventLoop::~EventLoop() {
@@ -66,37 +53,13 @@ EventLoop::~EventLoop() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
-const Journey& EventLoop::pick_journey() {
-  if (scenario_.journeys.size() == 1) return scenario_.journeys.front();
-  std::uniform_real_distribution<double> dist(0, cumulative_weights_.back());
-  double x = dist(rng_);
-  auto it = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), x);
-  size_t i = std::min(static_cast<size_t>(it - cumulative_weights_.begin()),
-                      scenario_.journeys.size() - 1);
-  return scenario_.journeys[i];
-}
-
-int64_t EventLoop::think_ns(const Journey& j) {
-  switch (j.think.kind) {
-    case Think::Kind::None:
-      return 0;
-    case Think::Kind::Constant:
-      return j.think.min_us * 1000;
-    case Think::Kind::Uniform: {
-      std::uniform_int_distribution<int64_t> dist(j.think.min_us, j.think.max_us);
-      return dist(rng_) * 1000;
-    }
-  }
-  return 0;
-}
-
 void EventLoop::schedule(User& u, int64_t when) {
   u.state = State::Waiting;
   timers_.push({when, u.index, ++u.timer_seq});
 }
 
 void EventLoop::start_journey(User& u, int64_t intended_ns) {
-  const Journey& j = pick_journey();
+  const Journey& j = script_.pick();
   u.journey = &j;
   u.step = 0;
   u.failed = false;
@@ -104,20 +67,7 @@ void EventLoop::start_journey(User& u, int64_t intended_ns) {
   if (u.iteration++ == 0) ++spawned_;
   ++started_iterations_;
   ++active_;
-  if (builtins_used_) {  // only when a template reads them: two map writes per journey
-    u.vars["__vu"] = std::to_string(u.index + 1);
-    u.vars["__iteration"] = std::to_string(u.iteration);
-  }
-  for (size_t f : j.feeders) {
-    const Feeder& feeder = scenario_.feeders[f];
-    uint64_t k = control_.feeder_cursors[f]->fetch_add(1, std::memory_order_relaxed);
-    // With --share I/N each process takes every Nth row, so parallel runs use distinct rows.
-    uint64_t row =
-        (k * static_cast<uint64_t>(load_.share_count) + static_cast<uint64_t>(load_.share_index)) %
-        feeder.rows.size();
-    for (size_t c = 0; c < feeder.columns.size(); ++c)
-      u.vars[feeder.name + "." + feeder.columns[c]] = feeder.rows[row][c];
-  }
+  script_.begin(j, static_cast<uint64_t>(load_.first_user) + u.index + 1, u.iteration, u.vars);
   issue(u, intended_ns);
 }
 
@@ -133,12 +83,7 @@ void EventLoop::issue(User& u, int64_t intended_ns) {
   u.intended_ns = intended_ns;
   u.retried = false;
   const RequestSpec& r = request(u);
-  size_t journey_index = static_cast<size_t>(u.journey - scenario_.journeys.data());
-  const std::string& prebuilt = prebuilt_[prebuilt_base_[journey_index] + u.step];
-  if (!prebuilt.empty())
-    u.out = prebuilt;
-  else
-    build_request(scenario_.target, r, u.vars, scenario_.variables, u.out);
+  u.out = script_.request_bytes(*u.journey, u.step, u.vars, u.scratch);
   u.out_offset = 0;
   u.deadline_ns = monotonic_ns() + r.timeout_us * 1000;
   if (!u.conn.is_open()) {
@@ -151,7 +96,7 @@ void EventLoop::issue(User& u, int64_t intended_ns) {
 void EventLoop::open_connection(User& u) {
   u.reused = false;
   int err = 0;
-  switch (u.conn.connect(address_, address_len_, epoll_fd_, u.index, err)) {
+  switch (u.conn.connect(address_, epoll_fd_, u.index, err)) {
     case Connection::Io::Done:
       after_connect(u);
       return;
@@ -334,7 +279,7 @@ void EventLoop::advance(User& u, int64_t now) {
     end_journey(u, now);
     return;
   }
-  int64_t pause = think_ns(*u.journey);
+  int64_t pause = script_.think_ns(*u.journey);
   if (pause > 0) {
     schedule(u, now + pause);
   } else {
@@ -357,7 +302,7 @@ void EventLoop::end_journey(User& u, int64_t now) {
     }
     // Think after the last request too (a user pauses before starting over), and with pacing
     // an iteration starts no sooner than `pacing` after the previous one started.
-    int64_t next = now + think_ns(j);
+    int64_t next = now + script_.think_ns(j);
     if (j.pacing_us) next = std::max(next, u.iteration_start_ns + j.pacing_us * 1000);
     if (u.failed && next == now) next = now + 1'000'000;  // no hot loop against a dead target
     schedule(u, next);
@@ -430,24 +375,15 @@ void EventLoop::dispatch(int64_t now) {
   }
 }
 
-void EventLoop::close_second(int64_t now) {
+void EventLoop::close_second(int64_t now, bool whole) {
   uint64_t users =
       static_cast<uint64_t>(load_.model == LoadSpec::Model::Closed ? spawned_ : active_);
   const SecondStats& second = record_.close_second(users);
   next_second_ns_ += kSecond;
-  // Publish for the live line: totals, users and the worst p95 of the threads' last seconds.
-  control_.users += static_cast<int64_t>(users) - published_users_;
-  published_users_ = static_cast<int64_t>(users);
-  control_.requests += second.count;
-  control_.failures += second.failures;
-  int64_t p95 = second.latency.dense().percentile_us(95);
-  int64_t seen = control_.last_second_p95_us.load();
-  while (p95 > seen && !control_.last_second_p95_us.compare_exchange_weak(seen, p95)) {
-  }
-  double elapsed_s = static_cast<double>(now - start_ns_) / 1e9;
-  record_.stats.duration_s = elapsed_s;
-  std::string reason = abort_reason(scenario_, record_.stats, elapsed_s);
-  if (!reason.empty()) control_.abort(reason);
+  record_.stats.duration_s = static_cast<double>(now - start_ns_) / 1e9;
+  // The watcher merges the threads' seconds for the live line and judges abortOnFail
+  // thresholds on all threads' figures together; a run's last, partial second is not shown.
+  if (whole) monitor_.report(worker_, second, record_.stats);
 }
 
 bool EventLoop::finished(int64_t now) const {
@@ -486,7 +422,6 @@ Stats EventLoop::run(int64_t start_ns) {
     if (load_.model == LoadSpec::Model::Open) {
       arrivals(now);
       dispatch(now);
-    } else {
     }
     fire_timers(now);
     if (now >= next_scan) {
@@ -494,7 +429,7 @@ Stats EventLoop::run(int64_t start_ns) {
       next_scan = now + kTimeoutScanNs;
     }
     while (now >= next_second_ns_)
-      close_second(now);
+      close_second(now, true);
     if (finished(now)) break;
 
     int64_t wake = std::min({end_ns_, next_second_ns_, next_scan});
@@ -518,7 +453,11 @@ Stats EventLoop::run(int64_t start_ns) {
     if (in_flight(u)) ++record_.stats.interrupted;
   // Arrivals still waiting for a connection when the run ended never started.
   record_.stats.dropped_iterations += pending_.size();
-  if (record_.has_partial_second() || record_.stats.seconds.empty()) close_second(now);
+  // The run's last whole second (a 3 s run ends as its third second does) is shown like the
+  // others; what comes after it is a partial second, kept for the time series only.
+  while (now >= next_second_ns_ && next_second_ns_ <= end_ns_)
+    close_second(now, true);
+  if (record_.has_partial_second() || record_.stats.seconds.empty()) close_second(now, false);
   record_.stats.duration_s = static_cast<double>(std::min(now, end_ns_) - start_ns_) / 1e9;
   return std::move(record_.stats);
 }

@@ -13,6 +13,7 @@
 //   GET  /status/CODE    CODE
 //   POST /login          {"access_token":"tok-NAME"} for body {"username":"NAME",...}
 //   GET  /cart/NAME      200 when Authorization is "Bearer tok-NAME", else 401
+//   anything else        404; hits(path) counts the requests of one path, whatever the answer
 // stall(ms): every request that arrives in the next ms milliseconds is answered when they end.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,16 +24,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace tollgate::load::testing {
+namespace tollgate::testing {
 
-class TestServer {
+class HttpTestServer {
  public:
-  TestServer() {
+  HttpTestServer() {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -47,9 +49,9 @@ class TestServer {
     port_ = ntohs(addr.sin_port);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
-  TestServer(const TestServer&) = delete;
-  TestServer& operator=(const TestServer&) = delete;
-  ~TestServer() {
+  HttpTestServer(const HttpTestServer&) = delete;
+  HttpTestServer& operator=(const HttpTestServer&) = delete;
+  ~HttpTestServer() {
     stop_ = true;
     acceptor_.join();
     std::lock_guard lock(mutex_);
@@ -62,6 +64,11 @@ class TestServer {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   uint64_t requests() const { return requests_; }
   uint64_t connections() const { return connections_; }
+  uint64_t hits(const std::string& path) const {
+    std::lock_guard lock(hits_mutex_);
+    auto it = hits_.find(path);
+    return it == hits_.end() ? 0 : it->second;
+  }
   void stall(std::chrono::milliseconds ms) {
     stall_until_ns_ = now_ns() + std::chrono::nanoseconds(ms).count();
   }
@@ -137,6 +144,10 @@ class TestServer {
       size_t sp = head.find(' ');
       std::string method = head.substr(0, sp);
       std::string path = head.substr(sp + 1, head.find(' ', sp + 1) - sp - 1);
+      {
+        std::lock_guard lock(hits_mutex_);
+        ++hits_[path];
+      }
       if (path == "/ok") {
         send_all(fd, response(200, R"({"ok":true})"));
       } else if (path == "/chunked") {
@@ -184,6 +195,8 @@ class TestServer {
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<std::thread> workers_;
+  mutable std::mutex hits_mutex_;
+  std::map<std::string, uint64_t> hits_;
 };
 
-}  // namespace tollgate::load::testing
+}  // namespace tollgate::testing
