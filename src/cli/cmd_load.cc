@@ -21,7 +21,17 @@
 namespace tollgate::cli {
 namespace {
 
-constexpr const char* kFooter = R"HELP(Scenario file (YAML):
+constexpr const char* kFooter = R"HELP(Two forms:
+  tollgate load SCENARIO.yaml [OPTIONS]
+      Drive the scenario's load at its host and judge the thresholds.
+  tollgate load merge RESULT.json... [OPTIONS]
+      Combine the results of the --share I/N parts of one run exactly (histograms added, not
+      averaged) and judge the thresholds on the whole, e.g. after a GitLab `parallel: 3` job:
+        tollgate load merge part-1.json part-2.json part-3.json --format json -o load.json
+      Refuses (exit 2, naming the file) parts of other scenarios or load settings, histograms
+      of other settings, and shares given twice or missing.
+
+Scenario file (YAML):
   host: http://127.0.0.1:8080              # or https://...; tls: {verify: false, ca: ca.pem}
   defaults: {headers: {Accept: application/json}, timeout: 5s}
   variables: {password: secret}
@@ -179,8 +189,8 @@ Runner setup(CLI::App& cmd) {
   out->extra["k6"] = load::render_k6_summary;
   out->extra["csv"] = load::render_csv;
   out->extra["html"] = load::render_html;
-  cmd.add_option("scenario", o->args,
-                 "SCENARIO.yaml, or: merge RESULT.json... to combine --share runs")
+  cmd.add_option("SCENARIO", o->args,
+                 "SCENARIO.yaml to run, or: merge RESULT.json... (see Two forms below)")
       ->required();
   cmd.add_option("--host", o->host, "Target URL, overriding the scenario's host");
   cmd.add_option("--users,-u", o->users, "Closed model: this many virtual users");
