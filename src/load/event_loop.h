@@ -32,6 +32,9 @@ int64_t monotonic_ns();
 // request of a journey starts at its arrival time whether or not a connection was free then,
 // so a stalled server shows in the percentiles instead of silently slowing the generator
 // (coordinated omission).
+//
+// The scheduling side (journeys, timers, arrivals, seconds) is in event_loop.cc; the socket
+// side (connect, TLS, write, read, transport errors) in event_loop_io.cc.
 class EventLoop {
  public:
   // `worker` is this loop's number in `monitor`, which it reports to once a second.
