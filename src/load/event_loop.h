@@ -94,6 +94,9 @@ class EventLoop {
   void handshake(User& u);
   void write_request(User& u);
   void read_response(User& u);
+  // When bytes read now arrived: the kernel's receive stamp when there is one, so that the time
+  // this process took to get round to them is not the server's latency.
+  int64_t arrival(int64_t kernel_realtime_ns, int64_t sent_ns) const;
   void on_event(User& u, uint32_t events);
   void complete(User& u, int64_t now);
   void transport_error(User& u, ErrorClass cls, int64_t now);
@@ -135,6 +138,7 @@ class EventLoop {
   ArrivalSchedule schedule_;  // open model
 
   int64_t next_second_ns_ = 0;
+  int64_t realtime_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, refreshed each second
 };
 
 }  // namespace tollgate::load

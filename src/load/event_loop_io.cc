@@ -4,6 +4,8 @@
 // event_loop.cc; the two meet in complete() and transport_error().
 #include <sys/epoll.h>
 
+#include <algorithm>
+
 #include "load/event_loop.h"
 
 namespace tollgate::load {
@@ -11,7 +13,7 @@ namespace tollgate::load {
 void EventLoop::open_connection(User& u) {
   u.reused = false;
   int err = 0;
-  switch (u.conn.connect(address_, epoll_fd_, u.index, err)) {
+  switch (u.conn.connect(address_, epoll_fd_, u.index, !tls_, err)) {
     case Connection::Io::Done:
       after_connect(u);
       return;
@@ -78,13 +80,22 @@ void EventLoop::write_request(User& u) {
   u.first_byte_ns = 0;
 }
 
+int64_t EventLoop::arrival(int64_t kernel_realtime_ns, int64_t sent_ns) const {
+  int64_t now = monotonic_ns();
+  if (kernel_realtime_ns == 0) return now;
+  // The kernel's stamp on the monotonic clock, bounded by what this process saw: never before
+  // the request went out, never after it read the bytes.
+  return std::clamp(kernel_realtime_ns - realtime_offset_ns_, sent_ns, now);
+}
+
 void EventLoop::read_response(User& u) {
   while (true) {
     size_t n = 0;
     int err = 0;
-    Io io = u.conn.recv(buffer_.data(), buffer_.size(), n, err);
+    int64_t arrived_ns = 0;
+    Io io = u.conn.recv(buffer_.data(), buffer_.size(), n, err, arrived_ns);
     if (io == Io::Done) {
-      int64_t now = monotonic_ns();
+      int64_t now = arrival(arrived_ns, u.sent_ns);
       if (u.first_byte_ns == 0) u.first_byte_ns = now;
       size_t used = 0;
       auto result = u.parser.feed(buffer_.data(), n, used);
