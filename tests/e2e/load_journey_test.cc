@@ -89,6 +89,30 @@ TEST(LoadJourney, OpenModelReportsAStallFromTheSchedule) {
   EXPECT_NEAR(s["overall"]["count"].get<double>(), 200.0, 5.0);
 }
 
+TEST(LoadJourney, TheShippedExampleRunsAsWritten) {
+  // examples/load/shop.yaml is the scenario as written; only the host is overridden.
+  HttpTestServer server;
+  fs::path example = testing::source_dir() / "examples" / "load" / "shop.yaml";
+  files::TempDir dir("load-journey");
+  fs::path out = dir.path() / "r.json";
+  Result r = tollgate({"load", example.string(), "--host", server.url(), "--users", "6",
+                       "--spawn-rate", "0", "--duration", "3s", "-f", "json", "-o", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json s = nlohmann::json::parse(files::read(out))["summary"];
+  const nlohmann::json& requests = s["requests"];
+  // Shoppers logged in and filled carts with the token they got; browsers read the catalogue.
+  EXPECT_GT(requests["login"]["count"].get<int>(), 0);
+  EXPECT_GT(requests["add to cart"]["count"].get<int>(), 0);
+  EXPECT_EQ(requests["add to cart"]["failures"], 0);
+  EXPECT_EQ(s["details"]["requests"]["add to cart"]["statuses"]["201"],
+            requests["add to cart"]["count"]);
+  EXPECT_EQ(s["overall"]["failures"], 0);
+  EXPECT_EQ(s["overall"]["checks_failed"], 0);
+  EXPECT_EQ(s["thresholds"].size(), 3u);
+  EXPECT_GT(server.hits("/login"), 0u);
+  EXPECT_GT(server.hits("/cart/item/alice") + server.hits("/cart/item/bob"), 0u);
+}
+
 // One live line as printed: "      2s  users     5  rps      230  p95    21.40 ms  errors   0.00%".
 struct LiveLine {
   int second;

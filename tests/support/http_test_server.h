@@ -13,6 +13,8 @@
 //   GET  /status/CODE    CODE
 //   POST /login          {"access_token":"tok-NAME"} for body {"username":"NAME",...}
 //   GET  /cart/NAME      200 when Authorization is "Bearer tok-NAME", else 401
+//   POST /cart/item/NAME 201 {"added":true} when Authorization is "Bearer tok-NAME", else 401
+//   GET  /products       200 {"data":[{"id":"sku-1","price":12}]}
 //   anything else        404; hits(path) counts the requests of one path, whatever the answer
 // stall(ms): every request that arrives in the next ms milliseconds is answered when they end.
 #include <arpa/inet.h>
@@ -132,6 +134,11 @@ class HttpTestServer {
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   }
 
+  static bool authorized(const std::string& head, const std::string& name) {
+    std::string field = "Authorization: Bearer tok-" + name;
+    return head.find(field + "\r") != std::string::npos || head.ends_with(field);
+  }
+
   void serve(int fd) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -174,6 +181,10 @@ class HttpTestServer {
           send_all(fd, response(400, R"({"error":"no username"})"));
         else
           send_all(fd, response(200, R"({"access_token":"tok-)" + name + R"("})"));
+      } else if (path == "/products") {
+        send_all(fd, response(200, R"({"data":[{"id":"sku-1","price":12}]})"));
+      } else if (method == "POST" && path.rfind("/cart/item/", 0) == 0) {
+        send_all(fd, response(authorized(head, path.substr(11)) ? 201 : 401, R"({"added":true})"));
       } else if (path.rfind("/cart/", 0) == 0) {
         std::string name = path.substr(6);
         bool ok = head.find("Authorization: Bearer tok-" + name + "\r") != std::string::npos ||
