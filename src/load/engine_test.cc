@@ -293,6 +293,29 @@ TEST(Engine, ThreadsSplitTheUsersAndMergeTheirStatistics) {
   EXPECT_EQ(server.requests(), 400u);
 }
 
+TEST(Engine, AResponseIsTimedWhenItArrivedNotWhenTheLoopGotToIt) {
+  // Two users at once: one gets a large JSON body whose check keeps the event loop busy, the
+  // other a response the server holds 50 ms, which arrives while the loop is still busy. Its
+  // latency is when it reached this machine (the kernel's stamp), not when the loop read it.
+  HttpTestServer server;
+  files::TempDir dir;
+  files::write_atomic(dir.path() / "paths.csv", "path\n/json/1500000\n/delay/50\n");
+  files::write_atomic(dir.path() / "s.yaml", "host: " + server.url() + R"(
+data: {paths: {csv: paths.csv}}
+load: {users: 2, iterations: 2}
+journeys: [{requests: [{name: work, path: "${paths.path}", check: {json: {"$.items[0]": 0}}}]}]
+)");
+  Stats stats = run(load_scenario((dir.path() / "s.yaml").string()));
+  ASSERT_EQ(stats.overall.count, 2u);
+  EXPECT_EQ(server.hits("/delay/50"), 1u);
+  // The run lasts as long as the loop was busy with the large body (its serving and parsing);
+  // read only then, the held response would show nearly that whole time as its latency.
+  EXPECT_GT(stats.duration_s, 0.15) << "parsing the large body should keep the loop busy";
+  EXPECT_GE(stats.overall.latency.max_us(), 50'000);
+  EXPECT_LT(stats.overall.latency.max_us() + 100'000, static_cast<int64_t>(stats.duration_s * 1e6))
+      << "the busy loop's delay was counted";
+}
+
 TEST(Engine, UserNumbersAreUniqueAcrossThreads) {
   HttpTestServer server;
   Scenario s =

@@ -15,6 +15,7 @@
 //   GET  /cart/NAME      200 when Authorization is "Bearer tok-NAME", else 401
 //   POST /cart/item/NAME 201 {"added":true} when Authorization is "Bearer tok-NAME", else 401
 //   GET  /products       200 {"data":[{"id":"sku-1","price":12}]}
+//   GET  /json/N         200 {"items":[0,0,...]} with N items: a body that takes a while to parse
 //   anything else        404; hits(path) counts the requests of one path, whatever the answer
 // stall(ms): every request that arrives in the next ms milliseconds is answered when they end.
 #include <arpa/inet.h>
@@ -181,6 +182,11 @@ class HttpTestServer {
           send_all(fd, response(400, R"({"error":"no username"})"));
         else
           send_all(fd, response(200, R"({"access_token":"tok-)" + name + R"("})"));
+      } else if (path.rfind("/json/", 0) == 0) {
+        std::string items;
+        for (int i = std::stoi(path.substr(6)); i > 0; --i)
+          items += i > 1 ? "0," : "0";
+        send_all(fd, response(200, R"({"items":[)" + items + "]}"));
       } else if (path == "/products") {
         send_all(fd, response(200, R"({"data":[{"id":"sku-1","price":12}]})"));
       } else if (method == "POST" && path.rfind("/cart/item/", 0) == 0) {
