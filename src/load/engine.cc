@@ -57,7 +57,8 @@ Stats run_load(const Scenario& scenario, RunControl& control,
     });
   }
   while (running > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Woken by every report; the timeout only bounds how late Ctrl-C is passed on.
+    monitor.wait(std::chrono::milliseconds(50));
     if (process::canceled()) control.stop = true;
     std::string reason = monitor.poll(on_second);
     if (!reason.empty()) control.abort(reason);

@@ -22,11 +22,21 @@ void RunMonitor::report(int worker, const SecondStats& second, const Stats& tota
   // A copy of the totals without the time series: the histograms are copied into the slot's
   // existing storage, so after the first second this allocates nothing.
   if (keep_totals_) slot.totals.assign_totals(totals);
+  ++reports_;
+  news_.notify_one();
 }
 
 void RunMonitor::finish(int worker) {
   std::lock_guard lock(mutex_);
   slots_[static_cast<size_t>(worker)].finished = true;
+  ++reports_;
+  news_.notify_one();
+}
+
+void RunMonitor::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  news_.wait_for(lock, timeout, [this] { return reports_ != seen_; });
+  seen_ = reports_;
 }
 
 bool RunMonitor::second_ready() const {

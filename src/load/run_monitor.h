@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -39,6 +41,9 @@ class RunMonitor {
   // order, and returns why the run must stop now ("" to go on): the target is unreachable, or
   // an abortOnFail threshold is breached on the merged figures.
   std::string poll(const std::function<void(const LiveSecond&)>& on_second);
+  // Blocks until a worker reports or finishes, or `timeout` passes: the watcher sleeps between
+  // seconds instead of polling.
+  void wait(std::chrono::milliseconds timeout);
 
  private:
   struct Slot {
@@ -55,6 +60,9 @@ class RunMonitor {
   const Scenario& scenario_;
   bool keep_totals_ = false;
   mutable std::mutex mutex_;
+  std::condition_variable news_;
+  uint64_t reports_ = 0;  // reports and finishes so far, for wait()
+  uint64_t seen_ = 0;     // reports_ when the watcher last waited
   std::vector<Slot> slots_;
   int merged_ = 0;  // seconds merged so far
 };
