@@ -1,8 +1,10 @@
-// A fixed-delay HTTP/1.1 server for bench/load_wrk.bench.sh: every request is answered exactly
-// 20 ms after its last byte arrived (absolute-deadline sleep on CLOCK_MONOTONIC, one thread per
-// connection), and the time each request was held is recorded. On SIGTERM it writes
-// "count p50_ms p99_ms" of the held times: the true latency the generator should report, less
-// the loopback hop. Built by the bench script itself (c++ -O2 -pthread).
+// A fixed-delay HTTP/1.1 server for bench/load_wrk.bench.sh: every request is answered 20 ms
+// after its last byte reached this machine's kernel (the kernel's receive stamp,
+// SO_TIMESTAMPNS, so that the time this server's thread took to wake up is part of the latency
+// rather than hidden from it; an absolute-deadline sleep, one thread per connection), and how
+// long each request was held from that stamp to the response written is recorded. On SIGTERM
+// it writes "count p50_ms p99_ms" of the held times: the true latency the generator should
+// report, less the loopback hop. Built by the bench script itself (c++ -O2 -pthread).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -13,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -26,33 +29,60 @@ std::mutex mutex;
 std::vector<double> held_ms;
 volatile std::sig_atomic_t stop = 0;
 
-long now_ns() {
+long clock_ns(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return ts.tv_sec * 1'000'000'000L + ts.tv_nsec;
+}
+
+long now_ns() {
+  return clock_ns(CLOCK_REALTIME);  // the clock of the kernel's receive stamps
+}
+
+// Reads like read(2) and sets `arrived` to the kernel's receive stamp of the bytes, if any.
+ssize_t read_stamped(int fd, char* buf, size_t len, long& arrived) {
+  iovec iov{buf, len};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = control;
+  m.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(fd, &m, 0);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); n > 0 && c; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec ts{};
+    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    arrived = ts.tv_sec * 1'000'000'000L + ts.tv_nsec;
+  }
+  return n;
 }
 
 void serve(int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   std::string buf;
   char chunk[4096];
   static const std::string kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   while (true) {
     size_t end;
+    long start = 0;
     while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-      ssize_t n = read(fd, chunk, sizeof chunk);
+      long arrived = 0;
+      ssize_t n = read_stamped(fd, chunk, sizeof chunk, arrived);
       if (n <= 0) {
         close(fd);
         return;
       }
       buf.append(chunk, static_cast<size_t>(n));
+      start = arrived ? arrived : now_ns();  // the request is complete when its last bytes are
     }
-    long start = now_ns();
+    if (start == 0) start = now_ns();  // a request already read with the one before it
     buf.erase(0, end + 4);
     long deadline = start + kDelayNs;
     timespec at{deadline / 1'000'000'000L, deadline % 1'000'000'000L};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) != 0) {
+    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, nullptr) != 0) {
     }
     if (write(fd, kResponse.data(), kResponse.size()) < 0) break;
     std::lock_guard lock(mutex);

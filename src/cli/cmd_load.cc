@@ -8,6 +8,7 @@
 #include "cli/gate_output.h"
 #include "load/engine.h"
 #include "load/html_report.h"
+#include "load/merge.h"
 #include "load/outputs.h"
 #include "load/result.h"
 #include "load/scenario.h"
@@ -20,7 +21,17 @@
 namespace tollgate::cli {
 namespace {
 
-constexpr const char* kFooter = R"HELP(Scenario file (YAML):
+constexpr const char* kFooter = R"HELP(Two forms:
+  tollgate load SCENARIO.yaml [OPTIONS]
+      Drive the scenario's load at its host and judge the thresholds.
+  tollgate load merge RESULT.json... [OPTIONS]
+      Combine the results of the --share I/N parts of one run exactly (histograms added, not
+      averaged) and judge the thresholds on the whole, e.g. after a GitLab `parallel: 3` job:
+        tollgate load merge part-1.json part-2.json part-3.json --format json -o load.json
+      Refuses (exit 2, naming the file) parts of other scenarios or load settings, histograms
+      of other settings, and shares given twice or missing.
+
+Scenario file (YAML):
   host: http://127.0.0.1:8080              # or https://...; tls: {verify: false, ca: ca.pem}
   defaults: {headers: {Accept: application/json}, timeout: 5s}
   variables: {password: secret}
@@ -127,17 +138,11 @@ load::Overrides overrides_from(const Options& o) {
   return v;
 }
 
-void live_line(const load::RunControl& control, double elapsed) {
-  static uint64_t last_requests = 0, last_failures = 0;
-  uint64_t requests = control.requests.load(), failures = control.failures.load();
-  uint64_t n = requests - last_requests, f = failures - last_failures;
-  last_requests = requests;
-  last_failures = failures;
-  int64_t p95 = const_cast<load::RunControl&>(control).last_second_p95_us.exchange(0);
+void live_line(const load::LiveSecond& s) {
   std::cerr << fmt::format(
-      "  {:>5.0f}s  users {:>5}  rps {:>8}  p95 {:>8.2f} ms  errors {:>6.2f}%\n", elapsed,
-      control.users.load(), n, static_cast<double>(p95) / 1000.0,
-      n ? 100.0 * static_cast<double>(f) / static_cast<double>(n) : 0.0);
+      "  {:>5}s  users {:>5}  rps {:>8}  p95 {:>8.2f} ms  errors {:>6.2f}%\n", s.second, s.users,
+      s.requests, static_cast<double>(s.p95_us) / 1000.0,
+      s.requests ? 100.0 * static_cast<double>(s.failures) / static_cast<double>(s.requests) : 0.0);
 }
 
 verdict::Verdict run(const Options& o) {
@@ -163,12 +168,10 @@ verdict::Verdict run(const Options& o) {
         "tollgate load: {} model against {} for {}\n",
         s.load.model == load::LoadSpec::Model::Open ? "open" : "closed", target,
         timefmt::format_duration(static_cast<double>(s.load.total_duration_us()) / 1e6));
-  load::Stats stats = load::run_load(s, control, [&](double elapsed) {
-    if (live) live_line(control, elapsed);
+  load::Stats stats = load::run_load(s, control, [&](const load::LiveSecond& second) {
+    if (live) live_line(second);
   });
-  load::RunInfo info;
-  info.target = target;
-  info.model = s.load.model == load::LoadSpec::Model::Open ? "open" : "closed";
+  load::RunInfo info = load::run_info(s);
   info.abort_reason = control.abort_reason;
   info.tls_error = control.tls_error;
   info.canceled = process::canceled();
@@ -186,8 +189,8 @@ Runner setup(CLI::App& cmd) {
   out->extra["k6"] = load::render_k6_summary;
   out->extra["csv"] = load::render_csv;
   out->extra["html"] = load::render_html;
-  cmd.add_option("scenario", o->args,
-                 "SCENARIO.yaml, or: merge RESULT.json... to combine --share runs")
+  cmd.add_option("SCENARIO", o->args,
+                 "SCENARIO.yaml to run, or: merge RESULT.json... (see Two forms below)")
       ->required();
   cmd.add_option("--host", o->host, "Target URL, overriding the scenario's host");
   cmd.add_option("--users,-u", o->users, "Closed model: this many virtual users");

@@ -1,5 +1,6 @@
 #include "load/connection.h"
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -8,9 +9,26 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
+#include "util/error.h"
+
 namespace tollgate::load {
+
+SocketAddress resolve(const std::string& host, const std::string& port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+  if (rc != 0) throw Error("cannot resolve host '" + host + "': " + std::string(gai_strerror(rc)));
+  SocketAddress a;
+  std::memcpy(&a.storage, found->ai_addr, found->ai_addrlen);
+  a.length = found->ai_addrlen;
+  freeaddrinfo(found);
+  return a;
+}
 
 ErrorClass classify(int err) {
   switch (err) {
@@ -30,16 +48,17 @@ ErrorClass classify(int err) {
 Connection::Connection(Connection&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), ssl_(std::exchange(other.ssl_, nullptr)) {}
 
-Connection::Io Connection::connect(const sockaddr* address, socklen_t length, int epoll_fd,
-                                   uint32_t tag, int& err) {
+Connection::Io Connection::connect(const SocketAddress& address, int epoll_fd, uint32_t tag,
+                                   bool kernel_times, int& err) {
   err = 0;
-  fd_ = ::socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd_ = ::socket(address.get()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
     err = errno;
     return Io::Failed;
   }
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (kernel_times) setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   epoll_event ev{};
   // Edge-triggered for both directions: one registration per connection, no epoll_ctl per
   // request; readers and writers go on until EAGAIN (or a short read) instead.
@@ -49,7 +68,7 @@ Connection::Io Connection::connect(const sockaddr* address, socklen_t length, in
     err = errno;
     return Io::Failed;
   }
-  if (::connect(fd_, address, length) == 0) return Io::Done;
+  if (::connect(fd_, address.get(), address.length) == 0) return Io::Done;
   if (errno == EINPROGRESS) return Io::Again;
   err = errno;
   return Io::Failed;
@@ -102,11 +121,25 @@ Connection::Io Connection::send(const char* data, size_t len, size_t& n, int& er
   return Io::Failed;
 }
 
-Connection::Io Connection::recv(char* data, size_t len, size_t& n, int& err) {
+Connection::Io Connection::recv(char* data, size_t len, size_t& n, int& err, int64_t& arrived_ns) {
   n = 0;
   err = 0;
+  arrived_ns = 0;
   if (!ssl_) {
-    ssize_t rc = ::read(fd_, data, len);
+    iovec iov{data, len};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    ssize_t rc = ::recvmsg(fd_, &m, 0);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); rc > 0 && c; c = CMSG_NXTHDR(&m, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      arrived_ns = static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    }
     if (rc > 0) {
       n = static_cast<size_t>(rc);
       return Io::Done;

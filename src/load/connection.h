@@ -10,6 +10,17 @@
 
 namespace tollgate::load {
 
+// Where the connections go: the target's host and port, resolved once per run.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+// Resolves host:port (the first address getaddrinfo gives); throws Error when it cannot.
+SocketAddress resolve(const std::string& host, const std::string& port);
+
 // One client connection of the event loop: a non-blocking TCP socket registered once,
 // edge-triggered, with epoll, optionally wrapped in TLS. Every call returns at once; Again means
 // "wait for the next event on this socket".
@@ -27,8 +38,9 @@ class Connection {
   bool encrypted() const { return ssl_ != nullptr; }
 
   // Opens the socket (TCP_NODELAY), registers it with epoll under `tag` and starts connecting:
-  // Done when connected already, Again while in progress, Failed with errno in err.
-  Io connect(const sockaddr* address, socklen_t length, int epoll_fd, uint32_t tag, int& err);
+  // Done when connected already, Again while in progress, Failed with errno in err. With
+  // `kernel_times`, the kernel stamps when each segment arrived (see recv).
+  Io connect(const SocketAddress& address, int epoll_fd, uint32_t tag, bool kernel_times, int& err);
   // Once the socket is writable after Again: whether the connect succeeded.
   Io connect_result(int& err);
   // Starts a TLS client session on the connected socket; false when OpenSSL cannot.
@@ -38,7 +50,10 @@ class Connection {
 
   // Moves up to len bytes; n says how many, err the errno of a failure.
   Io send(const char* data, size_t len, size_t& n, int& err);
-  Io recv(char* data, size_t len, size_t& n, int& err);
+  // `arrived_ns` is when the kernel received the last bytes read (CLOCK_REALTIME), or 0 when it
+  // cannot tell (TLS, or kernel times off): the moment a response came, however late this
+  // process got to run.
+  Io recv(char* data, size_t len, size_t& n, int& err, int64_t& arrived_ns);
 
   void close();
 

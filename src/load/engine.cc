@@ -1,16 +1,8 @@
 #include "load/engine.h"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <thread>
 
 #include "load/event_loop.h"
@@ -30,33 +22,9 @@ void RunControl::note_tls_error(const std::string& why) {
   if (tls_error.empty()) tls_error = why;
 }
 
-namespace {
-
-struct Address {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-};
-
-Address resolve(const Target& t) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(t.host.c_str(), t.port.c_str(), &hints, &res);
-  if (rc != 0)
-    throw Error("cannot resolve host '" + t.host + "': " + std::string(gai_strerror(rc)));
-  Address a;
-  std::memcpy(&a.addr, res->ai_addr, res->ai_addrlen);
-  a.len = res->ai_addrlen;
-  freeaddrinfo(res);
-  return a;
-}
-
-}  // namespace
-
 Stats run_load(const Scenario& scenario, RunControl& control,
-               const std::function<void(double)>& on_second) {
-  Address address = resolve(scenario.target);
+               const std::function<void(const LiveSecond&)>& on_second) {
+  SocketAddress address = resolve(scenario.target.host, scenario.target.port);
   // A connection per user: lift the soft descriptor limit (often 1024) to the hard one.
   rlimit files{};
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
@@ -72,33 +40,32 @@ Stats run_load(const Scenario& scenario, RunControl& control,
   std::vector<Stats> results(static_cast<size_t>(threads));
   std::vector<std::string> errors(static_cast<size_t>(threads));
   std::atomic<int> running{threads};
+  RunMonitor monitor(scenario, threads);
   int64_t start_ns = monotonic_ns();
   std::vector<std::thread> workers;
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
       try {
-        EventLoop loop(scenario, mine.split(i, threads), control,
-                       reinterpret_cast<const sockaddr*>(&address.addr), address.len);
+        EventLoop loop(scenario, mine.split(i, threads), control, monitor, i, address);
         results[static_cast<size_t>(i)] = loop.run(start_ns);
       } catch (const std::exception& e) {
         errors[static_cast<size_t>(i)] = e.what();
         control.stop = true;
       }
+      monitor.finish(i);
       --running;
     });
   }
-  int64_t next_tick = start_ns + 1'000'000'000;
   while (running > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Woken by every report; the timeout only bounds how late Ctrl-C is passed on.
+    monitor.wait(std::chrono::milliseconds(50));
     if (process::canceled()) control.stop = true;
-    int64_t now = monotonic_ns();
-    if (now >= next_tick) {
-      next_tick += 1'000'000'000;
-      if (on_second) on_second(static_cast<double>(now - start_ns) / 1e9);
-    }
+    std::string reason = monitor.poll(on_second);
+    if (!reason.empty()) control.abort(reason);
   }
   for (auto& w : workers)
     w.join();
+  monitor.poll(on_second);  // the seconds reported after the last poll
   for (const auto& e : errors)
     if (!e.empty()) throw Error(e);
   Stats merged(scenario.request_names);

@@ -6,16 +6,16 @@
 #include <thread>
 
 #include "load/result.h"
-#include "load/test_server.h"
+#include "support/http_test_server.h"
 #include "support/server.h"
 #include "util/files.h"
 
 namespace tollgate::load {
 namespace {
 
-using testing::TestServer;
+using tollgate::testing::HttpTestServer;
 
-Scenario scenario(const TestServer& server, const std::string& body, const Overrides& o = {}) {
+Scenario scenario(const HttpTestServer& server, const std::string& body, const Overrides& o = {}) {
   return parse_scenario("host: " + server.url() + "\n" + body, "test.yaml", o);
 }
 
@@ -31,7 +31,7 @@ const RequestStats& by_name(const Stats& s, const std::string& name) {
 }
 
 TEST(Engine, ClosedModelRunsExactlyTheIterations) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {users: 4, iterations: 100, duration: 30s}\n"
                         "journeys: [{requests: [{name: a, path: /ok}, {name: b, path: /chunked,"
@@ -49,7 +49,7 @@ TEST(Engine, ClosedModelRunsExactlyTheIterations) {
 }
 
 TEST(Engine, ExtractionCarriesATokenAcrossTheJourney) {
-  TestServer server;
+  HttpTestServer server;
   files::TempDir dir;
   files::write_atomic(dir.path() / "users.csv", "name\nalice\nbob\ncarol\n");
   std::string text = "host: " + server.url() + R"(
@@ -80,7 +80,7 @@ journeys:
 }
 
 TEST(Engine, FailedExtractionStopsTheJourneyAndCountsAFailedCheck) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server, R"(load: {users: 1, iterations: 5}
 journeys:
   - requests:
@@ -94,7 +94,7 @@ journeys:
 }
 
 TEST(Engine, StatusesCountAsFailuresUnlessExpected) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server, R"(load: {users: 2, iterations: 20}
 journeys:
   - requests:
@@ -110,7 +110,7 @@ journeys:
 }
 
 TEST(Engine, ResetsAndClosesAreClassified) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server, R"(load: {users: 1, iterations: 10}
 journeys:
   - requests:
@@ -128,7 +128,7 @@ journeys:
 }
 
 TEST(Engine, SlowResponsesTimeOutAndTheRunStillEnds) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server, R"(defaults: {timeout: 100ms}
 load: {users: 2, duration: 1s}
 journeys: [{requests: [{name: slow, path: /delay/400}]}]
@@ -160,7 +160,7 @@ TEST(Engine, RefusedConnectionsMakeAnErrorVerdict) {
 }
 
 TEST(Engine, OpenModelKeepsTheArrivalRate) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {rate: 200, duration: 1s}\n"
                         "journeys: [{requests: [{path: /ok}]}]\n");
@@ -170,7 +170,7 @@ TEST(Engine, OpenModelKeepsTheArrivalRate) {
 }
 
 TEST(Engine, OpenModelStagesChangeTheRate) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {stages: [{rate: 50, duration: 1s}, {rate: 150, duration: 1s}]}\n"
                         "journeys: [{requests: [{path: /ok}]}]\n");
@@ -185,7 +185,7 @@ TEST(Engine, OpenModelStagesChangeTheRate) {
 // while it waits, so it records the stall once (coordinated omission).
 TEST(Engine, OpenModelShowsAStallThatTheClosedModelHides) {
   auto stalled_run = [](const std::string& load) {
-    TestServer server;
+    HttpTestServer server;
     Scenario s = scenario(server, load + "journeys: [{requests: [{path: /ok}]}]\n");
     RunControl control;
     std::thread staller([&] {
@@ -207,7 +207,7 @@ TEST(Engine, OpenModelShowsAStallThatTheClosedModelHides) {
 }
 
 TEST(Engine, OpenModelDropsJourneysThatCannotStartInTime) {
-  TestServer server;
+  HttpTestServer server;
   // One connection, 200 ms per answer, 100 arrivals a second: most journeys wait longer than
   // the 300 ms timeout for the connection and are dropped, not queued without bound.
   Scenario s = scenario(server, R"(defaults: {timeout: 300ms}
@@ -224,7 +224,7 @@ journeys: [{requests: [{path: /delay/200}]}]
 }
 
 TEST(Engine, BuiltinVariablesNameTheUser) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {users: 2, iterations: 10}\n"
                         "journeys: [{requests: [{path: '/status/20${__vu}'}]}]\n");
@@ -234,7 +234,7 @@ TEST(Engine, BuiltinVariablesNameTheUser) {
 }
 
 TEST(Engine, PacingSpacesIterations) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {users: 1, duration: 1s}\n"
                         "journeys: [{pacing: 250ms, requests: [{path: /ok}]}]\n");
@@ -244,7 +244,7 @@ TEST(Engine, PacingSpacesIterations) {
 }
 
 TEST(Engine, AbortOnFailStopsTheRunEarly) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server, R"(load: {users: 2, duration: 20s}
 journeys: [{requests: [{path: /status/500}]}]
 thresholds:
@@ -259,7 +259,7 @@ thresholds:
 }
 
 TEST(Engine, UsersRampUpAtTheSpawnRate) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {users: 10, spawn_rate: 5, duration: 2500ms}\n"
                         "journeys: [{think: 10ms, requests: [{path: /ok}]}]\n");
@@ -272,7 +272,7 @@ TEST(Engine, UsersRampUpAtTheSpawnRate) {
 }
 
 TEST(Engine, MaxRequestsIsAHardBound) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {users: 3, duration: 20s, max_requests: 50}\n"
                         "journeys: [{requests: [{path: /ok}, {path: /chunked}]}]\n");
@@ -283,7 +283,7 @@ TEST(Engine, MaxRequestsIsAHardBound) {
 }
 
 TEST(Engine, ThreadsSplitTheUsersAndMergeTheirStatistics) {
-  TestServer server;
+  HttpTestServer server;
   Scenario s = scenario(server,
                         "load: {users: 4, iterations: 400, threads: 2}\n"
                         "journeys: [{requests: [{path: /ok}]}]\n");
@@ -291,6 +291,65 @@ TEST(Engine, ThreadsSplitTheUsersAndMergeTheirStatistics) {
   EXPECT_EQ(stats.overall.count, 400u);
   EXPECT_EQ(stats.overall.latency.count(), 400u);
   EXPECT_EQ(server.requests(), 400u);
+}
+
+TEST(Engine, AResponseIsTimedWhenItArrivedNotWhenTheLoopGotToIt) {
+  // Two users at once: one gets a large JSON body whose check keeps the event loop busy, the
+  // other a response the server holds 50 ms, which arrives while the loop is still busy. Its
+  // latency is when it reached this machine (the kernel's stamp), not when the loop read it.
+  HttpTestServer server;
+  files::TempDir dir;
+  files::write_atomic(dir.path() / "paths.csv", "path\n/json/1500000\n/delay/50\n");
+  files::write_atomic(dir.path() / "s.yaml", "host: " + server.url() + R"(
+data: {paths: {csv: paths.csv}}
+load: {users: 2, iterations: 2}
+journeys: [{requests: [{name: work, path: "${paths.path}", check: {json: {"$.items[0]": 0}}}]}]
+)");
+  Stats stats = run(load_scenario((dir.path() / "s.yaml").string()));
+  ASSERT_EQ(stats.overall.count, 2u);
+  EXPECT_EQ(server.hits("/delay/50"), 1u);
+  // The run lasts as long as the loop was busy with the large body (its serving and parsing);
+  // read only then, the held response would show nearly that whole time as its latency.
+  EXPECT_GT(stats.duration_s, 0.15) << "parsing the large body should keep the loop busy";
+  EXPECT_GE(stats.overall.latency.max_us(), 50'000);
+  EXPECT_LT(stats.overall.latency.max_us() + 100'000, static_cast<int64_t>(stats.duration_s * 1e6))
+      << "the busy loop's delay was counted";
+}
+
+TEST(Engine, UserNumbersAreUniqueAcrossThreads) {
+  HttpTestServer server;
+  Scenario s =
+      scenario(server,
+               "load: {users: 4, iterations: 40, threads: 2}\n"
+               "journeys: [{requests: [{path: \"/vu/${__vu}\", check: {status: 404}}]}]\n");
+  Stats stats = run(s);
+  EXPECT_EQ(stats.overall.failures, 0u);
+  uint64_t seen = 0;
+  for (int vu = 1; vu <= 4; ++vu) {
+    EXPECT_GT(server.hits("/vu/" + std::to_string(vu)), 0u) << "user " << vu;
+    seen += server.hits("/vu/" + std::to_string(vu));
+  }
+  EXPECT_EQ(seen, 40u);
+}
+
+TEST(Engine, LiveSecondsMergeTheThreads) {
+  HttpTestServer server;
+  Scenario s = scenario(server,
+                        "load: {users: 4, duration: 2s, threads: 2}\n"
+                        "journeys: [{think: 10ms, requests: [{path: /ok}]}]\n");
+  RunControl control;
+  std::vector<LiveSecond> seconds;
+  Stats stats = run_load(s, control, [&](const LiveSecond& l) { seconds.push_back(l); });
+  ASSERT_EQ(seconds.size(), 2u);
+  uint64_t requests = 0;
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    EXPECT_EQ(seconds[i].second, static_cast<int>(i + 1));
+    EXPECT_EQ(seconds[i].users, 4u);  // two threads' two users each
+    requests += seconds[i].requests;
+    EXPECT_EQ(seconds[i].requests, stats.seconds[i].count);
+    EXPECT_EQ(seconds[i].p95_us, stats.seconds[i].latency.dense().percentile_us(95));
+  }
+  EXPECT_EQ(requests, stats.overall.count);
 }
 
 }  // namespace

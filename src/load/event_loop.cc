@@ -1,11 +1,11 @@
 #include "load/event_loop.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -24,40 +24,59 @@ int64_t monotonic_ns() {
 
 namespace {
 
+// How far CLOCK_REALTIME (the kernel's receive stamps) is ahead of CLOCK_MONOTONIC.
+int64_t realtime_offset_ns() {
+  timespec ts{};
+  int64_t before = monotonic_ns();
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t after = monotonic_ns();
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec - (before + after) / 2;
+}
+
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kTimeoutScanNs = 5'000'000;
 constexpr size_t kReadBuffer = 64 * 1024;
 
+// Waits up to wait_ns for socket events. epoll_pwait2 (Linux 5.11) takes nanoseconds, which
+// the open model's schedule needs; older kernels (and valgrind) fall back to epoll_wait, whose
+// milliseconds are rounded up so that a wait never ends before it is due.
+int wait_events(int epoll_fd, std::vector<epoll_event>& events, int64_t wait_ns) {
+  static std::atomic<bool> have_pwait2{true};
+  int capacity = static_cast<int>(events.size());
+  int n;
+  if (have_pwait2.load(std::memory_order_relaxed)) {
+    timespec timeout{static_cast<time_t>(wait_ns / kSecond), static_cast<long>(wait_ns % kSecond)};
+    n = epoll_pwait2(epoll_fd, events.data(), capacity, &timeout, nullptr);
+    if (n >= 0 || errno != ENOSYS) {
+      if (n < 0 && errno != EINTR)
+        throw Error(std::string("epoll_pwait2: ") + std::strerror(errno));
+      return std::max(n, 0);
+    }
+    have_pwait2 = false;
+  }
+  int ms = static_cast<int>(std::min<int64_t>((wait_ns + 999'999) / 1'000'000, 60'000));
+  n = epoll_wait(epoll_fd, events.data(), capacity, ms);
+  if (n < 0 && errno != EINTR) throw Error(std::string("epoll_wait: ") + std::strerror(errno));
+  return std::max(n, 0);
+}
+
 }  // namespace
 
 EventLoop::EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl& control,
-                     const sockaddr* address, socklen_t address_len)
+                     RunMonitor& monitor, int worker, const SocketAddress& address)
     : scenario_(scenario),
       load_(load),
       control_(control),
+      monitor_(monitor),
+      worker_(worker),
       address_(address),
-      address_len_(address_len),
-      rng_(std::random_device{}()),
+      script_(scenario, load_, control.feeder_cursors),
       buffer_(kReadBuffer),
       record_(scenario.request_names) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw Error(std::string("epoll_create1: ") + std::strerror(errno));
   if (scenario_.target.scheme == "https")
     tls_ = std::make_unique<TlsContext>(scenario_.tls, scenario_.target.host);
-  double total = 0;
-  for (const auto& j : scenario_.journeys) {
-    total += j.weight;
-    cumulative_weights_.push_back(total);
-    prebuilt_base_.push_back(prebuilt_.size());
-    for (const auto& r : j.requests) {
-      for (const Template* t : templates_of(r))
-        for (const auto& name : t->names())
-          if (name == "__vu" || name == "__iteration") builtins_used_ = true;
-      std::string bytes;
-      if (is_static(r)) build_request(scenario_.target, r, {}, scenario_.variables, bytes);
-      prebuilt_.push_back(std::move(bytes));
-    }
-  }
 }
 
 EventLoop::~EventLoop() {
@@ -66,37 +85,13 @@ EventLoop::~EventLoop() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
-const Journey& EventLoop::pick_journey() {
-  if (scenario_.journeys.size() == 1) return scenario_.journeys.front();
-  std::uniform_real_distribution<double> dist(0, cumulative_weights_.back());
-  double x = dist(rng_);
-  auto it = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), x);
-  size_t i = std::min(static_cast<size_t>(it - cumulative_weights_.begin()),
-                      scenario_.journeys.size() - 1);
-  return scenario_.journeys[i];
-}
-
-int64_t EventLoop::think_ns(const Journey& j) {
-  switch (j.think.kind) {
-    case Think::Kind::None:
-      return 0;
-    case Think::Kind::Constant:
-      return j.think.min_us * 1000;
-    case Think::Kind::Uniform: {
-      std::uniform_int_distribution<int64_t> dist(j.think.min_us, j.think.max_us);
-      return dist(rng_) * 1000;
-    }
-  }
-  return 0;
-}
-
 void EventLoop::schedule(User& u, int64_t when) {
   u.state = State::Waiting;
   timers_.push({when, u.index, ++u.timer_seq});
 }
 
 void EventLoop::start_journey(User& u, int64_t intended_ns) {
-  const Journey& j = pick_journey();
+  const Journey& j = script_.pick();
   u.journey = &j;
   u.step = 0;
   u.failed = false;
@@ -104,20 +99,7 @@ void EventLoop::start_journey(User& u, int64_t intended_ns) {
   if (u.iteration++ == 0) ++spawned_;
   ++started_iterations_;
   ++active_;
-  if (builtins_used_) {  // only when a template reads them: two map writes per journey
-    u.vars["__vu"] = std::to_string(u.index + 1);
-    u.vars["__iteration"] = std::to_string(u.iteration);
-  }
-  for (size_t f : j.feeders) {
-    const Feeder& feeder = scenario_.feeders[f];
-    uint64_t k = control_.feeder_cursors[f]->fetch_add(1, std::memory_order_relaxed);
-    // With --share I/N each process takes every Nth row, so parallel runs use distinct rows.
-    uint64_t row =
-        (k * static_cast<uint64_t>(load_.share_count) + static_cast<uint64_t>(load_.share_index)) %
-        feeder.rows.size();
-    for (size_t c = 0; c < feeder.columns.size(); ++c)
-      u.vars[feeder.name + "." + feeder.columns[c]] = feeder.rows[row][c];
-  }
+  script_.begin(j, static_cast<uint64_t>(load_.first_user) + u.index + 1, u.iteration, u.vars);
   issue(u, intended_ns);
 }
 
@@ -133,170 +115,13 @@ void EventLoop::issue(User& u, int64_t intended_ns) {
   u.intended_ns = intended_ns;
   u.retried = false;
   const RequestSpec& r = request(u);
-  size_t journey_index = static_cast<size_t>(u.journey - scenario_.journeys.data());
-  const std::string& prebuilt = prebuilt_[prebuilt_base_[journey_index] + u.step];
-  if (!prebuilt.empty())
-    u.out = prebuilt;
-  else
-    build_request(scenario_.target, r, u.vars, scenario_.variables, u.out);
+  u.out = script_.request_bytes(*u.journey, u.step, u.vars, u.scratch);
   u.out_offset = 0;
   u.deadline_ns = monotonic_ns() + r.timeout_us * 1000;
   if (!u.conn.is_open()) {
     open_connection(u);
   } else {
     write_request(u);
-  }
-}
-
-void EventLoop::open_connection(User& u) {
-  u.reused = false;
-  int err = 0;
-  switch (u.conn.connect(address_, address_len_, epoll_fd_, u.index, err)) {
-    case Connection::Io::Done:
-      after_connect(u);
-      return;
-    case Connection::Io::Again:
-      u.state = State::Connecting;
-      return;
-    default:
-      transport_error(u, classify(err), monotonic_ns());
-  }
-}
-
-void EventLoop::after_connect(User& u) {
-  if (!tls_) {
-    write_request(u);
-    return;
-  }
-  if (!u.conn.start_tls(*tls_)) {
-    control_.note_tls_error(tls_error_text());
-    transport_error(u, ErrorClass::Tls, monotonic_ns());
-    return;
-  }
-  u.state = State::Handshaking;
-  handshake(u);
-}
-
-void EventLoop::handshake(User& u) {
-  std::string why;
-  switch (u.conn.handshake(why)) {
-    case Connection::Io::Done:
-      write_request(u);
-      return;
-    case Connection::Io::Again:
-      return;
-    default:
-      control_.note_tls_error(why);
-      transport_error(u, ErrorClass::Tls, monotonic_ns());
-  }
-}
-
-void EventLoop::close_connection(User& u) {
-  u.conn.close();
-  u.reused = false;
-}
-
-void EventLoop::write_request(User& u) {
-  u.state = State::Writing;
-  const RequestSpec& r = request(u);
-  u.parser.reset(r.method == "HEAD", r.needs_body(), r.needs_headers());
-  while (u.out_offset < u.out.size()) {
-    size_t n = 0;
-    int err = 0;
-    Io io = u.conn.send(u.out.data() + u.out_offset, u.out.size() - u.out_offset, n, err);
-    if (io == Io::Done) {
-      u.out_offset += n;
-    } else if (io == Io::Again) {
-      return;  // EPOLLOUT will call again
-    } else {
-      retry_or_fail(u, classify(err), monotonic_ns());
-      return;
-    }
-  }
-  u.state = State::Reading;
-  u.sent_ns = monotonic_ns();
-  u.first_byte_ns = 0;
-}
-
-void EventLoop::read_response(User& u) {
-  while (true) {
-    size_t n = 0;
-    int err = 0;
-    Io io = u.conn.recv(buffer_.data(), buffer_.size(), n, err);
-    if (io == Io::Done) {
-      int64_t now = monotonic_ns();
-      if (u.first_byte_ns == 0) u.first_byte_ns = now;
-      size_t used = 0;
-      auto result = u.parser.feed(buffer_.data(), n, used);
-      record_.stats.overall.bytes_received += static_cast<uint64_t>(n);
-      if (result == ResponseParser::Result::Done) {
-        complete(u, now);
-        return;
-      }
-      if (result == ResponseParser::Result::Error) {
-        transport_error(u, ErrorClass::Protocol, now);
-        return;
-      }
-      // A short read drained the socket; with edge triggering new data raises a new event.
-      // (OpenSSL may hold decrypted bytes of a record, so TLS reads on until WANT_READ.)
-      if (!u.conn.encrypted() && n < buffer_.size()) return;
-    } else if (io == Io::Eof) {
-      int64_t now = monotonic_ns();
-      if (u.parser.finish_on_eof() == ResponseParser::Result::Done) {
-        complete(u, now);
-      } else {
-        retry_or_fail(u, ErrorClass::Reset, now);
-      }
-      return;
-    } else if (io == Io::Again) {
-      return;
-    } else {
-      retry_or_fail(u, classify(err), monotonic_ns());
-      return;
-    }
-  }
-}
-
-void EventLoop::retry_or_fail(User& u, ErrorClass cls, int64_t now) {
-  // A kept-alive connection the server closed while it was idle fails on first use; that is
-  // not the server failing the request, so send it again once on a fresh connection.
-  if (u.reused && !u.retried && !u.parser.started() &&
-      (cls == ErrorClass::Reset || cls == ErrorClass::Connect)) {
-    close_connection(u);
-    u.retried = true;
-    u.out_offset = 0;
-    open_connection(u);
-    return;
-  }
-  transport_error(u, cls, now);
-}
-
-void EventLoop::on_event(User& u, uint32_t events) {
-  switch (u.state) {
-    case State::Connecting: {
-      int err = 0;
-      if (u.conn.connect_result(err) != Io::Done) {
-        retry_or_fail(u, classify(err), monotonic_ns());
-      } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-        after_connect(u);
-      }
-      return;
-    }
-    case State::Handshaking:
-      handshake(u);
-      return;
-    case State::Writing:
-      write_request(u);
-      return;
-    case State::Reading:
-      read_response(u);
-      return;
-    case State::Idle:
-    case State::Waiting:
-      // The server closed a kept-alive connection between requests: drop it now rather than
-      // fail the next request on it.
-      if (u.conn.is_open() && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) close_connection(u);
-      return;
   }
 }
 
@@ -311,14 +136,17 @@ void EventLoop::complete(User& u, int64_t now) {
     e.expected_status = r.check.expects_status(status);
   else
     e = evaluate_response(r, u.parser, latency_us, u.vars);
-  record_.response(r.stat_index, latency_us, waiting_us, status, u.parser.body_bytes(), e);
+  uint64_t body_bytes = u.parser.body_bytes();
   if (u.parser.keep_alive()) {
     u.reused = true;
   } else {
     close_connection(u);
   }
   if (!e.extracted) u.failed = true;
+  // The next request goes out before the bookkeeping: the server gets it that much sooner,
+  // and a server that loops back to a kept-alive connection finds it already waiting.
   advance(u, now);
+  record_.response(r.stat_index, latency_us, waiting_us, status, body_bytes, e);
 }
 
 void EventLoop::transport_error(User& u, ErrorClass cls, int64_t now) {
@@ -334,7 +162,7 @@ void EventLoop::advance(User& u, int64_t now) {
     end_journey(u, now);
     return;
   }
-  int64_t pause = think_ns(*u.journey);
+  int64_t pause = script_.think_ns(*u.journey);
   if (pause > 0) {
     schedule(u, now + pause);
   } else {
@@ -357,9 +185,15 @@ void EventLoop::end_journey(User& u, int64_t now) {
     }
     // Think after the last request too (a user pauses before starting over), and with pacing
     // an iteration starts no sooner than `pacing` after the previous one started.
-    int64_t next = now + think_ns(j);
+    int64_t next = now + script_.think_ns(j);
     if (j.pacing_us) next = std::max(next, u.iteration_start_ns + j.pacing_us * 1000);
     if (u.failed && next == now) next = now + 1'000'000;  // no hot loop against a dead target
+    if (next <= now) {
+      // Straight on, without a round through the timer heap and the poll: no think time is
+      // the common case of a throughput test.
+      start_journey(u, next);
+      return;
+    }
     schedule(u, next);
     return;
   }
@@ -430,24 +264,16 @@ void EventLoop::dispatch(int64_t now) {
   }
 }
 
-void EventLoop::close_second(int64_t now) {
+void EventLoop::close_second(int64_t now, bool whole) {
   uint64_t users =
       static_cast<uint64_t>(load_.model == LoadSpec::Model::Closed ? spawned_ : active_);
   const SecondStats& second = record_.close_second(users);
   next_second_ns_ += kSecond;
-  // Publish for the live line: totals, users and the worst p95 of the threads' last seconds.
-  control_.users += static_cast<int64_t>(users) - published_users_;
-  published_users_ = static_cast<int64_t>(users);
-  control_.requests += second.count;
-  control_.failures += second.failures;
-  int64_t p95 = second.latency.dense().percentile_us(95);
-  int64_t seen = control_.last_second_p95_us.load();
-  while (p95 > seen && !control_.last_second_p95_us.compare_exchange_weak(seen, p95)) {
-  }
-  double elapsed_s = static_cast<double>(now - start_ns_) / 1e9;
-  record_.stats.duration_s = elapsed_s;
-  std::string reason = abort_reason(scenario_, record_.stats, elapsed_s);
-  if (!reason.empty()) control_.abort(reason);
+  realtime_offset_ns_ = realtime_offset_ns();  // follows NTP's slewing of the realtime clock
+  record_.stats.duration_s = static_cast<double>(now - start_ns_) / 1e9;
+  // The watcher merges the threads' seconds for the live line and judges abortOnFail
+  // thresholds on all threads' figures together; a run's last, partial second is not shown.
+  if (whole) monitor_.report(worker_, second, record_.stats);
 }
 
 bool EventLoop::finished(int64_t now) const {
@@ -464,9 +290,13 @@ bool EventLoop::finished(int64_t now) const {
 }
 
 Stats EventLoop::run(int64_t start_ns) {
+  // Wake-ups as precise as the kernel can make them: the default slack of 50 us would shift
+  // every arrival of the open model by up to that much.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   start_ns_ = start_ns;
   end_ns_ = start_ns + load_.total_duration_us() * 1000;
   next_second_ns_ = start_ns + kSecond;
+  realtime_offset_ns_ = realtime_offset_ns();
   schedule_ = ArrivalSchedule(load_.stages, start_ns);
   if (load_.model == LoadSpec::Model::Closed) {
     for (int i = 0; i < load_.users; ++i) {
@@ -486,7 +316,6 @@ Stats EventLoop::run(int64_t start_ns) {
     if (load_.model == LoadSpec::Model::Open) {
       arrivals(now);
       dispatch(now);
-    } else {
     }
     fire_timers(now);
     if (now >= next_scan) {
@@ -494,7 +323,7 @@ Stats EventLoop::run(int64_t start_ns) {
       next_scan = now + kTimeoutScanNs;
     }
     while (now >= next_second_ns_)
-      close_second(now);
+      close_second(now, true);
     if (finished(now)) break;
 
     int64_t wake = std::min({end_ns_, next_second_ns_, next_scan});
@@ -503,11 +332,7 @@ Stats EventLoop::run(int64_t start_ns) {
       wake = std::min(wake, schedule_.next_ns());
       if (!pending_.empty()) wake = std::min(wake, pending_.front() + scenario_.timeout_us * 1000);
     }
-    int64_t wait = std::max<int64_t>(0, wake - now);
-    timespec timeout{static_cast<time_t>(wait / kSecond), static_cast<long>(wait % kSecond)};
-    int n =
-        epoll_pwait2(epoll_fd_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
-    if (n < 0 && errno != EINTR) throw Error(std::string("epoll_pwait2: ") + std::strerror(errno));
+    int n = wait_events(epoll_fd_, events, std::max<int64_t>(0, wake - now));
     for (int i = 0; i < n; ++i)
       on_event(users_[events[static_cast<size_t>(i)].data.u32],
                events[static_cast<size_t>(i)].events);
@@ -518,7 +343,11 @@ Stats EventLoop::run(int64_t start_ns) {
     if (in_flight(u)) ++record_.stats.interrupted;
   // Arrivals still waiting for a connection when the run ended never started.
   record_.stats.dropped_iterations += pending_.size();
-  if (record_.has_partial_second() || record_.stats.seconds.empty()) close_second(now);
+  // The run's last whole second (a 3 s run ends as its third second does) is shown like the
+  // others; what comes after it is a partial second, kept for the time series only.
+  while (now >= next_second_ns_ && next_second_ns_ <= end_ns_)
+    close_second(now, true);
+  if (record_.has_partial_second() || record_.stats.seconds.empty()) close_second(now, false);
   record_.stats.duration_s = static_cast<double>(std::min(now, end_ns_) - start_ns_) / 1e9;
   return std::move(record_.stats);
 }

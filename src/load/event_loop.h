@@ -6,8 +6,8 @@
 #include <deque>
 #include <memory>
 #include <queue>
-#include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "load/arrivals.h"
@@ -15,7 +15,9 @@
 #include "load/engine.h"
 #include "load/exchange.h"
 #include "load/http_response.h"
+#include "load/journey_script.h"
 #include "load/recorder.h"
+#include "load/run_monitor.h"
 #include "load/tls.h"
 
 namespace tollgate::load {
@@ -30,10 +32,14 @@ int64_t monotonic_ns();
 // request of a journey starts at its arrival time whether or not a connection was free then,
 // so a stalled server shows in the percentiles instead of silently slowing the generator
 // (coordinated omission).
+//
+// The scheduling side (journeys, timers, arrivals, seconds) is in event_loop.cc; the socket
+// side (connect, TLS, write, read, transport errors) in event_loop_io.cc.
 class EventLoop {
  public:
+  // `worker` is this loop's number in `monitor`, which it reports to once a second.
   EventLoop(const Scenario& scenario, const LoadSpec& load, RunControl& control,
-            const sockaddr* address, socklen_t address_len);
+            RunMonitor& monitor, int worker, const SocketAddress& address);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -60,8 +66,9 @@ class EventLoop {
     bool reused = false;   // the connection already served a response
     bool retried = false;  // one silent retry when a kept-alive connection was closed under us
     bool failed = false;   // the journey hit a transport error or a failed extraction
-    std::string out;
+    std::string_view out;  // the request's bytes: prebuilt, or rendered into `scratch`
     size_t out_offset = 0;
+    std::string scratch;
     ResponseParser parser;
     VarMap vars;
   };
@@ -87,6 +94,9 @@ class EventLoop {
   void handshake(User& u);
   void write_request(User& u);
   void read_response(User& u);
+  // When bytes read now arrived: the kernel's receive stamp when there is one, so that the time
+  // this process took to get round to them is not the server's latency.
+  int64_t arrival(int64_t kernel_realtime_ns, int64_t sent_ns) const;
   void on_event(User& u, uint32_t events);
   void complete(User& u, int64_t now);
   void transport_error(User& u, ErrorClass cls, int64_t now);
@@ -94,33 +104,28 @@ class EventLoop {
   void advance(User& u, int64_t now);
   void end_journey(User& u, int64_t now);
   void schedule(User& u, int64_t when);
-  int64_t think_ns(const Journey& j);
-  const Journey& pick_journey();
 
   void fire_timers(int64_t now);
   void scan_timeouts(int64_t now);
   void arrivals(int64_t now);
   void dispatch(int64_t now);
-  void close_second(int64_t now);
+  void close_second(int64_t now, bool whole);
   bool finished(int64_t now) const;
 
   const Scenario& scenario_;
   LoadSpec load_;
   RunControl& control_;
-  const sockaddr* address_;
-  socklen_t address_len_;
+  RunMonitor& monitor_;
+  int worker_;
+  SocketAddress address_;
   int epoll_fd_ = -1;
   std::unique_ptr<TlsContext> tls_;
 
   std::deque<User> users_;  // a deque: growing it never moves a user that is in use
   std::vector<uint32_t> idle_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::deque<int64_t> pending_;        // open model: arrivals waiting for a free connection
-  std::vector<std::string> prebuilt_;  // request bytes per (journey, step) when static
-  std::vector<size_t> prebuilt_base_;
-  std::vector<double> cumulative_weights_;
-  bool builtins_used_ = false;  // does any template read ${__vu} or ${__iteration}?
-  std::mt19937_64 rng_;
+  std::deque<int64_t> pending_;  // open model: arrivals waiting for a free connection
+  JourneyScript script_;
   std::vector<char> buffer_;
 
   Recorder record_;
@@ -128,12 +133,12 @@ class EventLoop {
   int64_t end_ns_ = 0;
   int64_t active_ = 0;  // users inside a journey
   int64_t spawned_ = 0;
-  int64_t published_users_ = 0;  // what this loop last added to control_.users
   uint64_t started_iterations_ = 0;
   uint64_t requests_issued_ = 0;
   ArrivalSchedule schedule_;  // open model
 
   int64_t next_second_ns_ = 0;
+  int64_t realtime_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, refreshed each second
 };
 
 }  // namespace tollgate::load

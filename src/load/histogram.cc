@@ -19,6 +19,13 @@ constexpr int64_t kSubBucketCount = int64_t{1} << kSubBucketBits;
 constexpr int64_t kHalfCount = kSubBucketCount / 2;
 constexpr uint64_t kSubBucketMask = kSubBucketCount - 1;
 
+constexpr int64_t power_of_ten(int n) {
+  return n == 0 ? 1 : 10 * power_of_ten(n - 1);
+}
+// The sub-bucket count is the smallest power of two that holds the significant digits.
+static_assert(kSubBucketCount >= 2 * power_of_ten(Histogram::kSignificantDigits) &&
+              kHalfCount < 2 * power_of_ten(Histogram::kSignificantDigits));
+
 constexpr int bucket_count() {
   int buckets = 1;
   int64_t smallest_untrackable = kSubBucketCount;
@@ -34,6 +41,12 @@ constexpr size_t kCountsLength = static_cast<size_t>((bucket_count() + 1) * kHal
 }  // namespace
 
 Histogram::Histogram() : counts_(kCountsLength, 0) {}
+
+nlohmann::json Histogram::settings_json() {
+  return {{"lowest_us", kLowestUs},
+          {"highest_us", kHighestUs},
+          {"significant_digits", kSignificantDigits}};
+}
 
 size_t Histogram::index_of(int64_t us) {
   uint64_t v = static_cast<uint64_t>(std::clamp<int64_t>(us, 0, kHighestUs));

@@ -12,7 +12,13 @@ namespace tollgate::load {
 // what lets threads and separate `--share I/N` processes combine results exactly.
 class Histogram {
  public:
+  static constexpr int64_t kLowestUs = 1;
   static constexpr int64_t kHighestUs = 3'600'000'000;  // 1 h
+  static constexpr int kSignificantDigits = 3;
+
+  // {"lowest_us", "highest_us", "significant_digits"}: histograms merge exactly only when these
+  // are equal, so result files carry them.
+  static nlohmann::json settings_json();
 
   Histogram();
 

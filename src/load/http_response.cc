@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cstring>
 
-#include "util/strings.h"
-
 namespace tollgate::load {
 namespace {
 
@@ -14,6 +12,7 @@ constexpr size_t kMaxKeptBody = 16 * 1024 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // servers mostly send the canonical case the callers ask for
   for (size_t i = 0; i < a.size(); ++i) {
     char x = a[i], y = b[i];
     if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
@@ -23,11 +22,41 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Does a comma-separated header value list contain token (case-insensitive)?
+// Strips the optional whitespace (space and tab, RFC 9110 5.6.3) around a field value.
+std::string_view trim_ows(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+    v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+    v.remove_suffix(1);
+  return v;
+}
+
+// Does a comma-separated header value list contain token (case-insensitive)? Walks the value in
+// place: this runs for every response's Connection header.
 bool has_token(std::string_view value, std::string_view token) {
-  for (const auto& part : str::split(value, ','))
-    if (iequals(str::trim(part), token)) return true;
-  return false;
+  while (true) {
+    size_t comma = value.find(',');
+    if (iequals(trim_ows(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) return false;
+    value.remove_prefix(comma + 1);
+  }
+}
+
+// The header fields the parser itself acts on; the others are only kept for checks.
+enum class Field { Other, ContentLength, TransferEncoding, Connection };
+
+Field field_of(std::string_view name) {
+  // Most fields of a response (Server, Date, ETag...) are told apart by their length alone.
+  switch (name.size()) {
+    case 10:
+      return iequals(name, "Connection") ? Field::Connection : Field::Other;
+    case 14:
+      return iequals(name, "Content-Length") ? Field::ContentLength : Field::Other;
+    case 17:
+      return iequals(name, "Transfer-Encoding") ? Field::TransferEncoding : Field::Other;
+    default:
+      return Field::Other;
+  }
 }
 
 }  // namespace
@@ -71,6 +100,25 @@ void ResponseParser::take_body(const char* data, size_t n) {
     body_.append(data, std::min(n, kMaxKeptBody - body_.size()));
 }
 
+bool ResponseParser::take_line(const char* p, size_t take, bool complete, std::string_view& line) {
+  if (!complete) {
+    // A line split across reads: kept until its end arrives (and checked to stay bounded).
+    if (partial_.size() + take > kMaxHeadBytes) {
+      fail("line longer than 64 KiB");
+      return false;
+    }
+    partial_.append(p, take);
+    return false;
+  }
+  line = std::string_view(p, take - 1);
+  if (!partial_.empty()) {
+    partial_.append(line);
+    line = partial_;
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return true;
+}
+
 ResponseParser::Result ResponseParser::feed(const char* data, size_t len, size_t& consumed) {
   consumed = 0;
   if (len > 0) started_ = true;
@@ -80,27 +128,45 @@ ResponseParser::Result ResponseParser::feed(const char* data, size_t len, size_t
     switch (state_) {
       case State::StatusLine:
       case State::Headers:
+        // The head's lines one after the other, without going round the outer loop: the
+        // common case is a whole head in one read, and this runs for every response.
+        while (state_ == State::StatusLine || state_ == State::Headers) {
+          const void* nl = std::memchr(p, '\n', avail);
+          size_t take = nl ? static_cast<size_t>(static_cast<const char*>(nl) - p) + 1 : avail;
+          head_bytes_ += take;
+          if (head_bytes_ > kMaxHeadBytes) return fail("response head larger than 64 KiB");
+          std::string_view line(p, take - 1);
+          if (!nl || !partial_.empty()) {
+            if (!take_line(p, take, nl != nullptr, line)) {
+              if (state_ == State::Failed) return Result::Error;
+              consumed += take;
+              break;
+            }
+          } else if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+          }
+          bool ok = state_ == State::StatusLine ? on_status_line(line)
+                    : line.empty()              ? on_headers_end()
+                                                : on_header_line(line);
+          if (!partial_.empty()) partial_.clear();
+          consumed += take;
+          p += take;
+          avail -= take;
+          if (!ok) return Result::Error;
+        }
+        if (state_ == State::Done) return Result::Done;
+        break;
       case State::ChunkSize:
       case State::ChunkDataEnd:
       case State::Trailers: {
         const void* nl = std::memchr(p, '\n', avail);
         size_t take = nl ? static_cast<size_t>(static_cast<const char*>(nl) - p) + 1 : avail;
-        if (state_ == State::StatusLine || state_ == State::Headers) {
-          head_bytes_ += take;
-          if (head_bytes_ > kMaxHeadBytes) return fail("response head larger than 64 KiB");
-        }
         consumed += take;
-        if (!nl) {
-          if (partial_.size() + take > kMaxHeadBytes) return fail("line longer than 64 KiB");
-          partial_.append(p, take);
+        std::string_view line;
+        if (!take_line(p, take, nl != nullptr, line)) {
+          if (state_ == State::Failed) return Result::Error;
           break;
         }
-        std::string_view line(p, take - 1);
-        if (!partial_.empty()) {
-          partial_.append(line);
-          line = partial_;
-        }
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         bool ok = on_line(line);
         partial_.clear();
         if (!ok) return Result::Error;
@@ -149,11 +215,6 @@ ResponseParser::Result ResponseParser::finish_on_eof() {
 
 bool ResponseParser::on_line(std::string_view line) {
   switch (state_) {
-    case State::StatusLine:
-      return on_status_line(line);
-    case State::Headers:
-      if (line.empty()) return on_headers_end();
-      return on_header_line(line);
     case State::ChunkSize:
       return on_chunk_size(line);
     case State::ChunkDataEnd:
@@ -197,25 +258,34 @@ bool ResponseParser::on_header_line(std::string_view line) {
     return false;
   }
   std::string_view name = line.substr(0, colon);
-  std::string_view value = str::trim(line.substr(colon + 1));
-  if (iequals(name, "content-length")) {
-    uint64_t n = 0;
-    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc() || ptr != value.data() + value.size()) {
-      fail("malformed Content-Length '" + std::string(value) + "'");
-      return false;
+  Field field = field_of(name);
+  if (field == Field::Other && !keep_headers_) return true;  // most lines of a plain load test
+  std::string_view value = trim_ows(line.substr(colon + 1));
+  switch (field) {
+    case Field::ContentLength: {
+      uint64_t n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+        fail("malformed Content-Length '" + std::string(value) + "'");
+        return false;
+      }
+      if (has_length_ && n != remaining_) {
+        fail("conflicting Content-Length headers");
+        return false;
+      }
+      has_length_ = true;
+      remaining_ = n;
+      break;
     }
-    if (has_length_ && n != remaining_) {
-      fail("conflicting Content-Length headers");
-      return false;
-    }
-    has_length_ = true;
-    remaining_ = n;
-  } else if (iequals(name, "transfer-encoding")) {
-    if (has_token(value, "chunked")) chunked_ = true;
-  } else if (iequals(name, "connection")) {
-    if (has_token(value, "close")) keep_alive_ = false;
-    if (has_token(value, "keep-alive")) keep_alive_ = true;
+    case Field::TransferEncoding:
+      if (has_token(value, "chunked")) chunked_ = true;
+      break;
+    case Field::Connection:
+      if (has_token(value, "close")) keep_alive_ = false;
+      if (has_token(value, "keep-alive")) keep_alive_ = true;
+      break;
+    case Field::Other:
+      break;
   }
   if (keep_headers_) headers_.emplace_back(name, value);
   return true;
@@ -245,8 +315,8 @@ bool ResponseParser::on_headers_end() {
 }
 
 bool ResponseParser::on_chunk_size(std::string_view line) {
-  std::string_view digits = line.substr(0, line.find(';'));  // chunk extensions are ignored
-  digits = str::trim(digits);
+  // chunk extensions are ignored
+  std::string_view digits = trim_ows(line.substr(0, line.find(';')));
   uint64_t n = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n, 16);
   if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {

@@ -53,7 +53,10 @@ class ResponseParser {
   };
 
   Result fail(std::string why);
-  bool on_line(std::string_view line);  // false: error set
+  // The line that ends `take` bytes from p (joined with what earlier reads left of it, \r
+  // stripped); false when the line is incomplete, or too long (then the parser failed).
+  bool take_line(const char* p, size_t take, bool complete, std::string_view& line);
+  bool on_line(std::string_view line);  // a line of the chunked framing; false: error set
   bool on_status_line(std::string_view line);
   bool on_header_line(std::string_view line);
   bool on_headers_end();

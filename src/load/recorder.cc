@@ -41,22 +41,4 @@ const SecondStats& Recorder::close_second(uint64_t users) {
   return stats.seconds.back();
 }
 
-std::string abort_reason(const Scenario& scenario, const Stats& stats, double elapsed_s) {
-  const RequestStats& all = stats.overall;
-  uint64_t unreachable = all.errors[static_cast<size_t>(ErrorClass::Refused)] +
-                         all.errors[static_cast<size_t>(ErrorClass::Connect)] +
-                         all.errors[static_cast<size_t>(ErrorClass::Tls)];
-  if (all.latency.count() == 0 && unreachable > 0)
-    return "cannot connect to " + scenario.target.host_header + ": " + std::to_string(unreachable) +
-           " connection attempts failed and none answered";
-  for (const auto& t : scenario.thresholds) {
-    if (!t.abort_on_fail || elapsed_s < t.delay_abort_s) continue;
-    ThresholdResult r = evaluate(t, stats);
-    if (r.observed && !r.passed)
-      return "threshold " + t.label() + " failed after " +
-             std::to_string(static_cast<int>(elapsed_s)) + "s (abortOnFail)";
-  }
-  return "";
-}
-
 }  // namespace tollgate::load

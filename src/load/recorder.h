@@ -34,8 +34,4 @@ class Recorder {
   Histogram second_latency_;
 };
 
-// Why a run should stop now, or "": nothing has answered and connections keep failing (the
-// target is unreachable), or an abortOnFail threshold is breached.
-std::string abort_reason(const Scenario& scenario, const Stats& stats, double elapsed_s);
-
 }  // namespace tollgate::load

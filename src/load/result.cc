@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "util/files.h"
 #include "util/strings.h"
 
 namespace tollgate::load {
@@ -20,6 +19,34 @@ std::string format_observed(const Threshold& t, double v) {
 
 }  // namespace
 
+RunInfo run_info(const Scenario& s) {
+  RunInfo info;
+  const LoadSpec& l = s.load;
+  bool open = l.model == LoadSpec::Model::Open;
+  info.target = s.target.scheme + "://" + s.target.host_header;
+  info.model = open ? "open" : "closed";
+  // The load as run, flags included; threads and connections are left out: they change how a
+  // share is generated, not what it is.
+  nlohmann::json load = {{"model", info.model},
+                         {"target", info.target + s.target.base_path},
+                         {"iterations", l.iterations},
+                         {"max_requests", l.max_requests}};
+  if (open) {
+    load["stages"] = nlohmann::json::array();
+    for (const auto& stage : l.stages)
+      load["stages"].push_back(
+          {{"rate", stage.rate}, {"duration_s", static_cast<double>(stage.duration_us) / 1e6}});
+  } else {
+    load["users"] = l.users;
+    load["spawn_rate"] = l.spawn_rate;
+    load["duration_s"] = static_cast<double>(l.duration_us) / 1e6;
+  }
+  info.scenario = {{"file", s.file}, {"sha256", s.sha256}, {"load", load}};
+  info.share_index = l.share_index;
+  info.share_count = l.share_count;
+  return info;
+}
+
 verdict::Verdict make_verdict(const std::vector<Threshold>& thresholds, const Stats& stats,
                               const RunInfo& info) {
   verdict::Verdict v;
@@ -32,6 +59,9 @@ verdict::Verdict make_verdict(const std::vector<Threshold>& thresholds, const St
   v.summary["target"] = info.target;
   v.summary["model"] = info.model;
   if (info.shares > 1) v.summary["shares"] = info.shares;
+  if (!info.scenario.is_null()) v.summary["scenario"] = info.scenario;
+  v.summary["share"] = {{"index", info.share_index + 1}, {"count", info.share_count}};
+  v.summary["histogram_settings"] = Histogram::settings_json();
   if (!info.abort_reason.empty()) v.summary["abort_reason"] = info.abort_reason;
 
   nlohmann::json specs = nlohmann::json::array();
@@ -113,39 +143,6 @@ verdict::Verdict make_verdict(const std::vector<Threshold>& thresholds, const St
   }
   v.sort_findings();
   return v;
-}
-
-verdict::Verdict merge_results(const std::vector<std::string>& files) {
-  if (files.empty()) throw Error("load merge needs at least one result file");
-  Stats merged;
-  std::vector<Threshold> thresholds;
-  RunInfo info;
-  info.shares = static_cast<int>(files.size());
-  for (const auto& file : files) {
-    nlohmann::json j = nlohmann::json::parse(files::read(file), nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-      throw Error(SourceLocation{file, 0, 0}, "not a JSON file");
-    if (j.value("gate", "") != "load" || !j.contains("summary"))
-      throw Error(SourceLocation{file, 0, 0},
-                  "not a tollgate load result (write one with tollgate load --format json)");
-    const nlohmann::json& summary = j["summary"];
-    Stats s = stats_from_json(summary, file);
-    merged.merge(s);
-    if (info.target.empty()) {
-      info.target = summary.value("target", "");
-      info.model = summary.value("model", "");
-      if (summary.contains("thresholds")) {
-        std::vector<std::string> names = merged.names;
-        for (const auto& t : summary["thresholds"]) {
-          Threshold parsed =
-              parse_threshold(t.at("metric").get<std::string>(),
-                              t.at("threshold").get<std::string>(), {file, 0, 0}, names);
-          thresholds.push_back(std::move(parsed));
-        }
-      }
-    }
-  }
-  return make_verdict(thresholds, merged, info);
 }
 
 }  // namespace tollgate::load

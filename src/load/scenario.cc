@@ -8,6 +8,7 @@
 #include "load/feeder.h"
 #include "load/scenario_request.h"
 #include "util/files.h"
+#include "util/hash.h"
 #include "util/strings.h"
 
 namespace tollgate::load {
@@ -28,6 +29,10 @@ LoadSpec LoadSpec::split(int index, int count) const {
   LoadSpec part = *this;
   if (count <= 1) return part;
   auto share = [&](int64_t total) { return total / count + (index < total % count ? 1 : 0); };
+  auto before = [&](int64_t total) {
+    return index * (total / count) + std::min<int64_t>(index, total % count);
+  };
+  part.first_user += before(model == Model::Closed ? users : max_connections);
   part.users = static_cast<int>(share(users));
   part.spawn_rate = spawn_rate / count;
   for (auto& s : part.stages)
@@ -234,6 +239,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file,
              "the scenario");
   Scenario s;
   s.file = file;
+  s.sha256 = hash::sha256_hex(text);
   const auto* host = root.find("host");
   if (host) s.target = parse_target(host->as_string(), host->where);
   if (const auto* tls = root.find("tls")) {

@@ -107,6 +107,7 @@ struct LoadSpec {
   int threads = 1;
   int share_index = 0;  // --share I/N: this process runs 1/N of the load
   int share_count = 1;
+  int64_t first_user = 0;  // users (connections, open model) of earlier parts: ${__vu} is unique
 
   int64_t total_duration_us() const;
   // The part of this load that worker `index` of `count` runs (users, rate and iterations
@@ -130,6 +131,7 @@ struct TlsOptions {
 
 struct Scenario {
   std::string file;
+  std::string sha256;  // of the file's text: which scenario a result came from
   Target target;
   TlsOptions tls;
   int64_t timeout_us = 10'000'000;

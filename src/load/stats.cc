@@ -60,6 +60,17 @@ size_t Stats::name_index(const std::string& name) {
   return names.size() - 1;
 }
 
+void Stats::assign_totals(const Stats& o) {
+  names = o.names;
+  requests = o.requests;
+  overall = o.overall;
+  iterations = o.iterations;
+  iterations_failed = o.iterations_failed;
+  dropped_iterations = o.dropped_iterations;
+  interrupted = o.interrupted;
+  duration_s = o.duration_s;
+}
+
 void Stats::merge(const Stats& o) {
   for (size_t i = 0; i < o.names.size(); ++i)
     requests[name_index(o.names[i])].merge(o.requests[i]);

@@ -57,6 +57,9 @@ struct Stats {
   explicit Stats(std::vector<std::string> request_names = {});
   // Adds another run's figures; request names are matched by name, seconds by offset.
   void merge(const Stats& other);
+  // Becomes a copy of other's figures without the time series, reusing this one's storage:
+  // the snapshot a worker hands over once a second.
+  void assign_totals(const Stats& other);
   // Index of a request name, adding it when new.
   size_t name_index(const std::string& name);
 

@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -274,9 +276,55 @@ TEST_F(LoadNginx, ParallelSharesMergeExactly) {
   EXPECT_EQ(m["thresholds"].size(), 3u);
   EXPECT_EQ(nginx_requests(), 100u);
 
+  // The merged histogram is the parts' buckets added up by hand, and each merged percentile
+  // lies in the bucket that holds its rank in those buckets.
+  auto buckets = [](const nlohmann::json& summary) {
+    std::map<int64_t, uint64_t> out;
+    for (const auto& pair : summary["histograms"]["overall"]["latency"]["v"])
+      out[pair[0].get<int64_t>()] += pair[1].get<uint64_t>();
+    return out;
+  };
+  std::map<int64_t, uint64_t> by_hand = buckets(a);
+  for (const auto& [value, n] : buckets(b))
+    by_hand[value] += n;
+  ASSERT_EQ(buckets(m), by_hand);
+  for (auto [key, p] : {std::pair{"p50_ms", 50.0}, {"p90_ms", 90.0}, {"p99_ms", 99.0}}) {
+    auto rank = static_cast<uint64_t>(std::ceil(p / 100.0 * 100));
+    uint64_t seen = 0;
+    auto it = by_hand.begin();
+    for (; it != by_hand.end(); ++it)
+      if ((seen += it->second) >= rank) break;
+    ASSERT_NE(it, by_hand.end());
+    double us = m["overall"][key].get<double>() * 1000.0;
+    EXPECT_GE(us, static_cast<double>(it->first)) << key;
+    if (std::next(it) != by_hand.end()) {
+      EXPECT_LT(us, static_cast<double>(std::next(it)->first)) << key;
+    }
+  }
+
   Result bad = tollgate({"load", "merge", s.string()}, dir_.path());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("not a JSON file"), std::string::npos) << bad.output;
+
+  // A share of another scenario is refused, naming the file and why.
+  fs::path other = write_scenario("other.yaml", std::string(kBrowse) + "# another scenario\n");
+  fs::path other_part = dir_.path() / "other-2.json";
+  ASSERT_EQ(
+      tollgate({"load", other.string(), "--share", "2/2", "-f", "json", "-o", other_part.string()},
+               dir_.path())
+          .exit_code,
+      0);
+  Result mixed = tollgate(
+      {"load", "merge", (dir_.path() / "part-1.json").string(), other_part.string()}, dir_.path());
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_NE(mixed.output.find("other-2.json: ran scenario"), std::string::npos) << mixed.output;
+  EXPECT_NE(mixed.output.find("only the shares of one scenario merge"), std::string::npos);
+  // ...and so is a share given twice.
+  Result twice = tollgate({"load", "merge", (dir_.path() / "part-1.json").string(),
+                           (dir_.path() / "part-1.json").string()},
+                          dir_.path());
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.output.find("is share 1/2, as"), std::string::npos) << twice.output;
 }
 
 TEST_F(LoadNginx, HelpTeachesAndWrongFlagsAreUsageErrors) {
@@ -284,6 +332,15 @@ TEST_F(LoadNginx, HelpTeachesAndWrongFlagsAreUsageErrors) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("Examples:"), std::string::npos);
   EXPECT_NE(help.output.find("coordinated omission"), std::string::npos);
+  // merge is found from the command's own help, with an example
+  EXPECT_NE(help.output.find("tollgate load merge RESULT.json..."), std::string::npos)
+      << help.output;
+  EXPECT_NE(help.output.find("tollgate load merge part-1.json part-2.json"), std::string::npos);
+  Result no_files = tollgate({"load", "merge"}, dir_.path());
+  EXPECT_EQ(no_files.exit_code, 2);
+  EXPECT_NE(no_files.output.find("load merge needs the result files of every share"),
+            std::string::npos)
+      << no_files.output;
   Result wrong = tollgate({"load", "s.yaml", "--usres", "3"}, dir_.path());
   EXPECT_EQ(wrong.exit_code, 2);
   Result both =

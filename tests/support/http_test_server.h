@@ -13,6 +13,10 @@
 //   GET  /status/CODE    CODE
 //   POST /login          {"access_token":"tok-NAME"} for body {"username":"NAME",...}
 //   GET  /cart/NAME      200 when Authorization is "Bearer tok-NAME", else 401
+//   POST /cart/item/NAME 201 {"added":true} when Authorization is "Bearer tok-NAME", else 401
+//   GET  /products       200 {"data":[{"id":"sku-1","price":12}]}
+//   GET  /json/N         200 {"items":[0,0,...]} with N items: a body that takes a while to parse
+//   anything else        404; hits(path) counts the requests of one path, whatever the answer
 // stall(ms): every request that arrives in the next ms milliseconds is answered when they end.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,16 +27,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace tollgate::load::testing {
+namespace tollgate::testing {
 
-class TestServer {
+class HttpTestServer {
  public:
-  TestServer() {
+  HttpTestServer() {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -47,9 +52,9 @@ class TestServer {
     port_ = ntohs(addr.sin_port);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
-  TestServer(const TestServer&) = delete;
-  TestServer& operator=(const TestServer&) = delete;
-  ~TestServer() {
+  HttpTestServer(const HttpTestServer&) = delete;
+  HttpTestServer& operator=(const HttpTestServer&) = delete;
+  ~HttpTestServer() {
     stop_ = true;
     acceptor_.join();
     std::lock_guard lock(mutex_);
@@ -62,6 +67,11 @@ class TestServer {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   uint64_t requests() const { return requests_; }
   uint64_t connections() const { return connections_; }
+  uint64_t hits(const std::string& path) const {
+    std::lock_guard lock(hits_mutex_);
+    auto it = hits_.find(path);
+    return it == hits_.end() ? 0 : it->second;
+  }
   void stall(std::chrono::milliseconds ms) {
     stall_until_ns_ = now_ns() + std::chrono::nanoseconds(ms).count();
   }
@@ -125,6 +135,11 @@ class TestServer {
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   }
 
+  static bool authorized(const std::string& head, const std::string& name) {
+    std::string field = "Authorization: Bearer tok-" + name;
+    return head.find(field + "\r") != std::string::npos || head.ends_with(field);
+  }
+
   void serve(int fd) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -137,6 +152,10 @@ class TestServer {
       size_t sp = head.find(' ');
       std::string method = head.substr(0, sp);
       std::string path = head.substr(sp + 1, head.find(' ', sp + 1) - sp - 1);
+      {
+        std::lock_guard lock(hits_mutex_);
+        ++hits_[path];
+      }
       if (path == "/ok") {
         send_all(fd, response(200, R"({"ok":true})"));
       } else if (path == "/chunked") {
@@ -163,6 +182,15 @@ class TestServer {
           send_all(fd, response(400, R"({"error":"no username"})"));
         else
           send_all(fd, response(200, R"({"access_token":"tok-)" + name + R"("})"));
+      } else if (path.rfind("/json/", 0) == 0) {
+        std::string items;
+        for (int i = std::stoi(path.substr(6)); i > 0; --i)
+          items += i > 1 ? "0," : "0";
+        send_all(fd, response(200, R"({"items":[)" + items + "]}"));
+      } else if (path == "/products") {
+        send_all(fd, response(200, R"({"data":[{"id":"sku-1","price":12}]})"));
+      } else if (method == "POST" && path.rfind("/cart/item/", 0) == 0) {
+        send_all(fd, response(authorized(head, path.substr(11)) ? 201 : 401, R"({"added":true})"));
       } else if (path.rfind("/cart/", 0) == 0) {
         std::string name = path.substr(6);
         bool ok = head.find("Authorization: Bearer tok-" + name + "\r") != std::string::npos ||
@@ -184,6 +212,8 @@ class TestServer {
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<std::thread> workers_;
+  mutable std::mutex hits_mutex_;
+  std::map<std::string, uint64_t> hits_;
 };
 
-}  // namespace tollgate::load::testing
+}  // namespace tollgate::testing
