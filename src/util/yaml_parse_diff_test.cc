@@ -198,18 +198,18 @@ TEST(YamlParseDiff, GeneratedManifests) {
   const char* quotes[] = {"", "'", "\""};
   for (int i = 0; i < 300; ++i) {
     std::string q = quotes[i % 3], n = std::to_string(i);
-    stream +=
-        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + q + "svc-" + n + q +
-        "\n  labels: {app: svc-" + n + ", tier: \"" + n + "\"}\n" +
-        "  annotations:\n    note: >-\n      folded " + n + "\n      text\n" +
-        (i % 4 == 0 ? "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n"
-                    : "spec:\n  template:\n    spec:\n      containers:\n        - name: c\n") +
-        "          image: reg/x:" + n + "   # pinned\n" +
-        "          args: [\"--port\", '80', -v, \"a: b\"]\n" +
-        "          env:\n          - {name: A, value: '" + n + "'}\n" +
-        "          command:\n          - sh\n          - -c\n          - |\n" +
-        "            echo " + n + "\n            exit 0\n";
+    // Lists under their key or indented: the items' keys are at column ind + 2.
+    std::string ind(i % 4 == 0 ? 6 : 8, ' '), at(ind.size() + 2, ' ');
+    stream += "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + q + "svc-" + n +
+              q + "\n  labels: {app: svc-" + n + ", tier: \"" + n + "\"}\n" +
+              "  annotations:\n    note: >-\n      folded " + n + "\n      text\n" +
+              "spec:\n  template:\n    spec:\n      containers:\n" + ind + "- name: c\n" + at +
+              "image: reg/x:" + n + "   # pinned\n" + at +
+              "args: [\"--port\", '80', -v, \"a: b\"]\n" + at + "env:\n" + at +
+              "- {name: A, value: '" + n + "'}\n" + at + "command:\n" + at + "- sh\n" + at +
+              "- -c\n" + at + "- |\n" + at + "  echo " + n + "\n" + at + "  exit 0\n";
   }
+  ASSERT_TRUE(reference(stream)) << "the generator writes invalid YAML";
   expect_same(stream, "generated");
 }
 
