@@ -196,13 +196,32 @@ bool expression_matches(const Node& expr,
 
 }  // namespace
 
+namespace {
+
+// Does every label of a plain map (matchLabels, a Service selector) have this value? Counts the
+// labels asked for. Cross-object rules call this for every pair of objects in a namespace, so
+// it reads the tree in place instead of building a map.
+bool all_labels_match(const Node* map,
+                      const std::vector<std::pair<std::string, std::string>>& labels,
+                      size_t& asked) {
+  asked = 0;
+  if (map == nullptr) return true;
+  for (const auto& e : map->entries()) {
+    if (!e.key.is_scalar() || !(e.value.is_scalar() || e.value.is_null())) continue;
+    ++asked;
+    const std::string* have = label_value(labels, e.key.text());
+    if (have == nullptr || *have != e.value.text()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool selector_matches(const Node* selector,
                       const std::vector<std::pair<std::string, std::string>>& labels) {
   if (selector == nullptr || selector->is_null()) return false;
-  for (const auto& [k, v] : string_map(get(selector, "matchLabels"))) {
-    const std::string* have = label_value(labels, k);
-    if (have == nullptr || *have != v) return false;
-  }
+  size_t asked = 0;
+  if (!all_labels_match(get(selector, "matchLabels"), labels, asked)) return false;
   for (const auto& expr : items(get(selector, "matchExpressions")))
     if (!expression_matches(expr, labels)) return false;
   return true;
@@ -210,13 +229,10 @@ bool selector_matches(const Node* selector,
 
 bool map_selector_matches(const Node* selector,
                           const std::vector<std::pair<std::string, std::string>>& labels) {
-  auto wanted = string_map(selector);
-  if (wanted.empty()) return false;
-  for (const auto& [k, v] : wanted) {
-    const std::string* have = label_value(labels, k);
-    if (have == nullptr || *have != v) return false;
-  }
-  return true;
+  size_t asked = 0;
+  bool all = all_labels_match(selector != nullptr && selector->is_mapping() ? selector : nullptr,
+                              labels, asked);
+  return all && asked > 0;
 }
 
 }  // namespace tollgate::posture
