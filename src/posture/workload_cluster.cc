@@ -24,7 +24,9 @@ struct Index {
   using ByNamespace = std::unordered_map<std::string, std::vector<const Object*>>;
   std::vector<Workload> workloads;
   std::unordered_map<std::string, std::vector<const Workload*>> workloads_by_ns;
-  ByNamespace network_policies, pdbs, hpas, service_accounts;
+  ByNamespace network_policies, hpas, service_accounts;
+  // Every workload is matched against every budget of its namespace: selectors found once.
+  std::unordered_map<std::string, std::vector<const Node*>> pdb_selectors;
   std::vector<const Object*> services, all_pdbs, all_network_policies;  // in input order
 
   explicit Index(const std::vector<Object>& objects) {
@@ -35,7 +37,7 @@ struct Index {
       else if (obj.kind == "NetworkPolicy")
         network_policies[obj.ns].push_back(&obj);
       else if (obj.kind == "PodDisruptionBudget")
-        pdbs[obj.ns].push_back(&obj);
+        pdb_selectors[obj.ns].push_back(at(obj.root, "spec.selector"));
       else if (obj.kind == "Service")
         services.push_back(&obj);
       else if (obj.kind == "HorizontalPodAutoscaler")
@@ -53,6 +55,12 @@ struct Index {
     static const std::vector<const Object*> none;
     auto it = map.find(ns);
     return it == map.end() ? none : it->second;
+  }
+
+  const std::vector<const Node*>& pdb_selectors_in(const std::string& ns) const {
+    static const std::vector<const Node*> none;
+    auto it = pdb_selectors.find(ns);
+    return it == pdb_selectors.end() ? none : it->second;
   }
 
   const std::vector<const Workload*>& workloads_in(const std::string& ns) const {
@@ -100,9 +108,9 @@ void availability(const Index& idx, Collector& out) {
                   "spec.replicas is " + (get(spec, "replicas") ? std::to_string(replicas)
                                                                : std::string("not set (1)"))}});
     if (hpa == nullptr && replicas < 2) continue;  // one replica: nothing to keep available
-    const auto& pdbs = Index::in(idx.pdbs, obj.ns);
-    bool covered = std::any_of(pdbs.begin(), pdbs.end(), [&](const Object* pdb) {
-      return selector_matches(at(pdb->root, "spec.selector"), w.labels);
+    const auto& selectors = idx.pdb_selectors_in(obj.ns);
+    bool covered = std::any_of(selectors.begin(), selectors.end(), [&](const Node* selector) {
+      return selector_matches(selector, w.labels);
     });
     if (!covered)
       out.raise(rule("pdb-missing"), subject,

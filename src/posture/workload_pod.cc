@@ -80,7 +80,7 @@ void probes(const PodView& p, Collector& out) {
     if (live == nullptr) liveness.push_back({c.node->where(), c.label() + " has no livenessProbe"});
     if (ready == nullptr)
       readiness.push_back({c.node->where(), c.label() + " has no readinessProbe"});
-    if (live && ready && yaml_parse::to_json(*live) == yaml_parse::to_json(*ready))
+    if (live && ready && yaml_parse::same_data(*live, *ready))
       identical.push_back({where_of(c.node, "readinessProbe"),
                            c.label() + " has identical liveness and readiness probes"});
   }

@@ -43,8 +43,12 @@ std::vector<size_t> cut_points(std::string_view text, size_t pieces) {
 
 // Line breaks as the parser counts them: \n, \r\n and a lone \r are one each.
 uint32_t count_lines(std::string_view s) {
-  auto lines = static_cast<uint32_t>(std::count(s.begin(), s.end(), '\n'));
-  if (s.find('\r') == std::string_view::npos) return lines;
+  uint32_t lines = 0;
+  for (const char* p = s.data();
+       (p = static_cast<const char*>(std::memchr(p, '\n', s.data() + s.size() - p))) != nullptr;
+       ++p)
+    ++lines;
+  if (std::memchr(s.data(), '\r', s.size()) == nullptr) return lines;
   for (size_t i = 0; i < s.size(); ++i)
     if (s[i] == '\r' && (i + 1 == s.size() || s[i + 1] != '\n')) ++lines;
   return lines;
@@ -171,6 +175,27 @@ std::string Node::describe() const {
   std::string_view t = text();
   if (t.size() > 40) return "the string '" + std::string(t.substr(0, 40)) + "...'";
   return "the string '" + std::string(t) + "'";
+}
+
+bool same_data(const Node& a, const Node& b) {
+  if (a.kind() != b.kind() || a.size() != b.size()) return false;
+  switch (a.kind()) {
+    case Kind::Null:
+      return true;
+    case Kind::Scalar:
+      return a.text() == b.text();
+    case Kind::Sequence:
+      for (size_t i = 0; i < a.size(); ++i)
+        if (!same_data(a.items()[i], b.items()[i])) return false;
+      return true;
+    case Kind::Mapping:
+      for (size_t i = 0; i < a.size(); ++i) {
+        const Node::Entry &x = a.entries()[i], &y = b.entries()[i];
+        if (!same_data(x.key, y.key) || !same_data(x.value, y.value)) return false;
+      }
+      return true;
+  }
+  return false;
 }
 
 nlohmann::json to_json(const Node& node) {

@@ -133,6 +133,9 @@ class Tree {
 // Parses every document of a YAML (or JSON) stream. Throws Error at file:line:col.
 Tree parse(std::string text, std::string file, const Options& options = {});
 
+// The same data: kinds, texts, items and entries in order; locations, styles and tags aside.
+bool same_data(const Node& a, const Node& b);
+
 // The node as JSON: null, strings for scalars (plain or not), arrays and objects. Keys that
 // are not scalars are written as their JSON text. For tests and tools, not for typing.
 nlohmann::json to_json(const Node& node);

@@ -123,6 +123,15 @@ TEST(YamlParse, ScalarsWithoutEscapesPointIntoTheInput) {
   EXPECT_EQ(doc.find("c")->text(), "esc\n");
 }
 
+TEST(YamlParse, SameDataIgnoresLocationsAndStyles) {
+  Tree tree =
+      parse("a: {x: [1, 'b']}\nb:\n  x:\n  - 1\n  - b\nc: {x: [1, c]}\nd: {y: [1, b]}\n", "s.yaml");
+  const Node& doc = tree.documents()[0];
+  EXPECT_TRUE(same_data(*doc.find("a"), *doc.find("b")));
+  EXPECT_FALSE(same_data(*doc.find("a"), *doc.find("c")));
+  EXPECT_FALSE(same_data(*doc.find("a"), *doc.find("d")));
+}
+
 TEST(YamlParse, DuplicateKeysAreErrorsOrLastWins) {
   try {
     parse("a: 1\nb: 2\na: 3\n", "d.yaml");
