@@ -103,14 +103,18 @@ void Builder::skip_spaces() {
 }
 
 void Builder::skip_to_content(bool block) {
-  bool new_line = false;
+  bool new_line = false, tab = false;
   while (p_ < end_) {
     char c = *p_;
-    if (c == ' ' || c == '\t') {
+    if (c == ' ') {
       ++p_;
     } else if (c == '\n' || c == '\r') {
       next_line();
       new_line = true;
+      tab = false;
+    } else if (c == '\t') {
+      tab = true;
+      ++p_;
     } else if (c == '#' && (p_ == line_start_ || p_[-1] == ' ' || p_[-1] == '\t')) {
       while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
         ++p_;
@@ -118,8 +122,9 @@ void Builder::skip_to_content(bool block) {
       break;
     }
   }
-  if (!block || !new_line || p_ >= end_) return;
-  for (const char* q = line_start_; q < p_ && (*q == ' ' || *q == '\t'); ++q)
+  on_new_line_ = new_line;
+  if (!block || !new_line || !tab || p_ >= end_) return;
+  for (const char* q = line_start_; q < p_; ++q)
     if (*q == '\t')
       fail({q, line_, line_start_}, "a tab character in indentation (YAML indents with spaces)");
 }

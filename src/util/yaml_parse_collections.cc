@@ -16,7 +16,7 @@ Node Builder::block_node(int parent, Ctx ctx) {
   Mark before = mark();
   skip_to_content(true);
   if (p_ >= end_ || at_document_marker()) return empty_at(before);
-  bool on_new_line = indented_only();
+  bool on_new_line = on_new_line_ || indented_only();
   int indent = static_cast<int>(p_ - line_start_);
   bool is_item = *p_ == '-' && at_blank_or_end(p_ + 1);
   if (on_new_line && indent <= parent) {

@@ -113,6 +113,7 @@ class Builder {
   const char* line_start_;
   uint32_t line_;
   bool all_ascii_ = false;            // then columns are byte offsets
+  bool on_new_line_ = false;          // the last skip_to_content crossed a line break
   const char* ascii_line_ = nullptr;  // line_start_ of the last line known to be ASCII
   Source& source_;
   Arena& arena_;
