@@ -9,7 +9,15 @@
 // scalars stay text: typing (bool, int, ...) is the consumer's choice of schema, except that
 // the core schema's nulls (empty, ~, null) become Kind::Null.
 //
-// What it does not accept is an Error at file:line:col, never a silently different tree.
+// What it does not accept is an Error at file:line:col, never a silently different tree. It
+// refuses, as YAML 1.2 does: tabs in block indentation, implicit keys over several lines, a
+// block collection on the line of its key or of "---", duplicate keys (unless LastWins),
+// directives without "---", %YAML 2.x. Beyond the spec it refuses nesting deeper than 400,
+// inputs of 4 GB and more, and more than 65535 distinct tags in a stream piece. Where it differs
+// from libfyaml: it accepts flow collections whose lines are not indented under their key (a
+// closing ']' in column 1, common in hand-written manifests); a clip-chomped block scalar that ends
+// the input without a line break gets no "\n" (YAML 1.2, 8.1.1.2); tag suffixes are kept without
+// %-decoding. Unicode line separators (NEL, LS, PS) are content, not line breaks, as in YAML 1.2.
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>

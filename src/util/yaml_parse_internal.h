@@ -75,7 +75,6 @@ class Builder {
   void expect_line_end(const char* what);
 
   // Structure (yaml_parse_builder.cc).
-  Node document_root();
   Node block_node(int parent, Ctx ctx);
   Node block_sequence(int indent, bool compact);
   Node block_mapping(int indent, const Node* first_key, const Mark& start);
