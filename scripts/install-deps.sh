@@ -13,7 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc
   # real peers the tests start on loopback ports
   nginx-light prometheus docker-registry skopeo umoci unzip zip
-  # posture: fast YAML event parser for multi-megabyte cluster dumps
+  # util/yaml_parse: libfyaml is the reference its differential test and the posture bench compare to
   libfyaml-dev
   # load: wrk is the peer bench/load_* measures throughput and CPU against
   wrk

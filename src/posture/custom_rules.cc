@@ -34,7 +34,7 @@ void walk(const Node* node, const std::vector<std::string>& steps, size_t i, std
       // Name the whole field the rule asked for, not just the part that exists.
       for (size_t k = i + 1; k < steps.size(); ++k)
         path += "." + steps[k];
-      out.push_back({nullptr, node->where, path});
+      out.push_back({nullptr, node->where(), path});
       return;
     }
     where = where_of(node, step);
@@ -45,7 +45,7 @@ void walk(const Node* node, const std::vector<std::string>& steps, size_t i, std
   }
   const auto& list = items(next);
   for (size_t k = 0; k < list.size(); ++k)
-    walk(&list[k], steps, i + 1, path + "[" + std::to_string(k) + "]", list[k].where, out);
+    walk(&list[k], steps, i + 1, path + "[" + std::to_string(k) + "]", list[k].where(), out);
 }
 
 std::vector<Reached> resolve(const Object& obj, const std::string& field) {
@@ -65,7 +65,7 @@ std::vector<Reached> resolve(const Object& obj, const std::string& field) {
     if (pod.spec == nullptr) return out;
     steps.erase(steps.begin());
     for (const auto& c : containers_of(pod))
-      walk(c.node, steps, 0, c.path, c.node->where, out);
+      walk(c.node, steps, 0, c.path, c.node->where(), out);
     return out;
   }
   walk(obj.root, steps, 0, "", obj.where, out);
@@ -73,7 +73,7 @@ std::vector<Reached> resolve(const Object& obj, const std::string& field) {
 }
 
 bool number_of(const Node* n, double& value) {
-  const std::string& s = text(n);
+  std::string s(text(n));
   char* end = nullptr;
   value = std::strtod(s.c_str(), &end);
   return !s.empty() && end != s.c_str() && *end == '\0';
@@ -83,7 +83,7 @@ bool number_of(const Node* n, double& value) {
 std::string violation(const CustomRule& r, const Reached& v) {
   using Op = CustomRule::Op;
   bool present = v.node != nullptr && !v.node->is_null();
-  const std::string& value = text(v.node);
+  std::string value(text(v.node));
   switch (r.op) {
     case Op::Present:
       return present ? "" : v.path + " is not set";

@@ -1,18 +1,28 @@
 #include "posture/k8s.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 
 #include "util/strings.h"
 
 namespace tollgate::posture {
 namespace {
 
-const std::string kEmpty;
-const std::vector<Node> kNoItems;
-
-std::string lowercase_bool_text(const Node* node) {
-  if (node == nullptr || !node->is_scalar() || node->quoted) return "";
-  return str::lower(node->scalar);
+// YAML 1.1 booleans, as Kubernetes decodes YAML: lower, Capitalised or UPPER, never mixed.
+bool bool_text(const Node* node, std::initializer_list<std::string_view> words) {
+  if (node == nullptr || !node->is_scalar() || node->quoted()) return false;
+  std::string_view t = node->text();
+  std::string lower = str::lower(t);
+  for (std::string_view w : words) {
+    if (lower != w) continue;
+    std::string capitalised = lower, upper = lower;
+    for (char& c : upper)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    capitalised[0] = upper[0];
+    return t == lower || t == capitalised || t == upper;
+  }
+  return false;
 }
 
 }  // namespace
@@ -36,33 +46,40 @@ const Node* at(const Node* node, std::string_view dotted) {
 
 const Node::Entry* entry(const Node* node, std::string_view key) {
   if (node == nullptr || !node->is_mapping()) return nullptr;
-  for (auto it = node->entries.rbegin(); it != node->entries.rend(); ++it)
-    if (it->key.is_scalar() && it->key.scalar == key) return &*it;
+  for (const auto& e : node->entries())
+    if (e.key.is_scalar() && e.key.text() == key) return &e;
   return nullptr;
 }
 
 SourceLocation where_of(const Node* parent, std::string_view key) {
-  if (const Node::Entry* e = entry(parent, key)) return e->key.where;
-  return parent ? parent->where : SourceLocation{};
+  if (const Node::Entry* e = entry(parent, key)) return e->key.where();
+  return parent ? parent->where() : SourceLocation{};
 }
 
 bool is_true(const Node* node) {
   // Kubernetes decodes YAML through JSON with YAML 1.1 booleans: yes/on count as true.
-  std::string t = lowercase_bool_text(node);
-  return node != nullptr && node->is_bool() && (t == "true" || t == "yes" || t == "on");
+  return bool_text(node, {"true", "yes", "on"});
 }
 
 bool is_false(const Node* node) {
-  std::string t = lowercase_bool_text(node);
-  return node != nullptr && node->is_bool() && (t == "false" || t == "no" || t == "off");
+  return bool_text(node, {"false", "no", "off"});
 }
 
-const std::string& text(const Node* node) {
-  return node != nullptr && node->is_scalar() ? node->scalar : kEmpty;
+std::optional<long long> int_value(const Node* node) {
+  if (node == nullptr || !node->is_scalar() || node->quoted()) return std::nullopt;
+  std::string_view t = node->text();
+  long long v = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return std::nullopt;
+  return v;
 }
 
-const std::vector<Node>& items(const Node* node) {
-  return node != nullptr && node->is_sequence() ? node->items : kNoItems;
+std::string_view text(const Node* node) {
+  return node != nullptr ? node->text() : "";
+}
+
+std::span<const Node> items(const Node* node) {
+  return node != nullptr ? node->items() : std::span<const Node>{};
 }
 
 std::string Object::subject() const {
@@ -91,8 +108,8 @@ PodSpec pod_spec_of(const Object& obj) {
     pod = {get(tmpl, "spec"), get(tmpl, "metadata"), "spec.template.spec"};
   }
   if (pod.spec != nullptr && !pod.spec->is_mapping())
-    throw Error(pod.spec->where, obj.subject() + ": " + pod.path + " must be a mapping, not " +
-                                     pod.spec->describe());
+    throw Error(pod.spec->where(), obj.subject() + ": " + pod.path + " must be a mapping, not " +
+                                       pod.spec->describe());
   return pod;
 }
 
@@ -107,11 +124,11 @@ namespace {
 
 // Kubernetes rejects these shapes at apply time; a gate that skipped them would pass a
 // manifest that never runs as checked, so they are input errors (exit 2).
-void expect_kind(const Node* node, yaml::Kind kind, const std::string& path) {
-  if (node == nullptr || node->is_null() || node->kind == kind) return;
-  throw Error(node->where, path + " must be " +
-                               (kind == yaml::Kind::Sequence ? "a list" : "a mapping") + ", not " +
-                               node->describe());
+void expect_kind(const Node* node, yaml_parse::Kind kind, const std::string& path) {
+  if (node == nullptr || node->is_null() || node->kind() == kind) return;
+  throw Error(node->where(), path + " must be " +
+                                 (kind == yaml_parse::Kind::Sequence ? "a list" : "a mapping") +
+                                 ", not " + node->describe());
 }
 
 }  // namespace
@@ -119,8 +136,9 @@ void expect_kind(const Node* node, yaml::Kind kind, const std::string& path) {
 std::vector<Container> containers_of(const PodSpec& pod) {
   std::vector<Container> out;
   for (const char* key : {"initContainers", "containers", "ephemeralContainers", "volumes"})
-    expect_kind(get(pod.spec, key), yaml::Kind::Sequence, pod.path + "." + key);
-  expect_kind(get(pod.spec, "securityContext"), yaml::Kind::Mapping, pod.path + ".securityContext");
+    expect_kind(get(pod.spec, key), yaml_parse::Kind::Sequence, pod.path + "." + key);
+  expect_kind(get(pod.spec, "securityContext"), yaml_parse::Kind::Mapping,
+              pod.path + ".securityContext");
   const std::pair<const char*, ContainerType> lists[] = {
       {"initContainers", ContainerType::Init},
       {"containers", ContainerType::Regular},
@@ -129,11 +147,12 @@ std::vector<Container> containers_of(const PodSpec& pod) {
     const auto& list = items(get(pod.spec, key));
     for (size_t i = 0; i < list.size(); ++i) {
       if (!list[i].is_mapping())
-        throw Error(list[i].where,
+        throw Error(list[i].where(),
                     std::string(key) + " entries must be mappings, not " + list[i].describe());
-      std::string name = text(get(&list[i], "name"));
+      std::string name(text(get(&list[i], "name")));
       std::string path = pod.path + "." + key + "[" + std::to_string(i) + "]";
-      expect_kind(get(&list[i], "securityContext"), yaml::Kind::Mapping, path + ".securityContext");
+      expect_kind(get(&list[i], "securityContext"), yaml_parse::Kind::Mapping,
+                  path + ".securityContext");
       out.push_back({&list[i], name.empty() ? "#" + std::to_string(i) : name, path, type});
     }
   }
@@ -143,9 +162,9 @@ std::vector<Container> containers_of(const PodSpec& pod) {
 std::vector<std::pair<std::string, std::string>> string_map(const Node* node) {
   std::vector<std::pair<std::string, std::string>> out;
   if (node == nullptr || !node->is_mapping()) return out;
-  for (const auto& e : node->entries)
+  for (const auto& e : node->entries())
     if (e.key.is_scalar() && (e.value.is_scalar() || e.value.is_null()))
-      out.emplace_back(e.key.scalar, e.value.scalar);
+      out.emplace_back(e.key.text(), e.value.text());
   return out;
 }
 
@@ -160,19 +179,40 @@ const std::string* label_value(const std::vector<std::pair<std::string, std::str
 
 bool expression_matches(const Node& expr,
                         const std::vector<std::pair<std::string, std::string>>& labels) {
-  const std::string& key = text(get(&expr, "key"));
-  const std::string& op = text(get(&expr, "operator"));
+  std::string_view key = text(get(&expr, "key"));
+  std::string_view op = text(get(&expr, "operator"));
   const std::string* value = label_value(labels, key);
-  std::vector<std::string> values;
+  std::vector<std::string_view> values;
   for (const auto& v : items(get(&expr, "values")))
-    values.push_back(v.scalar);
+    values.push_back(v.text());
   bool listed = value != nullptr && std::find(values.begin(), values.end(), *value) != values.end();
   if (op == "In") return listed;
   if (op == "NotIn") return !listed;
   if (op == "Exists") return value != nullptr;
   if (op == "DoesNotExist") return value == nullptr;
-  throw Error(expr.where, "matchExpressions operator '" + op +
-                              "' is not one of In, NotIn, Exists, DoesNotExist");
+  throw Error(expr.where(), "matchExpressions operator '" + std::string(op) +
+                                "' is not one of In, NotIn, Exists, DoesNotExist");
+}
+
+}  // namespace
+
+namespace {
+
+// Does every label of a plain map (matchLabels, a Service selector) have this value? Counts the
+// labels asked for. Cross-object rules call this for every pair of objects in a namespace, so
+// it reads the tree in place instead of building a map.
+bool all_labels_match(const Node* map,
+                      const std::vector<std::pair<std::string, std::string>>& labels,
+                      size_t& asked) {
+  asked = 0;
+  if (map == nullptr) return true;
+  for (const auto& e : map->entries()) {
+    if (!e.key.is_scalar() || !(e.value.is_scalar() || e.value.is_null())) continue;
+    ++asked;
+    const std::string* have = label_value(labels, e.key.text());
+    if (have == nullptr || *have != e.value.text()) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -180,10 +220,8 @@ bool expression_matches(const Node& expr,
 bool selector_matches(const Node* selector,
                       const std::vector<std::pair<std::string, std::string>>& labels) {
   if (selector == nullptr || selector->is_null()) return false;
-  for (const auto& [k, v] : string_map(get(selector, "matchLabels"))) {
-    const std::string* have = label_value(labels, k);
-    if (have == nullptr || *have != v) return false;
-  }
+  size_t asked = 0;
+  if (!all_labels_match(get(selector, "matchLabels"), labels, asked)) return false;
   for (const auto& expr : items(get(selector, "matchExpressions")))
     if (!expression_matches(expr, labels)) return false;
   return true;
@@ -191,13 +229,10 @@ bool selector_matches(const Node* selector,
 
 bool map_selector_matches(const Node* selector,
                           const std::vector<std::pair<std::string, std::string>>& labels) {
-  auto wanted = string_map(selector);
-  if (wanted.empty()) return false;
-  for (const auto& [k, v] : wanted) {
-    const std::string* have = label_value(labels, k);
-    if (have == nullptr || *have != v) return false;
-  }
-  return true;
+  size_t asked = 0;
+  bool all = all_labels_match(selector != nullptr && selector->is_mapping() ? selector : nullptr,
+                              labels, asked);
+  return all && asked > 0;
 }
 
 }  // namespace tollgate::posture

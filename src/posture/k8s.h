@@ -1,15 +1,17 @@
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "util/yaml.h"
+#include "util/yaml_parse.h"
 
 // Read-only access to Kubernetes objects held as location-keeping YAML trees.
 namespace tollgate::posture {
 
-using yaml::Node;
+using yaml_parse::Node;
 
 // The value under key, or nullptr when node is null, not a mapping or lacks the key.
 const Node* get(const Node* node, std::string_view key);
@@ -23,10 +25,12 @@ SourceLocation where_of(const Node* parent, std::string_view key);
 // JSON true or YAML true (unquoted); a quoted "true" is a string in Kubernetes too.
 bool is_true(const Node* node);
 bool is_false(const Node* node);
+// A plain scalar that is a whole decimal integer ("3", "-1"); nullopt for anything else.
+std::optional<long long> int_value(const Node* node);
 // A scalar's text, "" for anything else.
-const std::string& text(const Node* node);
+std::string_view text(const Node* node);
 // The items of a sequence, empty for anything else.
-const std::vector<Node>& items(const Node* node);
+std::span<const Node> items(const Node* node);
 
 // One Kubernetes object read from an input.
 struct Object {

@@ -33,45 +33,46 @@ bool glob_match(std::string_view pattern, std::string_view s) {
 }
 
 void check_keys(const Node& map, const std::vector<std::string>& allowed, const std::string& what) {
-  for (const auto& e : map.entries) {
-    if (std::find(allowed.begin(), allowed.end(), e.key.scalar) != allowed.end()) continue;
-    std::string hint = str::closest(e.key.scalar, allowed);
-    throw Error(e.key.where, "unknown key '" + e.key.scalar + "' in " + what +
-                                 (hint.empty() ? " (known: " + str::join(allowed, ", ") + ")"
-                                               : " (did you mean '" + hint + "'?)"));
+  for (const auto& e : map.entries()) {
+    std::string key(e.key.text());
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string hint = str::closest(key, allowed);
+    throw Error(e.key.where(), "unknown key '" + key + "' in " + what +
+                                   (hint.empty() ? " (known: " + str::join(allowed, ", ") + ")"
+                                                 : " (did you mean '" + hint + "'?)"));
   }
 }
 
 const Node& need_mapping(const Node& n, const std::string& what) {
-  if (!n.is_mapping()) throw Error(n.where, what + " must be a mapping, not " + n.describe());
+  if (!n.is_mapping()) throw Error(n.where(), what + " must be a mapping, not " + n.describe());
   return n;
 }
 
 std::vector<std::string> string_list(const Node& n, const std::string& what) {
   std::vector<std::string> out;
-  if (n.is_scalar()) return {n.scalar};
+  if (n.is_scalar()) return {std::string(n.text())};
   if (!n.is_sequence())
-    throw Error(n.where, what + " must be a list of strings, not " + n.describe());
-  for (const auto& item : n.items)
-    out.push_back(item.as_string(what + " entries"));
+    throw Error(n.where(), what + " must be a list of strings, not " + n.describe());
+  for (const auto& item : n.items())
+    out.emplace_back(item.as_string(what + " entries"));
   return out;
 }
 
 Severity severity_at(const Node& n) {
   auto sev = verdict::parse_severity(n.as_string("a severity"));
   if (!sev || *sev == Severity::Unknown)
-    throw Error(n.where,
-                "'" + n.scalar + "' is not a severity (info, low, medium, high, critical)");
+    throw Error(n.where(), "'" + std::string(n.text()) +
+                               "' is not a severity (info, low, medium, high, critical)");
   return *sev;
 }
 
 std::string rule_id_at(const Node& n, const std::vector<std::string>& known) {
-  const std::string& id = n.as_string("a rule id");
+  std::string id(n.as_string("a rule id"));
   if (std::find(known.begin(), known.end(), id) != known.end()) return id;
   std::string hint = str::closest(id, known);
-  throw Error(n.where, "unknown rule '" + id + "'" +
-                           (hint.empty() ? " (tollgate check posture --list-rules lists them)"
-                                         : " (did you mean '" + hint + "'?)"));
+  throw Error(n.where(), "unknown rule '" + id + "'" +
+                             (hint.empty() ? " (tollgate check posture --list-rules lists them)"
+                                           : " (did you mean '" + hint + "'?)"));
 }
 
 bool valid_date(const std::string& s) {
@@ -86,24 +87,24 @@ Exemption parse_exemption(const Node& n, const std::vector<std::string>& known) 
   need_mapping(n, "an exemption");
   check_keys(n, {"rules", "namespaces", "objects", "reason", "expires"}, "an exemption");
   Exemption e;
-  e.where = n.where;
+  e.where = n.where();
   if (const Node* rules = n.find("rules"))
-    for (const auto& item : rules->is_sequence() ? rules->items : std::vector<Node>{*rules})
+    for (const auto& item : rules->is_sequence() ? rules->items() : std::span(rules, 1))
       e.rules.push_back(rule_id_at(item, known));
   if (const Node* ns = n.find("namespaces")) e.namespaces = string_list(*ns, "namespaces");
   if (const Node* objs = n.find("objects")) e.subjects = string_list(*objs, "objects");
   if (e.namespaces.empty() && e.subjects.empty())
-    throw Error(n.where, "an exemption must name the namespaces or objects it exempts");
+    throw Error(n.where(), "an exemption must name the namespaces or objects it exempts");
   const Node* reason = n.find("reason");
-  if (reason == nullptr || str::trim(reason->scalar).empty())
-    throw Error(n.where, "an exemption needs a reason: say why the rule does not apply");
-  e.reason = reason->as_string("reason");
+  if (reason == nullptr || str::trim(reason->text()).empty())
+    throw Error(n.where(), "an exemption needs a reason: say why the rule does not apply");
+  e.reason = std::string(reason->as_string("reason"));
   const Node* expires = n.find("expires");
   if (expires == nullptr)
-    throw Error(n.where, "an exemption needs an expiry date (expires: YYYY-MM-DD)");
-  e.expires = expires->as_string("expires");
+    throw Error(n.where(), "an exemption needs an expiry date (expires: YYYY-MM-DD)");
+  e.expires = std::string(expires->as_string("expires"));
   if (!valid_date(e.expires))
-    throw Error(expires->where, "expires: '" + e.expires + "' is not a date YYYY-MM-DD");
+    throw Error(expires->where(), "expires: '" + e.expires + "' is not a date YYYY-MM-DD");
   return e;
 }
 
@@ -114,44 +115,49 @@ CustomRule parse_custom(const Node& n, const std::vector<std::string>& known) {
               "require"},
              "a custom rule");
   CustomRule r;
-  r.where = n.where;
+  r.where = n.where();
   const Node* id = n.find("id");
-  if (id == nullptr) throw Error(n.where, "a custom rule needs an id");
-  r.info.id = id->as_string("id");
+  if (id == nullptr) throw Error(n.where(), "a custom rule needs an id");
+  r.info.id = std::string(id->as_string("id"));
   if (std::find(known.begin(), known.end(), r.info.id) != known.end())
-    throw Error(id->where, "custom rule id '" + r.info.id + "' is already a built-in rule");
+    throw Error(id->where(), "custom rule id '" + r.info.id + "' is already a built-in rule");
   r.info.pack = Pack::Custom;
   r.info.severity = n.find("severity") ? severity_at(*n.find("severity")) : Severity::Medium;
-  r.info.title = n.find("title") ? n.find("title")->as_string("title") : r.info.id;
-  r.info.why = n.find("why") ? n.find("why")->as_string("why") : "";
-  r.info.fix = n.find("fix") ? n.find("fix")->as_string("fix") : "";
+  auto optional_text = [&](std::string_view key, const std::string& otherwise) {
+    const Node* v = n.find(key);
+    return v ? std::string(v->as_string(key)) : otherwise;
+  };
+  r.info.title = optional_text("title", r.info.id);
+  r.info.why = optional_text("why", "");
+  r.info.fix = optional_text("fix", "");
   if (const Node* kinds = n.find("kinds")) r.kinds = string_list(*kinds, "kinds");
   if (const Node* ns = n.find("namespaces")) r.namespaces = string_list(*ns, "namespaces");
   if (const Node* labels = n.find("labels"))
     r.labels = string_map(&need_mapping(*labels, "labels"));
   const Node* field = n.find("field");
-  if (field == nullptr) throw Error(n.where, "custom rule '" + r.info.id + "' needs a field path");
-  r.field = field->as_string("field");
+  if (field == nullptr)
+    throw Error(n.where(), "custom rule '" + r.info.id + "' needs a field path");
+  r.field = std::string(field->as_string("field"));
   const Node* require = n.find("require");
   if (require == nullptr)
-    throw Error(n.where, "custom rule '" + r.info.id +
-                             "' needs require: present, absent, or a mapping such as "
-                             "{equals: x}, {in: [a, b]}, {matches: regex}, {at_least: n}");
+    throw Error(n.where(), "custom rule '" + r.info.id +
+                               "' needs require: present, absent, or a mapping such as "
+                               "{equals: x}, {in: [a, b]}, {matches: regex}, {at_least: n}");
   using Op = CustomRule::Op;
   if (require->is_scalar()) {
-    if (require->scalar == "present")
+    if (require->text() == "present")
       r.op = Op::Present;
-    else if (require->scalar == "absent")
+    else if (require->text() == "absent")
       r.op = Op::Absent;
     else
-      throw Error(require->where, "require: '" + require->scalar + "' is not present or absent");
+      throw Error(require->where(),
+                  "require: '" + std::string(require->text()) + "' is not present or absent");
     return r;
   }
   need_mapping(*require, "require");
-  if (require->entries.size() != 1)
-    throw Error(require->where, "require holds exactly one condition");
-  const auto& cond = require->entries.front();
-  const std::string& op = cond.key.scalar;
+  if (require->size() != 1) throw Error(require->where(), "require holds exactly one condition");
+  const auto& cond = require->entries().front();
+  std::string op(cond.key.text());
   static const std::vector<std::string> ops = {"equals", "not_equals", "matches", "in",
                                                "not_in", "at_least",   "at_most"};
   if (op == "equals")
@@ -173,17 +179,17 @@ CustomRule parse_custom(const Node& n, const std::vector<std::string>& known) {
   if (r.op == Op::In || r.op == Op::NotIn) {
     r.values = string_list(cond.value, op);
   } else if (r.op == Op::AtLeast || r.op == Op::AtMost) {
-    const std::string& s = cond.value.as_string("a number");
+    std::string s(cond.value.as_string("a number"));
     char* end = nullptr;
     r.number = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() || *end != '\0') throw Error(cond.value.where, op + " takes a number");
+    if (end == s.c_str() || *end != '\0') throw Error(cond.value.where(), op + " takes a number");
   } else {
-    r.values = {cond.value.as_string(op + " value")};
+    r.values = {std::string(cond.value.as_string(op + " value"))};
     if (r.op == Op::Matches) {
       try {
         r.pattern.emplace(r.values.front(), std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
-        throw Error(cond.value.where, "invalid regular expression: " + std::string(e.what()));
+        throw Error(cond.value.where(), "invalid regular expression: " + std::string(e.what()));
       }
     }
   }
@@ -229,29 +235,34 @@ std::set<Pack> parse_packs(const std::vector<std::string>& names, const SourceLo
 
 Policy parse_policy(std::string_view text, const std::string& file,
                     const std::vector<std::string>& known_rules) {
-  Node root = yaml::load(text, file);
+  yaml_parse::Tree tree = yaml_parse::parse(std::string(text), file);
   Policy p;
   p.file = file;
-  if (root.is_null()) return p;
+  if (tree.documents().size() > 1)
+    throw Error(tree.documents()[1].where(), "the posture policy is one YAML document, not " +
+                                                 std::to_string(tree.documents().size()));
+  if (tree.documents().empty() || tree.documents()[0].is_null()) return p;
+  const Node& root = tree.documents()[0];
   need_mapping(root, "the posture policy");
   check_keys(
       root,
       {"level", "pss_version", "rules", "fail_on", "disable", "severity", "exemptions", "custom"},
       "the posture policy");
   if (const Node* n = root.find("level")) {
-    const std::string& s = n->as_string("level");
+    std::string s(n->as_string("level"));
     if (s != "baseline" && s != "restricted")
-      throw Error(n->where, "level: '" + s + "' is not baseline or restricted");
+      throw Error(n->where(), "level: '" + s + "' is not baseline or restricted");
     p.level = pss::parse_level(s, "level");
   }
   if (const Node* n = root.find("pss_version")) {
     try {
       p.pss_minor = pss::parse_version(n->as_string("pss_version"), "pss_version");
     } catch (const UsageError& e) {
-      throw Error(n->where, e.what());
+      throw Error(n->where(), e.what());
     }
   }
-  if (const Node* n = root.find("rules")) p.packs = parse_packs(string_list(*n, "rules"), n->where);
+  if (const Node* n = root.find("rules"))
+    p.packs = parse_packs(string_list(*n, "rules"), n->where());
   if (const Node* n = root.find("fail_on")) p.fail_on = severity_at(*n);
   std::vector<std::string> known = known_rules;
   if (const Node* n = root.find("custom")) {
@@ -261,14 +272,14 @@ Policy parse_policy(std::string_view text, const std::string& file,
     }
   }
   if (const Node* n = root.find("disable"))
-    for (const auto& item : n->is_sequence() ? n->items : std::vector<Node>{*n})
-      p.disabled[rule_id_at(item, known)] = item.where;
+    for (const auto& item : n->is_sequence() ? n->items() : std::span(n, 1))
+      p.disabled[rule_id_at(item, known)] = item.where();
   if (const Node* n = root.find("severity"))
-    for (const auto& e : need_mapping(*n, "severity").entries)
+    for (const auto& e : need_mapping(*n, "severity").entries())
       p.severities[rule_id_at(e.key, known)] = severity_at(e.value);
   if (const Node* n = root.find("exemptions")) {
-    if (!n->is_sequence()) throw Error(n->where, "exemptions must be a list");
-    for (const auto& item : n->items)
+    if (!n->is_sequence()) throw Error(n->where(), "exemptions must be a list");
+    for (const auto& item : n->items())
       p.exemptions.push_back(parse_exemption(item, known));
   }
   return p;

@@ -10,7 +10,7 @@ namespace {
 using verdict::Severity;
 
 template <size_t N>
-bool one_of(const std::string& s, const std::array<std::string_view, N>& set) {
+bool one_of(std::string_view s, const std::array<std::string_view, N>& set) {
   return std::find(set.begin(), set.end(), s) != set.end();
 }
 
@@ -41,7 +41,7 @@ std::vector<Hit> capabilities_baseline(const Pod& pod, int) {
   for (const auto& c : pod.containers) {
     for (const auto& cap : items(at(security_context(c), "capabilities.add")))
       if (!one_of(text(&cap), kBaselineCapabilities))
-        hits.push_back({cap.where, c.label() + " adds capability " + text(&cap)});
+        hits.push_back({cap.where(), c.label() + " adds capability " + std::string(text(&cap))});
   }
   return hits;
 }
@@ -50,9 +50,9 @@ std::vector<Hit> host_path_volumes(const Pod& pod, int) {
   std::vector<Hit> hits;
   for (const auto& v : items(get(pod.spec.spec, "volumes")))
     if (get(&v, "hostPath") != nullptr)
-      hits.push_back({where_of(&v, "hostPath"), "volume '" + text(get(&v, "name")) +
-                                                    "' is a hostPath volume (" +
-                                                    text(at(&v, "hostPath.path")) + ")"});
+      hits.push_back({where_of(&v, "hostPath"),
+                      "volume '" + std::string(text(get(&v, "name"))) + "' is a hostPath volume (" +
+                          std::string(text(at(&v, "hostPath.path"))) + ")"});
   return hits;
 }
 
@@ -60,9 +60,10 @@ std::vector<Hit> host_ports(const Pod& pod, int) {
   std::vector<Hit> hits;
   for (const auto& c : pod.containers)
     for (const auto& port : items(get(c.node, "ports"))) {
-      const std::string& hp = text(get(&port, "hostPort"));
+      std::string_view hp = text(get(&port, "hostPort"));
       if (!hp.empty() && hp != "0")
-        hits.push_back({where_of(&port, "hostPort"), c.label() + " uses hostPort " + hp});
+        hits.push_back(
+            {where_of(&port, "hostPort"), c.label() + " uses hostPort " + std::string(hp)});
     }
   return hits;
 }
@@ -74,7 +75,8 @@ std::vector<Hit> host_probes(const Pod& pod, int) {
       const Node* action = get(handler, kind);
       if (!text(get(action, "host")).empty())
         hits.push_back({where_of(action, "host"), c.label() + " " + where + "." + kind +
-                                                      ".host is " + text(get(action, "host"))});
+                                                      ".host is " +
+                                                      std::string(text(get(action, "host")))});
     }
   };
   for (const auto& c : pod.containers) {
@@ -93,20 +95,21 @@ std::vector<Hit> apparmor(const Pod& pod, int) {
   std::vector<Hit> hits;
   const Node* annotations = get(pod.spec.metadata, "annotations");
   if (annotations != nullptr && annotations->is_mapping()) {
-    for (const auto& e : annotations->entries) {
-      if (!e.key.scalar.starts_with(kAppArmorAnnotation)) continue;
-      const std::string& v = text(&e.value);
+    for (const auto& e : annotations->entries()) {
+      if (!e.key.text().starts_with(kAppArmorAnnotation)) continue;
+      std::string_view v = text(&e.value);
       if (v.empty() || v == "runtime/default" || v.starts_with("localhost/")) continue;
-      hits.push_back({e.key.where, "annotation " + e.key.scalar + "=" + v});
+      hits.push_back(
+          {e.key.where(), "annotation " + std::string(e.key.text()) + "=" + std::string(v)});
     }
   }
   auto check_profile = [&](const Node* sc, const std::string& who) {
     const Node* profile = get(sc, "appArmorProfile");
     if (profile == nullptr || profile->is_null()) return;
-    const std::string& type = text(get(profile, "type"));
+    std::string_view type = text(get(profile, "type"));
     if (type == "RuntimeDefault" || type == "Localhost") return;
-    hits.push_back(
-        {where_of(profile, "type"), who + " sets appArmorProfile.type to '" + type + "'"});
+    hits.push_back({where_of(profile, "type"),
+                    who + " sets appArmorProfile.type to '" + std::string(type) + "'"});
   };
   check_profile(pod.security_context, "pod");
   for (const auto& c : pod.containers)
@@ -119,15 +122,16 @@ std::vector<Hit> selinux(const Pod& pod, int minor) {
   auto check_options = [&](const Node* sc, const std::string& who) {
     const Node* opts = get(sc, "seLinuxOptions");
     if (opts == nullptr) return;
-    const std::string& type = text(get(opts, "type"));
+    std::string_view type = text(get(opts, "type"));
     bool type_ok = type.empty() || type == "container_t" || type == "container_init_t" ||
                    type == "container_kvm_t" || (minor >= 31 && type == "container_engine_t");
     if (!type_ok)
-      hits.push_back({where_of(opts, "type"), who + " sets seLinuxOptions.type to '" + type + "'"});
+      hits.push_back({where_of(opts, "type"),
+                      who + " sets seLinuxOptions.type to '" + std::string(type) + "'"});
     for (const char* key : {"user", "role"})
       if (!text(get(opts, key)).empty())
         hits.push_back({where_of(opts, key), who + " sets seLinuxOptions." + key + " to '" +
-                                                 text(get(opts, key)) + "'"});
+                                                 std::string(text(get(opts, key))) + "'"});
   };
   check_options(pod.security_context, "pod");
   for (const auto& c : pod.containers)
@@ -139,9 +143,10 @@ std::vector<Hit> proc_mount_hits(const Pod& pod) {
   std::vector<Hit> hits;
   for (const auto& c : pod.containers) {
     const Node* sc = security_context(c);
-    const std::string& mount = text(get(sc, "procMount"));
+    std::string_view mount = text(get(sc, "procMount"));
     if (!mount.empty() && mount != "Default")
-      hits.push_back({where_of(sc, "procMount"), c.label() + " sets procMount to " + mount});
+      hits.push_back(
+          {where_of(sc, "procMount"), c.label() + " sets procMount to " + std::string(mount)});
   }
   return hits;
 }
@@ -152,7 +157,7 @@ std::vector<Hit> proc_mount(const Pod& pod, int minor) {
   return proc_mount_hits(pod);
 }
 
-bool valid_seccomp_annotation(const std::string& v) {
+bool valid_seccomp_annotation(std::string_view v) {
   return v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/");
 }
 
@@ -164,7 +169,7 @@ std::vector<Hit> seccomp_baseline(const Pod& pod, int minor) {
     auto check_annotation = [&](const std::string& key) {
       const Node::Entry* e = entry(annotations, key);
       if (e != nullptr && !valid_seccomp_annotation(text(&e->value)))
-        hits.push_back({e->key.where, "annotation " + key + "=" + text(&e->value)});
+        hits.push_back({e->key.where(), "annotation " + key + "=" + std::string(text(&e->value))});
     };
     check_annotation("seccomp.security.alpha.kubernetes.io/pod");
     for (const auto& c : pod.containers)
@@ -174,10 +179,10 @@ std::vector<Hit> seccomp_baseline(const Pod& pod, int minor) {
   auto check_profile = [&](const Node* sc, const std::string& who) {
     const Node* profile = get(sc, "seccompProfile");
     if (profile == nullptr || profile->is_null()) return;
-    const std::string& type = text(get(profile, "type"));
+    std::string_view type = text(get(profile, "type"));
     if (type == "RuntimeDefault" || type == "Localhost") return;
-    hits.push_back(
-        {where_of(profile, "type"), who + " sets seccompProfile.type to '" + type + "'"});
+    hits.push_back({where_of(profile, "type"),
+                    who + " sets seccompProfile.type to '" + std::string(type) + "'"});
   };
   check_profile(pod.security_context, "pod");
   for (const auto& c : pod.containers)
@@ -209,10 +214,10 @@ constexpr std::array<Sysctl, 14> kSafeSysctls = {{
 std::vector<Hit> sysctls(const Pod& pod, int minor) {
   std::vector<Hit> hits;
   for (const auto& s : items(get(pod.security_context, "sysctls"))) {
-    const std::string& name = text(get(&s, "name"));
+    std::string_view name = text(get(&s, "name"));
     bool safe = std::any_of(kSafeSysctls.begin(), kSafeSysctls.end(),
                             [&](const Sysctl& k) { return k.name == name && k.since <= minor; });
-    if (!safe) hits.push_back({where_of(&s, "name"), "pod sets sysctl " + name});
+    if (!safe) hits.push_back({where_of(&s, "name"), "pod sets sysctl " + std::string(name)});
   }
   return hits;
 }

@@ -17,13 +17,13 @@ std::vector<Hit> restricted_volumes(const Pod& pod, int) {
   std::vector<Hit> hits;
   for (const auto& v : items(get(pod.spec.spec, "volumes"))) {
     // A volume that names no source is defaulted to emptyDir by the API server.
-    for (const auto& e : v.entries) {
-      if (e.key.scalar == "name") continue;
+    for (const auto& e : v.entries()) {
+      if (e.key.text() == "name") continue;
       if (std::find(kRestrictedVolumeSources.begin(), kRestrictedVolumeSources.end(),
-                    e.key.scalar) != kRestrictedVolumeSources.end())
+                    e.key.text()) != kRestrictedVolumeSources.end())
         continue;
-      hits.push_back(
-          {e.key.where, "volume '" + text(get(&v, "name")) + "' is of type " + e.key.scalar});
+      hits.push_back({e.key.where(), "volume '" + std::string(text(get(&v, "name"))) +
+                                         "' is of type " + std::string(e.key.text())});
       break;
     }
   }
@@ -42,11 +42,11 @@ std::vector<Hit> allow_privilege_escalation(const Pod& pod, int minor) {
     const Node* value = get(sc, "allowPrivilegeEscalation");
     if (is_false(value)) continue;
     if (value == nullptr || value->is_null())
-      hits.push_back({sc ? sc->where : c.node->where,
+      hits.push_back({sc ? sc->where() : c.node->where(),
                       c.label() + " does not set securityContext.allowPrivilegeEscalation=false"});
     else
       hits.push_back({where_of(sc, "allowPrivilegeEscalation"),
-                      c.label() + " sets allowPrivilegeEscalation to " + text(value)});
+                      c.label() + " sets allowPrivilegeEscalation to " + std::string(text(value))});
   }
   return hits;
 }
@@ -68,11 +68,12 @@ std::vector<Hit> run_as_non_root(const Pod& pod, int minor) {
     const Node* value = get(sc, "runAsNonRoot");
     if (value != nullptr && !value->is_null()) {
       if (!is_true(value))
-        hits.push_back({where_of(sc, "runAsNonRoot"),
-                        c.label() + " sets securityContext.runAsNonRoot to " + text(value)});
+        hits.push_back(
+            {where_of(sc, "runAsNonRoot"),
+             c.label() + " sets securityContext.runAsNonRoot to " + std::string(text(value))});
     } else if (!pod_true) {
       // A non-zero runAsUser does not count: PSA asks for the explicit promise.
-      hits.push_back({sc ? sc->where : c.node->where,
+      hits.push_back({sc ? sc->where() : c.node->where(),
                       c.label() + " does not set runAsNonRoot=true (nor does the pod)"});
     }
   }
@@ -92,7 +93,7 @@ std::vector<Hit> run_as_user(const Pod& pod, int minor) {
   return hits;
 }
 
-bool valid_seccomp(const std::string& type) {
+bool valid_seccomp(std::string_view type) {
   return type == "RuntimeDefault" || type == "Localhost";
 }
 
@@ -103,18 +104,20 @@ std::vector<Hit> seccomp_restricted(const Pod& pod, int minor) {
   bool pod_set = pod_profile != nullptr && !pod_profile->is_null();
   bool pod_ok = pod_set && valid_seccomp(text(get(pod_profile, "type")));
   if (pod_set && !pod_ok)
-    hits.push_back({where_of(pod_profile, "type"),
-                    "pod sets seccompProfile.type to '" + text(get(pod_profile, "type")) + "'"});
+    hits.push_back(
+        {where_of(pod_profile, "type"),
+         "pod sets seccompProfile.type to '" + std::string(text(get(pod_profile, "type"))) + "'"});
   for (const auto& c : pod.containers) {
     const Node* profile = get(security_context(c), "seccompProfile");
     if (profile != nullptr && !profile->is_null()) {
       if (!valid_seccomp(text(get(profile, "type"))))
         hits.push_back({where_of(profile, "type"), c.label() + " sets seccompProfile.type to '" +
-                                                       text(get(profile, "type")) + "'"});
+                                                       std::string(text(get(profile, "type"))) +
+                                                       "'"});
     } else if (!pod_ok) {
-      hits.push_back({c.node->where, c.label() +
-                                         " does not set seccompProfile.type to RuntimeDefault "
-                                         "or Localhost (nor does the pod)"});
+      hits.push_back({c.node->where(), c.label() +
+                                           " does not set seccompProfile.type to RuntimeDefault "
+                                           "or Localhost (nor does the pod)"});
     }
   }
   return hits;
@@ -132,14 +135,14 @@ std::vector<Hit> capabilities_restricted(const Pod& pod, int minor) {
         std::any_of(drop.begin(), drop.end(), [](const Node& n) { return text(&n) == "ALL"; });
     if (!drops_all) {
       SourceLocation where = get(caps, "drop") ? where_of(caps, "drop")
-                             : caps            ? caps->where
-                             : sc              ? sc->where
-                                               : c.node->where;
+                             : caps            ? caps->where()
+                             : sc              ? sc->where()
+                                               : c.node->where();
       hits.push_back({where, c.label() + " does not drop ALL capabilities"});
     }
     for (const auto& cap : items(get(caps, "add")))
       if (text(&cap) != "NET_BIND_SERVICE")
-        hits.push_back({cap.where, c.label() + " adds capability " + text(&cap)});
+        hits.push_back({cap.where(), c.label() + " adds capability " + std::string(text(&cap))});
   }
   return hits;
 }

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <iterator>
 
-#include "posture/fast_yaml.h"
 #include "util/files.h"
 
 namespace fs = std::filesystem;
@@ -21,25 +20,25 @@ bool is_plan(const Node& doc) {
 
 void check_plan_version(const Node& doc) {
   const Node* version = get(&doc, "format_version");
-  const std::string& v = text(version);
+  std::string v(text(version));
   // Terraform promises compatibility within a major format version only.
   if (v.rfind("1.", 0) != 0 && v != "1")
-    throw Error(version->where, "Terraform plan format_version '" + v +
-                                    "' is not supported (tollgate reads format 1.x)");
+    throw Error(version->where(), "Terraform plan format_version '" + v +
+                                      "' is not supported (tollgate reads format 1.x)");
   // `terraform show -json` of a state file looks alike but holds no plan: checking nothing
   // would pass it.
   if (get(&doc, "planned_values") == nullptr && get(&doc, "resource_changes") == nullptr)
-    throw Error(doc.where, get(&doc, "values") != nullptr
-                               ? "this is Terraform state, not a plan: give the output of "
-                                 "`terraform show -json PLANFILE`"
-                               : "Terraform JSON without planned_values or resource_changes");
+    throw Error(doc.where(), get(&doc, "values") != nullptr
+                                 ? "this is Terraform state, not a plan: give the output of "
+                                   "`terraform show -json PLANFILE`"
+                                 : "Terraform JSON without planned_values or resource_changes");
 }
 
 std::string scalar_field(const Node* parent, std::string_view key, const std::string& what) {
   const Node* n = get(parent, key);
   if (n == nullptr || n->is_null()) return "";
-  if (!n->is_scalar()) throw Error(n->where, what + " must be a string, not " + n->describe());
-  return n->scalar;
+  if (!n->is_scalar()) throw Error(n->where(), what + " must be a string, not " + n->describe());
+  return std::string(n->text());
 }
 
 // Adds an object, or the items of a List, to inputs. Returns how many objects it added.
@@ -49,23 +48,24 @@ size_t add_object(Inputs& inputs, const Node& node) {
   if (kind_node == nullptr && api_node == nullptr) return 0;
   std::string kind = scalar_field(&node, "kind", "kind");
   std::string api = scalar_field(&node, "apiVersion", "apiVersion");
-  if (kind.empty()) throw Error(node.where, "object with apiVersion '" + api + "' has no kind");
-  if (api.empty()) throw Error(node.where, kind + " object has no apiVersion");
+  if (kind.empty()) throw Error(node.where(), "object with apiVersion '" + api + "' has no kind");
+  if (api.empty()) throw Error(node.where(), kind + " object has no apiVersion");
   const Node* list = get(&node, "items");
   if (kind == "List" || (kind.size() > 4 && kind.ends_with("List") && list != nullptr)) {
     if (list != nullptr && !list->is_sequence() && !list->is_null())
-      throw Error(list->where, kind + " items must be a list, not " + list->describe());
+      throw Error(list->where(), kind + " items must be a list, not " + list->describe());
     size_t added = 0;
     for (const auto& item : items(list)) {
       if (!item.is_mapping())
-        throw Error(item.where, kind + " items must be objects, not " + item.describe());
+        throw Error(item.where(), kind + " items must be objects, not " + item.describe());
       added += add_object(inputs, item);
     }
     return added;
   }
   const Node* metadata = get(&node, "metadata");
   if (metadata != nullptr && !metadata->is_mapping() && !metadata->is_null())
-    throw Error(metadata->where, kind + " metadata must be a mapping, not " + metadata->describe());
+    throw Error(metadata->where(),
+                kind + " metadata must be a mapping, not " + metadata->describe());
   Object obj;
   obj.root = &node;
   obj.api_version = api;
@@ -74,7 +74,7 @@ size_t add_object(Inputs& inputs, const Node& node) {
   if (obj.name.empty()) obj.name = scalar_field(metadata, "generateName", "metadata.generateName");
   if (obj.name.empty()) obj.name = "<unnamed>";
   obj.ns = scalar_field(metadata, "namespace", "metadata.namespace");
-  obj.where = node.where;
+  obj.where = node.where();
   inputs.objects.push_back(std::move(obj));
   return 1;
 }
@@ -106,13 +106,12 @@ std::vector<fs::path> walk(const fs::path& dir) {
 
 }  // namespace
 
-size_t add_stream(Inputs& inputs, std::string_view data, const std::string& file) {
-  std::vector<Node> docs = load_all_fast(data, file);
+size_t add_stream(Inputs& inputs, std::string data, const std::string& file) {
+  // Kubernetes refuses duplicate keys ("key already set in map"), so they are input errors.
+  inputs.trees.push_back(yaml_parse::parse(std::move(data), file));
   inputs.files.push_back(file);
   size_t found = 0;
-  for (auto& doc : docs) {
-    inputs.documents.push_back(std::move(doc));
-    const Node& stored = inputs.documents.back();
+  for (const Node& stored : inputs.trees.back().documents()) {
     if (!stored.is_mapping()) {
       if (!stored.is_null()) ++inputs.skipped_documents;
       continue;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -8,10 +7,10 @@
 
 namespace tollgate::posture {
 
-// Everything read from the command line's inputs. Objects and plans point into documents,
-// which a deque keeps at stable addresses.
+// Everything read from the command line's inputs. Objects and plans point into the parsed
+// trees, whose nodes never move.
 struct Inputs {
-  std::deque<Node> documents;
+  std::vector<yaml_parse::Tree> trees;
   std::vector<Object> objects;
   std::vector<const Node*> plans;  // Terraform plan JSON documents
   std::vector<std::string> files;  // every file read, in order
@@ -27,6 +26,6 @@ Inputs read_inputs(const std::vector<std::string>& paths);
 
 // Adds the documents of one stream (already read) to inputs; exposed for tests and stdin.
 // Returns how many objects and plans it found.
-size_t add_stream(Inputs& inputs, std::string_view text, const std::string& file);
+size_t add_stream(Inputs& inputs, std::string text, const std::string& file);
 
 }  // namespace tollgate::posture

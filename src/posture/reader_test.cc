@@ -115,6 +115,38 @@ TEST(ReaderTest, MalformedPodSpecsAreErrorsNotPasses) {
             0u);
 }
 
+// Kubernetes refuses a manifest with a key written twice ("key already set in map"); a gate that
+// read one of the two values could pass what the cluster never runs as checked.
+TEST(ReaderTest, DuplicateKeysAreErrorsAtTheSecondKey) {
+  Inputs in;
+  try {
+    add_stream(in,
+               "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: false\n"
+               "  containers: []\n  hostPID: true\n",
+               "dup.yaml");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "dup.yaml:7:3: invalid YAML: duplicate key 'hostPID' (first at line 5)");
+  }
+}
+
+// Anchors, merge keys and block scalars, as hand-written manifests use them, reach the rules
+// with the locations of what was written.
+TEST(ReaderTest, AnchorsMergeKeysAndBlockScalars) {
+  Inputs in;
+  add_stream(in,
+             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+             "  - &base\n    name: a\n    securityContext: {privileged: true}\n"
+             "  - <<: *base\n    name: b\n    args:\n    - |\n      echo hi\n",
+             "anchors.yaml");
+  auto cs = containers_of(pod_spec_of(in.objects.at(0)));
+  ASSERT_EQ(cs.size(), 2u);
+  EXPECT_EQ(cs[1].name, "b");
+  EXPECT_TRUE(is_true(at(cs[1].node, "securityContext.privileged")));
+  EXPECT_EQ(where_of(get(cs[1].node, "securityContext"), "privileged").str(), "anchors.yaml:8:23");
+  EXPECT_EQ(text(&items(get(cs[1].node, "args"))[0]), "echo hi\n");
+}
+
 TEST(ReaderTest, DirectoriesAreWalkedSkippingHiddenAndOtherFiles) {
   files::TempDir dir;
   auto root = dir.path();

@@ -10,7 +10,7 @@ bool unknown_below(const Node* node, const std::vector<std::string>& path, size_
   if (is_true(node)) return true;
   if (i == path.size()) return false;
   if (node->is_sequence()) {
-    for (const auto& item : node->items)
+    for (const auto& item : node->items())
       if (unknown_below(&item, path, i)) return true;
     return false;
   }
@@ -25,24 +25,25 @@ struct Collector {
 
   void index_config(const Node* module, const std::string& prefix) {
     for (const auto& r : items(get(module, "resources")))
-      configs[prefix + text(get(&r, "address"))] = &r;
+      configs[prefix + std::string(text(get(&r, "address")))] = &r;
     const Node* calls = get(module, "module_calls");
     if (calls == nullptr || !calls->is_mapping()) return;
-    for (const auto& e : calls->entries)
-      index_config(get(&e.value, "module"), prefix + "module." + e.key.scalar + ".");
+    for (const auto& e : calls->entries())
+      index_config(get(&e.value, "module"), prefix + "module." + std::string(e.key.text()) + ".");
   }
 
   // The configuration of "module.a.aws_x.y[0]" is "module.a.aws_x.y": instances share it.
   const Node* config_for(const std::string& module, const Node& r) {
     std::string base = module.empty() ? "" : module + ".";
-    std::string mode = text(get(&r, "mode"));
-    base += (mode == "data" ? "data." : "") + text(get(&r, "type")) + "." + text(get(&r, "name"));
+    std::string mode(text(get(&r, "mode")));
+    base += (mode == "data" ? "data." : "") + std::string(text(get(&r, "type"))) + "." +
+            std::string(text(get(&r, "name")));
     auto it = configs.find(base);
     return it == configs.end() ? nullptr : it->second;
   }
 
   void add(const Node& r, const std::string& module, const Node* values) {
-    std::string address = text(get(&r, "address"));
+    std::string address(text(get(&r, "address")));
     if (!seen.insert(address).second) return;
     Resource res;
     res.address = address;
@@ -51,7 +52,7 @@ struct Collector {
     res.name = text(get(&r, "name"));
     res.data = text(get(&r, "mode")) == "data";
     res.values = values;
-    res.where = r.where;
+    res.where = r.where();
     if (auto it = changes.find(address); it != changes.end())
       res.unknown = at(it->second, "change.after_unknown");
     res.config = config_for(module, r);
@@ -60,7 +61,7 @@ struct Collector {
 
   void walk_module(const Node* module) {
     if (module == nullptr) return;
-    std::string prefix = text(get(module, "address"));
+    std::string prefix(text(get(module, "address")));
     for (const auto& r : items(get(module, "resources")))
       add(r, prefix, get(&r, "values"));
     for (const auto& child : items(get(module, "child_modules")))
@@ -92,14 +93,14 @@ std::vector<std::string> Resource::references(std::string_view key) const {
   std::vector<std::string> out;
   std::string prefix = module.empty() ? "" : module + ".";
   for (const auto& ref : items(at(get(config, "expressions"), std::string(key) + ".references")))
-    out.push_back(prefix + text(&ref));
+    out.push_back(prefix + std::string(text(&ref)));
   return out;
 }
 
 std::vector<Resource> collect(const Node& plan) {
   Collector c;
   for (const auto& rc : items(get(&plan, "resource_changes")))
-    c.changes[text(get(&rc, "address"))] = &rc;
+    c.changes[std::string(text(get(&rc, "address")))] = &rc;
   c.index_config(at(&plan, "configuration.root_module"), "");
   c.walk_module(at(&plan, "planned_values.root_module"));
   // Without planned_values (or for resources only in resource_changes) use change.after;
@@ -107,7 +108,7 @@ std::vector<Resource> collect(const Node& plan) {
   for (const auto& rc : items(get(&plan, "resource_changes"))) {
     const Node* after = at(&rc, "change.after");
     if (after == nullptr || after->is_null()) continue;
-    c.add(rc, text(get(&rc, "module_address")), after);
+    c.add(rc, std::string(text(get(&rc, "module_address"))), after);
   }
   // Data sources read during planning live in prior_state.
   const Node* prior = at(&plan, "prior_state.values.root_module");
@@ -118,7 +119,7 @@ std::vector<Resource> collect(const Node& plan) {
     if (module == nullptr) continue;
     for (const auto& r : items(get(module, "resources")))
       if (text(get(&r, "mode")) == "data")
-        c.add(r, text(get(module, "address")), get(&r, "values"));
+        c.add(r, std::string(text(get(module, "address"))), get(&r, "values"));
     for (const auto& child : items(get(module, "child_modules")))
       stack.push_back(&child);
   }

@@ -43,7 +43,7 @@ std::string base_address(const std::string& address) {
 
 // Does other (a bucket's companion resource) point at bucket through its `bucket` argument?
 bool joined(const Resource& bucket, const Resource& other) {
-  const std::string& target = text(other.value("bucket"));
+  std::string_view target = text(other.value("bucket"));
   if (!target.empty() &&
       (target == text(bucket.value("bucket")) || target == text(bucket.value("id"))))
     return true;
@@ -56,35 +56,36 @@ bool joined(const Resource& bucket, const Resource& other) {
 const std::string kAllUsers = "http://acs.amazonaws.com/groups/global/AllUsers";
 const std::string kAuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 
-bool public_uri(const std::string& uri) {
+bool public_uri(std::string_view uri) {
   return uri == kAllUsers || uri == kAuthenticatedUsers;
 }
 
 void s3_acls(const Resource& r, Collector& out) {
   Outcome read, write;
   if (r.is_unknown("acl")) read.unknown.push_back({r.where_of("acl"), unknown_text("acl")});
-  const std::string& acl = text(r.value("acl"));
+  std::string_view acl = text(r.value("acl"));
   if (acl == "public-read" || acl == "public-read-write" || acl == "authenticated-read")
-    read.hits.push_back({r.where_of("acl"), "acl is " + acl});
-  if (acl == "public-read-write") write.hits.push_back({r.where_of("acl"), "acl is " + acl});
-  auto check_grant = [&](const std::string& uri, const std::string& permission,
+    read.hits.push_back({r.where_of("acl"), "acl is " + std::string(acl)});
+  if (acl == "public-read-write")
+    write.hits.push_back({r.where_of("acl"), "acl is " + std::string(acl)});
+  auto check_grant = [&](std::string_view uri, std::string_view permission,
                          const SourceLocation& where) {
     if (!public_uri(uri)) return;
     std::string who = uri == kAllUsers ? "AllUsers" : "AuthenticatedUsers";
     if (permission == "READ" || permission == "FULL_CONTROL" || permission == "READ_ACP")
-      read.hits.push_back({where, permission + " granted to " + who});
+      read.hits.push_back({where, std::string(permission) + " granted to " + who});
     if (permission == "WRITE" || permission == "FULL_CONTROL" || permission == "WRITE_ACP")
-      write.hits.push_back({where, permission + " granted to " + who});
+      write.hits.push_back({where, std::string(permission) + " granted to " + who});
   };
   // aws_s3_bucket (provider < 4): grant { uri, permissions[] }.
   for (const auto& g : items(r.value("grant")))
     for (const auto& p : items(get(&g, "permissions")))
-      check_grant(text(get(&g, "uri")), text(&p), g.where);
+      check_grant(text(get(&g, "uri")), text(&p), g.where());
   // aws_s3_bucket_acl: access_control_policy { grant { grantee { uri }, permission } }.
   for (const auto& policy : items(r.value("access_control_policy")))
     for (const auto& g : items(get(&policy, "grant")))
       for (const auto& grantee : items(get(&g, "grantee")))
-        check_grant(text(get(&grantee, "uri")), text(get(&g, "permission")), g.where);
+        check_grant(text(get(&grantee, "uri")), text(get(&g, "permission")), g.where());
   read.report(out, "CKV_AWS_20", r);
   write.report(out, "CKV_AWS_57", r);
 }
@@ -148,13 +149,13 @@ struct Ingress {
 };
 
 std::optional<long long> port(const Node* n) {
-  if (n != nullptr && n->is_int()) return n->as_int();
+  if (auto v = int_value(n)) return *v;
   return std::nullopt;
 }
 
 void add_cidrs(Ingress& in, const Node* list) {
   for (const auto& c : items(list))
-    in.sources.push_back(text(&c));
+    in.sources.emplace_back(text(&c));
 }
 
 std::vector<Ingress> ingress_of(const Resource& r, bool& whole_unknown) {
@@ -163,12 +164,12 @@ std::vector<Ingress> ingress_of(const Resource& r, bool& whole_unknown) {
   if (r.type == "aws_security_group") {
     if (r.is_unknown("ingress") && items(r.value("ingress")).empty()) whole_unknown = true;
     for (const auto& i : items(r.value("ingress"))) {
-      Ingress in{text(get(&i, "protocol")),
+      Ingress in{std::string(text(get(&i, "protocol"))),
                  port(get(&i, "from_port")),
                  port(get(&i, "to_port")),
                  {},
                  false,
-                 i.where};
+                 i.where()};
       add_cidrs(in, get(&i, "cidr_blocks"));
       add_cidrs(in, get(&i, "ipv6_cidr_blocks"));
       out.push_back(std::move(in));
@@ -179,7 +180,7 @@ std::vector<Ingress> ingress_of(const Resource& r, bool& whole_unknown) {
       out.front().unknown = true;
   } else if (r.type == "aws_security_group_rule") {
     if (text(r.value("type")) != "ingress") return out;
-    Ingress in{text(r.value("protocol")),
+    Ingress in{std::string(text(r.value("protocol"))),
                port(r.value("from_port")),
                port(r.value("to_port")),
                {},
@@ -189,14 +190,14 @@ std::vector<Ingress> ingress_of(const Resource& r, bool& whole_unknown) {
     add_cidrs(in, r.value("ipv6_cidr_blocks"));
     out.push_back(std::move(in));
   } else if (r.type == "aws_vpc_security_group_ingress_rule") {
-    Ingress in{text(r.value("ip_protocol")),
+    Ingress in{std::string(text(r.value("ip_protocol"))),
                port(r.value("from_port")),
                port(r.value("to_port")),
                {},
                r.is_unknown("cidr_ipv4") || r.is_unknown("cidr_ipv6"),
                r.where};
     for (const char* key : {"cidr_ipv4", "cidr_ipv6"})
-      if (!text(r.value(key)).empty()) in.sources.push_back(text(r.value(key)));
+      if (!text(r.value(key)).empty()) in.sources.emplace_back(text(r.value(key)));
     out.push_back(std::move(in));
   }
   return out;
@@ -275,9 +276,9 @@ void block_devices(const Resource& r, Collector& out) {
       std::string name = std::string(block) + "[" + std::to_string(i) + "].encrypted";
       if (is_true(enc)) continue;
       if (enc == nullptr && r.is_unknown(std::string(block) + ".encrypted"))
-        o.unknown.push_back({list[i].where, unknown_text(name)});
+        o.unknown.push_back({list[i].where(), unknown_text(name)});
       else
-        o.hits.push_back({enc ? where_of(&list[i], "encrypted") : list[i].where,
+        o.hits.push_back({enc ? where_of(&list[i], "encrypted") : list[i].where(),
                           name + (enc ? " is false" : " is not set")});
     }
     if (list.empty() && r.is_unknown(block)) o.unknown.push_back({r.where, unknown_text(block)});
@@ -285,10 +286,11 @@ void block_devices(const Resource& r, Collector& out) {
   // Launch templates spell it block_device_mappings[].ebs[].encrypted, as a string.
   for (const auto& m : items(r.value("block_device_mappings")))
     for (const auto& ebs : items(get(&m, "ebs"))) {
-      const std::string& enc = text(get(&ebs, "encrypted"));
+      std::string_view enc = text(get(&ebs, "encrypted"));
       if (enc != "true")
-        o.hits.push_back({ebs.where, "block_device_mappings ebs.encrypted is " +
-                                         (enc.empty() ? std::string("not set") : enc)});
+        o.hits.push_back(
+            {ebs.where(), "block_device_mappings ebs.encrypted is " +
+                              (enc.empty() ? std::string("not set") : std::string(enc))});
     }
   o.report(out, "CKV_AWS_8", r);
 }
@@ -303,13 +305,14 @@ void metadata_service(const Resource& r, Collector& out) {
       o.hits.push_back({r.where, "metadata_options is not set (IMDSv1 allowed)"});
   }
   for (const auto& m : opts) {
-    const std::string& tokens = text(get(&m, "http_tokens"));
+    std::string_view tokens = text(get(&m, "http_tokens"));
     if (tokens == "required" || text(get(&m, "http_endpoint")) == "disabled") continue;
     if (tokens.empty() && r.is_unknown("metadata_options.http_tokens"))
-      o.unknown.push_back({m.where, unknown_text("metadata_options.http_tokens")});
+      o.unknown.push_back({m.where(), unknown_text("metadata_options.http_tokens")});
     else
-      o.hits.push_back({get(&m, "http_tokens") ? where_of(&m, "http_tokens") : m.where,
-                        "http_tokens is " + (tokens.empty() ? std::string("not set") : tokens)});
+      o.hits.push_back(
+          {get(&m, "http_tokens") ? where_of(&m, "http_tokens") : m.where(),
+           "http_tokens is " + (tokens.empty() ? std::string("not set") : std::string(tokens))});
   }
   o.report(out, "CKV_AWS_79", r);
 }
@@ -348,7 +351,7 @@ void iam(const Resource& r, Collector& out) {
 void bucket_policy(const Resource& r, Collector& out) {
   if (r.type != "aws_s3_bucket_policy" && r.type != "aws_s3_bucket") return;
   Outcome o;
-  const std::string& doc = text(r.value("policy"));
+  std::string_view doc = text(r.value("policy"));
   if (doc.empty()) {
     if (r.is_unknown("policy") && r.type == "aws_s3_bucket_policy")
       o.unknown.push_back({r.where, unknown_text("policy")});
@@ -370,7 +373,7 @@ void eks(const Resource& r, Collector& out) {
     // The API defaults endpoint_public_access to true.
     if (is_false(pub)) continue;
     if (pub == nullptr && r.is_unknown("vpc_config.endpoint_public_access")) {
-      o.unknown.push_back({c.where, unknown_text("vpc_config.endpoint_public_access")});
+      o.unknown.push_back({c.where(), unknown_text("vpc_config.endpoint_public_access")});
       continue;
     }
     const auto& cidrs = items(get(&c, "public_access_cidrs"));
@@ -378,7 +381,7 @@ void eks(const Resource& r, Collector& out) {
                   return text(&n).ends_with("/0");
                 });
     if (open)
-      o.hits.push_back({pub ? where_of(&c, "endpoint_public_access") : c.where,
+      o.hits.push_back({pub ? where_of(&c, "endpoint_public_access") : c.where(),
                         "the API endpoint is public and open to every address"});
   }
   o.report(out, "CKV_AWS_39", r);
@@ -406,7 +409,7 @@ void check(const Node& plan, Collector& out) {
       out.raise(rule("CKV_AWS_17"), r.subject(),
                 {{r.where_of("publicly_accessible"), "publicly_accessible is true"}});
     if (r.type == "aws_kms_key") {
-      const std::string& spec = text(r.value("customer_master_key_spec"));
+      std::string_view spec = text(r.value("customer_master_key_spec"));
       // Only symmetric keys can rotate automatically.
       if (spec.empty() || spec == "SYMMETRIC_DEFAULT")
         require_true(out, "CKV_AWS_7", r, "enable_key_rotation");

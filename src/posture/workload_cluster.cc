@@ -24,7 +24,9 @@ struct Index {
   using ByNamespace = std::unordered_map<std::string, std::vector<const Object*>>;
   std::vector<Workload> workloads;
   std::unordered_map<std::string, std::vector<const Workload*>> workloads_by_ns;
-  ByNamespace network_policies, pdbs, hpas, service_accounts;
+  ByNamespace network_policies, hpas, service_accounts;
+  // Every workload is matched against every budget of its namespace: selectors found once.
+  std::unordered_map<std::string, std::vector<const Node*>> pdb_selectors;
   std::vector<const Object*> services, all_pdbs, all_network_policies;  // in input order
 
   explicit Index(const std::vector<Object>& objects) {
@@ -35,7 +37,7 @@ struct Index {
       else if (obj.kind == "NetworkPolicy")
         network_policies[obj.ns].push_back(&obj);
       else if (obj.kind == "PodDisruptionBudget")
-        pdbs[obj.ns].push_back(&obj);
+        pdb_selectors[obj.ns].push_back(at(obj.root, "spec.selector"));
       else if (obj.kind == "Service")
         services.push_back(&obj);
       else if (obj.kind == "HorizontalPodAutoscaler")
@@ -53,6 +55,12 @@ struct Index {
     static const std::vector<const Object*> none;
     auto it = map.find(ns);
     return it == map.end() ? none : it->second;
+  }
+
+  const std::vector<const Node*>& pdb_selectors_in(const std::string& ns) const {
+    static const std::vector<const Node*> none;
+    auto it = pdb_selectors.find(ns);
+    return it == pdb_selectors.end() ? none : it->second;
   }
 
   const std::vector<const Workload*>& workloads_in(const std::string& ns) const {
@@ -79,7 +87,7 @@ const Object* hpa_for(const Index& idx, const Object& obj) {
 // Replica count as written; Kubernetes defaults an absent count to 1.
 long long replicas_of(const Object& obj) {
   const Node* r = get(obj.spec(), "replicas");
-  return r && r->is_int() ? r->as_int() : 1;
+  return int_value(r).value_or(1);
 }
 
 void availability(const Index& idx, Collector& out) {
@@ -100,9 +108,9 @@ void availability(const Index& idx, Collector& out) {
                   "spec.replicas is " + (get(spec, "replicas") ? std::to_string(replicas)
                                                                : std::string("not set (1)"))}});
     if (hpa == nullptr && replicas < 2) continue;  // one replica: nothing to keep available
-    const auto& pdbs = Index::in(idx.pdbs, obj.ns);
-    bool covered = std::any_of(pdbs.begin(), pdbs.end(), [&](const Object* pdb) {
-      return selector_matches(at(pdb->root, "spec.selector"), w.labels);
+    const auto& selectors = idx.pdb_selectors_in(obj.ns);
+    bool covered = std::any_of(selectors.begin(), selectors.end(), [&](const Node* selector) {
+      return selector_matches(selector, w.labels);
     });
     if (!covered)
       out.raise(rule("pdb-missing"), subject,
@@ -111,12 +119,12 @@ void availability(const Index& idx, Collector& out) {
     if (affinity == nullptr && get(w.pod.spec, "topologySpreadConstraints") == nullptr)
       out.raise(
           rule("anti-affinity-missing"), subject,
-          {{w.pod.spec->where, "neither podAntiAffinity nor topologySpreadConstraints is set"}});
+          {{w.pod.spec->where(), "neither podAntiAffinity nor topologySpreadConstraints is set"}});
   }
   for (const Object* pdb : idx.all_pdbs) {
     const Node* spec = pdb->spec();
-    std::string max_unavailable = text(get(spec, "maxUnavailable"));
-    std::string min_available = text(get(spec, "minAvailable"));
+    std::string max_unavailable(text(get(spec, "maxUnavailable")));
+    std::string min_available(text(get(spec, "minAvailable")));
     std::vector<Hit> hits;
     if (max_unavailable == "0" || max_unavailable == "0%")
       hits.push_back({where_of(spec, "maxUnavailable"), "maxUnavailable is " + max_unavailable});
@@ -183,7 +191,7 @@ void network_policies(const Index& idx, Collector& out) {
 void services(const Index& idx, Collector& out) {
   for (const Object* svc : idx.services) {
     const Node* spec = svc->spec();
-    const std::string& type = text(get(spec, "type"));
+    std::string_view type = text(get(spec, "type"));
     Subject subject = Subject::of(*svc);
     if (type == "NodePort")
       out.raise(rule("service-nodeport"), subject, {{where_of(spec, "type"), "type is NodePort"}});
@@ -214,7 +222,7 @@ void service_account_tokens(const Index& idx, Collector& out) {
   for (const auto& w : idx.workloads) {
     const Node* own = get(w.pod.spec, "automountServiceAccountToken");
     if (is_false(own)) continue;
-    std::string sa_name = text(get(w.pod.spec, "serviceAccountName"));
+    std::string sa_name(text(get(w.pod.spec, "serviceAccountName")));
     if (sa_name.empty()) sa_name = text(get(w.pod.spec, "serviceAccount"));
     if (sa_name.empty()) sa_name = "default";
     const auto& accounts = Index::in(idx.service_accounts, w.obj->ns);
@@ -224,7 +232,7 @@ void service_account_tokens(const Index& idx, Collector& out) {
         });
     if (sa_opts_out) continue;
     out.raise(rule("automount-service-account-token"), Subject::of(*w.obj),
-              {{own ? where_of(w.pod.spec, "automountServiceAccountToken") : w.pod.spec->where,
+              {{own ? where_of(w.pod.spec, "automountServiceAccountToken") : w.pod.spec->where(),
                 own ? "automountServiceAccountToken is true"
                     : "neither the pod spec nor ServiceAccount '" + sa_name +
                           "' sets automountServiceAccountToken: false"}});
@@ -292,7 +300,7 @@ void rbac(const std::vector<Object>& objects, Collector& out) {
       const Node* verbs = get(&r, "verbs");
       const Node* resources = get(&r, "resources");
       if (contains(verbs, "*") && contains(resources, "*"))
-        wildcard.push_back({r.where, "a rule grants verbs * on resources *"});
+        wildcard.push_back({r.where(), "a rule grants verbs * on resources *"});
       bool execs = contains(resources, "pods/exec") || contains(resources, "pods/attach") ||
                    contains(resources, "pods/*");
       if (execs && (contains(verbs, "create") || contains(verbs, "*") || contains(verbs, "get")))
@@ -309,14 +317,15 @@ void misc(const std::vector<Object>& objects, Collector& out) {
   for (const auto& obj : objects) {
     if (obj.kind == "Ingress" && get(obj.spec(), "tls") == nullptr)
       out.raise(rule("ingress-tls-missing"), Subject::of(obj),
-                {{obj.spec() ? obj.spec()->where : obj.where, "spec.tls is not set"}});
+                {{obj.spec() ? obj.spec()->where() : obj.where, "spec.tls is not set"}});
     if (obj.kind == "ConfigMap") {
       std::vector<Hit> hits;
       const Node* data = get(obj.root, "data");
       if (data != nullptr && data->is_mapping())
-        for (const auto& e : data->entries)
-          if (!text(&e.value).empty() && RE2::PartialMatch(e.key.scalar, secret_key))
-            hits.push_back({e.key.where, "data key " + e.key.scalar + " holds a value"});
+        for (const auto& e : data->entries())
+          if (!text(&e.value).empty() && RE2::PartialMatch(e.key.text(), secret_key))
+            hits.push_back(
+                {e.key.where(), "data key " + std::string(e.key.text()) + " holds a value"});
       out.raise(rule("configmap-secret"), Subject::of(obj), std::move(hits));
     }
   }

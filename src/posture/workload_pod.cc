@@ -27,7 +27,7 @@ std::pair<const Node*, SourceLocation> effective(const PodView& p, const Contain
                                                  std::string_view key) {
   if (const Node* v = get(sc_of(c), key)) return {v, where_of(sc_of(c), key)};
   if (const Node* v = get(p.pod_sc, key)) return {v, where_of(p.pod_sc, key)};
-  return {nullptr, c.node->where};
+  return {nullptr, c.node->where()};
 }
 
 bool is_batch(const Object& obj) {
@@ -51,7 +51,7 @@ void resources(const PodView& p, Collector& out) {
       if (c.type == ContainerType::Ephemeral) continue;  // they cannot have resources
       const Node* section = at(c.node, std::string("resources.") + need.section);
       if (text(get(section, need.resource)).empty())
-        hits.push_back({section ? section->where : c.node->where,
+        hits.push_back({section ? section->where() : c.node->where(),
                         c.label() + " has no resources." + need.section + "." + need.resource});
     }
     out.raise(rule(need.rule), subject, std::move(hits));
@@ -62,10 +62,10 @@ void resources(const PodView& p, Collector& out) {
     bool req = get(at(c.node, "resources.requests"), "ephemeral-storage") != nullptr;
     bool lim = get(at(c.node, "resources.limits"), "ephemeral-storage") != nullptr;
     if (!req || !lim)
-      storage.push_back({c.node->where, c.label() + " has no ephemeral-storage " +
-                                            (req   ? "limit"
-                                             : lim ? "request"
-                                                   : "request or limit")});
+      storage.push_back({c.node->where(), c.label() + " has no ephemeral-storage " +
+                                              (req   ? "limit"
+                                               : lim ? "request"
+                                                     : "request or limit")});
   }
   out.raise(rule("ephemeral-storage-missing"), subject, std::move(storage));
 }
@@ -77,10 +77,10 @@ void probes(const PodView& p, Collector& out) {
     if (c.type != ContainerType::Regular) continue;
     const Node* live = get(c.node, "livenessProbe");
     const Node* ready = get(c.node, "readinessProbe");
-    if (live == nullptr) liveness.push_back({c.node->where, c.label() + " has no livenessProbe"});
+    if (live == nullptr) liveness.push_back({c.node->where(), c.label() + " has no livenessProbe"});
     if (ready == nullptr)
-      readiness.push_back({c.node->where, c.label() + " has no readinessProbe"});
-    if (live && ready && live->to_json() == ready->to_json())
+      readiness.push_back({c.node->where(), c.label() + " has no readinessProbe"});
+    if (live && ready && yaml_parse::same_data(*live, *ready))
       identical.push_back({where_of(c.node, "readinessProbe"),
                            c.label() + " has identical liveness and readiness probes"});
   }
@@ -114,8 +114,8 @@ ImageRef parse_image(const std::string& image) {
 void images(const PodView& p, Collector& out) {
   std::vector<Hit> mutable_tags, pull;
   for (const auto& c : p.containers) {
-    const std::string& image = text(get(c.node, "image"));
-    ImageRef ref = parse_image(image);
+    std::string_view image = text(get(c.node, "image"));
+    ImageRef ref = parse_image(std::string(image));
     SourceLocation where = where_of(c.node, "image");
     if (image.empty()) {
       mutable_tags.push_back({where, c.label() + " names no image"});
@@ -123,16 +123,17 @@ void images(const PodView& p, Collector& out) {
     }
     if (ref.pinned) continue;
     if (ref.tag.empty() || ref.tag == "latest")
-      mutable_tags.push_back(
-          {where, c.label() + " uses " + image + (ref.tag.empty() ? " (no tag)" : "")});
+      mutable_tags.push_back({where, c.label() + " uses " + std::string(image) +
+                                         (ref.tag.empty() ? " (no tag)" : "")});
     const Node* policy = get(c.node, "imagePullPolicy");
     // Kubernetes defaults the policy to Always for latest and untagged images.
-    std::string effective_policy = text(policy);
+    std::string effective_policy(text(policy));
     if (effective_policy.empty())
       effective_policy = ref.tag.empty() || ref.tag == "latest" ? "Always" : "IfNotPresent";
     if (effective_policy != "Always")
-      pull.push_back({policy ? where_of(c.node, "imagePullPolicy") : where,
-                      c.label() + " pulls " + image + " with policy " + effective_policy});
+      pull.push_back(
+          {policy ? where_of(c.node, "imagePullPolicy") : where,
+           c.label() + " pulls " + std::string(image) + " with policy " + effective_policy});
   }
   Subject subject = Subject::of(p.obj);
   out.raise(rule("image-tag-mutable"), subject, std::move(mutable_tags));
@@ -146,23 +147,23 @@ void identity(const PodView& p, Collector& out) {
     if (!is_true(get(sc, "readOnlyRootFilesystem")))
       read_only.push_back({get(sc, "readOnlyRootFilesystem")
                                ? where_of(sc, "readOnlyRootFilesystem")
-                               : c.node->where,
+                               : c.node->where(),
                            c.label() + " does not set readOnlyRootFilesystem: true"});
     auto [uid, uid_where] = effective(p, c, "runAsUser");
     if (text(uid) == "0")
       root_uid.push_back({uid_where, c.label() + " runs as UID 0"});
-    else if (uid && uid->is_int() && uid->as_int() < 10000)
-      low.push_back({uid_where, c.label() + " runs as UID " + text(uid)});
+    else if (int_value(uid).value_or(10000) < 10000)
+      low.push_back({uid_where, c.label() + " runs as UID " + std::string(text(uid))});
     auto [gid, gid_where] = effective(p, c, "runAsGroup");
     if (text(gid) == "0")
       root_group.push_back({gid_where, c.label() + " runs with GID 0"});
-    else if (gid && gid->is_int() && gid->as_int() < 10000)
-      low.push_back({gid_where, c.label() + " runs with GID " + text(gid)});
+    else if (int_value(gid).value_or(10000) < 10000)
+      low.push_back({gid_where, c.label() + " runs with GID " + std::string(text(gid))});
   }
   if (text(get(p.pod_sc, "fsGroup")) == "0")
     root_group.push_back({where_of(p.pod_sc, "fsGroup"), "pod sets fsGroup to 0"});
   for (const auto& g : items(get(p.pod_sc, "supplementalGroups")))
-    if (text(&g) == "0") root_group.push_back({g.where, "pod adds supplemental group 0"});
+    if (text(&g) == "0") root_group.push_back({g.where(), "pod adds supplemental group 0"});
   Subject subject = Subject::of(p.obj);
   out.raise(rule("read-only-root-filesystem"), subject, std::move(read_only));
   out.raise(rule("run-as-root-uid"), subject, std::move(root_uid));
@@ -186,14 +187,14 @@ void capabilities(const PodView& p, Collector& out) {
     const Node* caps = get(sc_of(c), "capabilities");
     for (const auto& cap : items(get(caps, "add")))
       if (dangerous.count(bare_capability(text(&cap))))
-        added.push_back({cap.where, c.label() + " adds " + text(&cap)});
+        added.push_back({cap.where(), c.label() + " adds " + std::string(text(&cap))});
     const auto& drop = items(get(caps, "drop"));
     // Unlike PSA, the runtime itself accepts "all" in any case, so this rule does too.
     bool drops_all = std::any_of(drop.begin(), drop.end(),
                                  [](const Node& n) { return bare_capability(text(&n)) == "ALL"; });
     if (!drops_all)
       not_dropped.push_back(
-          {caps ? caps->where : c.node->where, c.label() + " does not drop ALL capabilities"});
+          {caps ? caps->where() : c.node->where(), c.label() + " does not drop ALL capabilities"});
   }
   Subject subject = Subject::of(p.obj);
   out.raise(rule("dangerous-capabilities"), subject, std::move(added));
@@ -227,14 +228,15 @@ void host_access(const PodView& p, Collector& out) {
   std::vector<Hit> ports, volumes;
   for (const auto& c : p.containers)
     for (const auto& port : items(get(c.node, "ports"))) {
-      const std::string& hp = text(get(&port, "hostPort"));
+      std::string_view hp = text(get(&port, "hostPort"));
       if (!hp.empty() && hp != "0")
-        ports.push_back({where_of(&port, "hostPort"), c.label() + " binds host port " + hp});
+        ports.push_back(
+            {where_of(&port, "hostPort"), c.label() + " binds host port " + std::string(hp)});
     }
   for (const auto& v : items(get(p.pod.spec, "volumes"))) {
-    std::string name = text(get(&v, "name"));
+    std::string name(text(get(&v, "name")));
     if (const Node* host = get(&v, "hostPath")) {
-      std::string path = text(get(host, "path"));
+      std::string path(text(get(host, "path")));
       while (path.size() > 1 && path.back() == '/')
         path.pop_back();
       if (sensitive_host_path(path))
@@ -256,13 +258,14 @@ void environment(const PodView& p, Collector& out) {
   for (const auto& c : p.containers) {
     std::set<std::string> seen;
     for (const auto& e : items(get(c.node, "env"))) {
-      const std::string& name = text(get(&e, "name"));
-      if (!seen.insert(name).second)
-        duplicates.push_back({where_of(&e, "name"), c.label() + " sets " + name + " twice"});
+      std::string_view name = text(get(&e, "name"));
+      if (!seen.emplace(name).second)
+        duplicates.push_back(
+            {where_of(&e, "name"), c.label() + " sets " + std::string(name) + " twice"});
       const Node* value = get(&e, "value");
       if (!text(value).empty() && RE2::PartialMatch(name, secret_name))
-        secrets.push_back(
-            {where_of(&e, "value"), c.label() + " sets " + name + " to a literal value"});
+        secrets.push_back({where_of(&e, "value"),
+                           c.label() + " sets " + std::string(name) + " to a literal value"});
     }
   }
   Subject subject = Subject::of(p.obj);
@@ -275,7 +278,7 @@ void cronjob(const Object& obj, Collector& out) {
   const Node* spec = obj.spec();
   if (get(spec, "startingDeadlineSeconds") == nullptr)
     out.raise(rule("cronjob-deadline"), Subject::of(obj),
-              {{spec ? spec->where : obj.where, "spec.startingDeadlineSeconds is not set"}});
+              {{spec ? spec->where() : obj.where, "spec.startingDeadlineSeconds is not set"}});
 }
 
 }  // namespace

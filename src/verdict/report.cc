@@ -1,6 +1,7 @@
 #include "verdict/report.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "util/strings.h"
@@ -40,6 +41,25 @@ std::string sarif_level(Severity s) {
       return "warning";
     default:
       return "note";
+  }
+}
+
+// GitHub code scanning ranks security alerts by the rule's "security-severity", a CVSS-like
+// score: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. Each severity maps to a
+// score inside its band: critical 9.5, high 8.0, medium 5.5, low 2.0. Info and unknown get none,
+// so GitHub does not invent a rank for them.
+std::optional<std::string> security_severity(Severity s) {
+  switch (s) {
+    case Severity::Critical:
+      return "9.5";
+    case Severity::High:
+      return "8.0";
+    case Severity::Medium:
+      return "5.5";
+    case Severity::Low:
+      return "2.0";
+    default:
+      return std::nullopt;
   }
 }
 
@@ -128,12 +148,24 @@ std::string render_sarif(const Verdict& v) {
   nlohmann::json rules = nlohmann::json::array();
   std::map<std::string, size_t> rule_index;
   nlohmann::json results = nlohmann::json::array();
+  // A rule is as severe as its most severe finding (one id can meet several severities).
+  std::map<std::string, Severity> rule_severity;
+  for (const auto& f : v.findings) {
+    auto [it, added] = rule_severity.emplace(f.id, f.severity);
+    if (!added && f.severity > it->second) it->second = f.severity;
+  }
   for (const auto& f : v.findings) {
     if (!rule_index.count(f.id)) {
       rule_index[f.id] = rules.size();
+      Severity severity = rule_severity[f.id];
       nlohmann::json rule = {{"id", f.id},
                              {"shortDescription", {{"text", f.title.empty() ? f.id : f.title}}},
-                             {"properties", {{"severity", to_string(f.severity)}}}};
+                             {"properties", {{"severity", to_string(severity)}}}};
+      if (auto score = security_severity(severity)) {
+        // GitHub reads security-severity only on rules tagged "security".
+        rule["properties"]["security-severity"] = *score;
+        rule["properties"]["tags"] = {"security"};
+      }
       if (!f.fix.empty()) rule["help"] = {{"text", f.fix}};
       rules.push_back(rule);
     }

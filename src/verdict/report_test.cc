@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "util/term.h"
 
@@ -55,6 +56,38 @@ TEST(Report, SarifLevelsAndRegions) {
   EXPECT_EQ(results[1]["level"], "note");
   EXPECT_EQ(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
   EXPECT_EQ(j["runs"][0]["tool"]["driver"]["rules"].size(), 2u);
+}
+
+// GitHub code scanning ranks alerts by the rule's security-severity (a string score) and reads
+// it only on rules tagged "security": critical 9.5, high 8.0, medium 5.5, low 2.0, info none.
+TEST(Report, SarifSecuritySeverityForGithubCodeScanning) {
+  Verdict v = sample();
+  verdict::Finding worse = v.findings[1];  // the low finding's rule, met again as critical
+  worse.severity = Severity::Critical;
+  v.findings.push_back(worse);
+  verdict::Finding medium = v.findings[0];
+  medium.id = "medium-rule";
+  medium.severity = Severity::Medium;
+  v.findings.push_back(medium);
+  verdict::Finding info = v.findings[0];
+  info.id = "info-rule";
+  info.severity = Severity::Info;
+  v.findings.push_back(info);
+  auto j = nlohmann::json::parse(render_sarif(v));
+  std::map<std::string, nlohmann::json> rules;
+  for (const auto& r : j["runs"][0]["tool"]["driver"]["rules"])
+    rules[r["id"]] = r["properties"];
+  ASSERT_EQ(rules.size(), 4u);
+  EXPECT_EQ(rules[v.findings[0].id]["security-severity"], "8.0");
+  EXPECT_EQ(rules[v.findings[0].id]["tags"], nlohmann::json::array({"security"}));
+  EXPECT_EQ(rules[v.findings[1].id]["security-severity"], "9.5");  // the most severe finding
+  EXPECT_EQ(rules[v.findings[1].id]["severity"], "critical");
+  EXPECT_EQ(rules["medium-rule"]["security-severity"], "5.5");
+  EXPECT_FALSE(rules["info-rule"].contains("security-severity"));
+  v.findings = {v.findings[1]};
+  v.findings[0].severity = Severity::Low;
+  j = nlohmann::json::parse(render_sarif(v));
+  EXPECT_EQ(j["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"], "2.0");
 }
 
 TEST(Report, JunitCountsOnlyBlockingFindingsAsFailures) {

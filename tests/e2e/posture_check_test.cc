@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "support/server.h"
 #include "util/files.h"
@@ -82,10 +84,20 @@ TEST(PostureE2E, TerraformPlanSarifAndJunit) {
   auto s = nlohmann::json::parse(files::read(sarif));
   EXPECT_EQ(s["version"], "2.1.0");
   std::set<std::string> rules;
-  for (const auto& rule : s["runs"][0]["tool"]["driver"]["rules"])
+  std::map<std::string, std::string> scores;  // GitHub code scanning's security-severity
+  for (const auto& rule : s["runs"][0]["tool"]["driver"]["rules"]) {
     rules.insert(rule["id"].get<std::string>());
+    scores[rule["properties"]["severity"]] = rule["properties"].value("security-severity", "");
+    EXPECT_EQ(rule["properties"]["tags"], nlohmann::json::array({"security"})) << rule.dump();
+  }
   EXPECT_TRUE(rules.count("CKV_AWS_24"));
   EXPECT_TRUE(rules.count("CKV_AWS_62"));
+  EXPECT_EQ(scores["high"], "8.0");
+  for (const auto& [severity, score] : scores)
+    EXPECT_EQ(score, severity == "critical" ? "9.5"
+                     : severity == "high"   ? "8.0"
+                     : severity == "medium" ? "5.5"
+                                            : "2.0");
   fs::path junit = dir.path() / "p.xml";
   r = run({(testdata() / "plan.json").string(), "-f", "junit", "-o", junit.string()});
   std::string xml = files::read(junit);
@@ -96,7 +108,10 @@ TEST(PostureE2E, TerraformPlanSarifAndJunit) {
 TEST(PostureE2E, BrokenInputIsExitTwoWithLocation) {
   auto r = run({(testdata() / "broken.yaml").string()});
   EXPECT_EQ(r.outcome.exit_code, 2);
-  EXPECT_NE(r.output.find("broken.yaml:9:1: invalid YAML"), std::string::npos) << r.output;
+  // The error points at the bracket that is never closed, not at the end of the file.
+  EXPECT_NE(r.output.find("broken.yaml:8:14: invalid YAML: this '[' is never closed"),
+            std::string::npos)
+      << r.output;
   r = run({(testdata() / "does-not-exist.yaml").string()});
   EXPECT_EQ(r.outcome.exit_code, 2);
   EXPECT_NE(r.output.find("no such file or directory"), std::string::npos) << r.output;
