@@ -10,6 +10,7 @@
 
 #include "history/db.h"
 #include "scan/osv.h"
+#include "scan/severity.h"
 
 namespace tollgate::scan {
 
@@ -20,7 +21,6 @@ struct Advisory {
   std::string summary;
   std::vector<std::string> aliases;
   std::vector<std::string> upstream;
-  std::vector<OsvSeverity> severity;
   std::vector<std::string> references;
 };
 
@@ -28,6 +28,7 @@ struct Advisory {
 struct AffectedEntry {
   std::string advisory_id;
   OsvAffected affected;
+  Rating rating;  // worked out at import from the entry and its record
 };
 
 struct EcosystemCount {
@@ -45,7 +46,8 @@ struct StoreStatus {
   std::vector<std::string> sources;                                 // what was imported last
 };
 
-// The local OSV database: SQLite, indexed by (ecosystem, name) for the matcher's lookups.
+// The local OSV database: SQLite, its affected entries clustered by (ecosystem, name) so that the
+// matcher's lookup for one package reads one or two adjacent pages.
 class VulnStore {
  public:
   // $XDG_CACHE_HOME/tollgate/vulndb.sqlite, else ~/.cache/tollgate/vulndb.sqlite.
