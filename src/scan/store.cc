@@ -220,15 +220,34 @@ StoreWriter::StoreWriter(VulnStore& store)
 
 StoreWriter::~StoreWriter() = default;
 
-void StoreWriter::add(const OsvRecord& r) {
+PreparedRecord prepare_record(const OsvRecord& r) {
+  PreparedRecord p;
+  p.id = r.id;
+  p.modified = r.modified;
+  p.withdrawn = r.withdrawn;
+  p.summary = r.summary.empty() ? r.details.substr(0, 200) : r.summary;
+  p.aliases = join_lines(r.aliases);
+  p.upstream = join_lines(r.upstream);
+  p.refs = join_lines(r.references);
+  if (r.withdrawn) return p;
+  for (size_t i = 0; i < r.affected.size(); ++i) {
+    const OsvAffected& a = r.affected[i];
+    if (a.ecosystem.empty() || a.name.empty()) continue;
+    p.affected.push_back(
+        {a.ecosystem, a.name, encode_affected(a, rate(r.severity, a)), static_cast<int64_t>(i)});
+  }
+  return p;
+}
+
+void StoreWriter::add(const PreparedRecord& r) {
   put_advisory_.reset();
   put_advisory_.bind(1, r.id)
       .bind(2, r.modified)
       .bind(3, int64_t{r.withdrawn})
-      .bind(4, r.summary.empty() ? r.details.substr(0, 200) : r.summary)
-      .bind(5, join_lines(r.aliases))
-      .bind(6, join_lines(r.upstream))
-      .bind(7, join_lines(r.references))
+      .bind(4, r.summary)
+      .bind(5, r.aliases)
+      .bind(6, r.upstream)
+      .bind(7, r.refs)
       .run();
   // A record replaces its previous version wholesale, so a package that a newer version no
   // longer lists stops matching. Into an empty store only a repeated id has anything to drop.
@@ -236,18 +255,14 @@ void StoreWriter::add(const OsvRecord& r) {
     drop_affected_.reset();
     drop_affected_.bind(1, r.id).run();
   }
-  if (!r.withdrawn) {
-    for (size_t i = 0; i < r.affected.size(); ++i) {
-      const OsvAffected& a = r.affected[i];
-      if (a.ecosystem.empty() || a.name.empty()) continue;
-      put_affected_.reset();
-      put_affected_.bind(1, a.ecosystem)
-          .bind(2, a.name)
-          .bind(3, r.id)
-          .bind(4, static_cast<int64_t>(i))
-          .bind(5, encode_affected(a, rate(r.severity, a)))
-          .run();
-    }
+  for (const auto& row : r.affected) {
+    put_affected_.reset();
+    put_affected_.bind(1, row.ecosystem)
+        .bind(2, row.name)
+        .bind(3, r.id)
+        .bind(4, row.seq)
+        .bind(5, row.data)
+        .run();
   }
   ++records_;
 }

@@ -76,6 +76,19 @@ class VulnStore {
   std::unique_ptr<history::Statement> advisory_query_;
 };
 
+// A record turned into the rows the store keeps: the work an import can do away from SQLite
+// (rating severities, encoding ranges), so that it can run on another thread.
+struct PreparedRecord {
+  std::string id, modified, summary, aliases, upstream, refs;
+  bool withdrawn = false;
+  struct Row {
+    std::string ecosystem, name, data;
+    int64_t seq = 0;
+  };
+  std::vector<Row> affected;
+};
+PreparedRecord prepare_record(const OsvRecord& record);
+
 // Writes records into the store inside one transaction: either every record of an import lands,
 // or (an exception, a broken file) none does and the previous data stays as it was.
 class StoreWriter {
@@ -85,7 +98,8 @@ class StoreWriter {
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
 
-  void add(const OsvRecord& record);
+  void add(const PreparedRecord& record);
+  void add(const OsvRecord& record) { add(prepare_record(record)); }
   // Records the import's time and sources, then commits.
   void commit(const std::vector<std::string>& sources);
   int64_t records() const { return records_; }
