@@ -62,7 +62,8 @@ echo "warm scan, table report, median of 10: wall ${wall}s, cpu ${cpu}s, peak RS
 
 hyperfine -N --warmup 3 --runs 20 -i --export-json "$work/h.json" \
   "${scan[*]}" "${table[*]}" \
-  "cat $work/root/var/lib/dpkg/status $work/root/usr/lib/os-release $work/db.sqlite" >/dev/null
+  "cat $work/root/var/lib/dpkg/status $work/root/usr/lib/os-release $work/db.sqlite" \
+  >/dev/null 2>&1 || { echo "hyperfine failed" >&2; exit 1; }  # -i: exit 1 is the expected verdict
 python3 - "$work/h.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]

@@ -209,25 +209,37 @@ std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store)
   auto scheme = scheme_for_ecosystem(ecosystem);
   if (!scheme) throw Error("no version ordering known for ecosystem '" + ecosystem + "'");
   SourceMatcher matcher(store, ecosystem, *scheme);
-  std::map<std::pair<std::string, std::string>, std::vector<Match>> by_source;
-  std::vector<const std::vector<Match>*> per_package;
+  struct Shared {
+    std::vector<Match> matches;
+    size_t users = 0;  // binary packages still to receive them
+  };
+  std::map<std::pair<std::string, std::string>, Shared> by_source;
+  std::vector<Shared*> per_package;
   per_package.reserve(inventory.packages.size());
   size_t total = 0;
   for (const auto& pkg : inventory.packages) {
     auto key = std::make_pair(pkg.source_name, pkg.source_version);
     auto it = by_source.find(key);
     if (it == by_source.end())
-      it = by_source.emplace(key, matcher.matches(pkg.source_name, pkg.source_version)).first;
+      it = by_source.emplace(key, Shared{matcher.matches(pkg.source_name, pkg.source_version), 0})
+               .first;
+    ++it->second.users;
     per_package.push_back(&it->second);
-    total += it->second.size();
+    total += it->second.matches.size();
   }
-  // Sized once: thousands of findings grown by doubling would copy and free megabytes.
+  // Sized once: thousands of findings grown by doubling would copy and free megabytes. The last
+  // binary package of a source takes its findings instead of copying them.
   std::vector<Match> out;
   out.reserve(total);
   for (size_t i = 0; i < inventory.packages.size(); ++i) {
     const Package& pkg = inventory.packages[i];
-    for (const Match& m : *per_package[i]) {
-      out.push_back(m);
+    Shared& shared = *per_package[i];
+    bool last = --shared.users == 0;
+    for (Match& m : shared.matches) {
+      if (last)
+        out.push_back(std::move(m));
+      else
+        out.push_back(m);
       out.back().package = pkg;
       out.back().kernel_headers = pkg.source_name == "linux";
     }
