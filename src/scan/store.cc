@@ -91,9 +91,6 @@ std::unique_ptr<VulnStore> VulnStore::open_existing(const std::filesystem::path&
 
 VulnStore::VulnStore(const std::filesystem::path& path) : db_(path) {
   ensure_schema();
-  // Reads map the file instead of copying each page through read(2): a warm scan's pages are
-  // in the page cache already, and only the pages touched count towards memory.
-  db_.exec("PRAGMA mmap_size = 1073741824");
 }
 
 void VulnStore::ensure_schema() {
