@@ -196,7 +196,7 @@ StoreStatus VulnStore::status() {
 // Imports are large and go into one transaction: a big page cache keeps SQLite from spilling
 // half-built pages to the WAL (and waiting on the disk) before the commit.
 static history::Database& prepared_for_import(history::Database& db) {
-  db.exec("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;");
+  db.exec("PRAGMA cache_size = -98304; PRAGMA temp_store = MEMORY;");
   return db;
 }
 
