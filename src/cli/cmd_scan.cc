@@ -179,12 +179,15 @@ Runner setup_image(CLI::App& cmd) {
     } else if (const char* p = std::getenv("TOLLGATE_REGISTRY_PASSWORD")) {
       src->password = p;
     }
-    // Progress goes to stderr, and only to a terminal, so stdout stays clean for pipes.
+    // Progress goes to stderr so stdout stays clean for pipes: redrawn in place on a terminal,
+    // else one line per layer for CI logs.
     bool tty = term::is_tty(2);
     if (tty)
       src->progress = [](const std::string& what) {
         std::cerr << "\r\033[K" << what << std::flush;
       };
+    else
+      src->progress = [](const std::string& what) { std::cerr << what << "\n"; };
     return c->run([&](const scan::ScanOptions& o) {
       scan::OpenedImage image = scan::open_image(*ref, *src);
       if (tty) std::cerr << "\r\033[K" << std::flush;

@@ -1,4 +1,6 @@
 // tollgate db import|update|status: the local OSV vulnerability database.
+#include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -31,6 +33,41 @@ void print_result(const scan::ImportResult& r, const std::filesystem::path& db, 
   std::cout << "\n";
 }
 
+// Import progress on stderr: on a terminal one line redrawn in place (records, megabytes read,
+// records per second); otherwise one line per step (a download, each PATH), so CI logs show where
+// the time went without a flood of counters.
+class ImportMeter {
+ public:
+  ImportMeter() : tty_(term::is_tty(2)), started_(std::chrono::steady_clock::now()) {}
+
+  void step(const std::string& what) {
+    clear();
+    std::cerr << what << "\n";
+  }
+  void operator()(const scan::ImportProgress& p) {
+    if (!tty_) {
+      if (p.path != last_path_) std::cerr << "importing " << p.path << "\n";
+      last_path_ = p.path;
+      return;
+    }
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    char line[256];
+    std::snprintf(line, sizeof line, "importing %s: %lld records, %.1f MB read, %.0f records/s",
+                  p.path.c_str(), static_cast<long long>(p.records),
+                  static_cast<double>(p.bytes) / 1e6,
+                  s > 0 ? static_cast<double>(p.records) / s : 0.0);
+    std::cerr << "\r\033[K" << line << std::flush;
+  }
+  void clear() {
+    if (tty_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool tty_;
+  std::chrono::steady_clock::time_point started_;
+  std::string last_path_;
+};
+
 Runner setup_import(CLI::App& cmd) {
   auto db = std::make_shared<std::string>();
   auto paths = std::make_shared<std::vector<std::string>>();
@@ -47,12 +84,10 @@ Runner setup_import(CLI::App& cmd) {
   return [db, paths] {
     auto path = db_path(*db);
     scan::VulnStore store(path);
-    bool tty = term::is_tty(2);
+    ImportMeter meter;
     auto t0 = std::chrono::steady_clock::now();
-    auto r = scan::import_osv(store, *paths, [tty](int64_t n) {
-      if (tty) std::cerr << "\rimporting: " << n << " records" << std::flush;
-    });
-    if (tty) std::cerr << "\r\033[K";
+    auto r = scan::import_osv(store, *paths, std::ref(meter));
+    meter.clear();
     print_result(r, path,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     return 0;
@@ -76,11 +111,11 @@ Runner setup_update(CLI::App& cmd) {
     auto path = db_path(*db);
     std::vector<std::string> src = sources->empty() ? scan::default_update_sources() : *sources;
     scan::VulnStore store(path);
-    bool tty = term::is_tty(2);
+    ImportMeter meter;
     auto t0 = std::chrono::steady_clock::now();
-    auto r = scan::update_database(store, src, [tty](const std::string& what) {
-      if (tty) std::cerr << what << "\n";
-    });
+    auto r = scan::update_database(
+        store, src, [&](const std::string& what) { meter.step(what); }, std::ref(meter));
+    meter.clear();
     print_result(r, path,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     return 0;

@@ -15,7 +15,8 @@ std::vector<std::string> default_update_sources() {
 }
 
 ImportResult update_database(VulnStore& store, const std::vector<std::string>& sources,
-                             const std::function<void(const std::string&)>& progress) {
+                             const std::function<void(const std::string&)>& step,
+                             const std::function<void(const ImportProgress&)>& progress) {
   if (sources.empty()) throw UsageError("db update needs at least one source");
   files::TempDir tmp("tollgate-osv");
   std::vector<std::string> paths;
@@ -25,7 +26,7 @@ ImportResult update_database(VulnStore& store, const std::vector<std::string>& s
       paths.push_back(src);
       continue;
     }
-    if (progress) progress("downloading " + src);
+    if (step) step("downloading " + src);
     http::Request req;
     req.url = src;
     req.timeout = std::chrono::minutes(15);
@@ -37,11 +38,18 @@ ImportResult update_database(VulnStore& store, const std::vector<std::string>& s
     std::string ext = name.ends_with(".json") ? ".json" : ".zip";
     auto path = tmp.path() / (std::to_string(++n) + ext);
     files::write_atomic(path, r.body);
+    if (step) step("downloaded " + src + " (" + std::to_string(r.body.size() / 1000) + " kB)");
     paths.push_back(path.string());
   }
-  if (progress) progress("importing");
   try {
-    return import_osv(store, paths);
+    return import_osv(store, paths, [&](const ImportProgress& p) {
+      if (!progress) return;
+      ImportProgress named = p;
+      // Name the URL rather than the temporary file it was saved as.
+      for (size_t i = 0; i < sources.size() && i < paths.size(); ++i)
+        if (named.path == paths[i]) named.path = sources[i];
+      progress(named);
+    });
   } catch (const Error& e) {
     // Name the URL rather than the temporary file it was saved as.
     std::string msg = e.message();

@@ -110,6 +110,27 @@ TEST(Rootfs, ResolvesSymlinksInsideTheRootNeverOnTheHost) {
   EXPECT_EQ(inv.packages[0].name, "a");
 }
 
+TEST(Rootfs, AbsoluteSymlinksAndChainsStayInsideTheRoot) {
+  files::TempDir dir;
+  fs::path root = dir.path() / "root";
+  // Debian's /etc/alternatives style: absolute targets, meant for the image's own root.
+  write(root / "usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
+  fs::create_directories(root / "etc");
+  fs::create_symlink("/usr/lib/os-release", root / "etc/os-release");
+  // A chain whose last link climbs towards the host's /etc/passwd.
+  fs::create_directories(root / "usr/share");
+  fs::create_symlink("b", root / "usr/share/a");
+  fs::create_symlink("../../../../etc/passwd", root / "usr/share/b");
+  DirectoryFs image(root);
+  EXPECT_EQ(read_inventory(image).os.ecosystem, "Debian:12");
+  EXPECT_EQ(image.resolve("/etc/os-release"), "/usr/lib/os-release");
+  // The image has no /etc/passwd: the chain ends at nothing, and the host's file stays unread.
+  ASSERT_TRUE(fs::exists("/etc/passwd"));
+  EXPECT_FALSE(image.read("/usr/share/a"));
+  write(root / "etc/passwd", "image-only\n");
+  EXPECT_EQ(image.read("/usr/share/a"), "image-only\n");
+}
+
 TEST(Rootfs, ReadsDistrolessStatusDirectory) {
   files::TempDir dir;
   fs::path root = dir.path();

@@ -133,6 +133,9 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
                        : std::string("broken layer: ") + archive_error_string(a.get()));
     const char* raw = archive_entry_pathname(entry);
     std::string raw_path = raw ? raw : "";
+    // Image tools write relative names; an absolute one means the archive was made to be
+    // extracted somewhere it should not be.
+    if (raw_path.starts_with('/')) fail("refusing entry '" + raw_path + "': its path is absolute");
     auto path = normalize_image_path(raw_path);
     if (!path) fail("refusing entry '" + raw_path + "': its path climbs out of the image root");
     if (*path == "/") continue;
@@ -147,7 +150,7 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
     } else if (base.starts_with(".wh.")) {
       fs.remove((dir == "/" ? "" : dir) + "/" + base.substr(4));
     } else if (const char* link = archive_entry_hardlink(entry)) {
-      auto target = normalize_image_path(link);
+      auto target = link[0] == '/' ? std::nullopt : normalize_image_path(link);
       if (!target)
         fail("refusing hard link '" + raw_path + "' to '" + link + "' outside the image");
       fs.add_hardlink(*path, *target);

@@ -137,6 +137,38 @@ TEST(Layers, RefusesPathsThatClimbOutOfTheRoot) {
   EXPECT_NE(msg.find("outside the image"), std::string::npos) << msg;
 }
 
+TEST(Layers, RefusesAbsolutePathsAndHardLinksThatEscape) {
+  LayeredFs fs;
+  std::string msg = expect_error([&] { add_layer(fs, make_layer({{"/etc/passwd", "x"}})); });
+  EXPECT_NE(msg.find("'/etc/passwd': its path is absolute"), std::string::npos) << msg;
+  msg = expect_error([&] { add_layer(fs, make_layer({{"etc/x", "", 'h', "/etc/shadow"}})); });
+  EXPECT_NE(msg.find("to '/etc/shadow' outside the image"), std::string::npos) << msg;
+  msg = expect_error([&] {
+    add_layer(fs, make_layer({{"etc/y", "", 'h', "etc/../../../etc/shadow"}}));
+  });
+  EXPECT_NE(msg.find("outside the image"), std::string::npos) << msg;
+  // A hard link inside the image is fine.
+  add_layer(fs, make_layer({{"usr/lib/os-release", "ID=alpine\n"},
+                            {"etc/os-release", "", 'h', "usr/lib/os-release"}}));
+  EXPECT_EQ(fs.read("/etc/os-release"), "ID=alpine\n");
+}
+
+TEST(Layers, SymlinkChainsStopAtTheImageRoot) {
+  // A layer is never resolved against the host: a chain climbing towards /etc ends at the
+  // image's own /etc, and at nothing when the image has no such file.
+  LayeredFs fs;
+  add_layer(fs, make_layer({{"etc/os-release", "ID=debian\nVERSION_ID=12\n"},
+                            {"usr/share/a", "", 'l', "b"},
+                            {"usr/share/b", "", 'l', "../../../../etc/os-release"},
+                            {"usr/share/c", "", 'l', "/../../../../../etc/os-release"},
+                            {"usr/share/p", "", 'l', "../../../../etc/passwd"}}));
+  EXPECT_EQ(fs.read("/usr/share/a"), "ID=debian\nVERSION_ID=12\n");
+  EXPECT_EQ(fs.read("/usr/share/c"), "ID=debian\nVERSION_ID=12\n");
+  EXPECT_EQ(fs.resolve("/usr/share/a"), "/etc/os-release");
+  EXPECT_FALSE(fs.resolve("/usr/share/p"));
+  EXPECT_FALSE(fs.read("/usr/share/p"));
+}
+
 TEST(Layers, AbsoluteSymlinksResolveInsideTheImage) {
   LayeredFs fs;
   add_layer(fs, make_layer({{"etc/os-release", "", 'l', "/usr/lib/os-release"},

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
-#include "scan/cvss.h"
 #include "util/strings.h"
 
 namespace tollgate::scan {
@@ -108,62 +108,10 @@ RangeVerdict evaluate_affected(const OsvAffected& a, Scheme ecosystem_scheme,
   return out;
 }
 
-void assign_severity(Match& m, const Advisory& advisory, const OsvAffected& affected) {
-  m.vendor_severity = affected.urgency;
-  for (const auto* list : {&affected.severity, &advisory.severity}) {
-    for (const auto& s : *list) {
-      if (s.type != "CVSS_V3") continue;
-      if (auto score = cvss3_base_score(s.score)) {
-        m.severity = cvss3_rating(*score);
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "%.1f", *score);
-        m.severity_source = s.score + " (" + buf + ")";
-        return;
-      }
-    }
-  }
-  if (!affected.database_severity.empty()) {
-    if (auto s = verdict::parse_severity(affected.database_severity)) {
-      m.severity = *s;
-      m.severity_source = "database severity: " + affected.database_severity;
-      return;
-    }
-  }
-  for (const auto* list : {&affected.severity, &advisory.severity})
-    for (const auto& s : *list)
-      if (s.type == "Ubuntu")
-        if (auto sev = verdict::parse_severity(s.score)) {
-          m.severity = *sev;
-          m.severity_source = "ubuntu priority: " + s.score;
-          return;
-        }
-  if (!affected.urgency.empty()) {
-    std::string u = str::lower(affected.urgency);
-    // Tracker variants carry marks: "low*", "medium**".
-    while (!u.empty() && u.back() == '*')
-      u.pop_back();
-    Severity s = Severity::Unknown;
-    if (u == "unimportant" || u == "low")
-      s = Severity::Low;
-    else if (u == "medium")
-      s = Severity::Medium;
-    else if (u == "high")
-      s = Severity::High;
-    m.severity = s;
-    m.severity_source = "debian urgency: " + affected.urgency;
-    return;
-  }
-  m.severity = Severity::Unknown;
-  m.severity_source = "no severity published";
-}
-
 namespace {
 
-// How trustworthy a severity is, to choose when records disagree: a computed CVSS score beats a
-// feed's word, which beats unknown.
 int severity_rank(const Match& m) {
-  if (m.severity_source.starts_with("CVSS")) return 2;
-  return m.severity == Severity::Unknown ? 0 : 1;
+  return Rating{m.severity, m.severity_source}.rank();
 }
 
 void merge_into(Match& into, const Match& m) {
@@ -189,58 +137,112 @@ void merge_into(Match& into, const Match& m) {
       into.links.push_back(l);
 }
 
+// The findings of one source package at one version, without the binary package they will be
+// reported on. Advisories are looked up once per scan, and only for entries that match.
+class SourceMatcher {
+ public:
+  SourceMatcher(VulnStore& store, std::string ecosystem, Scheme scheme)
+      : store_(store), ecosystem_(std::move(ecosystem)), scheme_(scheme) {}
+
+  std::vector<Match> matches(const std::string& source, const std::string& version) {
+    auto entries = entries_.find(source);
+    if (entries == entries_.end())
+      entries = entries_.emplace(source, store_.affected(ecosystem_, source)).first;
+    // Findings keyed by vulnerability: the CVEs a record names (its id, aliases and upstream),
+    // else the record's own id. A DSA naming three CVEs adds to three findings;
+    // DEBIAN-CVE-2023-4911 and DSA-5514-1 meet in CVE-2023-4911.
+    std::map<std::string, Match> found;
+    for (const auto& entry : entries->second) {
+      RangeVerdict rv = evaluate_affected(entry.affected, scheme_, version, entry.advisory_id);
+      if (!rv.affected) continue;
+      const Advisory* adv = advisory(entry.advisory_id);
+      if (!adv) continue;  // withdrawn
+      std::set<std::string> names = {adv->id};
+      names.insert(adv->aliases.begin(), adv->aliases.end());
+      names.insert(adv->upstream.begin(), adv->upstream.end());
+      std::vector<std::string> keys;
+      for (const auto& n : names)
+        if (is_cve(n)) keys.push_back(n);
+      if (keys.empty()) keys.push_back(adv->id);
+      for (const auto& key : keys) {
+        Match m;
+        m.ecosystem = ecosystem_;
+        m.id = key;
+        m.records = {adv->id};
+        for (const auto& n : names)
+          if (n != key && (!is_cve(n) || keys.size() == 1)) m.aliases.push_back(n);
+        m.fixed_version = rv.fixed;
+        m.summary = adv->summary;
+        m.links = adv->references;
+        m.severity = entry.rating.severity;
+        m.severity_source = entry.rating.source;
+        m.vendor_severity = entry.affected.urgency;
+        auto [slot, inserted] = found.try_emplace(key, std::move(m));
+        if (!inserted) merge_into(slot->second, m);
+      }
+    }
+    std::vector<Match> out;
+    out.reserve(found.size());
+    for (auto& [key, m] : found)
+      out.push_back(std::move(m));
+    return out;
+  }
+
+ private:
+  const Advisory* advisory(const std::string& id) {
+    auto it = advisories_.find(id);
+    if (it == advisories_.end()) it = advisories_.emplace(id, store_.advisory(id)).first;
+    return it->second ? &*it->second : nullptr;
+  }
+
+  VulnStore& store_;
+  std::string ecosystem_;
+  Scheme scheme_;
+  std::unordered_map<std::string, std::vector<AffectedEntry>> entries_;
+  std::unordered_map<std::string, std::optional<Advisory>> advisories_;
+};
+
 }  // namespace
 
 std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store) {
   const std::string& ecosystem = inventory.os.ecosystem;
   auto scheme = scheme_for_ecosystem(ecosystem);
   if (!scheme) throw Error("no version ordering known for ecosystem '" + ecosystem + "'");
-  std::map<std::string, std::vector<AffectedEntry>> by_source;
-  std::map<std::string, std::optional<Advisory>> advisories;
-  std::vector<Match> out;
+  SourceMatcher matcher(store, ecosystem, *scheme);
+  struct Shared {
+    std::vector<Match> matches;
+    size_t users = 0;  // binary packages still to receive them
+  };
+  std::map<std::pair<std::string, std::string>, Shared> by_source;
+  std::vector<Shared*> per_package;
+  per_package.reserve(inventory.packages.size());
+  size_t total = 0;
   for (const auto& pkg : inventory.packages) {
-    auto it = by_source.find(pkg.source_name);
+    auto key = std::make_pair(pkg.source_name, pkg.source_version);
+    auto it = by_source.find(key);
     if (it == by_source.end())
-      it = by_source.emplace(pkg.source_name, store.affected(ecosystem, pkg.source_name)).first;
-    // Findings of this package keyed by vulnerability: the CVEs a record names (its id, aliases
-    // and upstream), else the record's own id. A DSA naming three CVEs adds to three findings;
-    // DEBIAN-CVE-2023-4911 and DSA-5514-1 meet in CVE-2023-4911.
-    std::map<std::string, Match> found;
-    for (const auto& entry : it->second) {
-      RangeVerdict rv =
-          evaluate_affected(entry.affected, *scheme, pkg.source_version, entry.advisory_id);
-      if (!rv.affected) continue;
-      auto adv_it = advisories.find(entry.advisory_id);
-      if (adv_it == advisories.end())
-        adv_it = advisories.emplace(entry.advisory_id, store.advisory(entry.advisory_id)).first;
-      if (!adv_it->second) continue;  // withdrawn
-      const Advisory& adv = *adv_it->second;
-      std::set<std::string> names = {adv.id};
-      names.insert(adv.aliases.begin(), adv.aliases.end());
-      names.insert(adv.upstream.begin(), adv.upstream.end());
-      std::vector<std::string> keys;
-      for (const auto& n : names)
-        if (is_cve(n)) keys.push_back(n);
-      if (keys.empty()) keys.push_back(adv.id);
-      for (const auto& key : keys) {
-        Match m;
-        m.package = pkg;
-        m.ecosystem = ecosystem;
-        m.id = key;
-        m.records = {adv.id};
-        for (const auto& n : names)
-          if (n != key && (!is_cve(n) || keys.size() == 1)) m.aliases.push_back(n);
-        m.fixed_version = rv.fixed;
-        m.summary = adv.summary;
-        m.links = adv.references;
-        m.kernel_headers = pkg.source_name == "linux";
-        assign_severity(m, adv, entry.affected);
-        auto [slot, inserted] = found.try_emplace(key, m);
-        if (!inserted) merge_into(slot->second, m);
-      }
+      it = by_source.emplace(key, Shared{matcher.matches(pkg.source_name, pkg.source_version), 0})
+               .first;
+    ++it->second.users;
+    per_package.push_back(&it->second);
+    total += it->second.matches.size();
+  }
+  // Sized once: thousands of findings grown by doubling would copy and free megabytes. The last
+  // binary package of a source takes its findings instead of copying them.
+  std::vector<Match> out;
+  out.reserve(total);
+  for (size_t i = 0; i < inventory.packages.size(); ++i) {
+    const Package& pkg = inventory.packages[i];
+    Shared& shared = *per_package[i];
+    bool last = --shared.users == 0;
+    for (Match& m : shared.matches) {
+      if (last)
+        out.push_back(std::move(m));
+      else
+        out.push_back(m);
+      out.back().package = pkg;
+      out.back().kernel_headers = pkg.source_name == "linux";
     }
-    for (auto& [key, m] : found)
-      out.push_back(std::move(m));
   }
   return out;
 }

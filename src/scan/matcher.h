@@ -36,23 +36,15 @@ struct Match {
   std::string summary;
   std::vector<std::string> links;
   verdict::Severity severity = verdict::Severity::Unknown;
-  std::string severity_source;  // "CVSS:3.1/... (9.8)", "debian urgency: low", ...
+  std::string severity_source;  // "CVSS:3.1/... (9.8)", "debian urgency: low", ... (severity.h)
   std::string vendor_severity;  // Debian urgency as published
   std::string ecosystem;
   bool kernel_headers = false;  // a kernel CVE seen through linux-libc-dev: real, rarely relevant
 };
 
-// The severity rule, written down once:
-//   1. a CVSS v3.x vector (package-level, else record-level) gives the base score's rating;
-//   2. else the feed's own word (database_specific.severity, Ubuntu priority);
-//   3. else Debian's urgency: unimportant and low -> low, medium -> medium, high -> high;
-//      "not yet assigned" and "end-of-life" -> unknown;
-//   4. else unknown.
-// The Debian urgency is always kept as the vendor severity beside it.
-void assign_severity(Match& m, const Advisory& advisory, const OsvAffected& affected);
-
 // Every vulnerability of every package of the inventory. The OS ecosystem must be set
-// (callers refuse unsupported OSes before).
+// (callers refuse unsupported OSes before). Binary packages built from the same source at the
+// same version share their findings, which are worked out once.
 std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store);
 
 }  // namespace tollgate::scan

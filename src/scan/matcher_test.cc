@@ -238,25 +238,28 @@ TEST_F(MatcherTest, FlagsKernelCvesSeenThroughHeaders) {
 }
 
 TEST(Severity, FollowsTheWrittenRule) {
-  Advisory adv;
+  std::vector<OsvSeverity> record;
   OsvAffected aff;
-  Match m;
   aff.urgency = "low*";
-  assign_severity(m, adv, aff);
-  EXPECT_EQ(m.severity, Severity::Low);
+  EXPECT_EQ(rate(record, aff).severity, Severity::Low);
   aff.urgency = "medium**";
-  assign_severity(m, adv, aff);
-  EXPECT_EQ(m.severity, Severity::Medium);
+  EXPECT_EQ(rate(record, aff).severity, Severity::Medium);
   aff.urgency = "not yet assigned";
-  assign_severity(m, adv, aff);
-  EXPECT_EQ(m.severity, Severity::Unknown);
+  EXPECT_EQ(rate(record, aff).severity, Severity::Unknown);
+  EXPECT_EQ(rate(record, aff).source, "debian urgency: not yet assigned");
   aff.database_severity = "MODERATE";
-  assign_severity(m, adv, aff);
-  EXPECT_EQ(m.severity, Severity::Medium);
-  adv.severity = {{"CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}};
-  assign_severity(m, adv, aff);
-  EXPECT_EQ(m.severity, Severity::Critical);
-  EXPECT_EQ(m.vendor_severity, "not yet assigned");
+  EXPECT_EQ(rate(record, aff).severity, Severity::Medium);
+  aff.severity = {{"Ubuntu", "high"}};
+  EXPECT_EQ(rate(record, aff).severity, Severity::Medium);  // the feed's own word comes first
+  record = {{"CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}};
+  Rating r = rate(record, aff);
+  EXPECT_EQ(r.severity, Severity::Critical);
+  EXPECT_EQ(r.source, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H (9.8)");
+  EXPECT_EQ(r.rank(), 2);
+  // A package-level vector wins over the record's.
+  aff.severity = {{"CVSS_V3", "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"}};
+  EXPECT_EQ(rate(record, aff).severity, Severity::Low);
+  EXPECT_EQ(rate({}, OsvAffected{}).source, "no severity published");
 }
 
 }  // namespace

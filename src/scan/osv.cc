@@ -1,5 +1,7 @@
 #include "scan/osv.h"
 
+#include "scan/severity.h"
+
 namespace tollgate::scan {
 namespace {
 
@@ -105,20 +107,6 @@ OsvRecord parse_osv(const json& j, const SourceLocation& where) {
   return r;
 }
 
-nlohmann::json severities_to_json(const std::vector<OsvSeverity>& s) {
-  json out = json::array();
-  for (const auto& x : s)
-    out.push_back({x.type, x.score});
-  return out;
-}
-
-std::vector<OsvSeverity> severities_from_json(const nlohmann::json& j) {
-  std::vector<OsvSeverity> out;
-  for (const auto& x : j)
-    out.push_back({x.at(0).get<std::string>(), x.at(1).get<std::string>()});
-  return out;
-}
-
 namespace {
 
 // Versions, ecosystems and severities never hold a newline; one is replaced all the same so that
@@ -132,7 +120,7 @@ std::string one_line(std::string_view s) {
 
 }  // namespace
 
-std::string encode_affected(const OsvAffected& a) {
+std::string encode_affected(const OsvAffected& a, const Rating& rating) {
   static constexpr char kEventCodes[] = {'i', 'f', 'l', 'm'};
   std::string out;
   for (const auto& r : a.ranges) {
@@ -144,13 +132,13 @@ std::string encode_affected(const OsvAffected& a) {
   for (const auto& v : a.versions)
     out += "V " + one_line(v) + "\n";
   if (!a.urgency.empty()) out += "U " + one_line(a.urgency) + "\n";
-  for (const auto& s : a.severity)
-    out += "S " + one_line(s.type) + "\t" + one_line(s.score) + "\n";
-  if (!a.database_severity.empty()) out += "D " + one_line(a.database_severity) + "\n";
+  out += "P ";
+  out += verdict::to_string(rating.severity);
+  out += "\t" + one_line(rating.source) + "\n";
   return out;
 }
 
-OsvAffected decode_affected(std::string_view text) {
+OsvAffected decode_affected(std::string_view text, Rating& rating) {
   OsvAffected a;
   while (!text.empty()) {
     size_t nl = text.find('\n');
@@ -180,15 +168,13 @@ OsvAffected decode_affected(std::string_view text) {
       case 'U':
         a.urgency = std::move(value);
         break;
-      case 'S': {
+      case 'P': {
         size_t tab = value.find('\t');
-        a.severity.push_back(
-            {value.substr(0, tab), tab == std::string::npos ? "" : value.substr(tab + 1)});
+        rating.severity =
+            verdict::parse_severity(value.substr(0, tab)).value_or(verdict::Severity::Unknown);
+        rating.source = tab == std::string::npos ? "" : value.substr(tab + 1);
         break;
       }
-      case 'D':
-        a.database_severity = std::move(value);
-        break;
     }
   }
   return a;

@@ -52,12 +52,13 @@ struct OsvRecord {
 // way that would change a match (an event with no version, an unknown event kind).
 OsvRecord parse_osv(const nlohmann::json& j, const SourceLocation& where);
 
-// The compact form the store keeps per affected package, and back: one field a line
-// ("i 0", "f 2.36-9+deb12u3", "R ECOSYSTEM" ...), read back without a JSON parse because a scan
-// reads thousands of these.
-std::string encode_affected(const OsvAffected& a);
-OsvAffected decode_affected(std::string_view text);
-nlohmann::json severities_to_json(const std::vector<OsvSeverity>& s);
-std::vector<OsvSeverity> severities_from_json(const nlohmann::json& j);
+struct Rating;
+
+// The compact form the store keeps per affected package, and back: what matching reads (ranges,
+// versions, urgency) and the rating worked out at import, one field a line ("R ECOSYSTEM",
+// "i 0", "f 2.36-9+deb12u3", "P high\tCVSS:3.1/..."), read back without a JSON parse because a
+// scan reads thousands of these. The raw severity lists are not kept: the rating replaces them.
+std::string encode_affected(const OsvAffected& a, const Rating& rating);
+OsvAffected decode_affected(std::string_view text, Rating& rating);
 
 }  // namespace tollgate::scan

@@ -4,8 +4,15 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "util/error.h"
 #include "util/files.h"
@@ -35,10 +42,79 @@ bool has_suffix(const fs::path& p, std::string_view ext) {
   return s.size() >= ext.size() && s.compare(s.size() - ext.size(), ext.size(), ext) == 0;
 }
 
-class Importer {
+// A batch of records on its way from the reading thread to the writing one.
+struct Batch {
+  std::vector<PreparedRecord> records;
+  ImportProgress read;  // where the reader was when it sent this batch (records unused)
+  int64_t files = 0;    // files finished so far
+};
+
+// One reader, one writer, a few batches between them: the reader never runs far ahead (memory
+// stays flat) and either side can stop the other.
+class BatchQueue {
  public:
-  Importer(VulnStore& store, const std::function<void(int64_t)>& progress)
-      : writer_(store), progress_(progress) {}
+  // False when the writer gave up: the reader should stop.
+  bool push(Batch b) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < kMaxBatches || cancelled_; });
+    if (cancelled_) return false;
+    queue_.push_back(std::move(b));
+    changed_.notify_all();
+    return true;
+  }
+  // The reader is done, with the error that stopped it if any.
+  void finish(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    error_ = std::move(error);
+    changed_.notify_all();
+  }
+  void cancel() {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    changed_.notify_all();
+  }
+  // The next batch; nullopt once the reader finished; rethrows the reader's error.
+  std::optional<Batch> pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (!queue_.empty()) {
+      Batch b = std::move(queue_.front());
+      queue_.pop_front();
+      changed_.notify_all();
+      return b;
+    }
+    if (error_) std::rethrow_exception(error_);
+    return std::nullopt;
+  }
+
+ private:
+  static constexpr size_t kMaxBatches = 8;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> queue_;
+  bool done_ = false, cancelled_ = false;
+  std::exception_ptr error_;
+};
+
+struct Cancelled {};
+
+// The reading side: walks the paths, inflates zips, parses and prepares records.
+class Reader {
+ public:
+  explicit Reader(BatchQueue& queue) : queue_(queue) {}
+
+  void run(const std::vector<std::string>& paths) {
+    for (const auto& p : paths) {
+      batch_.read.path = p;
+      flush();  // each PATH is a step worth showing
+      path(p);
+    }
+    flush();
+  }
+
+ private:
+  static constexpr size_t kBatchRecords = 256;
 
   void path(const fs::path& p) {
     std::error_code ec;
@@ -60,17 +136,13 @@ class Importer {
     }
   }
 
-  ImportResult finish(const std::vector<std::string>& sources) {
-    writer_.commit(sources);
-    return {writer_.records(), files_};
-  }
-
- private:
   void file(const fs::path& p) {
-    if (has_suffix(p, ".zip"))
+    if (has_suffix(p, ".zip")) {
       zip(p);
-    else
+    } else {
       document(files::read(p), p.string());
+      ++batch_.files;
+    }
   }
 
   void zip(const fs::path& p) {
@@ -98,20 +170,28 @@ class Importer {
         throw Error(SourceLocation{p.string() + ":" + name},
                     std::string("broken zip entry: ") + archive_error_string(a.get()));
       document(buffer, p.string() + ":" + name);
+      ++batch_.files;
     }
   }
 
   void document(std::string_view text, const std::string& where) {
+    batch_.read.bytes += text.size();
     for (const auto& record : parse_osv_document(text, where)) {
-      writer_.add(record);
-      if (progress_ && writer_.records() % 5000 == 0) progress_(writer_.records());
+      batch_.records.push_back(prepare_record(record));
+      if (batch_.records.size() >= kBatchRecords) flush();
     }
-    ++files_;
   }
 
-  StoreWriter writer_;
-  const std::function<void(int64_t)>& progress_;
-  int64_t files_ = 0;
+  void flush() {
+    Batch next;
+    next.read = batch_.read;
+    next.files = batch_.files;
+    if (!queue_.push(std::move(batch_))) throw Cancelled{};
+    batch_ = std::move(next);
+  }
+
+  BatchQueue& queue_;
+  Batch batch_;
 };
 
 }  // namespace
@@ -139,12 +219,49 @@ std::vector<OsvRecord> parse_osv_document(std::string_view text, const std::stri
 }
 
 ImportResult import_osv(VulnStore& store, const std::vector<std::string>& paths,
-                        const std::function<void(int64_t)>& progress) {
+                        const std::function<void(const ImportProgress&)>& progress) {
   if (paths.empty()) throw UsageError("db import needs at least one PATH");
-  Importer importer(store, progress);
-  for (const auto& p : paths)
-    importer.path(p);
-  return importer.finish(paths);
+  // libarchive turns every zip entry's DOS time into a time_t with mktime(), and glibc re-reads
+  // /etc/localtime (a stat per entry) while TZ is unset. ":/etc/localtime" names the zone glibc
+  // uses then, and lets it load the file once. Set before the reader thread starts.
+  if (!std::getenv("TZ")) ::setenv("TZ", ":/etc/localtime", 0);
+  StoreWriter writer(store);
+  BatchQueue queue;
+  std::thread reader([&] {
+    try {
+      Reader(queue).run(paths);
+      queue.finish(nullptr);
+    } catch (const Cancelled&) {
+      queue.finish(nullptr);
+    } catch (...) {
+      queue.finish(std::current_exception());
+    }
+  });
+  // Whatever happens here, the reader is stopped and joined before the writer rolls back.
+  struct Join {
+    BatchQueue& queue;
+    std::thread& thread;
+    ~Join() {
+      queue.cancel();
+      thread.join();
+    }
+  } join{queue, reader};
+  int64_t files = 0, last_report = 0;
+  std::string last_path;
+  while (auto batch = queue.pop()) {
+    for (const auto& record : batch->records)
+      writer.add(record);
+    files = batch->files;
+    if (progress && (writer.records() - last_report >= 5000 || batch->read.path != last_path)) {
+      ImportProgress p = batch->read;
+      p.records = writer.records();
+      progress(p);
+      last_report = writer.records();
+      last_path = p.path;
+    }
+  }
+  writer.commit(paths);
+  return {writer.records(), files};
 }
 
 }  // namespace tollgate::scan

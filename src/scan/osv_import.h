@@ -13,13 +13,22 @@ struct ImportResult {
   int64_t files = 0;
 };
 
+// Where a running import is, for a progress line.
+struct ImportProgress {
+  int64_t records = 0;  // written to the store so far
+  uint64_t bytes = 0;   // JSON read so far (uncompressed)
+  std::string path;     // the PATH being read (as given: a zip, a directory, a file)
+};
+
 // Imports OSV records from each path: a .json file (one record or a list of them), a directory
 // (every *.json and *.zip below it) or a zip archive as osv.dev publishes per ecosystem
 // (Debian/all.zip). Everything goes in one transaction: a malformed file anywhere aborts the
 // whole import with an Error naming the file (and zip entry, line and column) and leaves the
-// store as it was. `progress` (optional) is called with the running record count.
+// store as it was. Files are read and parsed on a second thread while this one writes to
+// SQLite. `progress` (optional) is called on this thread every few thousand records and when a
+// new file starts.
 ImportResult import_osv(VulnStore& store, const std::vector<std::string>& paths,
-                        const std::function<void(int64_t)>& progress = {});
+                        const std::function<void(const ImportProgress&)>& progress = {});
 
 // Parses the records of one JSON document; `where` names it in errors.
 std::vector<OsvRecord> parse_osv_document(std::string_view text, const std::string& where);

@@ -106,6 +106,7 @@ verdict::Verdict build_verdict(const ScanSubject& subject, const Inventory& inve
   for (const auto& r : policy.ignores)
     if (r.expires && *r.expires <= policy.now)
       expired.push_back(r.id + " (expired " + r.expires_text + ", " + r.where.str() + ")");
+  v.findings.reserve(matches.size());
   for (const auto& m : matches) {
     if (m.fixed_version.empty()) ++unfixed;
     if (policy.ignore_unfixed && m.fixed_version.empty()) {

@@ -271,7 +271,8 @@ OpenedImage pull_image(const std::string& text, const ImageSourceOptions& o) {
     std::string layer_digest = layer.value("digest", "");
     if (o.progress)
       o.progress("pulling layer " + std::to_string(n + 1) + "/" +
-                 std::to_string(manifest["layers"].size()) + " " + layer_digest);
+                 std::to_string(manifest["layers"].size()) + " " + layer_digest + " (" +
+                 std::to_string(layer.value("size", int64_t{0}) / 1000) + " kB)");
     http::Response r = client.get("/blobs/" + layer_digest, {}, std::chrono::minutes(10));
     auto body = std::make_shared<std::string>(std::move(r.body));
     auto pos = std::make_shared<size_t>(0);

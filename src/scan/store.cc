@@ -8,10 +8,11 @@
 namespace tollgate::scan {
 namespace {
 
-using nlohmann::json;
-
 // Bumped whenever the layout or the encoding of osv_affected.data changes.
-constexpr int64_t kSchemaVersion = 3;
+// Both big tables are WITHOUT ROWID: the rows live in their primary key's B-tree, so a scan's
+// lookup of one package's entries reads a run of adjacent rows instead of one scattered table
+// page per entry (which made warm scans read tens of megabytes).
+constexpr int64_t kSchemaVersion = 4;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS osv_advisory (
@@ -21,16 +22,16 @@ CREATE TABLE IF NOT EXISTS osv_advisory (
   summary TEXT NOT NULL,
   aliases TEXT NOT NULL,
   upstream TEXT NOT NULL,
-  severity TEXT NOT NULL,
   refs TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS osv_affected (
   ecosystem TEXT NOT NULL,
   name TEXT NOT NULL,
   advisory_id TEXT NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS osv_affected_by_package ON osv_affected(ecosystem, name);
+  seq INTEGER NOT NULL,  -- the entry's place in the record's affected[] list
+  data TEXT NOT NULL,
+  PRIMARY KEY (ecosystem, name, advisory_id, seq)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS osv_affected_by_advisory ON osv_affected(advisory_id);
 CREATE TABLE IF NOT EXISTS osv_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
@@ -100,10 +101,12 @@ void VulnStore::ensure_schema() {
     history::Statement tables(db_.handle(),
                               "SELECT count(*) FROM sqlite_master WHERE name = 'osv_advisory'");
     tables.step();
-    if (tables.column_int(0) > 0 && v != kSchemaVersion)
+    bool exists = tables.column_int(0) > 0;
+    if (exists && v != kSchemaVersion)
       throw Error("written by another version of tollgate (schema " + std::to_string(v) +
                   ", this one reads " + std::to_string(kSchemaVersion) +
                   "); delete it and run 'tollgate db update'");
+    if (exists) return;  // a scan only reads: it never writes, not even the version
     db_.exec(kSchema);
     db_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   } catch (const Error& e) {
@@ -122,8 +125,11 @@ std::vector<AffectedEntry> VulnStore::affected(const std::string& ecosystem,
   q.reset();
   q.bind(1, ecosystem).bind(2, name);
   std::vector<AffectedEntry> out;
-  while (q.step())
-    out.push_back({q.column_text(0), decode_affected(q.column_text(1))});
+  while (q.step()) {
+    AffectedEntry e{q.column_text(0), {}, {}};
+    e.affected = decode_affected(q.column_text(1), e.rating);
+    out.push_back(std::move(e));
+  }
   return out;
 }
 
@@ -131,7 +137,7 @@ std::optional<Advisory> VulnStore::advisory(const std::string& id) {
   if (!advisory_query_)
     advisory_query_ = std::make_unique<history::Statement>(
         db_.handle(),
-        "SELECT modified, summary, aliases, upstream, severity, refs FROM osv_advisory "
+        "SELECT modified, summary, aliases, upstream, refs FROM osv_advisory "
         "WHERE id = ? AND withdrawn = 0");
   auto& q = *advisory_query_;
   q.reset();
@@ -143,8 +149,7 @@ std::optional<Advisory> VulnStore::advisory(const std::string& id) {
   a.summary = q.column_text(1);
   a.aliases = string_list(q.column_text(2));
   a.upstream = string_list(q.column_text(3));
-  a.severity = severities_from_json(json::parse(q.column_text(4)));
-  a.references = string_list(q.column_text(5));
+  a.references = string_list(q.column_text(4));
   return a;
 }
 
@@ -191,7 +196,7 @@ StoreStatus VulnStore::status() {
 // Imports are large and go into one transaction: a big page cache keeps SQLite from spilling
 // half-built pages to the WAL (and waiting on the disk) before the commit.
 static history::Database& prepared_for_import(history::Database& db) {
-  db.exec("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;");
+  db.exec("PRAGMA cache_size = -98304; PRAGMA temp_store = MEMORY;");
   return db;
 }
 
@@ -200,28 +205,46 @@ StoreWriter::StoreWriter(VulnStore& store)
       tx_(prepared_for_import(store.database())),
       put_advisory_(store.database().handle(),
                     "INSERT OR REPLACE INTO osv_advisory "
-                    "(id, modified, withdrawn, summary, aliases, upstream, severity, refs) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                    "(id, modified, withdrawn, summary, aliases, upstream, refs) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)"),
       drop_affected_(store.database().handle(), "DELETE FROM osv_affected WHERE advisory_id = ?"),
       put_affected_(store.database().handle(),
-                    "INSERT INTO osv_affected (ecosystem, name, advisory_id, data) "
-                    "VALUES (?, ?, ?, ?)") {
+                    "INSERT INTO osv_affected (ecosystem, name, advisory_id, seq, data) "
+                    "VALUES (?, ?, ?, ?, ?)") {
   history::Statement any(store.database().handle(), "SELECT 1 FROM osv_advisory LIMIT 1");
   fresh_ = !any.step();
 }
 
 StoreWriter::~StoreWriter() = default;
 
-void StoreWriter::add(const OsvRecord& r) {
+PreparedRecord prepare_record(const OsvRecord& r) {
+  PreparedRecord p;
+  p.id = r.id;
+  p.modified = r.modified;
+  p.withdrawn = r.withdrawn;
+  p.summary = r.summary.empty() ? r.details.substr(0, 200) : r.summary;
+  p.aliases = join_lines(r.aliases);
+  p.upstream = join_lines(r.upstream);
+  p.refs = join_lines(r.references);
+  if (r.withdrawn) return p;
+  for (size_t i = 0; i < r.affected.size(); ++i) {
+    const OsvAffected& a = r.affected[i];
+    if (a.ecosystem.empty() || a.name.empty()) continue;
+    p.affected.push_back(
+        {a.ecosystem, a.name, encode_affected(a, rate(r.severity, a)), static_cast<int64_t>(i)});
+  }
+  return p;
+}
+
+void StoreWriter::add(const PreparedRecord& r) {
   put_advisory_.reset();
   put_advisory_.bind(1, r.id)
       .bind(2, r.modified)
       .bind(3, int64_t{r.withdrawn})
-      .bind(4, r.summary.empty() ? r.details.substr(0, 200) : r.summary)
-      .bind(5, join_lines(r.aliases))
-      .bind(6, join_lines(r.upstream))
-      .bind(7, severities_to_json(r.severity).dump())
-      .bind(8, join_lines(r.references))
+      .bind(4, r.summary)
+      .bind(5, r.aliases)
+      .bind(6, r.upstream)
+      .bind(7, r.refs)
       .run();
   // A record replaces its previous version wholesale, so a package that a newer version no
   // longer lists stops matching. Into an empty store only a repeated id has anything to drop.
@@ -229,16 +252,14 @@ void StoreWriter::add(const OsvRecord& r) {
     drop_affected_.reset();
     drop_affected_.bind(1, r.id).run();
   }
-  if (!r.withdrawn) {
-    for (const auto& a : r.affected) {
-      if (a.ecosystem.empty() || a.name.empty()) continue;
-      put_affected_.reset();
-      put_affected_.bind(1, a.ecosystem)
-          .bind(2, a.name)
-          .bind(3, r.id)
-          .bind(4, encode_affected(a))
-          .run();
-    }
+  for (const auto& row : r.affected) {
+    put_affected_.reset();
+    put_affected_.bind(1, row.ecosystem)
+        .bind(2, row.name)
+        .bind(3, r.id)
+        .bind(4, row.seq)
+        .bind(5, row.data)
+        .run();
   }
   ++records_;
 }

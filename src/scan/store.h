@@ -10,6 +10,7 @@
 
 #include "history/db.h"
 #include "scan/osv.h"
+#include "scan/severity.h"
 
 namespace tollgate::scan {
 
@@ -20,7 +21,6 @@ struct Advisory {
   std::string summary;
   std::vector<std::string> aliases;
   std::vector<std::string> upstream;
-  std::vector<OsvSeverity> severity;
   std::vector<std::string> references;
 };
 
@@ -28,6 +28,7 @@ struct Advisory {
 struct AffectedEntry {
   std::string advisory_id;
   OsvAffected affected;
+  Rating rating;  // worked out at import from the entry and its record
 };
 
 struct EcosystemCount {
@@ -45,7 +46,8 @@ struct StoreStatus {
   std::vector<std::string> sources;                                 // what was imported last
 };
 
-// The local OSV database: SQLite, indexed by (ecosystem, name) for the matcher's lookups.
+// The local OSV database: SQLite, its affected entries clustered by (ecosystem, name) so that the
+// matcher's lookup for one package reads one or two adjacent pages.
 class VulnStore {
  public:
   // $XDG_CACHE_HOME/tollgate/vulndb.sqlite, else ~/.cache/tollgate/vulndb.sqlite.
@@ -74,6 +76,19 @@ class VulnStore {
   std::unique_ptr<history::Statement> advisory_query_;
 };
 
+// A record turned into the rows the store keeps: the work an import can do away from SQLite
+// (rating severities, encoding ranges), so that it can run on another thread.
+struct PreparedRecord {
+  std::string id, modified, summary, aliases, upstream, refs;
+  bool withdrawn = false;
+  struct Row {
+    std::string ecosystem, name, data;
+    int64_t seq = 0;
+  };
+  std::vector<Row> affected;
+};
+PreparedRecord prepare_record(const OsvRecord& record);
+
 // Writes records into the store inside one transaction: either every record of an import lands,
 // or (an exception, a broken file) none does and the previous data stays as it was.
 class StoreWriter {
@@ -83,7 +98,8 @@ class StoreWriter {
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
 
-  void add(const OsvRecord& record);
+  void add(const PreparedRecord& record);
+  void add(const OsvRecord& record) { add(prepare_record(record)); }
   // Records the import's time and sources, then commits.
   void commit(const std::vector<std::string>& sources);
   int64_t records() const { return records_; }

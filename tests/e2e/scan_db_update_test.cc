@@ -32,6 +32,11 @@ TEST(ScanDbUpdate, DownloadsAndImportsAtomically) {
                   base + "/Alpine/all.zip"});
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("imported 14 OSV records"), std::string::npos) << r.out;
+  // Not a terminal: one progress line per step, no redrawn counters.
+  for (const std::string& step :
+       {"downloading " + base + "/Debian/all.zip", "importing " + base + "/Alpine/all.zip"})
+    EXPECT_NE(r.out.find(step + "\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\r'), std::string::npos) << r.out;
   auto before = run({"db", "status", "--db", db, "--json"}).json();
   EXPECT_EQ(before["advisories"], 14);
 

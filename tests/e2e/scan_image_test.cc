@@ -108,25 +108,33 @@ TEST_F(ScanImage, RefusesTamperedBlobsAndHostileArchives) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("digest mismatch"), std::string::npos) << r.out;
 
-  // A docker-archive whose layer writes "../../etc/cron.d/evil".
-  fs::path evil = dir_.path() / "evil";
-  fs::create_directories(evil);
-  Result mk =
-      sh("cd '" + evil.string() +
-         "' && python3 -c \"import tarfile,io,json\n"
-         "def add(t,n,d):\n i=tarfile.TarInfo(n); i.size=len(d); t.addfile(i,io.BytesIO(d))\n"
-         "with tarfile.open('layer.tar','w') as t:\n"
-         " add(t,'etc/os-release',b'ID=alpine\\nVERSION_ID=3.18.0\\n')\n"
-         " add(t,'../../etc/cron.d/evil',b'* * * * * root sh\\n')\n"
-         "open('config.json','w').write(json.dumps({'rootfs':{'diff_ids':[]}}))\n"
-         "open('manifest.json','w').write(json.dumps([{'Config':'config.json','Layers':['layer.tar'"
-         "]}]))\n"
-         "\" && tar -cf ../evil.tar manifest.json config.json layer.tar");
-  ASSERT_EQ(mk.code, 0) << mk.out;
-  Result e = run({"scan", "image", (dir_.path() / "evil.tar").string(), "--db", db_});
-  EXPECT_EQ(e.code, 2);
-  EXPECT_NE(e.out.find("climbs out of the image root"), std::string::npos) << e.out;
-  EXPECT_FALSE(fs::exists(dir_.path().parent_path() / "etc/cron.d/evil"));
+  // Docker-archives whose layer writes "../../etc/cron.d/evil", then "/etc/cron.d/evil".
+  for (const auto& [name, expected] : {std::pair<std::string, std::string>{
+                                           "../../etc/cron.d/evil", "climbs out of the image root"},
+                                       {"/etc/cron.d/evil", "its path is absolute"}}) {
+    fs::path evil = dir_.path() / "evil";
+    fs::remove_all(evil);
+    fs::create_directories(evil);
+    Result mk = sh(
+        "cd '" + evil.string() +
+        "' && python3 -c \"import tarfile,io,json\n"
+        "def add(t,n,d):\n i=tarfile.TarInfo(n); i.size=len(d); t.addfile(i,io.BytesIO(d))\n"
+        "with tarfile.open('layer.tar','w') as t:\n"
+        " add(t,'etc/os-release',b'ID=alpine\\nVERSION_ID=3.18.0\\n')\n"
+        " add(t,'" +
+        name +
+        "',b'* * * * * root sh\\n')\n"
+        "open('config.json','w').write(json.dumps({'rootfs':{'diff_ids':[]}}))\n"
+        "open('manifest.json','w').write(json.dumps([{'Config':'config.json','Layers':['layer.tar'"
+        "]}]))\n"
+        "\" && tar -cf ../evil.tar manifest.json config.json layer.tar");
+    ASSERT_EQ(mk.code, 0) << mk.out;
+    Result e = run({"scan", "image", (dir_.path() / "evil.tar").string(), "--db", db_});
+    EXPECT_EQ(e.code, 2);
+    EXPECT_NE(e.out.find(expected), std::string::npos) << e.out;
+    EXPECT_FALSE(fs::exists(dir_.path().parent_path() / "etc/cron.d/evil"));
+    EXPECT_FALSE(fs::exists("/etc/cron.d/evil"));
+  }
 
   Result missing = run({"scan", "image", (dir_.path() / "nope.tar").string(), "--db", db_});
   EXPECT_EQ(missing.code, 2);
