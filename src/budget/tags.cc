@@ -4,6 +4,7 @@
 
 #include "budget/text_hash.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace tollgate::budget {
 namespace {
@@ -143,7 +144,7 @@ class FlatObjectReader {
           scratch += '\t';
           break;
         case 'u':
-          append_utf8(scratch, read_code_point());
+          str::append_utf8(scratch, read_code_point());
           break;
         default:
           fail(std::string("bad escape \\") + e);
@@ -177,24 +178,6 @@ class FlatObjectReader {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
     return cp;
-  }
-
-  static void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   std::string_view read_value(bool& is_string) {

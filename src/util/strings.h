@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 // Text safe inside XML or HTML content and attribute values; control characters XML 1.0
 // forbids become spaces.
 std::string xml_escape(std::string_view s);
+// Appends the UTF-8 encoding of a Unicode code point (as JSON and YAML escapes produce them).
+void append_utf8(std::string& out, uint32_t code_point);
 
 // A value for a shell single-quoted context: 'it'\''s'.
 std::string shell_quote(std::string_view s);

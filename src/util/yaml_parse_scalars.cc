@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/strings.h"
 #include "util/yaml_parse_internal.h"
 
 namespace tollgate::yaml_parse {
@@ -20,24 +21,6 @@ const char* after_break(const char* q, const char* end) {
   if (q < end && *q == '\r') ++q;
   if (q < end && *q == '\n') ++q;
   return q;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Bytes a plain scalar's line may hold without a second look (block context).
@@ -243,16 +226,16 @@ void Builder::escape(std::string& out) {
       out += '\\';
       return;
     case 'N':
-      append_utf8(out, 0x85);
+      str::append_utf8(out, 0x85);
       return;
     case '_':
-      append_utf8(out, 0xA0);
+      str::append_utf8(out, 0xA0);
       return;
     case 'L':
-      append_utf8(out, 0x2028);
+      str::append_utf8(out, 0x2028);
       return;
     case 'P':
-      append_utf8(out, 0x2029);
+      str::append_utf8(out, 0x2029);
       return;
     case 'x':
       hex = 2;
@@ -292,7 +275,7 @@ void Builder::escape(std::string& out) {
   }
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
     fail(at, "escape is not a Unicode character");
-  append_utf8(out, cp);
+  str::append_utf8(out, cp);
 }
 
 Node Builder::quoted_scalar() {

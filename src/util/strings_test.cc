@@ -1,0 +1,24 @@
+#include "util/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace tollgate::str {
+namespace {
+
+TEST(Strings, AppendUtf8AtEveryLengthBoundary) {
+  std::string out;
+  for (uint32_t cp : {0x41u, 0x7Fu, 0x80u, 0xE9u, 0x7FFu, 0x800u, 0x20ACu, 0xFFFFu, 0x10000u,
+                      0x1F600u, 0x10FFFFu})
+    append_utf8(out, cp);
+  EXPECT_EQ(out,
+            "A\x7F\xC2\x80\xC3\xA9\xDF\xBF\xE0\xA0\x80\xE2\x82\xAC\xEF\xBF\xBF\xF0\x90\x80\x80"
+            "\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF");
+}
+
+TEST(Strings, ClosestSuggestsOnlyLikelyTypos) {
+  EXPECT_EQ(closest("junti", {"json", "junit", "table"}), "junit");
+  EXPECT_EQ(closest("xml", {"json", "junit", "table"}), "");
+}
+
+}  // namespace
+}  // namespace tollgate::str
