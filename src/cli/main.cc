@@ -1,6 +1,7 @@
 // tollgate: the entry point. Builds the command tree from the registered commands, parses the
 // command line and maps every outcome onto the shared exit codes (0 verified, 1 failed, 2 could
 // not verify).
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -30,6 +31,36 @@ constexpr const char* kDescription =
     "scanning, security posture, budget, load generation and SLO checks.\n\n"
     "Exit codes: 0 verified or succeeded, 1 verification failed, 2 could not verify\n"
     "(bad input, unreadable data, unreachable API, wrong usage).";
+
+// A mistyped long option is named with a suggestion, before any other complaint (a missing
+// required option is usually the same typo): "unknown option '--reprt' (did you mean --report?)".
+// Returns false when it found one and said so.
+bool check_long_options(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* selected = &app;
+  while (!selected->get_subcommands().empty())
+    selected = selected->get_subcommands().front();
+  std::vector<std::string> known;
+  for (const CLI::App* a = selected; a != nullptr; a = a->get_parent())
+    for (const CLI::Option* opt : a->get_options())
+      for (const auto& name : opt->get_lnames())
+        known.push_back("--" + name);
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 3 || arg.substr(0, 2) != "--") continue;
+    std::string name(arg.substr(0, arg.find('=')));
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string hint = str::closest(name, known);
+    std::string command;
+    for (const CLI::App* a = selected; a != nullptr; a = a->get_parent())
+      command = a->get_name() + (command.empty() ? "" : " " + command);
+    std::cerr << "tollgate: unknown option '" << name << "' for '" << command << "'"
+              << (hint.empty() ? "" : " (did you mean " + hint + "?)")
+              << "\nRun with --help for the options.\n";
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -84,6 +115,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && !check_long_options(app, argc, argv)) return 2;
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
