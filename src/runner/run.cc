@@ -358,6 +358,17 @@ class PipelineRun {
         r.allow_failure = af.allowed && code_ok;
       }
       if (job.artifacts) keep_artifacts(i, build_dir, sink);
+      if (job.environment && !job.environment->url.empty()) {
+        // GitLab lets a job name its environment's URL from its own dotenv report: the URL of
+        // something deployed is often known only once it is.
+        std::lock_guard lock(mu_);
+        if (!dotenv_[i].empty()) {
+          VariableSet own = vars;
+          for (const auto& [k, v] : dotenv_[i])
+            own.set(k, v);
+          r.environment_url = pipeline::expand_variables(job.environment->url, own.lookup());
+        }
+      }
       cache_.save(job, caches, build_dir, ctx_.project_files, r.status == JobStatus::Success, sink);
     } catch (const Error& e) {
       sink("ERROR: " + e.message());

@@ -453,6 +453,17 @@ deploy:staging:
     url: https://staging.example.com
   script:
     - echo "env=$CI_ENVIRONMENT_NAME slug=$CI_ENVIRONMENT_SLUG url=$CI_ENVIRONMENT_URL tier=$CI_ENVIRONMENT_TIER"
+# A URL known only once deployed comes from the job's own dotenv report, as on GitLab.
+review:
+  stage: deploy
+  environment:
+    name: review
+    url: $DYNAMIC_URL
+  script:
+    - echo "DYNAMIC_URL=http://127.0.0.1:4242" > deploy.env
+  artifacts:
+    reports:
+      dotenv: deploy.env
 )yaml");
   auto run = p.run_json();
   std::string log = p.read((*find_job(run, "deploy:staging"))["log"]);
@@ -464,8 +475,10 @@ deploy:staging:
   auto db = p.sh(
       "sqlite3 .tollgate/history.db \"select r.status, j.name, j.environment_name, "
       "j.environment_url "
-      "from runs r join jobs j on j.run_id = r.id\"");
-  EXPECT_EQ(db.out, "success|deploy:staging|staging/deploy|https://staging.example.com\n");
+      "from runs r join jobs j on j.run_id = r.id order by j.name\"");
+  EXPECT_EQ(db.out,
+            "success|deploy:staging|staging/deploy|https://staging.example.com\n"
+            "success|review|review|http://127.0.0.1:4242\n");
 }
 
 TEST(PipelineRun, InterruptKillsRunningJobsAndLeavesNoOrphans) {
