@@ -17,6 +17,8 @@ PACKAGES=(
   libfyaml-dev
   # load: wrk is the peer bench/load_* measures throughput and CPU against
   wrk
+  # load: a real browser reads the HTML report offline in the tests
+  chromium
   # scan: htpasswd for the registry's basic-auth test
   apache2-utils
 )

@@ -20,7 +20,7 @@ struct Series {
 // A line chart of one or more series over the run's seconds, drawn as SVG polylines.
 std::string line_chart(const std::string& title, const std::string& unit,
                        const std::vector<Series>& series) {
-  constexpr double kWidth = 760, kHeight = 220, kLeft = 60, kBottom = 30, kTop = 10;
+  constexpr double kWidth = 760, kHeight = 234, kLeft = 60, kBottom = 30, kTop = 24;
   size_t points = 0;
   double top = 0;
   for (const auto& s : series) {
@@ -46,7 +46,8 @@ std::string line_chart(const std::string& title, const std::string& unit,
         "<text x=\"{}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">{:g}</text>\n",
         kLeft, y(v), kWidth - 10, y(v), kLeft - 6, y(v) + 4, v);
   }
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\">{}</text>\n", 4, kTop + 10,
+  // The unit above the axis, clear of the top tick's label.
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\">{}</text>\n", 4, kTop - 12,
                      str::xml_escape(unit));
   svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\" text-anchor=\"end\">{} s</text>\n",
                      kWidth - 10, kHeight - 8, points);
@@ -54,6 +55,10 @@ std::string line_chart(const std::string& title, const std::string& unit,
     std::string pts;
     for (size_t i = 0; i < s.values.size(); ++i)
       pts += fmt::format("{:.1f},{:.1f} ", x(i), y(s.values[i]));
+    // A one-second run has one point per series: a polyline of one point draws nothing.
+    if (s.values.size() == 1)
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", x(0),
+                         y(s.values[0]), s.color);
     svg += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"><title>{}</title>"
         "</polyline>\n",

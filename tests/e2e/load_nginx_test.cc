@@ -245,6 +245,20 @@ TEST_F(LoadNginx, GitlabLoadPerformanceReportAndCsv) {
   EXPECT_EQ(charts, 3u);                               // latency percentiles, throughput, errors
   EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained, readable offline
   EXPECT_EQ(page.find("http://"), page.find("http://127.0.0.1"));  // no external resources
+  // A real browser, offline, reads it: the DOM Chromium builds holds the three charts' lines.
+  if (!testing::have_program("chromium")) GTEST_SKIP() << "chromium renders the HTML report";
+  process::Command browser({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                            "--no-first-run", "--dump-dom", "file://" + html.string()});
+  browser.timeout = std::chrono::seconds(60);
+  auto dom = process::run_capture(browser);
+  ASSERT_EQ(dom.outcome.exit_code, 0) << dom.output;
+  size_t lines = 0;
+  for (size_t at = dom.output.find("<polyline"); at != std::string::npos;
+       at = dom.output.find("<polyline", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 5u) << dom.output;  // p50, p95, p99; requests/s; failed/s
+  EXPECT_NE(dom.output.find("tollgate load: <span class=\"pass\">PASS</span>"), std::string::npos)
+      << dom.output;
 }
 
 TEST_F(LoadNginx, ParallelSharesMergeExactly) {
