@@ -105,13 +105,15 @@ th:first-child, td:first-child {{ text-align: left; }}
         "<th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th>"
         "</tr>\n";
     auto row = [&](const std::string& name, const nlohmann::json& f) {
-      html += fmt::format(
-          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td>"
-          "<td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td></tr>\n",
-          str::xml_escape(name), f["count"].get<uint64_t>(), f["failures"].get<uint64_t>(),
-          f["rps"].get<double>(), f["mean_ms"].get<double>(), f["p50_ms"].get<double>(),
-          f["p90_ms"].get<double>(), f["p95_ms"].get<double>(), f["p99_ms"].get<double>(),
-          f["p999_ms"].get<double>(), f["max_ms"].get<double>());
+      // No timed response: the latency cells are empty, not 0 ms.
+      bool timed = f.value("timed", uint64_t{1}) > 0;
+      std::string cells;
+      for (const char* key :
+           {"mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms"})
+        cells += timed ? fmt::format("<td>{:.2f}</td>", f[key].get<double>()) : "<td>-</td>";
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td>{}</tr>\n",
+                          str::xml_escape(name), f["count"].get<uint64_t>(),
+                          f["failures"].get<uint64_t>(), f["rps"].get<double>(), cells);
     };
     for (const auto& name : s.value("request_order", std::vector<std::string>{}))
       if (s["requests"].contains(name)) row(name, s["requests"][name]);

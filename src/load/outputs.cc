@@ -99,7 +99,10 @@ std::string render_summary_table(const verdict::Verdict& v) {
     TextTable table({"REQUEST", "COUNT", "FAILED", "RPS", "MIN", "MEAN", "P50", "P90", "P95", "P99",
                      "P99.9", "MAX"});
     auto row = [&](const std::string& name, const nlohmann::json& f) {
-      auto ms = [&](const char* key) { return fmt::format("{:.2f}", f[key].get<double>()); };
+      bool timed = f.value("timed", uint64_t{1}) > 0;
+      auto ms = [&](const char* key) {
+        return timed ? fmt::format("{:.2f}", f[key].get<double>()) : std::string("-");
+      };
       table.add({name, std::to_string(f["count"].get<uint64_t>()),
                  std::to_string(f["failures"].get<uint64_t>()),
                  fmt::format("{:.1f}", f["rps"].get<double>()), ms("min_ms"), ms("mean_ms"),

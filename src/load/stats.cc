@@ -123,6 +123,9 @@ nlohmann::json figures_json(const RequestStats& r, double duration_s) {
   return {
       {"count", r.count},
       {"failures", r.failures},
+      // Requests whose response arrived and was timed; 0 means the latency figures describe
+      // nothing (every request failed in transport), not a server that answered in 0 ms.
+      {"timed", h.count()},
       {"error_rate", error_rate},
       {"rps", duration_s > 0 ? static_cast<double>(r.count) / duration_s : 0.0},
       {"min_ms", ms(h.min_us())},

@@ -59,6 +59,15 @@ Measurement lookup_load_statistic(const json& verdict, const Query& query,
     m.no_data = "the load run reported no " + stat;
     return m;
   }
+  // A latency of requests none of which got a response is no data, never 0 ms that passes.
+  bool latency = stat.size() > 3 && stat.compare(stat.size() - 3, 3, "_ms") == 0;
+  if (latency && block->contains("timed") && (*block)["timed"].is_number() &&
+      (*block)["timed"].get<double>() == 0) {
+    m.no_data = "the load run timed no response" +
+                (scope == "overall" ? std::string() : " for '" + request + "'") +
+                ", so it has no " + stat;
+    return m;
+  }
   if (!(*block)[stat].is_number())
     throw Error(SourceLocation{path}, stat + " in the load result is not a number");
   m.value = (*block)[stat].get<double>();

@@ -112,6 +112,14 @@ TEST(LoadResult, ReadsTheContractKeys) {
   Measurement missing = lookup_load_statistic(verdict, q("requests.login.p95_ms"), "r.json");
   EXPECT_FALSE(missing.value);
   EXPECT_EQ(missing.no_data, "the load run has no request named 'login'");
+  // Every checkout failed in transport: its latencies are no data, not 0 ms.
+  verdict["summary"]["requests"]["checkout"]["timed"] = 0;
+  verdict["summary"]["requests"]["checkout"]["p99_ms"] = 0;
+  Measurement untimed = lookup_load_statistic(verdict, q("requests.checkout.p99_ms"), "r.json");
+  EXPECT_FALSE(untimed.value);
+  EXPECT_EQ(untimed.no_data, "the load run timed no response for 'checkout', so it has no p99_ms");
+  // Counts still count: they describe the requests sent, answered or not.
+  EXPECT_TRUE(lookup_load_statistic(verdict, q("requests.checkout.count"), "r.json").value);
   EXPECT_EQ(error_of([&] { lookup_load_statistic(verdict, q("p96_ms"), "r.json"); }).substr(0, 61),
             "r.json: indicator 's': 'p96_ms' is not a load statistic (did ");
 }

@@ -190,6 +190,12 @@ TEST_F(LoadNginx, UnreachableTargetExitsTwo) {
                       dir_.path());
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("never answered"), std::string::npos) << r.output;
+  // Nothing was timed: the latency columns say so instead of showing 0.00 ms.
+  size_t total = r.output.find("\nTOTAL ");
+  ASSERT_NE(total, std::string::npos) << r.output;
+  std::string row = r.output.substr(total + 1, r.output.find('\n', total + 1) - total - 1);
+  EXPECT_EQ(row.find("0.00"), std::string::npos) << row;
+  EXPECT_NE(row.find(" - "), std::string::npos) << row;
 }
 
 TEST_F(LoadNginx, SilentServerTimesOut) {
