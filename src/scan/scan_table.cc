@@ -12,20 +12,6 @@ namespace {
 
 using verdict::Severity;
 
-term::Color color_of(Severity s) {
-  switch (s) {
-    case Severity::Critical:
-    case Severity::High:
-      return term::Color::Red;
-    case Severity::Medium:
-      return term::Color::Yellow;
-    case Severity::Low:
-      return term::Color::Blue;
-    default:
-      return term::Color::Gray;
-  }
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out)
@@ -45,7 +31,7 @@ std::string render_scan_table(const verdict::Verdict& v) {
   for (const char* name : {"critical", "high", "medium", "low", "info", "unknown"}) {
     int n = c.value(name, 0);
     if (n > 0 || std::string_view(name) != "info")
-      counts.push_back(term::paint(color_of(*verdict::parse_severity(name)),
+      counts.push_back(term::paint(verdict::severity_color(*verdict::parse_severity(name)),
                                    upper(name) + " " + std::to_string(n)));
   }
   out += "vulnerabilities: " + std::to_string(s.value("vulnerabilities", 0)) + " (" +
@@ -71,7 +57,8 @@ std::string render_scan_table(const verdict::Verdict& v) {
           id += " *";
         table.add({first ? p.value("package", "") : "",
                    first ? p.value("installed_version", "") : "", id,
-                   term::paint(color_of(f->severity), upper(verdict::to_string(f->severity))),
+                   term::paint(verdict::severity_color(f->severity),
+                               upper(verdict::to_string(f->severity))),
                    fixed.empty() ? "no fix yet" : fixed,
                    first && p.value("source_package", "") != p.value("package", "")
                        ? p.value("source_package", "") + " " + p.value("source_version", "")

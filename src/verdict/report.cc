@@ -11,22 +11,6 @@
 namespace tollgate::verdict {
 namespace {
 
-term::Color severity_color(Severity s) {
-  switch (s) {
-    case Severity::Critical:
-    case Severity::High:
-      return term::Color::Red;
-    case Severity::Medium:
-      return term::Color::Yellow;
-    case Severity::Low:
-    case Severity::Info:
-      return term::Color::Cyan;
-    case Severity::Unknown:
-      return term::Color::Gray;
-  }
-  return term::Color::Gray;
-}
-
 std::string summary_value(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
@@ -71,6 +55,22 @@ std::string env_key(std::string_view s) {
 }
 
 }  // namespace
+
+term::Color severity_color(Severity s) {
+  switch (s) {
+    case Severity::Critical:
+    case Severity::High:
+      return term::Color::Red;
+    case Severity::Medium:
+      return term::Color::Yellow;
+    case Severity::Low:
+    case Severity::Info:
+      return term::Color::Cyan;
+    case Severity::Unknown:
+      return term::Color::Gray;
+  }
+  return term::Color::Gray;
+}
 
 std::vector<std::string> format_names() {
   return {"table", "json", "sarif", "junit", "dotenv"};

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/term.h"
 #include "verdict/verdict.h"
 
 namespace tollgate::verdict {
@@ -17,6 +18,9 @@ std::vector<std::string> format_names();
 std::optional<Format> parse_format(std::string_view name);
 
 std::string render(const Verdict& v, Format format);
+
+// The colour every terminal view gives a severity (red, yellow, cyan, gray).
+term::Color severity_color(Severity s);
 
 std::string render_table(const Verdict& v);   // for people; colour when enabled on stdout
 std::string render_json(const Verdict& v);    // the Verdict JSON of DESIGN.md, indented

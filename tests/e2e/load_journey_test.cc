@@ -11,6 +11,7 @@
 #include "support/server.h"
 #include "util/files.h"
 #include "util/process.h"
+#include "util/strings.h"
 
 namespace tollgate {
 namespace {
@@ -137,7 +138,7 @@ std::vector<LiveLine> live_lines(const std::string& output) {
 Result tollgate_on_a_terminal(const std::vector<std::string>& args) {
   std::string line = testing::tollgate_binary().string();
   for (const auto& a : args)
-    line += " '" + a + "'";
+    line += " " + str::shell_quote(a);
   process::Command cmd({"script", "-qfec", line, "/dev/null"});
   cmd.timeout = std::chrono::seconds(60);
   auto r = process::run_capture(cmd);
