@@ -9,6 +9,8 @@ PACKAGES=(
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev libre2-dev
+  # the allocator: gates build and free hundreds of thousands of small objects (findings, JSON)
+  libmimalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc
   # real peers the tests start on loopback ports
