@@ -5,6 +5,7 @@
 
 #include "util/files.h"
 #include "util/strings.h"
+#include "util/term.h"
 #include "verdict/report.h"
 
 namespace tollgate::cli {
@@ -54,13 +55,14 @@ int GateOutput::emit(const verdict::Verdict& v) const {
   // The files first: a reader of the terminal output can rely on them being there.
   for (const auto& spec : reports) {
     size_t eq = spec.find('=');
+    term::NoColorScope plain;
     files::write_atomic(spec.substr(eq + 1), render(spec.substr(0, eq), v));
   }
-  std::string text = render(format, v);
   if (output.empty()) {
-    std::cout << text << std::flush;
+    std::cout << render(format, v) << std::flush;
   } else {
-    files::write_atomic(output, text);
+    term::NoColorScope plain;
+    files::write_atomic(output, render(format, v));
     std::cout << v.gate << ": " << verdict::to_string(v.status)
               << (v.reason.empty() ? "" : " - " + v.reason) << " (report: " << output << ")\n";
   }

@@ -3,12 +3,23 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 
 namespace tollgate::term {
 namespace {
-ColorMode g_mode = ColorMode::Auto;
+std::atomic<ColorMode> g_mode{ColorMode::Auto};
+// Per fd 0..2 in Auto mode: -1 not asked yet, else 0 or 1.
+std::atomic<int> g_auto[3] = {-1, -1, -1};
+
+bool auto_color(int fd) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return is_tty(fd);
 }
+}  // namespace
 
 bool is_tty(int fd) {
   return isatty(fd) == 1;
@@ -18,14 +29,21 @@ void set_color_mode(ColorMode mode) {
   g_mode = mode;
 }
 
+ColorMode color_mode() {
+  return g_mode;
+}
+
 bool color_enabled(int fd) {
-  if (g_mode == ColorMode::Always) return true;
-  if (g_mode == ColorMode::Never) return false;
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color && *no_color) return false;
-  const char* term = std::getenv("TERM");
-  if (term && std::string_view(term) == "dumb") return false;
-  return is_tty(fd);
+  ColorMode mode = g_mode;
+  if (mode == ColorMode::Always) return true;
+  if (mode == ColorMode::Never) return false;
+  if (fd < 0 || fd > 2) return auto_color(fd);
+  int known = g_auto[fd];
+  if (known < 0) {
+    known = auto_color(fd) ? 1 : 0;
+    g_auto[fd] = known;
+  }
+  return known == 1;
 }
 
 int width(int fd) {

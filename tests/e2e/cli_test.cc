@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "support/server.h"
+#include "util/files.h"
 #include "util/process.h"
 
 namespace tollgate::testing {
 namespace {
+
+namespace fs = std::filesystem;
 
 process::Captured tollgate(std::vector<std::string> args) {
   process::Command cmd;
@@ -42,6 +45,29 @@ TEST(Cli, AGroupWithoutItsCommandShowsItsCommands) {
   r = tollgate({"--version"});
   EXPECT_EQ(r.outcome.exit_code, 0);
   EXPECT_EQ(r.output.rfind("tollgate ", 0), 0u) << r.output;
+}
+
+// At a terminal the table is coloured; a report written to a file from that same terminal is
+// plain text, as cat, diff and CI artifact viewers expect, unless --color always asks for it.
+TEST(Cli, ReportFilesCarryNoColourCodesFromATerminal) {
+  if (!have_program("script")) GTEST_SKIP() << "script(1) from util-linux makes the pty";
+  files::TempDir dir("cli-colour");
+  fs::path manifest = source_dir() / "src/posture/testdata/privileged.yaml";
+  fs::path out = dir.path() / "out.txt", extra = dir.path() / "extra.txt";
+  const std::string esc = "\033[";
+  auto tty = tollgate_on_a_terminal({"check", "posture", manifest.string()});
+  EXPECT_EQ(tty.outcome.exit_code, 1) << tty.output;
+  EXPECT_NE(tty.output.find(esc), std::string::npos) << "the terminal view is coloured";
+  auto r = tollgate_on_a_terminal({"check", "posture", manifest.string(), "-o", out.string(),
+                                   "--report", "table=" + extra.string()});
+  EXPECT_EQ(r.outcome.exit_code, 1) << r.output;
+  std::string text = files::read(out);
+  EXPECT_NE(text.find("FAIL"), std::string::npos) << text;
+  EXPECT_EQ(text.find(esc), std::string::npos) << text;
+  EXPECT_EQ(files::read(extra).find(esc), std::string::npos);
+  r = tollgate_on_a_terminal(
+      {"--color", "always", "check", "posture", manifest.string(), "-o", out.string()});
+  EXPECT_NE(files::read(out).find(esc), std::string::npos) << "--color always is obeyed";
 }
 
 }  // namespace

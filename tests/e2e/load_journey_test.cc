@@ -136,12 +136,7 @@ std::vector<LiveLine> live_lines(const std::string& output) {
 
 // Runs tollgate under a pseudo-terminal, as a user at a terminal would see it.
 Result tollgate_on_a_terminal(const std::vector<std::string>& args) {
-  std::string line = testing::tollgate_binary().string();
-  for (const auto& a : args)
-    line += " " + str::shell_quote(a);
-  process::Command cmd({"script", "-qfec", line, "/dev/null"});
-  cmd.timeout = std::chrono::seconds(60);
-  auto r = process::run_capture(cmd);
+  auto r = testing::tollgate_on_a_terminal(args);
   return {r.outcome.exit_code, r.output};
 }
 

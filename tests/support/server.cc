@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "util/process.h"
+#include "util/strings.h"
 
 extern char** environ;
 
@@ -125,6 +126,19 @@ void ServerProcess::wait_for_port(int port, std::chrono::seconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error("server did not listen on port " + std::to_string(port) + " in time");
+}
+
+process::Captured tollgate_on_a_terminal(const std::vector<std::string>& args,
+                                         const std::filesystem::path& cwd,
+                                         std::chrono::seconds timeout) {
+  std::string line = tollgate_binary().string();
+  for (const auto& a : args)
+    line += " " + str::shell_quote(a);
+  // -e: script exits with the command's status; -f: output flushed as it comes.
+  process::Command cmd({"script", "-qfec", line, "/dev/null"});
+  cmd.cwd = cwd.string();
+  cmd.timeout = timeout;
+  return process::run_capture(cmd);
 }
 
 }  // namespace tollgate::testing

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/process.h"
+
 namespace tollgate::testing {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
@@ -41,5 +43,12 @@ class ServerProcess {
 // Is a program installed? Tests of real peers skip (GTEST_SKIP) only when install-deps.sh could
 // not provide them, which CI treats as a failure through TOLLGATE_REQUIRE_PEERS=1.
 bool have_program(const std::string& name);
+
+// Runs the tollgate under test with args on a pseudo-terminal made by script(1), as a user at a
+// terminal sees it: colour, live lines. The output is what the terminal showed. Callers skip
+// the test when have_program("script") is false.
+process::Captured tollgate_on_a_terminal(const std::vector<std::string>& args,
+                                         const std::filesystem::path& cwd = {},
+                                         std::chrono::seconds timeout = std::chrono::seconds(60));
 
 }  // namespace tollgate::testing
