@@ -17,6 +17,7 @@
 #include "util/process.h"
 #include "util/term.h"
 #include "util/timefmt.h"
+#include "verdict/report.h"
 
 namespace tollgate::cli {
 namespace {
@@ -178,7 +179,7 @@ verdict::Verdict run(const Options& o) {
   verdict::Verdict v = load::make_verdict(s.thresholds, stats, info);
   if (!o.summary_export.empty()) files::write_atomic(o.summary_export, load::render_k6_summary(v));
   if (!o.csv.empty()) files::write_atomic(o.csv, load::render_csv(v));
-  if (!o.json.empty()) files::write_atomic(o.json, verdict::to_json(v).dump(2) + "\n");
+  if (!o.json.empty()) files::write_atomic(o.json, verdict::render_json(v));
   if (!o.html.empty()) files::write_atomic(o.html, load::render_html(v));
   return v;
 }

@@ -47,6 +47,29 @@ TEST(Report, JsonRoundTrips) {
   EXPECT_EQ(back.exit_code(), 1);
 }
 
+// render_json writes the verdict directly; its text must be exactly what the JSON library writes
+// for to_json, for every shape of finding: no location, a file alone, escapes, nested properties,
+// no findings at all, an empty summary.
+TEST(Report, JsonIsTheLibrarysOwnText) {
+  auto same = [](const Verdict& v) { EXPECT_EQ(render_json(v), to_json(v).dump(2) + "\n"); };
+  Verdict v = sample();
+  same(v);
+  v.findings[0].location = {"only-a-file.yaml"};
+  v.findings[0].detail = "quote \" backslash \\ tab \t newline \n bell \x07 caf\u00e9";
+  v.findings[0].properties = {{"list", {1, "two", nullptr}},
+                              {"nested", {{"empty", nlohmann::json::object()}, {"none", {}}}},
+                              {"z", 1.5}};
+  v.findings[1].location = {"f.yaml", 3};
+  same(v);
+  v.findings.clear();
+  same(v);
+  v.summary = nlohmann::json::object();
+  same(v);
+  v.findings.push_back(sample().findings[0]);
+  v.findings[0].properties = nlohmann::json::object();
+  same(v);
+}
+
 TEST(Report, SarifLevelsAndRegions) {
   auto j = nlohmann::json::parse(render_sarif(sample()));
   EXPECT_EQ(j["version"], "2.1.0");
