@@ -54,6 +54,12 @@ std::string Statement::column_text(int index) const {
   const unsigned char* t = sqlite3_column_text(stmt_, index);
   return t ? reinterpret_cast<const char*>(t) : "";
 }
+std::string_view Statement::column_view(int index) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, index);
+  if (!t) return {};
+  return {reinterpret_cast<const char*>(t),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, index))};
+}
 bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
@@ -100,6 +106,15 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
+}
+
+ReadTransaction::ReadTransaction(Database& db) : db_(db) {
+  db_.exec("BEGIN");
+}
+
+ReadTransaction::~ReadTransaction() {
+  // Nothing was written: ending it cannot lose anything, and a destructor must not throw.
+  sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr);
 }
 
 }  // namespace tollgate::history

@@ -29,6 +29,9 @@ class Statement {
   int64_t column_int(int index) const;
   double column_double(int index) const;
   std::string column_text(int index) const;
+  // The text in place, valid until the next step() or reset(): for reading many rows without
+  // copying them.
+  std::string_view column_view(int index) const;
   bool column_is_null(int index) const;
 
  private:
@@ -65,6 +68,20 @@ class Transaction {
  private:
   Database& db_;
   bool done_ = false;
+};
+
+// A read transaction (BEGIN ... COMMIT) for a reader that makes many lookups: they all see one
+// snapshot, and SQLite takes its lock and checks the file once instead of once per statement
+// (thousands of fstat calls in a scan).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Database& db_;
 };
 
 }  // namespace tollgate::history

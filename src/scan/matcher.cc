@@ -1,8 +1,13 @@
 #include "scan/matcher.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <set>
+#include <span>
+#include <thread>
 #include <unordered_map>
 
 #include "util/strings.h"
@@ -12,12 +17,12 @@ namespace {
 
 using verdict::Severity;
 
-int compare_or_throw(Scheme scheme, const std::string& a, const std::string& b,
-                     const std::string& record_id) {
+int compare_or_throw(Scheme scheme, std::string_view a, std::string_view b,
+                     std::string_view record_id) {
   try {
     return compare_versions(scheme, a, b);
   } catch (const Error& e) {
-    throw Error("OSV record " + record_id + ": " + e.what());
+    throw Error("OSV record " + std::string(record_id) + ": " + e.what());
   }
 }
 
@@ -25,14 +30,20 @@ bool is_cve(const std::string& id) {
   return id.starts_with("CVE-");
 }
 
+using Event = AffectedView::Event;
+
+bool is_zero(const Event& e) {
+  return e.kind == OsvEvent::Kind::Introduced && e.version == "0";
+}
+
 }  // namespace
 
-RangeVerdict evaluate_affected(const OsvAffected& a, Scheme ecosystem_scheme,
-                               const std::string& version, const std::string& record_id) {
+RangeVerdict evaluate_affected(const AffectedView& a, Scheme ecosystem_scheme,
+                               std::string_view version, std::string_view record_id) {
   RangeVerdict out;
   bool in_range = false, unfixed_range = false;
-  std::string max_fix;
-  for (const auto& listed : a.versions)
+  std::string_view max_fix;
+  for (auto listed : a.versions)
     if (listed == version) out.affected = true;
   for (const auto& range : a.ranges) {
     Scheme scheme;
@@ -42,38 +53,47 @@ RangeVerdict evaluate_affected(const OsvAffected& a, Scheme ecosystem_scheme,
       scheme = Scheme::Semver;
     else
       continue;
-    auto cmp = [&](const std::string& x, const std::string& y) {
+    auto cmp = [&](std::string_view x, std::string_view y) {
       return compare_or_throw(scheme, x, y, record_id);
     };
+    std::span<const Event> events(a.events.data() + range.first, range.count);
     // limit: the range only covers versions below one of its limits ("*" is no limit).
-    bool limited = false, under_limit = false;
-    for (const auto& e : range.events)
-      if (e.kind == OsvEvent::Kind::Limit && e.version != "*") {
+    bool limited = false, under_limit = false, has_limit = false;
+    for (const auto& e : events)
+      if (e.kind == OsvEvent::Kind::Limit) {
+        has_limit = true;
+        if (e.version == "*") continue;
         limited = true;
         if (cmp(version, e.version) < 0) under_limit = true;
       }
     if (limited && !under_limit) continue;
-    std::vector<OsvEvent> events;
-    for (const auto& e : range.events)
-      if (e.kind != OsvEvent::Kind::Limit) events.push_back(e);
     // Records do not always list events in order; "introduced 0" is before everything, and at
     // equal versions an introduction comes first so "introduced X, fixed X" affects nothing.
-    auto zero = [](const OsvEvent& e) {
-      return e.kind == OsvEvent::Kind::Introduced && e.version == "0";
-    };
-    std::stable_sort(events.begin(), events.end(), [&](const OsvEvent& x, const OsvEvent& y) {
-      if (zero(x) || zero(y)) return zero(x) && !zero(y);
+    auto before = [&](const Event& x, const Event& y) {
+      if (is_zero(x) || is_zero(y)) return is_zero(x) && !is_zero(y);
       int c = cmp(x.version, y.version);
       if (c != 0) return c < 0;
       return x.kind == OsvEvent::Kind::Introduced && y.kind != OsvEvent::Kind::Introduced;
-    });
+    };
+    // Nearly every range is stored in order ("introduced 0, fixed X" costs no comparison here):
+    // only one with limits or out of order is copied and sorted.
+    bool ordered = !has_limit;
+    for (size_t i = 1; ordered && i < events.size(); ++i)
+      ordered = !before(events[i], events[i - 1]);
+    std::vector<Event> sorted;
+    if (!ordered) {
+      for (const auto& e : events)
+        if (e.kind != OsvEvent::Kind::Limit) sorted.push_back(e);
+      std::stable_sort(sorted.begin(), sorted.end(), before);
+      events = sorted;
+    }
     bool vulnerable = false;
     size_t vulnerable_from = 0;
     for (size_t i = 0; i < events.size(); ++i) {
       const auto& e = events[i];
       switch (e.kind) {
         case OsvEvent::Kind::Introduced:
-          if (zero(e) || cmp(version, e.version) >= 0) {
+          if (is_zero(e) || cmp(version, e.version) >= 0) {
             vulnerable = true;
             vulnerable_from = i;
           }
@@ -90,7 +110,7 @@ RangeVerdict evaluate_affected(const OsvAffected& a, Scheme ecosystem_scheme,
     }
     if (!vulnerable) continue;
     in_range = true;
-    std::string fix;
+    std::string_view fix;
     for (size_t i = vulnerable_from + 1; i < events.size(); ++i)
       if (events[i].kind == OsvEvent::Kind::Fixed) {
         fix = events[i].version;
@@ -106,6 +126,13 @@ RangeVerdict evaluate_affected(const OsvAffected& a, Scheme ecosystem_scheme,
   out.affected = out.affected || in_range;
   if (in_range && !unfixed_range) out.fixed = max_fix;
   return out;
+}
+
+RangeVerdict evaluate_affected(const OsvAffected& a, Scheme scheme, std::string_view version,
+                               std::string_view record_id) {
+  AffectedView view;
+  view.read(a);
+  return evaluate_affected(view, scheme, version, record_id);
 }
 
 namespace {
@@ -137,70 +164,141 @@ void merge_into(Match& into, const Match& m) {
       into.links.push_back(l);
 }
 
-// The findings of one source package at one version, without the binary package they will be
-// reported on. Advisories are looked up once per scan, and only for entries that match.
-class SourceMatcher {
+// Runs work(store, i) for every i in [0, count) on up to one thread per core (at most 4), each
+// thread with its own database connection: SQLite connections are not shared between threads.
+// Threads take `batch` adjacent items at a time, so each reads neighbouring rows of the store and
+// one heavy item does not leave the others idle. The first failure stops the rest and is
+// rethrown.
+class Workers {
  public:
-  SourceMatcher(VulnStore& store, std::string ecosystem, Scheme scheme)
-      : store_(store), ecosystem_(std::move(ecosystem)), scheme_(scheme) {}
-
-  std::vector<Match> matches(const std::string& source, const std::string& version) {
-    auto entries = entries_.find(source);
-    if (entries == entries_.end())
-      entries = entries_.emplace(source, store_.affected(ecosystem_, source)).first;
-    // Findings keyed by vulnerability: the CVEs a record names (its id, aliases and upstream),
-    // else the record's own id. A DSA naming three CVEs adds to three findings;
-    // DEBIAN-CVE-2023-4911 and DSA-5514-1 meet in CVE-2023-4911.
-    std::map<std::string, Match> found;
-    for (const auto& entry : entries->second) {
-      RangeVerdict rv = evaluate_affected(entry.affected, scheme_, version, entry.advisory_id);
-      if (!rv.affected) continue;
-      const Advisory* adv = advisory(entry.advisory_id);
-      if (!adv) continue;  // withdrawn
-      std::set<std::string> names = {adv->id};
-      names.insert(adv->aliases.begin(), adv->aliases.end());
-      names.insert(adv->upstream.begin(), adv->upstream.end());
-      std::vector<std::string> keys;
-      for (const auto& n : names)
-        if (is_cve(n)) keys.push_back(n);
-      if (keys.empty()) keys.push_back(adv->id);
-      for (const auto& key : keys) {
-        Match m;
-        m.ecosystem = ecosystem_;
-        m.id = key;
-        m.records = {adv->id};
-        for (const auto& n : names)
-          if (n != key && (!is_cve(n) || keys.size() == 1)) m.aliases.push_back(n);
-        m.fixed_version = rv.fixed;
-        m.summary = adv->summary;
-        m.links = adv->references;
-        m.severity = entry.rating.severity;
-        m.severity_source = entry.rating.source;
-        m.vendor_severity = entry.affected.urgency;
-        auto [slot, inserted] = found.try_emplace(key, std::move(m));
-        if (!inserted) merge_into(slot->second, m);
-      }
-    }
-    std::vector<Match> out;
-    out.reserve(found.size());
-    for (auto& [key, m] : found)
-      out.push_back(std::move(m));
-    return out;
+  Workers(VulnStore& store, size_t wanted) : store_(store) {
+    size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    for (size_t t = 1; t < std::min({cores, size_t{4}, wanted}); ++t)
+      more_.push_back(std::make_unique<VulnStore>(store.path()));
   }
+
+  void run(size_t count, size_t batch, const std::function<void(VulnStore&, size_t)>& work) {
+    std::atomic<size_t> next{0};
+    std::mutex failed_mutex;
+    std::exception_ptr failed;
+    auto loop = [&](VulnStore& st) {
+      try {
+        history::ReadTransaction snapshot(st.database());
+        for (;;) {
+          size_t first = next.fetch_add(batch);
+          if (first >= count) break;
+          for (size_t i = first; i < std::min(first + batch, count); ++i)
+            work(st, i);
+        }
+      } catch (...) {
+        next = count;
+        std::lock_guard lock(failed_mutex);
+        if (!failed) failed = std::current_exception();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (auto& st : more_)
+      threads.emplace_back(loop, std::ref(*st));
+    loop(store_);
+    for (auto& t : threads)
+      t.join();
+    if (failed) std::rethrow_exception(failed);
+  }
+
+  size_t threads() const { return more_.size() + 1; }
 
  private:
-  const Advisory* advisory(const std::string& id) {
-    auto it = advisories_.find(id);
-    if (it == advisories_.end()) it = advisories_.emplace(id, store_.advisory(id)).first;
-    return it->second ? &*it->second : nullptr;
-  }
-
   VulnStore& store_;
-  std::string ecosystem_;
-  Scheme scheme_;
-  std::unordered_map<std::string, std::vector<AffectedEntry>> entries_;
-  std::unordered_map<std::string, std::optional<Advisory>> advisories_;
+  std::vector<std::unique_ptr<VulnStore>> more_;
 };
+
+// An affected entry that holds the installed version.
+struct Hit {
+  std::string advisory_id, stored, fixed;
+};
+
+using SourceKey = std::pair<std::string, std::string>;  // source package name and version
+
+// The findings of one source from its hits. Findings are keyed by vulnerability: the CVEs a
+// record names (its id, aliases and upstream), else the record's own id. A DSA naming three CVEs
+// adds to three findings; DEBIAN-CVE-2023-4911 and DSA-5514-1 meet in CVE-2023-4911.
+std::vector<Match> findings_of(const std::vector<Hit>& hits, const std::string& ecosystem,
+                               const std::function<const Advisory*(const std::string&)>& advisory) {
+  std::map<std::string, Match> found;
+  for (const auto& hit : hits) {
+    const Advisory* adv = advisory(hit.advisory_id);
+    if (!adv) continue;  // withdrawn
+    Rating rating;
+    OsvAffected entry = decode_affected(hit.stored, rating);
+    std::set<std::string> names = {adv->id};
+    names.insert(adv->aliases.begin(), adv->aliases.end());
+    names.insert(adv->upstream.begin(), adv->upstream.end());
+    std::vector<std::string> keys;
+    for (const auto& n : names)
+      if (is_cve(n)) keys.push_back(n);
+    if (keys.empty()) keys.push_back(adv->id);
+    for (const auto& key : keys) {
+      Match m;
+      m.ecosystem = ecosystem;
+      m.id = key;
+      m.records = {adv->id};
+      for (const auto& n : names)
+        if (n != key && (!is_cve(n) || keys.size() == 1)) m.aliases.push_back(n);
+      m.fixed_version = hit.fixed;
+      m.summary = adv->summary;
+      m.links = adv->references;
+      m.severity = rating.severity;
+      m.severity_source = rating.source;
+      m.vendor_severity = entry.urgency;
+      auto [slot, inserted] = found.try_emplace(key, std::move(m));
+      if (!inserted) merge_into(slot->second, m);
+    }
+  }
+  std::vector<Match> out;
+  out.reserve(found.size());
+  for (auto& [key, m] : found)
+    out.push_back(std::move(m));
+  return out;
+}
+
+// The findings of every distinct source, in three passes. Every entry of every source is
+// evaluated in place and only hits are copied; then the advisories of all hits are read in id
+// order (neighbouring rows of the store, each once); then the findings are put together. The
+// result does not depend on the number of threads.
+std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys, VulnStore& store,
+                                              const std::string& ecosystem, Scheme scheme) {
+  Workers workers(store, (keys.size() + 31) / 32);
+  std::vector<std::vector<Hit>> hits(keys.size());
+  workers.run(keys.size(), 8, [&](VulnStore& st, size_t i) {
+    AffectedView view;  // reused for every entry of this source
+    const auto& [name, version] = keys[i];
+    st.each_affected(ecosystem, name, [&](std::string_view id, std::string_view stored) {
+      view.read(stored);
+      RangeVerdict rv = evaluate_affected(view, scheme, version, id);
+      if (rv.affected)
+        hits[i].push_back({std::string(id), std::string(stored), std::move(rv.fixed)});
+    });
+  });
+  std::vector<std::string> ids;
+  for (const auto& list : hits)
+    for (const auto& h : list)
+      ids.push_back(h.advisory_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<std::optional<Advisory>> advisories(ids.size());
+  size_t share = (ids.size() + workers.threads() - 1) / workers.threads();
+  workers.run(ids.size(), std::max<size_t>(share, 1),
+              [&](VulnStore& st, size_t i) { advisories[i] = st.advisory(ids[i]); });
+  auto advisory = [&](const std::string& id) -> const Advisory* {
+    auto it = std::lower_bound(ids.begin(), ids.end(), id);
+    auto& a = advisories[static_cast<size_t>(it - ids.begin())];
+    return a ? &*a : nullptr;
+  };
+  std::vector<std::vector<Match>> results(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i)
+    results[i] = findings_of(hits[i], ecosystem, advisory);
+  return results;
+}
 
 }  // namespace
 
@@ -208,24 +306,24 @@ std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store)
   const std::string& ecosystem = inventory.os.ecosystem;
   auto scheme = scheme_for_ecosystem(ecosystem);
   if (!scheme) throw Error("no version ordering known for ecosystem '" + ecosystem + "'");
-  SourceMatcher matcher(store, ecosystem, *scheme);
-  struct Shared {
-    std::vector<Match> matches;
-    size_t users = 0;  // binary packages still to receive them
-  };
-  std::map<std::pair<std::string, std::string>, Shared> by_source;
-  std::vector<Shared*> per_package;
-  per_package.reserve(inventory.packages.size());
-  size_t total = 0;
+  // Binary packages built from one source at one version share their findings: each distinct
+  // source is matched once.
+  std::map<SourceKey, size_t> index;
+  std::vector<SourceKey> keys;
+  std::vector<size_t> key_of;  // per package
+  key_of.reserve(inventory.packages.size());
   for (const auto& pkg : inventory.packages) {
-    auto key = std::make_pair(pkg.source_name, pkg.source_version);
-    auto it = by_source.find(key);
-    if (it == by_source.end())
-      it = by_source.emplace(key, Shared{matcher.matches(pkg.source_name, pkg.source_version), 0})
-               .first;
-    ++it->second.users;
-    per_package.push_back(&it->second);
-    total += it->second.matches.size();
+    SourceKey key{pkg.source_name, pkg.source_version};
+    auto [it, inserted] = index.try_emplace(key, keys.size());
+    if (inserted) keys.push_back(std::move(key));
+    key_of.push_back(it->second);
+  }
+  std::vector<std::vector<Match>> results = match_sources(keys, store, ecosystem, *scheme);
+  std::vector<size_t> users(keys.size(), 0);  // binary packages still to receive them
+  size_t total = 0;
+  for (size_t k : key_of) {
+    ++users[k];
+    total += results[k].size();
   }
   // Sized once: thousands of findings grown by doubling would copy and free megabytes. The last
   // binary package of a source takes its findings instead of copying them.
@@ -233,9 +331,9 @@ std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store)
   out.reserve(total);
   for (size_t i = 0; i < inventory.packages.size(); ++i) {
     const Package& pkg = inventory.packages[i];
-    Shared& shared = *per_package[i];
-    bool last = --shared.users == 0;
-    for (Match& m : shared.matches) {
+    size_t k = key_of[i];
+    bool last = --users[k] == 0;
+    for (Match& m : results[k]) {
       if (last)
         out.push_back(std::move(m));
       else

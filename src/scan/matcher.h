@@ -22,8 +22,10 @@ struct RangeVerdict {
 // ECOSYSTEM range (events sorted by version, introduced "0" first, limits honoured). GIT ranges
 // are ignored: they name commits, not package versions. Throws Error naming the record when a
 // version in it cannot be ordered.
-RangeVerdict evaluate_affected(const OsvAffected& a, Scheme scheme, const std::string& version,
-                               const std::string& record_id);
+RangeVerdict evaluate_affected(const AffectedView& a, Scheme scheme, std::string_view version,
+                               std::string_view record_id);
+RangeVerdict evaluate_affected(const OsvAffected& a, Scheme scheme, std::string_view version,
+                               std::string_view record_id);
 
 // One vulnerability in one installed package, after merging the records that describe the
 // same vulnerability (DSA-x and DEBIAN-CVE-y sharing CVE-z).

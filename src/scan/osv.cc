@@ -180,4 +180,50 @@ OsvAffected decode_affected(std::string_view text, Rating& rating) {
   return a;
 }
 
+void AffectedView::read(std::string_view text) {
+  ranges.clear();
+  events.clear();
+  versions.clear();
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (line.size() < 2) continue;
+    std::string_view value = line.substr(2);
+    switch (line[0]) {
+      case 'R':
+        ranges.push_back({value, events.size(), 0});
+        break;
+      case 'i':
+      case 'f':
+      case 'l':
+      case 'm':
+        if (ranges.empty()) break;
+        events.push_back({line[0] == 'i'   ? OsvEvent::Kind::Introduced
+                          : line[0] == 'f' ? OsvEvent::Kind::Fixed
+                          : line[0] == 'l' ? OsvEvent::Kind::LastAffected
+                                           : OsvEvent::Kind::Limit,
+                          value});
+        ++ranges.back().count;
+        break;
+      case 'V':
+        versions.push_back(value);
+        break;
+    }
+  }
+}
+
+void AffectedView::read(const OsvAffected& a) {
+  ranges.clear();
+  events.clear();
+  versions.clear();
+  for (const auto& r : a.ranges) {
+    ranges.push_back({r.type, events.size(), r.events.size()});
+    for (const auto& e : r.events)
+      events.push_back({e.kind, e.version});
+  }
+  for (const auto& v : a.versions)
+    versions.push_back(v);
+}
+
 }  // namespace tollgate::scan

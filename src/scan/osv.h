@@ -61,4 +61,25 @@ struct Rating;
 std::string encode_affected(const OsvAffected& a, const Rating& rating);
 OsvAffected decode_affected(std::string_view text, Rating& rating);
 
+// What matching reads of an affected entry, as views into text it does not own (the stored
+// form, or an OsvAffected's strings): a scan evaluates tens of thousands of entries and keeps
+// the few that match, so it reads each in place and copies nothing. One instance is reused
+// across entries; its lists keep their capacity.
+struct AffectedView {
+  struct Event {
+    OsvEvent::Kind kind;
+    std::string_view version;
+  };
+  struct Range {
+    std::string_view type;
+    size_t first = 0, count = 0;  // events[first, first + count)
+  };
+  std::vector<Range> ranges;
+  std::vector<Event> events;
+  std::vector<std::string_view> versions;
+
+  void read(std::string_view stored);  // the encode_affected form
+  void read(const OsvAffected& a);
+};
+
 }  // namespace tollgate::scan

@@ -1,5 +1,7 @@
 #include "scan/policy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 
@@ -18,41 +20,58 @@ bool rule_applies(const IgnoreRule& r, const Match& m) {
   return id && pkg;
 }
 
+nlohmann::json string_list(const std::vector<std::string>& items) {
+  nlohmann::json list = nlohmann::json::array();
+  auto& a = list.get_ref<nlohmann::json::array_t&>();
+  a.reserve(items.size());
+  for (const auto& item : items)
+    a.emplace_back(item);
+  return list;
+}
+
+// A scan can hold thousands of findings, so each is built without temporaries: the texts in one
+// allocation each, the properties put straight into the object in key order (each lands at the
+// end of the map), never through an initializer list of pairs.
 verdict::Finding to_finding(const Match& m) {
   verdict::Finding f;
   const Package& p = m.package;
+  bool own_source = p.source_name != p.name;
   f.id = m.id;
   f.severity = m.severity;
-  f.subject = p.name + " " + p.version;
-  f.title = m.id + " in " + p.name + (p.source_name != p.name ? " (" + p.source_name + ")" : "");
-  f.detail =
-      "installed " + p.version +
-      (p.source_version != p.version ? " (source " + p.source_name + " " + p.source_version + ")"
-                                     : "") +
-      (m.fixed_version.empty() ? "; no fix yet" : "; fixed in " + m.fixed_version) +
-      (m.summary.empty() ? "" : ": " + m.summary);
+  f.subject = fmt::format("{} {}", p.name, p.version);
+  f.title = own_source ? fmt::format("{} in {} ({})", m.id, p.name, p.source_name)
+                       : fmt::format("{} in {}", m.id, p.name);
+  f.detail = fmt::format(
+      "installed {}{}{}{}", p.version,
+      p.source_version != p.version
+          ? fmt::format(" (source {} {})", p.source_name, p.source_version)
+          : std::string(),
+      m.fixed_version.empty() ? std::string("; no fix yet") : "; fixed in " + m.fixed_version,
+      m.summary.empty() ? std::string() : ": " + m.summary);
   f.location = p.location;
-  f.fix = m.fixed_version.empty()
-              ? "no fix yet: ignore it with a reason and an expiry, or replace " + p.name
-              : "upgrade " + p.source_name + " to " + m.fixed_version + " or later";
-  nlohmann::json props = {
-      {"package", p.name},
-      {"installed_version", p.version},
-      {"fixed_version", m.fixed_version},
-      {"fix_state", m.fixed_version.empty() ? "unfixed" : "fixed"},
-      {"source_package", p.source_name},
-      {"source_version", p.source_version},
-      {"package_type", p.type},
-      {"purl", p.purl()},
-      {"ecosystem", m.ecosystem},
-      {"aliases", m.aliases},
-      {"records", m.records},
-      {"links", m.links},
-      {"severity_source", m.severity_source},
+  f.fix =
+      m.fixed_version.empty()
+          ? fmt::format("no fix yet: ignore it with a reason and an expiry, or replace {}", p.name)
+          : fmt::format("upgrade {} to {} or later", p.source_name, m.fixed_version);
+  auto& props = f.properties.get_ref<nlohmann::json::object_t&>();
+  auto put = [&](const char* key, nlohmann::json value) {
+    props.emplace_hint(props.end(), key, std::move(value));
   };
-  if (!m.vendor_severity.empty()) props["vendor_severity"] = m.vendor_severity;
-  if (m.kernel_headers) props["class"] = "kernel-headers";
-  f.properties = std::move(props);
+  put("aliases", string_list(m.aliases));
+  if (m.kernel_headers) put("class", "kernel-headers");
+  put("ecosystem", m.ecosystem);
+  put("fix_state", m.fixed_version.empty() ? "unfixed" : "fixed");
+  put("fixed_version", m.fixed_version);
+  put("installed_version", p.version);
+  put("links", string_list(m.links));
+  put("package", p.name);
+  put("package_type", p.type);
+  put("purl", p.purl());
+  put("records", string_list(m.records));
+  put("severity_source", m.severity_source);
+  put("source_package", p.source_name);
+  put("source_version", p.source_version);
+  if (!m.vendor_severity.empty()) put("vendor_severity", m.vendor_severity);
   return f;
 }
 

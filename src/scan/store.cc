@@ -115,8 +115,9 @@ void VulnStore::ensure_schema() {
   }
 }
 
-std::vector<AffectedEntry> VulnStore::affected(const std::string& ecosystem,
-                                               const std::string& name) {
+void VulnStore::each_affected(
+    std::string_view ecosystem, std::string_view name,
+    const std::function<void(std::string_view, std::string_view)>& visit) {
   if (!affected_query_)
     affected_query_ = std::make_unique<history::Statement>(
         db_.handle(),
@@ -124,12 +125,18 @@ std::vector<AffectedEntry> VulnStore::affected(const std::string& ecosystem,
   auto& q = *affected_query_;
   q.reset();
   q.bind(1, ecosystem).bind(2, name);
+  while (q.step())
+    visit(q.column_view(0), q.column_view(1));
+}
+
+std::vector<AffectedEntry> VulnStore::affected(const std::string& ecosystem,
+                                               const std::string& name) {
   std::vector<AffectedEntry> out;
-  while (q.step()) {
-    AffectedEntry e{q.column_text(0), {}, {}};
-    e.affected = decode_affected(q.column_text(1), e.rating);
+  each_affected(ecosystem, name, [&](std::string_view id, std::string_view stored) {
+    AffectedEntry e{std::string(id), {}, {}};
+    e.affected = decode_affected(stored, e.rating);
     out.push_back(std::move(e));
-  }
+  });
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,11 @@ class VulnStore {
   history::Database& database() { return db_; }
 
   std::vector<AffectedEntry> affected(const std::string& ecosystem, const std::string& name);
+  // Calls visit(advisory_id, stored) for every affected entry of (ecosystem, name), the entry in
+  // its encode_affected form; both views live only during the call. What a scan reads: nothing
+  // is copied or decoded until an entry matches.
+  void each_affected(std::string_view ecosystem, std::string_view name,
+                     const std::function<void(std::string_view, std::string_view)>& visit);
   std::optional<Advisory> advisory(const std::string& id);
   StoreStatus status();  // counts every table: for `db status`, not for every scan
   // What a scan needs to know before it trusts the data, from indexed lookups only.
