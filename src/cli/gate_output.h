@@ -31,7 +31,8 @@ struct GateOutput {
 };
 
 // Runs a gate body; an Error it throws becomes an error Verdict (exit 2) written in the chosen
-// format, so machine readers always get a verdict.
+// format, so machine readers always get a verdict. Meant to be the last thing a gate's process
+// does: the verdict is kept, not freed, until the process exits.
 int run_gate(const std::string& gate, const GateOutput& out,
              const std::function<verdict::Verdict()>& body);
 

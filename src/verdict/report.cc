@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include "util/json_text.h"
 #include "util/strings.h"
 #include "util/table.h"
 #include "util/term.h"
@@ -145,12 +146,10 @@ std::string render_table(const Verdict& v) {
 // most of a JSON report's time. Keys come in the order nlohmann writes them, sorted.
 std::string render_json(const Verdict& v) {
   std::string out;
-  nlohmann::detail::serializer<nlohmann::json> writer(nlohmann::detail::output_adapter<char>(out),
-                                                      ' ');
   auto value = [&](const nlohmann::json& j, unsigned indent) {
-    writer.dump(j, true, false, 2, indent);
+    json_text::append(out, j, 2, indent);
   };
-  auto text = [&](std::string_view s) { value(nlohmann::json(s), 0); };
+  auto text = [&](std::string_view s) { json_text::append_string(out, s); };
   auto key = [&](std::string_view name, unsigned indent) {
     out.append(indent, ' ');
     out += '"';
