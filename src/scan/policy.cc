@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "util/parallel.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 #include "util/yaml.h"
@@ -125,14 +126,24 @@ verdict::Verdict build_verdict(const ScanSubject& subject, const Inventory& inve
   for (const auto& r : policy.ignores)
     if (r.expires && *r.expires <= policy.now)
       expired.push_back(r.id + " (expired " + r.expires_text + ", " + r.where.str() + ")");
-  v.findings.reserve(matches.size());
+  std::vector<const Match*> shown;
+  shown.reserve(matches.size());
   for (const auto& m : matches) {
     if (m.fixed_version.empty()) ++unfixed;
-    if (policy.ignore_unfixed && m.fixed_version.empty()) {
+    if (policy.ignore_unfixed && m.fixed_version.empty())
       ++hidden_unfixed;
-      continue;
-    }
-    verdict::Finding f = to_finding(m);
+    else
+      shown.push_back(&m);
+  }
+  // A big image has thousands of findings, each a few dozen small strings: built on every core.
+  v.findings.resize(shown.size());
+  parallel::for_pieces(shown.size(), 500, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i)
+      v.findings[i] = to_finding(*shown[i]);
+  });
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const Match& m = *shown[i];
+    verdict::Finding& f = v.findings[i];
     const IgnoreRule* rule = nullptr;
     for (const auto& r : policy.ignores)
       if (rule_applies(r, m) && !(r.expires && *r.expires <= policy.now)) rule = &r;
@@ -145,7 +156,6 @@ verdict::Verdict build_verdict(const ScanSubject& subject, const Inventory& inve
     }
     if (f.blocking) ++blocking;
     ++counts[std::string(verdict::to_string(f.severity))];
-    v.findings.push_back(std::move(f));
   }
   v.sort_findings();
   nlohmann::json severity_counts = nlohmann::json::object();
