@@ -1,5 +1,6 @@
 // The command line as a new user meets it: a typo in an option, a group without its command.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "support/server.h"
 #include "util/files.h"
@@ -68,6 +69,36 @@ TEST(Cli, ReportFilesCarryNoColourCodesFromATerminal) {
   r = tollgate_on_a_terminal(
       {"--color", "always", "check", "posture", manifest.string(), "-o", out.string()});
   EXPECT_NE(files::read(out).find(esc), std::string::npos) << "--color always is obeyed";
+}
+
+// libcurl and the thirty libraries behind it are loaded at the first HTTP request, not at every
+// start: a command that makes none never maps them (about 6 ms of each start otherwise).
+TEST(Cli, LibcurlIsLoadedOnlyByCommandsThatMakeRequests) {
+  auto loaded_with_ld_debug = [](std::vector<std::string> args) {
+    process::Command cmd;
+    cmd.argv = {tollgate_binary().string()};
+    cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+      env.emplace_back(*e);
+    env.emplace_back("LD_DEBUG=files");  // the dynamic loader names each library it opens
+    cmd.env = env;
+    cmd.timeout = std::chrono::seconds(30);
+    return process::run_capture(cmd).output;
+  };
+  std::string start = loaded_with_ld_debug({"--version"});
+  EXPECT_NE(start.find("libsqlite3"), std::string::npos) << "LD_DEBUG works: " << start;
+  EXPECT_EQ(start.find("libcurl"), std::string::npos) << start;
+  // A request that fails still had to load it: the Prometheus source of the slo gate.
+  files::TempDir dir("cli-curl");
+  files::write_atomic(dir.path() / "slo.yaml",
+                      "objectives:\n  - {sli: up, pass: [{criteria: [\">=1\"]}]}\n"
+                      "total_score: {pass: 90%}\n");
+  files::write_atomic(dir.path() / "sli.yaml", "indicators:\n  up: up\n");
+  std::string request = loaded_with_ld_debug(
+      {"check", "slo", (dir.path() / "slo.yaml").string(), "--no-record", "--source",
+       "prometheus:http://127.0.0.1:" + std::to_string(free_port())});
+  EXPECT_NE(request.find("libcurl"), std::string::npos) << request;
 }
 
 }  // namespace
