@@ -1,5 +1,6 @@
 #include "scan/inventory.h"
 
+#include <functional>
 #include <map>
 
 #include "util/strings.h"
@@ -25,39 +26,42 @@ std::string major_minor(const std::string& v) {
   return parts[0] + "." + parts[1];
 }
 
-// A paragraph of an RFC 822-style database: field -> value, plus where it starts.
+// A paragraph of an RFC 822-style database: its fields as views into the text (the last one
+// wins when a field repeats), plus the line it starts on.
 struct Paragraph {
-  std::map<std::string, std::string> fields;
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
   int line = 0;
-  std::string get(const std::string& k) const {
-    auto it = fields.find(k);
-    return it == fields.end() ? "" : it->second;
+  std::string_view get(std::string_view key) const {
+    for (auto it = fields.rbegin(); it != fields.rend(); ++it)
+      if (it->first == key) return it->second;
+    return {};
   }
 };
 
-// dpkg's control syntax: "Field: value", continuation lines start with a space or tab.
-std::vector<Paragraph> parse_control(std::string_view text) {
-  std::vector<Paragraph> out;
+// dpkg's control syntax: "Field: value", continuation lines start with a space or tab (no field
+// read here spans lines), paragraphs end at a blank line. Calls visit for each paragraph, read in
+// place: a status file of a thousand packages is a megabyte of text.
+void for_each_paragraph(std::string_view text, const std::function<void(const Paragraph&)>& visit) {
   Paragraph cur;
-  std::string last;
   int line_no = 0;
-  for (const auto& line : str::split_lines(text)) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
     ++line_no;
     if (str::trim(line).empty()) {
-      if (!cur.fields.empty()) out.push_back(std::move(cur));
-      cur = Paragraph{};
-      last.clear();
+      if (!cur.fields.empty()) visit(cur);
+      cur.fields.clear();
       continue;
     }
-    if (line[0] == ' ' || line[0] == '\t') continue;  // continuation: no field we read spans lines
+    if (line[0] == ' ' || line[0] == '\t') continue;
     size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
+    if (colon == std::string_view::npos) continue;
     if (cur.fields.empty()) cur.line = line_no;
-    last = line.substr(0, colon);
-    cur.fields[last] = std::string(str::trim(std::string_view(line).substr(colon + 1)));
+    cur.fields.emplace_back(line.substr(0, colon), str::trim(line.substr(colon + 1)));
   }
-  if (!cur.fields.empty()) out.push_back(std::move(cur));
-  return out;
+  if (!cur.fields.empty()) visit(cur);
 }
 
 }  // namespace
@@ -115,13 +119,13 @@ OsInfo parse_os_release(std::string_view text) {
 std::vector<Package> parse_dpkg_status(std::string_view text, const std::string& file,
                                        bool require_status) {
   std::vector<Package> out;
-  for (const auto& p : parse_control(text)) {
-    std::string name = p.get("Package"), version = p.get("Version");
-    if (name.empty() || version.empty()) continue;
+  for_each_paragraph(text, [&](const Paragraph& p) {
+    std::string_view name = p.get("Package"), version = p.get("Version");
+    if (name.empty() || version.empty()) return;
+    // Only "install ok installed" is on disk; config-files and half-installed are not.
     if (require_status) {
-      // Only "install ok installed" is on disk; config-files and half-installed are not.
       auto words = str::split(p.get("Status"), ' ');
-      if (words.size() != 3 || words[2] != "installed") continue;
+      if (words.size() != 3 || words[2] != "installed") return;
     }
     Package pkg;
     pkg.type = "deb";
@@ -129,21 +133,21 @@ std::vector<Package> parse_dpkg_status(std::string_view text, const std::string&
     pkg.version = version;
     pkg.arch = p.get("Architecture");
     pkg.location = {file, p.line, 1};
-    std::string source = p.get("Source");
+    std::string_view source = p.get("Source");
     size_t paren = source.find('(');
-    if (paren != std::string::npos) {
-      pkg.source_name = std::string(str::trim(std::string_view(source).substr(0, paren)));
+    if (paren != std::string_view::npos) {
+      pkg.source_name = str::trim(source.substr(0, paren));
       size_t close = source.find(')', paren);
-      pkg.source_version = std::string(str::trim(std::string_view(source).substr(
-          paren + 1, close == std::string::npos ? std::string::npos : close - paren - 1)));
+      pkg.source_version = str::trim(source.substr(
+          paren + 1, close == std::string_view::npos ? std::string_view::npos : close - paren - 1));
     } else {
-      pkg.source_name = std::string(str::trim(source));
+      pkg.source_name = str::trim(source);
     }
     if (pkg.source_name.empty()) pkg.source_name = name;
     // A Source: without a version means the source version is the binary's, epoch included.
     if (pkg.source_version.empty()) pkg.source_version = version;
     out.push_back(std::move(pkg));
-  }
+  });
   return out;
 }
 

@@ -307,17 +307,21 @@ std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store)
   auto scheme = scheme_for_ecosystem(ecosystem);
   if (!scheme) throw Error("no version ordering known for ecosystem '" + ecosystem + "'");
   // Binary packages built from one source at one version share their findings: each distinct
-  // source is matched once.
+  // source is matched once. Sources go in name order, the store's own, so that the lookups walk
+  // its B-tree forwards.
   std::map<SourceKey, size_t> index;
+  for (const auto& pkg : inventory.packages)
+    index.try_emplace({pkg.source_name, pkg.source_version}, 0);
   std::vector<SourceKey> keys;
+  keys.reserve(index.size());
+  for (auto& [key, i] : index) {
+    i = keys.size();
+    keys.push_back(key);
+  }
   std::vector<size_t> key_of;  // per package
   key_of.reserve(inventory.packages.size());
-  for (const auto& pkg : inventory.packages) {
-    SourceKey key{pkg.source_name, pkg.source_version};
-    auto [it, inserted] = index.try_emplace(key, keys.size());
-    if (inserted) keys.push_back(std::move(key));
-    key_of.push_back(it->second);
-  }
+  for (const auto& pkg : inventory.packages)
+    key_of.push_back(index.at({pkg.source_name, pkg.source_version}));
   std::vector<std::vector<Match>> results = match_sources(keys, store, ecosystem, *scheme);
   std::vector<size_t> users(keys.size(), 0);  // binary packages still to receive them
   size_t total = 0;
