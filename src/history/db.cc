@@ -1,5 +1,7 @@
 #include "history/db.h"
 
+#include <mutex>
+
 #include "util/error.h"
 
 namespace tollgate::history {
@@ -64,7 +66,24 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
+namespace {
+
+// Set once, before SQLite's first use in the process. tollgate never shares a connection between
+// threads (each thread opens its own), so SQLite's per-connection mutexes are not needed
+// (MULTITHREAD); and its allocation statistics, which nothing reads, take one global mutex per
+// allocation, which the scan's matching threads fought over.
+void configure_sqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
 Database::Database(const std::filesystem::path& path) : path_(path) {
+  configure_sqlite();
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=

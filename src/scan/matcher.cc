@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "util/parallel.h"
 #include "util/strings.h"
 
 namespace tollgate::scan {
@@ -295,8 +296,10 @@ std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys
     return a ? &*a : nullptr;
   };
   std::vector<std::vector<Match>> results(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i)
-    results[i] = findings_of(hits[i], ecosystem, advisory);
+  parallel::for_pieces(keys.size(), 64, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i)
+      results[i] = findings_of(hits[i], ecosystem, advisory);
+  });
   return results;
 }
 

@@ -146,6 +146,9 @@ std::string render_table(const Verdict& v) {
 // most of a JSON report's time. Keys come in the order nlohmann writes them, sorted.
 std::string render_json(const Verdict& v) {
   std::string out;
+  // Room for a typical finding up front: growing a report of megabytes by doubling touches every
+  // page twice. Pages reserved and never written cost nothing.
+  out.reserve(4096 + 2048 * v.findings.size());
   auto value = [&](const nlohmann::json& j, unsigned indent) {
     json_text::append(out, j, 2, indent);
   };
