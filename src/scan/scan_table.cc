@@ -1,6 +1,8 @@
 #include "scan/scan_table.h"
 
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "util/strings.h"
 #include "util/table.h"
@@ -37,32 +39,39 @@ std::string render_scan_table(const verdict::Verdict& v) {
   out += "vulnerabilities: " + std::to_string(s.value("vulnerabilities", 0)) + " (" +
          str::join(counts, ", ") + ")\n\n";
   // Group by package, packages in order of their worst finding (findings come sorted by severity).
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<const verdict::Finding*>> by_package;
+  std::vector<std::string_view> order;
+  std::unordered_map<std::string_view, std::vector<const verdict::Finding*>> by_package;
   for (const auto& f : v.findings) {
-    if (!by_package.count(f.subject)) order.push_back(f.subject);
-    by_package[f.subject].push_back(&f);
+    auto& group = by_package[f.subject];
+    if (group.empty()) order.push_back(f.subject);
+    group.push_back(&f);
   }
   if (!order.empty()) {
+    // One painted label per severity, not one per row.
+    std::map<Severity, std::string> labels;
+    for (auto s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low,
+                   Severity::Info, Severity::Unknown})
+      labels[s] = term::paint(verdict::severity_color(s), upper(verdict::to_string(s)));
+    auto text = [](const nlohmann::json& p, const char* key) -> std::string {
+      auto it = p.find(key);
+      return it != p.end() && it->is_string() ? it->get_ref<const std::string&>() : "";
+    };
     TextTable table({"PACKAGE", "INSTALLED", "VULNERABILITY", "SEVERITY", "FIXED IN", "SOURCE"});
     for (const auto& subject : order) {
       bool first = true;
       for (const auto* f : by_package[subject]) {
         const auto& p = f->properties;
-        std::string fixed = p.value("fixed_version", "");
+        std::string fixed = text(p, "fixed_version");
         std::string id = f->id;
         if (p.contains("ignored"))
           id += " (ignored)";
         else if (f->blocking)
           id += " *";
-        table.add({first ? p.value("package", "") : "",
-                   first ? p.value("installed_version", "") : "", id,
-                   term::paint(verdict::severity_color(f->severity),
-                               upper(verdict::to_string(f->severity))),
-                   fixed.empty() ? "no fix yet" : fixed,
-                   first && p.value("source_package", "") != p.value("package", "")
-                       ? p.value("source_package", "") + " " + p.value("source_version", "")
-                       : ""});
+        std::string package = first ? text(p, "package") : "";
+        std::string source = first ? text(p, "source_package") : "";
+        table.add({package, first ? text(p, "installed_version") : "", std::move(id),
+                   labels[f->severity], fixed.empty() ? "no fix yet" : std::move(fixed),
+                   first && source != package ? source + " " + text(p, "source_version") : ""});
         first = false;
       }
     }

@@ -1,52 +1,71 @@
 #include "util/table.h"
 
 #include <algorithm>
+#include <deque>
+#include <string_view>
 
 #include "util/term.h"
 
 namespace tollgate {
 namespace {
 
+// The first max_cell - 1 characters of cell and an ellipsis. Characters are whole UTF-8
+// sequences; a cell holding escape codes is left whole, never cut inside one.
 std::string cut(const std::string& cell, size_t max_cell) {
-  if (max_cell == 0 || term::visible_width(cell) <= max_cell) return cell;
-  if (cell.find('\033') != std::string::npos) return cell;  // never cut inside escape codes
-  std::string out;
-  size_t w = 0;
-  for (size_t i = 0; i < cell.size() && w + 1 < max_cell; ++i) {
-    out += cell[i];
-    if ((static_cast<unsigned char>(cell[i]) & 0xC0) != 0x80) ++w;
+  if (cell.find('\033') != std::string::npos) return cell;
+  size_t end = 0, chars = 0;
+  while (end < cell.size() && chars + 1 < max_cell) {
+    ++end;  // past the lead byte, then its continuation bytes
+    while (end < cell.size() && (static_cast<unsigned char>(cell[end]) & 0xC0) == 0x80)
+      ++end;
+    ++chars;
   }
-  while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
-    out.pop_back();
-  if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
-  return out + "\u2026";
+  return cell.substr(0, end) + "\u2026";
 }
 
 }  // namespace
 
 std::string TextTable::render(size_t max_cell) const {
-  std::vector<std::vector<std::string>> all;
-  all.push_back(header_);
-  for (const auto& r : rows_) {
-    std::vector<std::string> cells;
-    for (const auto& c : r)
-      cells.push_back(cut(c, max_cell));
-    all.push_back(std::move(cells));
-  }
+  // Each cell is measured once and copied only when it must be cut: a scan's table has
+  // thousands of rows.
+  struct Cell {
+    std::string_view text;
+    size_t width;
+  };
+  std::deque<std::string> shortened;
+  std::vector<Cell> cells;
+  std::vector<size_t> row_end;  // where each row's cells end in `cells`
   std::vector<size_t> widths(header_.size(), 0);
-  for (const auto& r : all)
-    for (size_t i = 0; i < r.size() && i < widths.size(); ++i)
-      widths[i] = std::max(widths[i], term::visible_width(r[i]));
-  std::string out;
-  for (const auto& r : all) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line.append(widths[i] - term::visible_width(r[i]) + 2, ' ');
+  auto add = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      std::string_view text = row[i];
+      size_t width = term::visible_width(text);
+      if (max_cell > 0 && width > max_cell) {
+        text = shortened.emplace_back(cut(row[i], max_cell));
+        width = term::visible_width(text);
+      }
+      if (i < widths.size()) widths[i] = std::max(widths[i], width);
+      cells.push_back({text, width});
     }
-    while (!line.empty() && line.back() == ' ')
-      line.pop_back();
-    out += line + "\n";
+    row_end.push_back(cells.size());
+  };
+  add(header_);
+  for (const auto& r : rows_)
+    add(r);
+  std::string out;
+  size_t start = 0;
+  for (size_t end : row_end) {
+    size_t line = out.size();
+    for (size_t k = start; k < end; ++k) {
+      out += cells[k].text;
+      size_t column = k - start;
+      if (k + 1 < end && column < widths.size())
+        out.append(widths[column] - cells[k].width + 2, ' ');
+    }
+    while (out.size() > line && out.back() == ' ')
+      out.pop_back();
+    out += '\n';
+    start = end;
   }
   return out;
 }
