@@ -67,7 +67,9 @@ TEST(Yaml, AliasBombIsRefused) {
 }  // namespace
 }  // namespace tollgate::yaml
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/files.h"
 
@@ -82,8 +84,22 @@ TEST(Files, WriteAtomicNeverReplacesADevice) {
 TEST(Files, WriteAtomicReplacesAFileWhole) {
   TempDir dir;
   write_atomic(dir.path() / "f", "one\n");
+  // A reader holding the old file keeps reading the old content: the new one took its place.
+  int old_fd = ::open((dir.path() / "f").c_str(), O_RDONLY);
+  ASSERT_GE(old_fd, 0);
   write_atomic(dir.path() / "f", "two\n");
   EXPECT_EQ(read(dir.path() / "f"), "two\n");
+  char buf[8] = {};
+  EXPECT_EQ(::read(old_fd, buf, sizeof buf), 4);
+  EXPECT_EQ(std::string(buf), "one\n");
+  ::close(old_fd);
+  // Nothing is left beside it: no temporary file, no old copy.
+  size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    (void)e;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1u);
 }
 }  // namespace
 }  // namespace tollgate::files
