@@ -165,16 +165,15 @@ void merge_into(Match& into, const Match& m) {
       into.links.push_back(l);
 }
 
-// Runs work(store, i) for every i in [0, count) on up to one thread per core (at most 4), each
-// thread with its own database connection: SQLite connections are not shared between threads.
+// Runs work(store, i) for every i in [0, count) on `threads` threads (the caller's among them),
+// each with its own database connection: SQLite connections are not shared between threads.
 // Threads take `batch` adjacent items at a time, so each reads neighbouring rows of the store and
 // one heavy item does not leave the others idle. The first failure stops the rest and is
 // rethrown.
 class Workers {
  public:
-  Workers(VulnStore& store, size_t wanted) : store_(store) {
-    size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    for (size_t t = 1; t < std::min({cores, size_t{4}, wanted}); ++t)
+  Workers(VulnStore& store, size_t threads) : store_(store) {
+    for (size_t t = 1; t < threads; ++t)
       more_.push_back(std::make_unique<VulnStore>(store.path()));
   }
 
@@ -266,9 +265,13 @@ std::vector<Match> findings_of(const std::vector<Hit>& hits, const std::string& 
 // evaluated in place and only hits are copied; then the advisories of all hits are read in id
 // order (neighbouring rows of the store, each once); then the findings are put together. The
 // result does not depend on the number of threads.
-std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys, VulnStore& store,
-                                              const std::string& ecosystem, Scheme scheme) {
-  Workers workers(store, (keys.size() + 31) / 32);
+std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys, size_t threads,
+                                              VulnStore& store, const std::string& ecosystem,
+                                              Scheme scheme) {
+  if (threads == 0)
+    threads = std::min({size_t{std::max(1u, std::thread::hardware_concurrency())}, size_t{4},
+                        (keys.size() + 31) / 32});
+  Workers workers(store, std::max<size_t>(threads, 1));
   std::vector<std::vector<Hit>> hits(keys.size());
   workers.run(keys.size(), 8, [&](VulnStore& st, size_t i) {
     AffectedView view;  // reused for every entry of this source
@@ -305,7 +308,7 @@ std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys
 
 }  // namespace
 
-std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store) {
+std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store, size_t threads) {
   const std::string& ecosystem = inventory.os.ecosystem;
   auto scheme = scheme_for_ecosystem(ecosystem);
   if (!scheme) throw Error("no version ordering known for ecosystem '" + ecosystem + "'");
@@ -325,7 +328,7 @@ std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store)
   key_of.reserve(inventory.packages.size());
   for (const auto& pkg : inventory.packages)
     key_of.push_back(index.at({pkg.source_name, pkg.source_version}));
-  std::vector<std::vector<Match>> results = match_sources(keys, store, ecosystem, *scheme);
+  std::vector<std::vector<Match>> results = match_sources(keys, threads, store, ecosystem, *scheme);
   std::vector<size_t> users(keys.size(), 0);  // binary packages still to receive them
   size_t total = 0;
   for (size_t k : key_of) {

@@ -47,6 +47,9 @@ struct Match {
 // Every vulnerability of every package of the inventory. The OS ecosystem must be set
 // (callers refuse unsupported OSes before). Binary packages built from the same source at the
 // same version share their findings, which are worked out once.
-std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store);
+// `threads` 0: one per core (at most 4), fewer for a small inventory; the result is the same
+// whatever the number.
+std::vector<Match> match_inventory(const Inventory& inventory, VulnStore& store,
+                                   size_t threads = 0);
 
 }  // namespace tollgate::scan

@@ -4,6 +4,7 @@
 
 #include "scan/osv_import.h"
 #include "util/files.h"
+#include "util/strings.h"
 
 namespace tollgate::scan {
 namespace {
@@ -235,6 +236,55 @@ TEST_F(MatcherTest, FlagsKernelCvesSeenThroughHeaders) {
   auto m = scan({deb("linux-libc-dev", "6.1.187-1", "linux")});
   ASSERT_EQ(m.size(), 1u);
   EXPECT_TRUE(m[0].kernel_headers);
+}
+
+// Matching runs on several threads, each with its own connection, taking batches of sources: the
+// findings must be the same, in the same order, whatever the number of threads. 300 sources with
+// records that share CVEs (a DSA and a DEBIAN-CVE entry meet in one finding) and withdrawn ones.
+TEST_F(MatcherTest, TheSameFindingsOnOneThreadOrMany) {
+  std::vector<Package> pkgs;
+  for (int i = 0; i < 300; ++i) {
+    std::string src = "src" + std::to_string(i);
+    pkgs.push_back(deb("bin" + std::to_string(i) + "a", "1.0-" + std::to_string(i % 7 + 1), src));
+    pkgs.push_back(deb("bin" + std::to_string(i) + "b", "1.0-" + std::to_string(i % 7 + 1), src));
+  }
+  for (int r = 0; r < 600; ++r) {
+    std::string src = "src" + std::to_string(r / 2 % 300);  // two records per source and CVE
+    std::string cve = "CVE-2024-" + std::to_string(1000 + r / 2);
+    json rec = {
+        {"id", r % 2 == 0 ? "DEBIAN-" + cve : "DSA-" + std::to_string(5000 + r)},
+        {"modified", "2024-01-01T00:00:00Z"},
+        {"upstream", {cve}},
+        {"affected",
+         {{{"package", {{"ecosystem", "Debian:12"}, {"name", src}}},
+           {"ranges",
+            {{{"type", "ECOSYSTEM"},
+              {"events",
+               {{{"introduced", "0"}}, {{"fixed", "1.0-" + std::to_string(r % 9 + 1)}}}}}}}}}}};
+    if (r % 50 == 7) rec["withdrawn"] = "2024-02-01T00:00:00Z";
+    files::write_atomic(dir_.path() / (rec["id"].get<std::string>() + ".json"), rec.dump());
+  }
+  import_osv(*store_, {dir_.path().string()});
+  Inventory inv;
+  inv.os.ecosystem = "Debian:12";
+  inv.packages = pkgs;
+  auto key = [](const std::vector<Match>& ms) {
+    std::vector<std::string> out;
+    for (const auto& m : ms)
+      out.push_back(m.package.name + " " + m.id + " " + m.fixed_version + " " +
+                    str::join(m.records, ","));
+    return out;
+  };
+  auto one = key(match_inventory(inv, *store_, 1));
+  EXPECT_GT(one.size(), 300u);
+  EXPECT_EQ(key(match_inventory(inv, *store_, 2)), one);
+  EXPECT_EQ(key(match_inventory(inv, *store_, 3)), one);
+  // A DSA and a DEBIAN-CVE record of one CVE made one finding naming both.
+  bool merged = false;
+  for (const auto& line : one)
+    merged = merged || (line.find("DEBIAN-CVE-") != std::string::npos &&
+                        line.find(",DSA-") != std::string::npos);
+  EXPECT_TRUE(merged);
 }
 
 TEST(Severity, FollowsTheWrittenRule) {
