@@ -160,7 +160,7 @@ void BM_ParseLibfyaml(benchmark::State& state) {
   report(state, dump.size());
 }
 
-// And through yaml-cpp (one thread), which util/yaml uses for pipelines.
+// And through yaml-cpp (one thread), the library util/yaml read pipelines with before it.
 void BM_ParseYamlCpp(benchmark::State& state) {
   const std::string& dump = cluster_dump();
   auto start = std::chrono::steady_clock::now();

@@ -1,121 +1,66 @@
 #include "util/yaml.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <charconv>
 
 #include "util/files.h"
 #include "util/strings.h"
+#include "util/yaml_parse.h"
 
 namespace tollgate::yaml {
 namespace {
 
-// Aliases are copied, so a "billion laughs" document would expand without bound.
+// Aliases are shared by the parser but copied here, so a "billion laughs" document would expand
+// without bound.
 constexpr size_t kMaxNodes = 5'000'000;
 
+// The parser's tree (util/yaml_parse) turned into owned Nodes. The parser has already applied
+// merge keys (keys of the mapping itself win, then earlier sources) and, as GitLab's Ruby
+// parser does, let a repeated key replace the earlier value in place.
 class Converter {
  public:
-  explicit Converter(std::string file) : file_(std::move(file)) {}
-
-  Node convert(const YAML::Node& in, const SourceLocation& parent) {
+  Node convert(const yaml_parse::Node& in) {
     if (++count_ > kMaxNodes)
-      throw Error(parent, "YAML document expands to more than 5 million nodes (alias bomb?)");
+      throw Error(in.where(), "YAML document expands to more than 5 million nodes (alias bomb?)");
     Node out;
-    out.where = locate(in, parent);
-    const std::string& tag = in.Tag();
-    if (!tag.empty() && tag != "?" && tag != "!" && tag.rfind("tag:yaml.org,2002:", 0) != 0)
-      out.tag = tag;
-    switch (in.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
+    out.where = in.where();
+    std::string_view tag = in.tag();
+    // "!!str 123" is the string "123": like a quoted scalar, never a number or a bool.
+    bool string_tag = tag == "tag:yaml.org,2002:str" || tag == "!";
+    if (!tag.empty() && tag != "!" && !tag.starts_with("tag:yaml.org,2002:")) out.tag = tag;
+    switch (in.kind()) {
+      case yaml_parse::Kind::Null:
         out.kind = Kind::Null;
         break;
-      case YAML::NodeType::Scalar:
+      case yaml_parse::Kind::Scalar:
         out.kind = Kind::Scalar;
-        out.scalar = in.Scalar();
-        out.quoted = tag == "!";
-        if (!out.quoted && out.tag.empty() && is_null_text(out.scalar)) out.kind = Kind::Null;
+        out.scalar = in.text();
+        out.quoted = in.quoted() || string_tag;
         break;
-      case YAML::NodeType::Sequence:
+      case yaml_parse::Kind::Sequence:
         out.kind = Kind::Sequence;
         out.items.reserve(in.size());
-        for (const auto& item : in)
-          out.items.push_back(convert(item, out.where));
+        for (const auto& item : in.items())
+          out.items.push_back(convert(item));
         break;
-      case YAML::NodeType::Map:
+      case yaml_parse::Kind::Mapping:
         out.kind = Kind::Mapping;
-        convert_mapping(in, out);
+        out.entries.reserve(in.size());
+        for (const auto& e : in.entries())
+          out.entries.push_back({convert(e.key), convert(e.value)});
         break;
     }
     return out;
   }
 
  private:
-  static bool is_null_text(const std::string& s) {
-    return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
-  }
-
-  SourceLocation locate(const YAML::Node& in, const SourceLocation& parent) const {
-    YAML::Mark m = in.Mark();
-    if (m.line < 0) return parent;
-    return SourceLocation{file_, m.line + 1, m.column + 1};
-  }
-
-  static void set(Node& map, Node key, Node value) {
-    for (auto& e : map.entries) {
-      if (e.key.kind == Kind::Scalar && key.kind == Kind::Scalar && e.key.scalar == key.scalar) {
-        e.value = std::move(value);
-        return;
-      }
-    }
-    map.entries.push_back({std::move(key), std::move(value)});
-  }
-
-  static void merge_into(Node& map, const Node& source, const SourceLocation& where) {
-    if (!source.is_mapping())
-      throw Error(where, "a merge key '<<' takes a mapping or a list of mappings, not " +
-                             source.describe());
-    for (const auto& e : source.entries) {
-      // Keys written in the mapping itself, or by an earlier source, win.
-      bool present = std::any_of(map.entries.begin(), map.entries.end(), [&](const auto& mine) {
-        return mine.key.scalar == e.key.scalar && mine.key.kind == e.key.kind;
-      });
-      if (!present) map.entries.push_back(e);
-    }
-  }
-
-  void convert_mapping(const YAML::Node& in, Node& out) {
-    std::vector<std::pair<Node, SourceLocation>> merges;
-    for (const auto& kv : in) {
-      Node key = convert(kv.first, out.where);
-      if (key.kind == Kind::Scalar && !key.quoted && key.scalar == "<<") {
-        merges.emplace_back(convert(kv.second, key.where), key.where);
-        continue;
-      }
-      set(out, std::move(key), convert(kv.second, out.where));
-    }
-    for (const auto& [source, where] : merges) {
-      if (source.is_sequence()) {
-        for (const auto& item : source.items)
-          merge_into(out, item, where);
-      } else {
-        merge_into(out, source, where);
-      }
-    }
-  }
-
-  std::string file_;
   size_t count_ = 0;
 };
 
-Node parse_error(const YAML::Exception& e, const std::string& file) {
-  SourceLocation where{file, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                       e.mark.column >= 0 ? e.mark.column + 1 : 0};
-  std::string msg = e.msg;
-  if (msg.find("illegal block entry") != std::string::npos || msg.find("map") != std::string::npos)
-    msg += " (a value containing ': ' or starting with '-', '*', '&' or '!' needs quotes)";
-  throw Error(where, "invalid YAML: " + msg);
+yaml_parse::Tree parse(std::string_view text, const std::string& file) {
+  yaml_parse::Options options;
+  options.duplicate_keys = yaml_parse::DuplicateKeys::LastWins;
+  return yaml_parse::parse(std::string(text), file, options);
 }
 
 }  // namespace
@@ -224,27 +169,21 @@ Node Node::make_scalar(std::string text, SourceLocation where) {
 }
 
 std::vector<Node> load_all(std::string_view text, const std::string& file) {
+  yaml_parse::Tree tree = parse(text, file);
   std::vector<Node> out;
-  try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    for (const auto& d : docs) {
-      Converter conv(file);
-      out.push_back(conv.convert(d, SourceLocation{file, 1, 1}));
-    }
-  } catch (const YAML::Exception& e) {
-    parse_error(e, file);
-  }
+  for (const auto& doc : tree.documents())
+    out.push_back(Converter().convert(doc));
   return out;
 }
 
 Node load(std::string_view text, const std::string& file) {
-  try {
-    YAML::Node doc = YAML::Load(std::string(text));
-    Converter conv(file);
-    return conv.convert(doc, SourceLocation{file, 1, 1});
-  } catch (const YAML::Exception& e) {
-    return parse_error(e, file);
+  yaml_parse::Tree tree = parse(text, file);
+  if (tree.documents().empty()) {
+    Node empty;
+    empty.where = SourceLocation{file, 1, 1};
+    return empty;
   }
+  return Converter().convert(tree.documents().front());
 }
 
 Node load_file(const std::string& path) {
