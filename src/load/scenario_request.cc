@@ -186,9 +186,7 @@ RequestSpec parse_request(const yaml::Node& node,
   if (!path->scalar.starts_with("/") && !path->scalar.starts_with("${"))
     throw Error(path->where, "path '" + path->scalar + "' must start with /");
   if (const auto* m = node.find("method")) {
-    r.method = m->as_string();
-    for (auto& ch : r.method)
-      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    r.method = str::upper(m->as_string());
     static const std::vector<std::string> kMethods = {"GET",    "POST",    "PUT", "PATCH",
                                                       "DELETE", "OPTIONS", "HEAD"};
     if (std::find(kMethods.begin(), kMethods.end(), r.method) == kMethods.end())

@@ -1,7 +1,6 @@
 #include "posture/k8s.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "util/strings.h"
@@ -9,20 +8,10 @@
 namespace tollgate::posture {
 namespace {
 
-// YAML 1.1 booleans, as Kubernetes decodes YAML: lower, Capitalised or UPPER, never mixed.
-bool bool_text(const Node* node, std::initializer_list<std::string_view> words) {
+// A plain scalar Kubernetes reads as this boolean (YAML 1.1: yes/on count as true).
+bool bool_is(const Node* node, bool value) {
   if (node == nullptr || !node->is_scalar() || node->quoted()) return false;
-  std::string_view t = node->text();
-  std::string lower = str::lower(t);
-  for (std::string_view w : words) {
-    if (lower != w) continue;
-    std::string capitalised = lower, upper = lower;
-    for (char& c : upper)
-      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    capitalised[0] = upper[0];
-    return t == lower || t == capitalised || t == upper;
-  }
-  return false;
+  return yaml_parse::yaml11_bool(node->text()) == value;
 }
 
 }  // namespace
@@ -58,11 +47,11 @@ SourceLocation where_of(const Node* parent, std::string_view key) {
 
 bool is_true(const Node* node) {
   // Kubernetes decodes YAML through JSON with YAML 1.1 booleans: yes/on count as true.
-  return bool_text(node, {"true", "yes", "on"});
+  return bool_is(node, true);
 }
 
 bool is_false(const Node* node) {
-  return bool_text(node, {"false", "no", "off"});
+  return bool_is(node, false);
 }
 
 std::optional<long long> int_value(const Node* node) {

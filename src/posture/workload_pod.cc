@@ -172,9 +172,7 @@ void identity(const PodView& p, Collector& out) {
 }
 
 std::string bare_capability(std::string_view cap) {
-  std::string up = str::lower(cap);
-  for (auto& ch : up)
-    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string up = str::upper(cap);
   return up.starts_with("CAP_") ? up.substr(4) : up;
 }
 

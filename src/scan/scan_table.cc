@@ -10,18 +10,8 @@
 #include "verdict/report.h"
 
 namespace tollgate::scan {
-namespace {
 
 using verdict::Severity;
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::string render_scan_table(const verdict::Verdict& v) {
   if (v.status == verdict::Status::Error) return verdict::render_table(v);
@@ -34,7 +24,7 @@ std::string render_scan_table(const verdict::Verdict& v) {
     int n = c.value(name, 0);
     if (n > 0 || std::string_view(name) != "info")
       counts.push_back(term::paint(verdict::severity_color(*verdict::parse_severity(name)),
-                                   upper(name) + " " + std::to_string(n)));
+                                   str::upper(name) + " " + std::to_string(n)));
   }
   out += "vulnerabilities: " + std::to_string(s.value("vulnerabilities", 0)) + " (" +
          str::join(counts, ", ") + ")\n\n";
@@ -51,7 +41,7 @@ std::string render_scan_table(const verdict::Verdict& v) {
     std::map<Severity, std::string> labels;
     for (auto s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low,
                    Severity::Info, Severity::Unknown})
-      labels[s] = term::paint(verdict::severity_color(s), upper(verdict::to_string(s)));
+      labels[s] = term::paint(verdict::severity_color(s), str::upper(verdict::to_string(s)));
     auto text = [](const nlohmann::json& p, const char* key) -> std::string {
       auto it = p.find(key);
       return it != p.end() && it->is_string() ? it->get_ref<const std::string&>() : "";

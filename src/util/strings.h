@@ -12,6 +12,7 @@ std::vector<std::string> split_lines(std::string_view s);
 std::string_view trim(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string lower(std::string_view s);
+std::string upper(std::string_view s);
 std::string replace_all(std::string s, std::string_view from, std::string_view to);
 
 // Levenshtein distance, for "did you mean" suggestions.

@@ -76,22 +76,12 @@ Node* Node::find(std::string_view key) {
 }
 
 bool Node::is_bool() const {
-  if (kind != Kind::Scalar || quoted) return false;
-  static const std::vector<std::string> words = {"true", "false", "yes", "no", "on", "off"};
-  std::string l = str::lower(scalar);
-  if (std::find(words.begin(), words.end(), l) == words.end()) return false;
-  // YAML 1.1 spells them all-lower, Capitalised or ALL-UPPER, never mixed.
-  std::string capitalised = l, upper = l;
-  capitalised[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(l[0])));
-  for (auto& c : upper)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return scalar == l || scalar == capitalised || scalar == upper;
+  return kind == Kind::Scalar && !quoted && yaml_parse::yaml11_bool(scalar).has_value();
 }
 
 bool Node::as_bool() const {
   if (!is_bool()) throw Error(where, "expected true or false, got " + describe());
-  std::string l = str::lower(scalar);
-  return l == "true" || l == "yes" || l == "on";
+  return *yaml_parse::yaml11_bool(scalar);
 }
 
 bool Node::is_int() const {

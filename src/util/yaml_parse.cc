@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "util/strings.h"
 #include "util/yaml_parse_internal.h"
 
 namespace tollgate::yaml_parse {
@@ -219,6 +220,22 @@ nlohmann::json to_json(const Node& node) {
     }
   }
   return nullptr;
+}
+
+std::optional<bool> yaml11_bool(std::string_view t) {
+  static constexpr std::string_view kTrue[] = {"true", "yes", "on"};
+  static constexpr std::string_view kFalse[] = {"false", "no", "off"};
+  std::string lower = str::lower(t);
+  std::optional<bool> value;
+  for (auto w : kTrue)
+    if (lower == w) value = true;
+  for (auto w : kFalse)
+    if (lower == w) value = false;
+  if (!value) return std::nullopt;
+  std::string upper = str::upper(t), capitalised = lower;
+  capitalised[0] = upper[0];
+  if (t != lower && t != capitalised && t != upper) return std::nullopt;
+  return value;
 }
 
 }  // namespace tollgate::yaml_parse

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -140,6 +141,11 @@ class Tree {
 
 // Parses every document of a YAML (or JSON) stream. Throws Error at file:line:col.
 Tree parse(std::string text, std::string file, const Options& options = {});
+
+// What YAML 1.1 (GitLab's Ruby parser, Kubernetes' decoder) reads a plain scalar as a boolean:
+// true/yes/on and false/no/off, all lower, Capitalised or ALL UPPER, never mixed; nullopt for
+// any other text. YAML 1.2 keeps only true and false, which is why typing is the caller's.
+std::optional<bool> yaml11_bool(std::string_view plain_text);
 
 // The same data: kinds, texts, items and entries in order; locations, styles and tags aside.
 bool same_data(const Node& a, const Node& b);

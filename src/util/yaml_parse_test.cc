@@ -254,5 +254,14 @@ TEST(YamlParse, ParallelPiecesGiveTheSameTreeAndTheSameError) {
   EXPECT_EQ(parallel_error, first_error);
 }
 
+TEST(YamlParse, Yaml11BooleansAsGitLabAndKubernetesReadThem) {
+  for (std::string_view t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})
+    EXPECT_EQ(yaml11_bool(t), true) << t;
+  for (std::string_view t : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
+    EXPECT_EQ(yaml11_bool(t), false) << t;
+  for (std::string_view t : {"tRUE", "yEs", "oN", "y", "n", "1", "0", "", "truth", "nope"})
+    EXPECT_EQ(yaml11_bool(t), std::nullopt) << t;
+}
+
 }  // namespace
 }  // namespace tollgate::yaml_parse

@@ -107,11 +107,8 @@ std::string render_table(const Verdict& v) {
   if (!v.findings.empty()) {
     TextTable table({"SEVERITY", "ID", "SUBJECT", "TITLE", "WHERE"});
     for (const auto& f : v.findings) {
-      std::string sev = str::lower(to_string(f.severity));
-      for (auto& c : sev)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      table.add({term::paint(severity_color(f.severity), sev), f.id, f.subject, f.title,
-                 f.location.str()});
+      table.add({term::paint(severity_color(f.severity), str::upper(to_string(f.severity))), f.id,
+                 f.subject, f.title, f.location.str()});
     }
     out += table.render(60);
     out += "\n";
