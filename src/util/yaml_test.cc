@@ -51,6 +51,42 @@ TEST(Yaml, MultiDocumentAndJson) {
   EXPECT_EQ(docs[2].to_json().dump(), R"({"b":[1,2.5,true,"x"]})");
 }
 
+// As GitLab's Ruby parser: a key written twice keeps its place and takes the later value.
+TEST(Yaml, ARepeatedKeyTakesTheLaterValueInPlace) {
+  Node doc = load("a: 1\nb: 2\na: 3\n", "d.yml");
+  ASSERT_EQ(doc.entries.size(), 2u);
+  EXPECT_EQ(doc.entries[0].key.scalar, "a");
+  EXPECT_EQ(doc.entries[0].value.scalar, "3");
+  EXPECT_EQ(doc.find("a")->where.str(), "d.yml:3:4");
+}
+
+TEST(Yaml, AStrTagMakesAString) {
+  Node doc = load("a: !!str 123\nb: !!str true\nc: 123\n", "t.yml");
+  EXPECT_FALSE(doc.find("a")->is_int());
+  EXPECT_FALSE(doc.find("b")->is_bool());
+  EXPECT_EQ(doc.find("a")->to_json(), "123");
+  EXPECT_TRUE(doc.find("c")->is_int());
+  EXPECT_EQ(doc.find("a")->tag, "");  // the core schema's own tags are not kept
+}
+
+TEST(Yaml, ATabInIndentationIsAnErrorThatSaysSo) {
+  try {
+    load("job:\n\tscript: [x]\n", "tab.yml");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(),
+              "tab.yml:2:1: invalid YAML: a tab character in indentation (YAML "
+              "indents with spaces)");
+  }
+}
+
+TEST(Yaml, AnEmptyFileIsNullAtItsStart) {
+  Node doc = load("# only a comment\n", "e.yml");
+  EXPECT_TRUE(doc.is_null());
+  EXPECT_EQ(doc.where.str(), "e.yml:1:1");
+  EXPECT_TRUE(load_all("", "e.yml").empty());
+}
+
 TEST(Yaml, AliasBombIsRefused) {
   std::string text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char prev = 'a';
@@ -64,48 +100,6 @@ TEST(Yaml, AliasBombIsRefused) {
   EXPECT_THROW(load(text, "bomb.yml"), Error);
 }
 
-}  // namespace
-}  // namespace tollgate::yaml
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "util/files.h"
-
-namespace tollgate::files {
-namespace {
-TEST(Files, WriteAtomicNeverReplacesADevice) {
-  write_atomic("/dev/null", "ignored\n");
-  struct stat st {};
-  ASSERT_EQ(stat("/dev/null", &st), 0);
-  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null was replaced by a plain file";
-}
-TEST(Files, WriteAtomicReplacesAFileWhole) {
-  TempDir dir;
-  write_atomic(dir.path() / "f", "one\n");
-  // A reader holding the old file keeps reading the old content: the new one took its place.
-  int old_fd = ::open((dir.path() / "f").c_str(), O_RDONLY);
-  ASSERT_GE(old_fd, 0);
-  write_atomic(dir.path() / "f", "two\n");
-  EXPECT_EQ(read(dir.path() / "f"), "two\n");
-  char buf[8] = {};
-  EXPECT_EQ(::read(old_fd, buf, sizeof buf), 4);
-  EXPECT_EQ(std::string(buf), "one\n");
-  ::close(old_fd);
-  // Nothing is left beside it: no temporary file, no old copy.
-  size_t entries = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
-    (void)e;
-    ++entries;
-  }
-  EXPECT_EQ(entries, 1u);
-}
-}  // namespace
-}  // namespace tollgate::files
-
-namespace tollgate::yaml {
-namespace {
 TEST(Yaml, EmitRoundTripsThroughTheLoader) {
   const char* text =
       "job:\n  script:\n    - echo \"a: b\"\n    - 'false'\n  variables:\n    A: \"1\"\n    B: "
