@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <map>
 #include <span>
-#include <thread>
 #include <tuple>
 
 #include "posture/terraform.h"
 #include "posture/workload.h"
+#include "util/parallel.h"
 #include "util/strings.h"
 
 namespace tollgate::posture {
@@ -78,23 +77,19 @@ void check_each_object(const std::vector<Object>& objects, const Options& option
         pss::check(obj, options.pss, c);
     if (workload_on) workload::check_pods(part, c);
   };
-  size_t cores = std::max(1u, std::thread::hardware_concurrency());
   constexpr size_t kPerThreadMinimum = 1000;
-  size_t pieces = std::min(cores, objects.size() / kPerThreadMinimum);
+  size_t pieces = parallel::piece_count(objects.size(), kPerThreadMinimum);
   if (pieces < 2) {
     run(objects, out);
     return;
   }
   std::vector<Collector> parts(pieces);
-  std::vector<std::future<void>> done;
   std::span<const Object> all(objects);
-  for (size_t i = 0; i < pieces; ++i) {
-    size_t begin = objects.size() * i / pieces, end = objects.size() * (i + 1) / pieces;
-    done.push_back(
-        std::async(std::launch::async, run, all.subspan(begin, end - begin), std::ref(parts[i])));
-  }
-  for (auto& d : done)
-    d.get();  // rethrows an Error from a malformed object
+  // Rethrows an Error from a malformed object once every piece is done.
+  parallel::for_pieces(objects.size(), kPerThreadMinimum,
+                       [&](size_t piece, size_t begin, size_t end) {
+                         run(all.subspan(begin, end - begin), parts[piece]);
+                       });
   for (auto& part : parts)
     for (auto& r : part.raised())
       out.raised().push_back(std::move(r));

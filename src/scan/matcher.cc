@@ -299,7 +299,7 @@ std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys
     return a ? &*a : nullptr;
   };
   std::vector<std::vector<Match>> results(keys.size());
-  parallel::for_pieces(keys.size(), 64, [&](size_t begin, size_t end) {
+  parallel::for_pieces(keys.size(), 64, [&](size_t, size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i)
       results[i] = findings_of(hits[i], ecosystem, advisory);
   });

@@ -137,7 +137,7 @@ verdict::Verdict build_verdict(const ScanSubject& subject, const Inventory& inve
   }
   // A big image has thousands of findings, each a few dozen small strings: built on every core.
   v.findings.resize(shown.size());
-  parallel::for_pieces(shown.size(), 500, [&](size_t begin, size_t end) {
+  parallel::for_pieces(shown.size(), 500, [&](size_t, size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i)
       v.findings[i] = to_finding(*shown[i]);
   });

@@ -7,17 +7,23 @@
 
 namespace tollgate::parallel {
 
-void for_pieces(size_t count, size_t min_piece, const std::function<void(size_t, size_t)>& work) {
+size_t piece_count(size_t count, size_t min_piece) {
+  if (count == 0) return 0;
   size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  size_t pieces = std::min(cores, count / std::max<size_t>(min_piece, 1));
-  if (pieces < 2) {
-    if (count > 0) work(0, count);
+  return std::max<size_t>(1, std::min(cores, count / std::max<size_t>(min_piece, 1)));
+}
+
+void for_pieces(size_t count, size_t min_piece,
+                const std::function<void(size_t piece, size_t begin, size_t end)>& work) {
+  size_t pieces = piece_count(count, min_piece);
+  if (pieces <= 1) {
+    if (count > 0) work(0, 0, count);
     return;
   }
   std::vector<std::exception_ptr> failures(pieces);
   auto run = [&](size_t i) {
     try {
-      work(count * i / pieces, count * (i + 1) / pieces);
+      work(i, count * i / pieces, count * (i + 1) / pieces);
     } catch (...) {
       failures[i] = std::current_exception();
     }
