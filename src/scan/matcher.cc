@@ -169,12 +169,16 @@ void merge_into(Match& into, const Match& m) {
 // each with its own database connection: SQLite connections are not shared between threads.
 // Threads take `batch` adjacent items at a time, so each reads neighbouring rows of the store and
 // one heavy item does not leave the others idle. The first failure stops the rest and is
-// rethrown.
+// rethrown. Each connection holds one read transaction for the Workers' life, so every pass
+// reads the same data even if an import commits meanwhile.
 class Workers {
  public:
   Workers(VulnStore& store, size_t threads) : store_(store) {
     for (size_t t = 1; t < threads; ++t)
       more_.push_back(std::make_unique<VulnStore>(store.path()));
+    snapshots_.push_back(std::make_unique<history::ReadTransaction>(store.database()));
+    for (auto& st : more_)
+      snapshots_.push_back(std::make_unique<history::ReadTransaction>(st->database()));
   }
 
   void run(size_t count, size_t batch, const std::function<void(VulnStore&, size_t)>& work) {
@@ -183,7 +187,6 @@ class Workers {
     std::exception_ptr failed;
     auto loop = [&](VulnStore& st) {
       try {
-        history::ReadTransaction snapshot(st.database());
         for (;;) {
           size_t first = next.fetch_add(batch);
           if (first >= count) break;
@@ -210,6 +213,7 @@ class Workers {
  private:
   VulnStore& store_;
   std::vector<std::unique_ptr<VulnStore>> more_;
+  std::vector<std::unique_ptr<history::ReadTransaction>> snapshots_;  // ended before more_ closes
 };
 
 // An affected entry that holds the installed version.
