@@ -279,7 +279,8 @@ std::vector<std::vector<Match>> match_sources(const std::vector<SourceKey>& keys
   std::vector<std::vector<Hit>> hits(keys.size());
   workers.run(keys.size(), 8, [&](VulnStore& st, size_t i) {
     AffectedView view;  // reused for every entry of this source
-    const auto& [name, version] = keys[i];
+    const std::string& name = keys[i].first;
+    const std::string& version = keys[i].second;
     st.each_affected(ecosystem, name, [&](std::string_view id, std::string_view stored) {
       view.read(stored);
       RangeVerdict rv = evaluate_affected(view, scheme, version, id);
