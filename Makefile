@@ -1,10 +1,11 @@
 # make demo   install what is missing, build, run the example pipeline
 # make test   install what is missing, build, run every test
 # make bench  install what is missing, build, run the benchmarks against their peers
+# make clang-check  compile every file with clang++ 14 too (syntax only), as DESIGN.md asks
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test demo bench format clean
+.PHONY: all deps build test demo bench clang-check format clean
 
 all: build
 
@@ -25,6 +26,9 @@ demo: build
 
 bench: build
 	./bench/run.sh $(BUILD)
+
+clang-check: build
+	./scripts/clang-check.sh $(BUILD)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

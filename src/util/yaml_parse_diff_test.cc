@@ -168,8 +168,7 @@ const char* const kSnippets[] = {
     "[a: 1, b, c: ]\n",
     "{a:1, b: 2}\n",
     "&k key: v\nother: *k\n",
-    "\xEF\xBB\xBF"
-    "a: 1\n",
+    "\xEF\xBB\xBF\x61: 1\n",  // a byte order mark, then "a: 1"
     "name: h\xC3\xA9llo w\xC3\xB6rld\n",
     "--- |\n  a\n  b\n",
     "- &a x\n- *a\n- &b [1]\n- *b\n",
