@@ -85,6 +85,12 @@ thresholds:
   login.body.render_to(rendered, local, s.variables, true);
   EXPECT_EQ(nlohmann::json::parse(rendered)["username"], "al\"ice");
   EXPECT_EQ(nlohmann::json::parse(rendered)["password"], "secret");
+  // A feeder value with a line break, a control character and a byte that is not UTF-8 still
+  // makes a body that parses.
+  local["users.name"] = "line\nbreak\x01 \xFF";
+  rendered.clear();
+  login.body.render_to(rendered, local, s.variables, true);
+  EXPECT_EQ(nlohmann::json::parse(rendered)["username"], "line\nbreak\x01 \xEF\xBF\xBD");
 }
 
 TEST(Scenario, FlagsOverrideTheLoadSection) {

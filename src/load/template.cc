@@ -1,6 +1,6 @@
 #include "load/template.h"
 
-#include <cstdio>
+#include "util/json_text.h"
 
 namespace tollgate::load {
 
@@ -65,39 +65,9 @@ void Template::render_to(std::string& out, const VarMap& local, const VarMap& gl
     }
     if (!value) continue;
     if (json_escape)
-      append_json_escaped(out, *value);
+      json_text::append_escaped(out, *value);
     else
       out += *value;
-  }
-}
-
-void append_json_escaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
   }
 }
 

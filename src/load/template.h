@@ -46,7 +46,4 @@ class Template {
   SourceLocation where_;
 };
 
-// Escapes a value for the inside of a JSON string literal.
-void append_json_escaped(std::string& out, std::string_view value);
-
 }  // namespace tollgate::load

@@ -50,6 +50,11 @@ void spaces(std::string& out, unsigned n) {
 
 void append_string(std::string& out, std::string_view s) {
   out += '"';
+  append_escaped(out, s);
+  out += '"';
+}
+
+void append_escaped(std::string& out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     size_t run = i;
@@ -101,7 +106,6 @@ void append_string(std::string& out, std::string_view s) {
     }
     ++i;
   }
-  out += '"';
 }
 
 void append(std::string& out, const nlohmann::json& j, unsigned indent, unsigned current) {

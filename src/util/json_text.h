@@ -14,6 +14,9 @@ namespace tollgate::json_text {
 // (\b \f \n \r \t, else \u00XX), other UTF-8 passed through. A byte that does not start a valid
 // UTF-8 sequence becomes U+FFFD, so the text is always valid JSON (the library would throw).
 void append_string(std::string& out, std::string_view s);
+// The same without the quotes: for text that goes inside a string literal written elsewhere (a
+// request body template's "${user}").
+void append_escaped(std::string& out, std::string_view s);
 
 // j as j.dump(indent) writes it, nested at depth `current_indent` (spaces), with no newline
 // after it. Float numbers are written by the library itself, so they read back bit for bit.
