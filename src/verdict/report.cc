@@ -146,78 +146,46 @@ std::string render_json(const Verdict& v) {
   // Room for a typical finding up front: growing a report of megabytes by doubling touches every
   // page twice. Pages reserved and never written cost nothing.
   out.reserve(4096 + 2048 * v.findings.size());
-  auto value = [&](const nlohmann::json& j, unsigned indent) {
-    json_text::append(out, j, 2, indent);
-  };
-  auto text = [&](std::string_view s) { json_text::append_string(out, s); };
-  auto key = [&](std::string_view name, unsigned indent) {
+  // One member of an object: a separator unless it is the first, the indent, the key (none
+  // below needs escaping).
+  auto key = [&](std::string_view name, unsigned indent, bool first = false) {
+    out += first ? "\n" : ",\n";
     out.append(indent, ' ');
     out += '"';
-    out += name;  // the keys below need no escaping
+    out += name;
     out += "\": ";
   };
-  out += "{\n";
-  key("findings", 2);
-  if (v.findings.empty()) out += "[]";
+  auto text = [&](std::string_view name, std::string_view s, unsigned indent) {
+    key(name, indent);
+    json_text::append_string(out, s);
+  };
+  auto value = [&](std::string_view name, const nlohmann::json& j, unsigned indent) {
+    key(name, indent);
+    json_text::append(out, j, 2, indent);
+  };
+  out += "{";
+  key("findings", 2, true);
+  out += v.findings.empty() ? "[]" : "[";
   for (size_t i = 0; i < v.findings.size(); ++i) {
     const Finding& f = v.findings[i];
-    out += i == 0 ? "[\n    {\n" : ",\n    {\n";
-    key("blocking", 6);
-    out += f.blocking ? "true,\n" : "false,\n";
-    key("detail", 6);
-    text(f.detail);
-    out += ",\n";
-    key("fix", 6);
-    text(f.fix);
-    out += ",\n";
-    key("id", 6);
-    text(f.id);
-    out += ",\n";
-    key("location", 6);
-    if (!f.location.known()) {
-      out += "null";
-    } else {
-      out += "{\n";
-      if (f.location.column > 0) {
-        key("column", 8);
-        out += std::to_string(f.location.column) + ",\n";
-      }
-      key("file", 8);
-      text(f.location.file);
-      if (f.location.line > 0) {
-        out += ",\n";
-        key("line", 8);
-        out += std::to_string(f.location.line);
-      }
-      out += "\n      }";
-    }
-    out += ",\n";
-    key("properties", 6);
-    value(f.properties, 6);
-    out += ",\n";
-    key("severity", 6);
-    text(to_string(f.severity));
-    out += ",\n";
-    key("subject", 6);
-    text(f.subject);
-    out += ",\n";
-    key("title", 6);
-    text(f.title);
+    out += i == 0 ? "\n    {" : ",\n    {";
+    key("blocking", 6, true);
+    out += f.blocking ? "true" : "false";
+    text("detail", f.detail, 6);
+    text("fix", f.fix, 6);
+    text("id", f.id, 6);
+    value("location", to_json(f.location), 6);
+    value("properties", f.properties, 6);
+    text("severity", to_string(f.severity), 6);
+    text("subject", f.subject, 6);
+    text("title", f.title, 6);
     out += "\n    }";
     if (i + 1 == v.findings.size()) out += "\n  ]";
   }
-  out += ",\n";
-  key("gate", 2);
-  text(v.gate);
-  out += ",\n";
-  key("reason", 2);
-  text(v.reason);
-  out += ",\n";
-  key("status", 2);
-  text(to_string(v.status));
-  out += ",\n";
-  key("summary", 2);
-  value(v.summary, 2);
+  text("gate", v.gate, 2);
+  text("reason", v.reason, 2);
+  text("status", to_string(v.status), 2);
+  value("summary", v.summary, 2);
   out += "\n}\n";
   return out;
 }

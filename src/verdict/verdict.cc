@@ -85,22 +85,24 @@ void Verdict::sort_findings() {
   findings = std::move(sorted);
 }
 
-nlohmann::json to_json(const Finding& f) {
-  nlohmann::json j = {{"id", f.id},
-                      {"severity", to_string(f.severity)},
-                      {"title", f.title},
-                      {"detail", f.detail},
-                      {"subject", f.subject},
-                      {"location", nullptr},
-                      {"fix", f.fix},
-                      {"blocking", f.blocking},
-                      {"properties", f.properties}};
-  if (f.location.known()) {
-    j["location"] = {{"file", f.location.file}};
-    if (f.location.line > 0) j["location"]["line"] = f.location.line;
-    if (f.location.column > 0) j["location"]["column"] = f.location.column;
-  }
+nlohmann::json to_json(const SourceLocation& where) {
+  if (!where.known()) return nullptr;
+  nlohmann::json j = {{"file", where.file}};
+  if (where.line > 0) j["line"] = where.line;
+  if (where.column > 0) j["column"] = where.column;
   return j;
+}
+
+nlohmann::json to_json(const Finding& f) {
+  return {{"id", f.id},
+          {"severity", to_string(f.severity)},
+          {"title", f.title},
+          {"detail", f.detail},
+          {"subject", f.subject},
+          {"location", to_json(f.location)},
+          {"fix", f.fix},
+          {"blocking", f.blocking},
+          {"properties", f.properties}};
 }
 
 nlohmann::json to_json(const Verdict& v) {

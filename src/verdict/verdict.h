@@ -52,6 +52,9 @@ struct Verdict {
   void sort_findings();
 };
 
+// A finding's location as the Verdict JSON writes it: null when unknown, else file, and line
+// and column when known.
+nlohmann::json to_json(const SourceLocation& where);
 nlohmann::json to_json(const Finding& f);
 nlohmann::json to_json(const Verdict& v);
 // Reads a verdict back from its JSON form (e.g. a report file a job left behind).
