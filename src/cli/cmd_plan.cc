@@ -5,6 +5,7 @@
 #include "cli/pipeline_flags.h"
 #include "pipeline/loader.h"
 #include "runner/context.h"
+#include "runner/executor_choice.h"
 #include "util/strings.h"
 #include "util/table.h"
 #include "util/term.h"
@@ -145,6 +146,9 @@ Runner setup(CLI::App& cmd) {
     runner::Context ctx = runner::make_context(f->opts, 0);
     if (!f->show_config.empty()) return show_config(ctx, f->opts.file, f->show_config);
     pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);
+    // A plan runs nothing: the engine is looked for on PATH but not tried.
+    runner::ExecutorChoice executor = runner::choose_executor(
+        runner::executor_setting(f->opts.executor, ctx.state_dir), "", false);
     if (f->graph == "mermaid") {
       std::cout << mermaid(plan, ctx.pipeline);
       return 0;
@@ -165,6 +169,7 @@ Runner setup(CLI::App& cmd) {
                         {"when", pipeline::to_string(pj.when)},
                         {"allow_failure", pj.allow_failure.allowed},
                         {"needs", pj.has_needs ? needs : nlohmann::json(nullptr)},
+                        {"executor", runner::executor_description(executor, *pj.job)},
                         {"why", pj.decided_by}});
       }
       nlohmann::json excluded = nlohmann::json::array();
@@ -190,13 +195,21 @@ Runner setup(CLI::App& cmd) {
       std::cout << "no pipeline would be created: " << plan.workflow_why << "\n";
       return 0;
     }
-    TextTable table({"STAGE", "JOB", "WHEN", "WAITS FOR", "WHY"});
+    bool images = false;
+    for (const auto& pj : plan.jobs)
+      images = images || runner::job_image(*pj.job);
+    std::vector<std::string> head = {"STAGE", "JOB", "WHEN", "WAITS FOR", "WHY"};
+    if (images) head.push_back("RUNS IN");
+    TextTable table(head);
     for (size_t i = 0; i < plan.jobs.size(); ++i) {
       const auto& pj = plan.jobs[i];
       std::string when(pipeline::to_string(pj.when));
       if (pj.when == pipeline::When::Manual && pj.run_manual) when += " (requested)";
       if (pj.allow_failure.allowed) when += ", may fail";
-      table.add({pj.job->stage, pj.job->name, when, waits_for(plan, i), pj.decided_by});
+      std::vector<std::string> row = {pj.job->stage, pj.job->name, when, waits_for(plan, i),
+                                      pj.decided_by};
+      if (images) row.push_back(runner::executor_description(executor, *pj.job));
+      table.add(row);
     }
     std::cout << table.render(60);
     if (!plan.excluded.empty()) {

@@ -22,13 +22,15 @@ Runner setup(CLI::App& cmd) {
   cmd.footer(
       "Run a .gitlab-ci.yml pipeline on this machine, as GitLab would: stages and needs (a job\n"
       "starts the moment what it waits for is done), rules, only/except and changes, variables,\n"
-      "artifacts and dotenv reports, retries and timeouts. Each job runs with bash in a fresh\n"
-      "copy of the project; logs go to .tollgate/runs/<id>/ and the run to "
-      ".tollgate/history.db.\n\n"
+      "artifacts and dotenv reports, retries and timeouts. Each job runs in a fresh copy of the\n"
+      "project: in its image: with its services: when podman or docker works here (the copy is\n"
+      "mounted at /builds/<namespace>/<project>), else with bash on this machine. Logs go to\n"
+      ".tollgate/runs/<id>/ and the run to .tollgate/history.db.\n\n"
       "Examples:\n"
       "  tollgate run                      run the whole pipeline\n"
       "  tollgate run deploy               run 'deploy' (manual jobs too) and what it waits for\n"
       "  tollgate run -j 1 --var ENV=qa    one job at a time, with a variable set\n"
+      "  tollgate run --executor shell     every job on this machine's shell, images unused\n"
       "  tollgate run --format json        the run as JSON on stdout when it ends\n\n"
       "Exit code: 0 the pipeline passed (allowed failures are warnings), 1 it failed,\n"
       "2 the pipeline file is invalid.");

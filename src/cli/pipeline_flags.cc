@@ -22,6 +22,11 @@ void PipelineFlags::add(CLI::App& cmd, const std::string& job_help) {
                  "Compare 'changes:' with this revision (default: the merge base with the "
                  "default branch, else HEAD~1)");
   cmd.add_option("--var", vars, "Set a variable, NAME=VALUE; beats every other definition");
+  cmd.add_option("--executor", opts.executor,
+                 "Where jobs that name an image run: auto (a container when podman or docker "
+                 "works, else the shell), shell, podman or docker. Default: $TOLLGATE_EXECUTOR, "
+                 "else 'executor:' in .tollgate/config, else auto")
+      ->check(CLI::IsMember({"auto", "shell", "podman", "docker"}));
   cmd.add_option("JOB", opts.jobs, job_help);
 }
 

@@ -8,7 +8,8 @@
 
 namespace tollgate::cli {
 
-// The flags `run` and `plan` share: --file, --changes-since, --var and the JOB arguments.
+// The flags `run` and `plan` share: --file, --changes-since, --var, --executor and the JOB
+// arguments.
 struct PipelineFlags {
   runner::RunOptions opts;
   std::vector<std::string> vars;

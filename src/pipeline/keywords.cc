@@ -456,3 +456,94 @@ void KeywordReader::read_retry(const Node& n, Job& j) {
 }
 
 }  // namespace tollgate::pipeline
+
+namespace tollgate::pipeline {
+namespace {
+
+const std::vector<std::string> kPullPolicies = {"always", "if-not-present", "never"};
+
+}  // namespace
+
+Image KeywordReader::image(const Node& n, const std::string& what,
+                           std::vector<const Node*>* extra) {
+  Image img;
+  img.where = n.where;
+  if (n.is_scalar()) {
+    img.name = n.scalar;
+  } else if (!n.is_mapping()) {
+    error(n.where, what + " must be an image name or a mapping with name, not " + n.describe());
+    return img;
+  }
+  for (const auto& e : n.entries) {
+    const std::string& k = e.key.scalar;
+    const Node& v = e.value;
+    if (k == "name") {
+      if (!v.is_scalar()) error(v.where, what + ":name must be a string");
+      img.name = v.scalar;
+    } else if (k == "entrypoint") {
+      if (!v.is_sequence())
+        error(v.where, what + ":entrypoint must be a list, e.g. [\"\"] or [\"/bin/sh\", \"-c\"]");
+      else
+        img.entrypoint = strings(v, what + ":entrypoint");
+    } else if (k == "pull_policy") {
+      img.pull_policy =
+          v.is_scalar() ? std::vector<std::string>{v.scalar} : strings(v, what + ":pull_policy");
+      for (const auto& p : img.pull_policy)
+        if (std::find(kPullPolicies.begin(), kPullPolicies.end(), p) == kPullPolicies.end())
+          error(v.where, what + ":pull_policy '" + p + "' is not always, if-not-present or never");
+    } else if (k == "docker") {
+      if (!v.is_mapping()) {
+        error(v.where, what + ":docker must be a mapping (user, platform)");
+        continue;
+      }
+      for (const auto& d : v.entries) {
+        if (d.key.scalar == "user")
+          img.user = d.value.scalar;
+        else if (d.key.scalar == "platform")
+          img.platform = d.value.scalar;
+        else
+          error(d.key.where, what + ":docker: unknown key '" + d.key.scalar + "' (user, platform)");
+      }
+    } else if (k == "kubernetes") {
+      // Read by GitLab's Kubernetes executor only.
+    } else if (extra) {
+      extra->push_back(&e.key);
+    } else {
+      error(e.key.where,
+            what + ": unknown key '" + k + "' (name, entrypoint, pull_policy, docker, kubernetes)");
+    }
+  }
+  if (img.name.empty()) error(n.where, what + " needs a name");
+  return img;
+}
+
+Service KeywordReader::service(const Node& n) {
+  Service svc;
+  std::vector<const Node*> keys;
+  svc.image = image(n, "services", &keys);
+  for (const Node* key : keys) {
+    const Node& v = *n.find(key->scalar);
+    if (key->scalar == "alias") {
+      if (!v.is_scalar()) {
+        error(v.where, "services:alias must be a string (several: comma-separated)");
+        continue;
+      }
+      for (const auto& a : str::split(v.scalar, ','))
+        if (auto t = std::string(str::trim(a)); !t.empty()) svc.aliases.push_back(t);
+    } else if (key->scalar == "command") {
+      if (!v.is_sequence())
+        error(v.where,
+              "services:command must be a list, e.g. [\"redis-server\", \"--port\", \"6380\"]");
+      else
+        svc.command = strings(v, "services:command");
+    } else if (key->scalar == "variables") {
+      svc.variables = variables(v);
+    } else {
+      error(key->where, "services: unknown key '" + key->scalar +
+                            "' (name, alias, entrypoint, command, variables, pull_policy, docker)");
+    }
+  }
+  return svc;
+}
+
+}  // namespace tollgate::pipeline

@@ -34,6 +34,11 @@ class KeywordReader {
   Cache cache(const yaml::Node& n);
   void read_allow_failure(const yaml::Node& n, Job& j);
   void read_retry(const yaml::Node& n, Job& j);
+  // `image:` (what = "image") or a service's image: a name or {name, entrypoint, pull_policy,
+  // docker: {user, platform}}. `extra` receives the keys this reader does not know, for a service.
+  Image image(const yaml::Node& n, const std::string& what,
+              std::vector<const yaml::Node*>* extra = nullptr);
+  Service service(const yaml::Node& n);
 
  private:
   void error(const SourceLocation& where, std::string what) {

@@ -186,11 +186,10 @@ class Loader {
       else if (k == "tags")
         j.tags = kw_.strings(v, "tags");
       else if (k == "image")
-        j.image = v.is_mapping() && v.find("name") ? v.find("name")->scalar : v.scalar;
+        j.image = kw_.image(v, "image");
       else if (k == "services") {
         for (const auto& s : kw_.sequence(v, "services"))
-          j.services.push_back(s.is_mapping() && s.find("name") ? s.find("name")->scalar
-                                                                : s.scalar);
+          j.services.push_back(kw_.service(s));
       } else if (k == "coverage")
         j.coverage = v.scalar;
       else if (k == "resource_group")

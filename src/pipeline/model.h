@@ -81,6 +81,29 @@ struct Cache {
   bool untracked = false;
 };
 
+// `image:`, or the image of one `services:` entry, as written: variables are expanded when the
+// job runs, since they may come from an earlier job's dotenv report.
+struct Image {
+  std::string name;
+  // Unset: the image's own entrypoint. Set: replaces it; [""] clears it (the script runs with
+  // no entrypoint at all).
+  std::optional<std::vector<std::string>> entrypoint;
+  // always, if-not-present, never; a list means "try each in turn". Empty: the executor's
+  // default (if-not-present: a local run uses what is already there).
+  std::vector<std::string> pull_policy;
+  std::string user;      // docker:user
+  std::string platform;  // docker:platform
+  SourceLocation where;
+};
+
+// One `services:` entry: a container beside the job's, reachable by its aliases.
+struct Service {
+  Image image;
+  std::vector<std::string> aliases;                 // alias: (a comma-separated list too)
+  std::optional<std::vector<std::string>> command;  // replaces the image's CMD
+  Variables variables;                              // over the job's own for this service
+};
+
 struct AllowFailure {
   bool allowed = false;
   std::vector<int> exit_codes;  // non-empty: only these exit codes are allowed
@@ -116,8 +139,8 @@ struct Job {
   std::optional<std::vector<std::string>> inherit_variables;
 
   std::vector<std::string> tags;
-  std::string image;
-  std::vector<std::string> services;
+  std::optional<Image> image;
+  std::vector<Service> services;
   std::string coverage;
   std::string resource_group;
 };

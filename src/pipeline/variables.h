@@ -29,6 +29,8 @@ class VariableSet {
       set(v);
   }
 
+  void unset(std::string_view name) { vars_.erase(std::string(name)); }
+
   bool contains(std::string_view name) const { return vars_.count(std::string(name)) > 0; }
   // The expanded value, or nullopt when undefined.
   std::optional<std::string> get(std::string_view name) const;

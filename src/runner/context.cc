@@ -94,7 +94,7 @@ Variables job_variables(const Context& ctx, const pipeline::Job& job, long long 
       {"CI_BUILDS_DIR", std::filesystem::path(build_dir).parent_path().string()},
       {"TOLLGATE_SOURCE_DIR", ctx.project_dir},
   };
-  if (job.image.size()) v.push_back({"CI_JOB_IMAGE", job.image});
+  if (job.image) v.push_back({"CI_JOB_IMAGE", job.image->name});
   for (auto& var : v)
     var.expand = false;
   return v;

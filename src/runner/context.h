@@ -20,6 +20,7 @@ struct RunOptions {
   std::vector<std::string> jobs;                                 // JOB... on the command line
   bool in_place = false;
   bool keep_workspaces = false;
+  std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
 };
 
 // Everything a plan or a run is made from: the pipeline, the repository, the variables that

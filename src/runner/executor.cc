@@ -24,7 +24,11 @@ process::Outcome run_bash(const std::string& text, const std::filesystem::path& 
 }  // namespace
 
 std::string shell_script(const std::vector<std::string>& commands) {
-  std::string out = "set -eo pipefail\n";
+  return "set -eo pipefail\n" + echoed_commands(commands);
+}
+
+std::string echoed_commands(const std::vector<std::string>& commands) {
+  std::string out;
   for (const auto& c : commands) {
     std::vector<std::string> lines = str::split_lines(c);
     std::string shown = lines.empty() ? "" : lines.front();

@@ -34,7 +34,10 @@ struct ShellResult {
 
 ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::string_view)>& sink);
 
-// The bash text for a list of commands: each echoed, then run.
+// The bash text for a list of commands: `set -eo pipefail`, then each command echoed as
+// "$ cmd" and run.
 std::string shell_script(const std::vector<std::string>& commands);
+// The echo-and-run lines alone, in POSIX sh (no `set` line).
+std::string echoed_commands(const std::vector<std::string>& commands);
 
 }  // namespace tollgate::runner

@@ -15,8 +15,11 @@
 #include "pipeline/glob.h"
 #include "pipeline/variables.h"
 #include "runner/cache.h"
+#include "runner/container_executor.h"
 #include "runner/executor.h"
+#include "runner/executor_choice.h"
 #include "runner/workspace.h"
+#include "util/hash.h"
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -53,10 +56,11 @@ bool retry_applies(const pipeline::Job& job, const ShellResult& r) {
 
 class PipelineRun {
  public:
-  PipelineRun(const RunOptions& opts, Context ctx, pipeline::Plan plan)
+  PipelineRun(const RunOptions& opts, Context ctx, pipeline::Plan plan, ExecutorChoice executor)
       : opts_(opts),
         ctx_(std::move(ctx)),
         plan_(std::move(plan)),
+        executor_(std::move(executor)),
         dotenv_(plan_.jobs.size()),
         artifact_dirs_(plan_.jobs.size()),
         cache_(fs::path(ctx_.state_dir) / "cache") {}
@@ -76,6 +80,8 @@ class PipelineRun {
     ctx_.plan_context.variables.set("CI_PIPELINE_ID", std::to_string(report_.id));
     ctx_.plan_context.variables.set("CI_PIPELINE_IID", std::to_string(report_.id));
     run_dir_ = fs::path(ctx_.state_dir) / "runs" / std::to_string(report_.id);
+    // Names the run's containers: runs of different projects share ids, not project paths.
+    run_key_ = hash::sha256_hex(ctx_.project_dir).substr(0, 8) + "-" + std::to_string(report_.id);
     builds_dir_ = fs::path(ctx_.state_dir) / "builds" / std::to_string(report_.id);
     fs::create_directories(run_dir_);
 
@@ -235,24 +241,35 @@ class PipelineRun {
     return out;
   }
 
-  VariableSet job_environment(size_t i, const fs::path& build_dir) {
+  // The job's variables. On the shell they sit over tollgate's own environment; in a container
+  // they are the whole environment (the image supplies PATH and the rest), and the project is
+  // at its GitLab path instead of build_dir.
+  VariableSet job_environment(size_t i, const fs::path& build_dir, bool in_container) {
     const PlannedJob& pj = plan_.jobs[i];
     const pipeline::Job& job = *pj.job;
     VariableSet vars;
-    for (const auto& kv : process::current_environment()) {
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) vars.set(kv.substr(0, eq), kv.substr(eq + 1));
+    if (!in_container) {
+      for (const auto& kv : process::current_environment()) {
+        size_t eq = kv.find('=');
+        if (eq != std::string::npos) vars.set(kv.substr(0, eq), kv.substr(eq + 1));
+      }
     }
     vars.set_all(predefined_variables(ctx_, report_.id));
     // Jobs call the gates of the very tollgate that runs them: `tollgate` first on PATH, and
     // $TOLLGATE_BIN naming it, so a pipeline never mixes two versions.
-    if (std::string self = process::self_executable(); !self.empty()) {
+    if (std::string self = process::self_executable(); !self.empty() && !in_container) {
       vars.set("TOLLGATE_BIN", self);
       std::string path = vars.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
       vars.set("PATH", fs::path(self).parent_path().string() + ":" + path);
     }
     vars.set_all(job_variables(ctx_, job, report_.id * 1000 + static_cast<long long>(i) + 1,
-                               build_dir.string()));
+                               in_container ? container_project_dir() : build_dir.string()));
+    if (in_container) {
+      vars.set("CI_BUILDS_DIR", "/builds");
+      vars.set("CI_RUNNER_DESCRIPTION",
+               "tollgate " + std::string(executor_.engine->name()) + " executor");
+      vars.unset("TOLLGATE_SOURCE_DIR");
+    }
     vars.set_all(pipeline::inherited_globals(job, ctx_.pipeline.variables));
     vars.set_all(plan_.workflow_variables);
     vars.set_all(job.variables);
@@ -301,8 +318,10 @@ class PipelineRun {
     std::string safe = fs::path(r.log).stem().string();
     fs::path build_dir = opts_.in_place ? fs::path(ctx_.project_dir) : builds_dir_ / safe;
     std::vector<std::string> secrets;
+    std::mutex sink_mu;  // service logs and the job's own output arrive on different threads
     auto sink = [&](std::string_view line) {
       std::string masked = secrets.empty() ? std::string(line) : mask(std::string(line), secrets);
+      std::lock_guard lock(sink_mu);
       log << masked << '\n';
       board_->job_line(i, masked);
     };
@@ -314,30 +333,14 @@ class PipelineRun {
       }
       for (size_t src : artifact_sources(i))
         restore_tree(artifact_dirs_[src], build_dir);
-      VariableSet vars = job_environment(i, build_dir);
+      const pipeline::Image* image = job_image(job);
+      bool in_container = image && executor_.containers();
+      VariableSet vars = job_environment(i, build_dir, in_container);
       secrets = vars.masked_values();
       std::vector<fs::path> caches = cache_.locate(job, vars.lookup(), build_dir);
       cache_.restore(job, caches, build_dir, sink);
-      ShellJob shell;
-      shell.before_script = job.before_script;
-      shell.script = job.script;
-      shell.after_script = job.after_script;
-      shell.env = vars.environment();
-      shell.cwd = build_dir;
-      shell.script_file = run_dir_ / (safe + ".sh");
-      shell.timeout = job.timeout;
-      int max_attempts = 1 + job.retry_max;
-      ShellResult result;
-      for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-        if (max_attempts > 1)
-          sink("--- attempt " + std::to_string(attempt) + " of " + std::to_string(max_attempts) +
-               " ---");
-        r.attempts = attempt;
-        result = run_shell_job(shell, sink);
-        bool failed = result.exit_code != 0 || result.timed_out;
-        if (!failed || result.canceled || attempt == max_attempts || !retry_applies(job, result))
-          break;
-      }
+      if (in_container) sink("Running with " + executor_description(executor_, job));
+      ShellResult result = run_attempts(i, build_dir, vars, in_container, sink);
       r.exit_code = result.exit_code;
       if (result.canceled) {
         r.status = JobStatus::Canceled;
@@ -384,6 +387,78 @@ class PipelineRun {
     }
   }
 
+  // Every attempt the job's retry allows, each opened by its "--- attempt N of M ---" line.
+  ShellResult run_attempts(size_t i, const fs::path& build_dir, const VariableSet& vars,
+                           bool in_container, const std::function<void(std::string_view)>& sink) {
+    const pipeline::Job& job = *plan_.jobs[i].job;
+    JobReport& r = report_.jobs[i];
+    int max_attempts = 1 + job.retry_max;
+    ShellResult result;
+    for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+      if (max_attempts > 1)
+        sink("--- attempt " + std::to_string(attempt) + " of " + std::to_string(max_attempts) +
+             " ---");
+      r.attempts = attempt;
+      result = in_container ? run_container_job(*executor_.engine,
+                                                container_job(i, build_dir, vars, attempt), sink)
+                            : run_shell_job(shell_job(i, build_dir, vars), sink);
+      bool failed = result.exit_code != 0 || result.timed_out;
+      if (!failed || result.canceled || attempt == max_attempts || !retry_applies(job, result))
+        break;
+    }
+    return result;
+  }
+
+  ShellJob shell_job(size_t i, const fs::path& build_dir, const VariableSet& vars) const {
+    const pipeline::Job& job = *plan_.jobs[i].job;
+    ShellJob shell;
+    shell.before_script = job.before_script;
+    shell.script = job.script;
+    shell.after_script = job.after_script;
+    shell.env = vars.environment();
+    shell.cwd = build_dir;
+    shell.script_file = run_dir_ / (fs::path(report_.jobs[i].log).stem().string() + ".sh");
+    shell.timeout = job.timeout;
+    return shell;
+  }
+
+  // GitLab's path of the project in a job container: $CI_BUILDS_DIR/<namespace>/<project>.
+  std::string container_project_dir() const {
+    return "/builds/local/" + fs::path(ctx_.project_dir).filename().string();
+  }
+
+  ContainerJob container_job(size_t i, const fs::path& build_dir, const VariableSet& vars,
+                             int attempt) const {
+    const pipeline::Job& job = *plan_.jobs[i].job;
+    auto lookup = vars.lookup();
+    ContainerJob c;
+    c.image = *job.image;
+    c.image.name = pipeline::expand_variables(c.image.name, lookup);
+    for (pipeline::Service svc : job.services) {
+      svc.image.name = pipeline::expand_variables(svc.image.name, lookup);
+      for (auto& v : svc.variables)
+        if (v.expand) v.value = pipeline::expand_variables(v.value, lookup);
+      c.services.push_back(std::move(svc));
+    }
+    c.before_script = job.before_script;
+    c.script = job.script;
+    c.after_script = job.after_script;
+    for (const auto& kv : vars.environment()) {
+      size_t eq = kv.find('=');
+      c.variables.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    c.workspace = fs::absolute(build_dir);
+    c.project_dir = container_project_dir();
+    c.name = "tollgate-" + run_key_ + "-" + std::to_string(i + 1) + "-" +
+             slug(job.name).substr(0, 30) + "-" + std::to_string(attempt);
+    c.labels = {{std::string(kLabelRun), run_key_},
+                {std::string(kLabelJob), job.name},
+                {std::string(kLabelOwner), owner_label()}};
+    c.timeout = job.timeout;
+    c.debug_services = vars.get("CI_DEBUG_SERVICES").value_or("") == "true";
+    return c;
+  }
+
   void keep_artifacts(size_t i, const fs::path& build_dir,
                       const std::function<void(std::string_view)>& sink) {
     const pipeline::Artifacts& a = *plan_.jobs[i].job->artifacts;
@@ -428,6 +503,8 @@ class PipelineRun {
   const RunOptions& opts_;
   Context ctx_;
   pipeline::Plan plan_;
+  ExecutorChoice executor_;
+  std::string run_key_;
   RunReport report_;
   std::unique_ptr<Board> board_;
   fs::path run_dir_;
@@ -439,6 +516,37 @@ class PipelineRun {
   std::condition_variable cv_;
   std::deque<size_t> completions_;
 };
+
+// Decides once where the run's image jobs go, probing the engine with the first image the
+// plan names; says once which jobs' images go unused, and removes what killed runs left.
+ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,
+                                   const pipeline::Plan& plan) {
+  ExecutorSetting setting = executor_setting(opts.executor, ctx.state_dir);
+  std::vector<std::string> image_jobs;
+  std::string probe_image;
+  for (const auto& pj : plan.jobs) {
+    const pipeline::Image* image = job_image(*pj.job);
+    if (!image) continue;
+    image_jobs.push_back(pj.job->name);
+    if (probe_image.empty() && image->name.find('$') == std::string::npos)
+      probe_image = image->name;
+  }
+  bool needed = !image_jobs.empty() ||
+                (setting.kind != ExecutorKind::Auto && setting.kind != ExecutorKind::Shell);
+  if (!needed) return ExecutorChoice{setting, std::nullopt, ""};
+  ExecutorChoice choice = choose_executor(setting, probe_image);
+  if (!choice.containers() && setting.kind == ExecutorKind::Auto)
+    std::cerr << "tollgate: warning: " << (image_jobs.size() == 1 ? "job " : "jobs ")
+              << str::join(image_jobs, ", ") << " name an image, but " << choice.why_not
+              << "; their scripts run on this machine's shell (--executor shell says that is "
+                 "meant)\n";
+  if (choice.containers()) {
+    if (size_t n = sweep_orphans(*choice.engine))
+      std::cerr << "tollgate: removed " << n
+                << " container(s) and network(s) left by an earlier run that was killed\n";
+  }
+  return choice;
+}
 
 }  // namespace
 
@@ -462,14 +570,8 @@ RunReport run_pipeline(const RunOptions& opts, const BoardFactory& make_board) {
   }
   if (uses_changes && !ctx.changes.known)
     std::cerr << "tollgate: note: " << ctx.changes.why << "\n";
-  std::set<std::string> images;
-  for (const auto& pj : plan.jobs)
-    if (!pj.job->image.empty()) images.insert(pj.job->image);
-  if (!images.empty())
-    std::cerr << "tollgate: note: jobs name images ("
-              << str::join({images.begin(), images.end()}, ", ")
-              << "); the shell executor runs their scripts on this machine\n";
-  PipelineRun run(opts, std::move(ctx), std::move(plan));
+  ExecutorChoice executor = choose_run_executor(opts, ctx, plan);
+  PipelineRun run(opts, std::move(ctx), std::move(plan), std::move(executor));
   return run.execute(make_board);
 }
 

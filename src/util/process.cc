@@ -181,12 +181,20 @@ std::string which(std::string_view program) {
 }
 
 Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line) {
+  return run_streaming(cmd, on_line, nullptr);
+}
+
+Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line,
+                      const std::function<void(std::string_view)>& on_error_line) {
   if (cmd.argv.empty()) throw Error("internal: empty command");
   int out_pipe[2];
   int in_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(in_pipe, O_CLOEXEC) != 0)
+  int err_pipe[2] = {-1, -1};
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(in_pipe, O_CLOEXEC) != 0 ||
+      (on_error_line && pipe2(err_pipe, O_CLOEXEC) != 0))
     throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
   Fd out_read(out_pipe[0]), out_write(out_pipe[1]), in_read(in_pipe[0]), in_write(in_pipe[1]);
+  Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
 
   std::vector<char*> argv;
   for (const auto& a : cmd.argv)
@@ -203,7 +211,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_read.fd, 0);
   posix_spawn_file_actions_adddup2(&actions, out_write.fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, out_write.fd, 2);
+  posix_spawn_file_actions_adddup2(&actions, on_error_line ? err_write.fd : out_write.fd, 2);
   if (!cmd.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cmd.cwd.c_str());
 
   posix_spawnattr_t attr;
@@ -238,6 +246,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   // A cancel that arrived between the check and registration must still reach this group.
   if (canceled()) kill(-pid, SIGTERM);
   out_write.reset();
+  err_write.reset();
   in_read.reset();
 
   if (!cmd.input.empty()) {
@@ -254,32 +263,42 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
 
   Fd pidfd(pidfd_open(pid));
   fcntl(out_read.fd, F_SETFL, fcntl(out_read.fd, F_GETFL) | O_NONBLOCK);
+  if (on_error_line) fcntl(err_read.fd, F_SETFL, fcntl(err_read.fd, F_GETFL) | O_NONBLOCK);
   LineSplitter splitter(on_line);
+  LineSplitter err_splitter(on_error_line);
   Outcome outcome;
   auto start = std::chrono::steady_clock::now();
   auto deadline =
       cmd.timeout.count() > 0 ? start + cmd.timeout : std::chrono::steady_clock::time_point::max();
   bool output_open = true;
+  bool errors_open = static_cast<bool>(on_error_line);
   bool exited = false;
   int status = 0;
   std::chrono::steady_clock::time_point kill_deadline =
       std::chrono::steady_clock::time_point::max();
   bool group_killed = false;
 
-  while (output_open || !exited) {
+  while (output_open || errors_open || !exited) {
     auto now = std::chrono::steady_clock::now();
     if (!outcome.timed_out && now >= deadline) {
       outcome.timed_out = true;
+      if (cmd.on_stop) cmd.on_stop();
       kill(-pid, SIGKILL);
       group_killed = true;
     }
     if (!outcome.canceled && canceled()) {
       // The signal handler already sent SIGTERM; whatever ignores it is killed after a grace.
       outcome.canceled = true;
+      if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
       group_killed = true;
       kill_deadline = std::min(kill_deadline, now + std::chrono::seconds(5));
     }
-    if (exited && output_open && !group_killed) {
+    if (cmd.stop && cmd.stop->load() && !group_killed) {
+      kill(-pid, SIGTERM);
+      group_killed = true;
+      kill_deadline = now + std::chrono::seconds(2);
+    }
+    if (exited && (output_open || errors_open) && !group_killed) {
       // The main process is gone but something it started still holds the output open.
       kill(-pid, SIGTERM);
       group_killed = true;
@@ -287,9 +306,10 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
     }
     if (group_killed && now >= kill_deadline) kill(-pid, SIGKILL);
 
-    pollfd fds[3];
+    pollfd fds[4];
     int nfds = 0;
     if (output_open) fds[nfds++] = {out_read.fd, POLLIN, 0};
+    if (errors_open) fds[nfds++] = {err_read.fd, POLLIN, 0};
     if (!exited) fds[nfds++] = {pidfd.fd, POLLIN, 0};
     if (g_cancel_pipe[0] >= 0 && !outcome.canceled) fds[nfds++] = {g_cancel_pipe[0], POLLIN, 0};
     int wait_ms = 200;
@@ -300,6 +320,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
     int ready = poll(fds, static_cast<nfds_t>(nfds), wait_ms);
     if (ready < 0 && errno != EINTR) break;
     if (output_open && !drain(out_read.fd, splitter)) output_open = false;
+    if (errors_open && !drain(err_read.fd, err_splitter)) errors_open = false;
     if (!exited) {
       // Seen but not reaped: while the child is a zombie its pid, and so its process group id,
       // cannot be reused, so the kill below can only reach this command's own processes.
@@ -310,6 +331,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
     }
   }
   splitter.finish();
+  if (on_error_line) err_splitter.finish();
   kill(-pid, SIGKILL);  // nothing of this command outlives it
   unregister_group(pid);
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -331,6 +353,18 @@ Captured run_capture(const Command& cmd) {
     result.output.append(line);
     result.output.push_back('\n');
   });
+  return result;
+}
+
+CapturedApart run_capture_apart(const Command& cmd) {
+  CapturedApart result;
+  auto append_to = [](std::string& text) {
+    return [&text](std::string_view line) {
+      text.append(line);
+      text.push_back('\n');
+    };
+  };
+  result.outcome = run_streaming(cmd, append_to(result.output), append_to(result.errors));
   return result;
 }
 

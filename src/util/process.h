@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -21,6 +22,13 @@ struct Command {
   std::string cwd;                       // empty: tollgate's working directory
   std::string input;                     // written to the child's stdin, which is then closed
   std::chrono::milliseconds timeout{0};  // 0: no limit
+  // Called once, from the waiting thread, when a timeout or a cancel stops the command, before
+  // its process group is signalled. For a command that fronts something outside its process
+  // group (a container that the engine's daemon or conmon keeps alive): stop that here.
+  std::function<void()> on_stop;
+  // Set from another thread to stop a command that runs in the background (a server for the
+  // length of a job): its group gets SIGTERM, then SIGKILL after 2 s. Seen within 200 ms.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct Outcome {
@@ -37,12 +45,23 @@ struct Outcome {
 // process group (background children still holding the output open) is killed, so a job never
 // hangs on a leftover daemon. Throws Error when the program cannot be started.
 Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line);
+// The same with stderr kept apart: stdout lines go to on_line, stderr lines to on_error_line.
+Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line,
+                      const std::function<void(std::string_view)>& on_error_line);
 
 struct Captured {
   Outcome outcome;
   std::string output;  // stdout and stderr merged
 };
 Captured run_capture(const Command& cmd);
+
+struct CapturedApart {
+  Outcome outcome;
+  std::string output;  // stdout
+  std::string errors;  // stderr
+};
+// For output that is parsed: a program's warnings on stderr stay out of it.
+CapturedApart run_capture_apart(const Command& cmd);
 
 // Installs handlers for SIGINT, SIGTERM and SIGHUP that kill every live child process group
 // (SIGTERM first; a second signal sends SIGKILL) and mark tollgate as canceled. SIGPIPE is ignored.

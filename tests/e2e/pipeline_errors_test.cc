@@ -128,16 +128,5 @@ deploy:
   EXPECT_NE(dot.out.find("j1 -> j3;"), std::string::npos) << dot.out;
 }
 
-TEST(PipelinePlan, ImageIsNotedOnceNotAnError) {
-  PipelineProject p;
-  p.write(".gitlab-ci.yml",
-          "image: debian:bookworm\na:\n  script: [\"true\"]\nb:\n  script: [\"true\"]\n");
-  auto r = p.tollgate("run");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  size_t first = r.err.find("jobs name images (debian:bookworm)");
-  EXPECT_NE(first, std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("jobs name images", first + 1), std::string::npos);
-}
-
 }  // namespace
 }  // namespace tollgate::testing

@@ -1,0 +1,194 @@
+#include "runner/engine.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tollgate::runner {
+namespace {
+
+// The engine's last non-empty stderr lines: its own words for what went wrong.
+std::string engine_message(const process::CapturedApart& c) {
+  std::string text = std::string(str::trim(c.errors));
+  if (text.empty()) text = std::string(str::trim(c.output));
+  if (text.empty()) text = "exit code " + std::to_string(c.outcome.exit_code);
+  return text;
+}
+
+// The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or "".
+std::string start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+  }
+  return field;
+}
+
+bool owner_alive(const std::string& owner) {
+  size_t dash = owner.find('-');
+  if (dash == std::string::npos) return false;
+  pid_t pid = static_cast<pid_t>(std::atol(owner.substr(0, dash).c_str()));
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  return start_time(pid) == owner.substr(dash + 1);
+}
+
+// "name owner" lines of the engine's objects that carry kLabelRun.
+std::vector<std::pair<std::string, std::string>> labelled(const Engine& engine,
+                                                          std::vector<std::string> list_args) {
+  std::string owner_field = engine.kind() == ExecutorKind::Docker
+                                ? "{{.Label \"" + std::string(kLabelOwner) + "\"}}"
+                                : "{{index .Labels \"" + std::string(kLabelOwner) + "\"}}";
+  list_args.push_back("--filter");
+  list_args.push_back("label=" + std::string(kLabelRun));
+  list_args.push_back("--format");
+  list_args.push_back("{{.Name" + std::string(list_args[0] == "ps" ? "s" : "") + "}} " +
+                      owner_field);
+  std::string error;
+  std::vector<std::pair<std::string, std::string>> out;
+  std::optional<std::string> text = engine.try_run(list_args, &error);
+  if (!text) return out;
+  for (const auto& line : str::split_lines(*text)) {
+    size_t space = line.find(' ');
+    if (space == std::string::npos) continue;
+    out.emplace_back(line.substr(0, space), line.substr(space + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(ExecutorKind k) {
+  switch (k) {
+    case ExecutorKind::Auto:
+      return "auto";
+    case ExecutorKind::Shell:
+      return "shell";
+    case ExecutorKind::Podman:
+      return "podman";
+    case ExecutorKind::Docker:
+      return "docker";
+  }
+  return "auto";
+}
+
+std::optional<ExecutorKind> parse_executor(std::string_view s) {
+  for (ExecutorKind k :
+       {ExecutorKind::Auto, ExecutorKind::Shell, ExecutorKind::Podman, ExecutorKind::Docker})
+    if (s == to_string(k)) return k;
+  return std::nullopt;
+}
+
+process::Command Engine::command(std::vector<std::string> args) const {
+  args.insert(args.begin(), binary_);
+  return process::Command(std::move(args));
+}
+
+std::optional<std::string> Engine::try_run(std::vector<std::string> args,
+                                           std::string* error) const {
+  process::CapturedApart c = process::run_capture_apart(command(std::move(args)));
+  if (c.outcome.ok()) return std::move(c.output);
+  if (error) *error = engine_message(c);
+  return std::nullopt;
+}
+
+std::string Engine::run(std::vector<std::string> args, std::string_view what) const {
+  std::string error;
+  std::optional<std::string> out = try_run(std::move(args), &error);
+  if (!out) throw Error(std::string(what) + ": " + binary_ + ": " + error);
+  return *out;
+}
+
+bool Engine::has_image(const std::string& image) const {
+  return try_run({"image", "inspect", "--format", "{{.Id}}", image}, nullptr).has_value();
+}
+
+std::string Engine::pull(const std::string& image) const {
+  std::string error;
+  if (try_run({"pull", "--quiet", image}, &error)) return "";
+  return error;
+}
+
+void Engine::remove_containers(const std::vector<std::string>& names) const {
+  if (names.empty()) return;
+  // -v: the anonymous volumes an image's VOLUME lines made go with the container.
+  std::vector<std::string> args = {"rm", "--force", "--volumes"};
+  if (kind_ == ExecutorKind::Podman) args.insert(args.end(), {"--time", "0"});
+  args.insert(args.end(), names.begin(), names.end());
+  try {
+    try_run(std::move(args), nullptr);
+  } catch (const Error&) {
+    // Cleanup: the engine is gone or cannot start; nothing more to do here.
+  }
+}
+
+void Engine::remove_network(const std::string& name) const {
+  try {
+    try_run({"network", "rm", "--force", name}, nullptr);
+  } catch (const Error&) {
+  }
+}
+
+std::optional<Engine> find_engine(ExecutorKind kind, std::string* why) {
+  std::vector<ExecutorKind> candidates;
+  if (kind == ExecutorKind::Auto)
+    candidates = {ExecutorKind::Podman, ExecutorKind::Docker};
+  else if (kind != ExecutorKind::Shell)
+    candidates = {kind};
+  for (ExecutorKind k : candidates) {
+    std::string program = process::which(to_string(k));
+    if (!program.empty()) return Engine(k, program);
+  }
+  if (why) {
+    *why = kind == ExecutorKind::Auto ? "neither podman nor docker is on PATH"
+                                      : std::string(to_string(kind)) + " is not on PATH";
+  }
+  return std::nullopt;
+}
+
+std::string probe_engine(const Engine& engine, const std::string& image) {
+  std::string error;
+  try {
+    if (!image.empty() && engine.has_image(image)) {
+      if (engine.try_run({"run", "--rm", "--pull=never", "--network", "none", "--entrypoint", "sh",
+                          image, "-c", ":"},
+                         &error))
+        return "";
+      return error;
+    }
+    if (engine.try_run({"version", "--format", "{{.Client.Version}}"}, &error)) return "";
+  } catch (const Error& e) {
+    return e.message();
+  }
+  return error;
+}
+
+std::string owner_label() {
+  return std::to_string(getpid()) + "-" + start_time(getpid());
+}
+
+size_t sweep_orphans(const Engine& engine) {
+  size_t removed = 0;
+  std::vector<std::string> containers;
+  for (const auto& [name, owner] : labelled(engine, {"ps", "--all"}))
+    if (!owner_alive(owner)) containers.push_back(name);
+  engine.remove_containers(containers);
+  removed += containers.size();
+  for (const auto& [name, owner] : labelled(engine, {"network", "ls"})) {
+    if (owner_alive(owner)) continue;
+    engine.remove_network(name);
+    ++removed;
+  }
+  return removed;
+}
+
+}  // namespace tollgate::runner

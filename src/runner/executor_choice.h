@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/model.h"
+#include "runner/engine.h"
+
+namespace tollgate::runner {
+
+// The executor a run asked for, and where that came from.
+struct ExecutorSetting {
+  ExecutorKind kind = ExecutorKind::Auto;
+  std::string source = "the default";  // "--executor", "$TOLLGATE_EXECUTOR", ".tollgate/config:3"
+};
+
+// --executor (when given) beats $TOLLGATE_EXECUTOR, which beats `executor:` in
+// <state_dir>/config. Throws UsageError (exit 2) on a value that is not auto, shell, podman or
+// docker, naming where it was set.
+ExecutorSetting executor_setting(const std::string& flag, const std::string& state_dir);
+
+// Where a run's jobs go, decided once per run.
+struct ExecutorChoice {
+  ExecutorSetting setting;
+  std::optional<Engine> engine;  // set: jobs that name an image run in a container
+  std::string why_not;           // auto without an engine: why, for the one warning
+
+  bool containers() const { return engine.has_value(); }
+};
+
+// Finds the engine the setting asks for and, when probe_image is not empty, tries it once with
+// a trivial container of that image. A named engine (podman, docker) that is missing or fails
+// throws Error (exit 2, before any job starts) with the engine's own message and what to do;
+// auto falls back to the shell and says why in why_not.
+ExecutorChoice choose_executor(const ExecutorSetting& setting, const std::string& probe_image,
+                               bool probe = true);
+
+// The image a job names, its own or from `default:` (already merged by the resolver).
+inline const pipeline::Image* job_image(const pipeline::Job& job) {
+  return job.image ? &*job.image : nullptr;
+}
+
+// What runs the job, for `plan` and the log: "podman: IMAGE", "shell", "shell (IMAGE not
+// used: why)".
+std::string executor_description(const ExecutorChoice& choice, const pipeline::Job& job);
+
+}  // namespace tollgate::runner
