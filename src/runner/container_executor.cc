@@ -234,9 +234,12 @@ RunningService JobSandbox::start_service(const pipeline::Service& svc, size_t in
   for (const auto& a : aliases)
     args.insert(args.end(), {"--network-alias", a});
   add_labels(job_, args);
+  // The job's variables reach the service; the service's own replace those of the same name.
   std::vector<std::pair<std::string, std::string>> vars = job_.variables;
-  for (const auto& v : svc.variables)
+  for (const auto& v : svc.variables) {
+    std::erase_if(vars, [&](const auto& kv) { return kv.first == v.name; });
     vars.emplace_back(v.name, v.value);
+  }
   process::Command cmd;
   std::vector<std::string> command = svc.command.value_or(std::vector<std::string>{});
   add_entrypoint(svc.image, args, command);

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "util/error.h"
@@ -42,25 +41,34 @@ bool owner_alive(const std::string& owner) {
   return start_time(pid) == owner.substr(dash + 1);
 }
 
-// "name owner" lines of the engine's objects that carry kLabelRun.
-std::vector<std::pair<std::string, std::string>> labelled(const Engine& engine,
-                                                          std::vector<std::string> list_args) {
-  std::string owner_field = engine.kind() == ExecutorKind::Docker
-                                ? "{{.Label \"" + std::string(kLabelOwner) + "\"}}"
-                                : "{{index .Labels \"" + std::string(kLabelOwner) + "\"}}";
-  list_args.push_back("--filter");
-  list_args.push_back("label=" + std::string(kLabelRun));
-  list_args.push_back("--format");
-  list_args.push_back("{{.Name" + std::string(list_args[0] == "ps" ? "s" : "") + "}} " +
-                      owner_field);
-  std::string error;
+// The value of kLabelOwner in a label list as the engines print it: "k=v,k=v".
+std::string owner_in(std::string_view labels) {
+  std::string key = std::string(kLabelOwner) + "=";
+  size_t at = labels.find(key);
+  if (at == std::string_view::npos) return "";
+  labels.remove_prefix(at + key.size());
+  return std::string(labels.substr(0, labels.find(',')));
+}
+
+// The names of the engine's objects (containers or networks) that carry kLabelRun, each with
+// its owner. podman prints a container's labels as a map, everything else as "k=v,k=v".
+std::vector<std::pair<std::string, std::string>> labelled(const Engine& engine, bool containers) {
+  bool podman_map = containers && engine.kind() == ExecutorKind::Podman;
+  std::vector<std::string> args = containers ? std::vector<std::string>{"ps", "--all"}
+                                             : std::vector<std::string>{"network", "ls"};
+  args.insert(args.end(),
+              {"--filter", "label=" + std::string(kLabelRun), "--format",
+               std::string(containers ? "{{.Names}}" : "{{.Name}}") + " " +
+                   (podman_map ? "{{index .Labels \"" + std::string(kLabelOwner) + "\"}}"
+                               : "{{.Labels}}")});
   std::vector<std::pair<std::string, std::string>> out;
-  std::optional<std::string> text = engine.try_run(list_args, &error);
+  std::optional<std::string> text = engine.try_run(args, nullptr);
   if (!text) return out;
   for (const auto& line : str::split_lines(*text)) {
     size_t space = line.find(' ');
     if (space == std::string::npos) continue;
-    out.emplace_back(line.substr(0, space), line.substr(space + 1));
+    std::string rest = line.substr(space + 1);
+    out.emplace_back(line.substr(0, space), podman_map ? rest : owner_in(rest));
   }
   return out;
 }
@@ -124,17 +132,21 @@ void Engine::remove_containers(const std::vector<std::string>& names) const {
   std::vector<std::string> args = {"rm", "--force", "--volumes"};
   if (kind_ == ExecutorKind::Podman) args.insert(args.end(), {"--time", "0"});
   args.insert(args.end(), names.begin(), names.end());
-  try {
-    try_run(std::move(args), nullptr);
-  } catch (const Error&) {
-    // Cleanup: the engine is gone or cannot start; nothing more to do here.
-  }
+  run_cleanup(std::move(args));
 }
 
 void Engine::remove_network(const std::string& name) const {
+  run_cleanup({"network", "rm", "--force", name});
+}
+
+bool Engine::run_cleanup(std::vector<std::string> args) const {
+  process::Command cmd = command(std::move(args));
+  cmd.cleanup = true;
+  cmd.timeout = std::chrono::seconds(60);
   try {
-    try_run({"network", "rm", "--force", name}, nullptr);
+    return process::run_capture_apart(cmd).outcome.ok();
   } catch (const Error&) {
+    return false;  // the engine's program is gone: nothing more to do here
   }
 }
 
@@ -179,11 +191,11 @@ std::string owner_label() {
 size_t sweep_orphans(const Engine& engine) {
   size_t removed = 0;
   std::vector<std::string> containers;
-  for (const auto& [name, owner] : labelled(engine, {"ps", "--all"}))
+  for (const auto& [name, owner] : labelled(engine, true))
     if (!owner_alive(owner)) containers.push_back(name);
   engine.remove_containers(containers);
   removed += containers.size();
-  for (const auto& [name, owner] : labelled(engine, {"network", "ls"})) {
+  for (const auto& [name, owner] : labelled(engine, false)) {
     if (owner_alive(owner)) continue;
     engine.remove_network(name);
     ++removed;

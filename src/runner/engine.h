@@ -42,6 +42,8 @@ class Engine {
   std::string run(std::vector<std::string> args, std::string_view what) const;
   // Like run, but returns nullopt on failure, with the engine's message in *error.
   std::optional<std::string> try_run(std::vector<std::string> args, std::string* error) const;
+  // For cleanup: runs to its end even after tollgate was canceled; the output is dropped.
+  bool run_cleanup(std::vector<std::string> args) const;
 
   // True when the image is in the engine's local store (names resolved as `run` resolves them).
   bool has_image(const std::string& image) const;

@@ -537,7 +537,8 @@ ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,
   ExecutorChoice choice = choose_executor(setting, probe_image);
   if (!choice.containers() && setting.kind == ExecutorKind::Auto)
     std::cerr << "tollgate: warning: " << (image_jobs.size() == 1 ? "job " : "jobs ")
-              << str::join(image_jobs, ", ") << " name an image, but " << choice.why_not
+              << str::join(image_jobs, ", ") << (image_jobs.size() == 1 ? " names" : " name")
+              << " an image, but " << choice.why_not
               << "; their scripts run on this machine's shell (--executor shell says that is "
                  "meant)\n";
   if (choice.containers()) {

@@ -242,9 +242,11 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
     throw Error("cannot run '" + cmd.argv[0] + "'" + (cmd.cwd.empty() ? "" : " in " + cmd.cwd) +
                 ": " + std::strerror(rc));
   }
-  register_group(pid);
-  // A cancel that arrived between the check and registration must still reach this group.
-  if (canceled()) kill(-pid, SIGTERM);
+  if (!cmd.cleanup) {
+    register_group(pid);
+    // A cancel that arrived between the check and registration must still reach this group.
+    if (canceled()) kill(-pid, SIGTERM);
+  }
   out_write.reset();
   err_write.reset();
   in_read.reset();
@@ -286,7 +288,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
       kill(-pid, SIGKILL);
       group_killed = true;
     }
-    if (!outcome.canceled && canceled()) {
+    if (!outcome.canceled && !cmd.cleanup && canceled()) {
       // The signal handler already sent SIGTERM; whatever ignores it is killed after a grace.
       outcome.canceled = true;
       if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
@@ -333,7 +335,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   splitter.finish();
   if (on_error_line) err_splitter.finish();
   kill(-pid, SIGKILL);  // nothing of this command outlives it
-  unregister_group(pid);
+  if (!cmd.cleanup) unregister_group(pid);
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
 
@@ -343,7 +345,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
     outcome.term_signal = WTERMSIG(status);
     outcome.exit_code = 128 + outcome.term_signal;
   }
-  if (canceled()) outcome.canceled = true;
+  if (canceled() && !cmd.cleanup) outcome.canceled = true;
   return outcome;
 }
 

@@ -29,6 +29,10 @@ struct Command {
   // Set from another thread to stop a command that runs in the background (a server for the
   // length of a job): its group gets SIGTERM, then SIGKILL after 2 s. Seen within 200 ms.
   const std::atomic<bool>* stop = nullptr;
+  // A cleanup command (removing what a canceled job made) runs to its end even after Ctrl-C or
+  // SIGTERM reached tollgate: the cancel neither signals it nor cuts it short. A timeout still
+  // applies.
+  bool cleanup = false;
 };
 
 struct Outcome {

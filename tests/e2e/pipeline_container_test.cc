@@ -1,0 +1,520 @@
+// Whole-binary tests of the container executor on this machine's real podman: jobs in their
+// images, services, Docker-in-Docker, pull policies, and that nothing is left behind after a
+// timeout, Ctrl-C or a killed tollgate. The images come from containers/build-test-images.sh
+// (busybox-static and this machine's bash and docker CLI: no registry is reachable here).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "pipeline_project.h"
+
+namespace tollgate::testing {
+namespace {
+
+const std::string kBusybox = "localhost/tollgate-test/busybox:1";
+
+std::string source_dir() {
+  const char* s = std::getenv("TOLLGATE_SOURCE_DIR");
+  return s ? s : ".";
+}
+
+CommandResult shell(const std::string& script) {
+  process::Command cmd({"bash", "-c", script});
+  auto c = process::run_capture(cmd);
+  return {c.outcome.exit_code, c.output, ""};
+}
+
+// How many objects of a kind the engine holds: "containers", "networks" (both only those
+// labelled by tollgate), "volumes" or "pods" (all of them).
+int engine_objects(const std::string& kind) {
+  std::string list = kind == "containers" ? "podman ps -a -q --filter label=io.tollgate.run"
+                     : kind == "networks" ? "podman network ls -q --filter label=io.tollgate.run"
+                     : kind == "volumes"  ? "podman volume ls -q"
+                                          : "podman pod ls -q";
+  CommandResult r = shell(list + " | wc -l");
+  if (r.exit_code != 0) throw std::runtime_error(list + ": " + r.out);
+  return std::stoi(r.out);
+}
+
+struct EngineCensus {
+  int containers, networks, volumes, pods;
+  static EngineCensus take() {
+    return {engine_objects("containers"), engine_objects("networks"), engine_objects("volumes"),
+            engine_objects("pods")};
+  }
+  bool operator==(const EngineCensus&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const EngineCensus& c) {
+  return os << c.containers << " containers, " << c.networks << " networks, " << c.volumes
+            << " volumes, " << c.pods << " pods";
+}
+
+class ContainerExecutor : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    CommandResult r = shell(source_dir() + "/tests/e2e/containers/build-test-images.sh 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << "the test images could not be built (podman must work here: "
+                                 "scripts/install-deps.sh sets it up):\n"
+                              << r.out;
+  }
+
+  // Runs tollgate in the background, waits until the job's log shows `ready`, then sends the
+  // signal; returns the seconds from the signal until tollgate exited, and its exit code.
+  std::pair<double, int> signal_during_job(PipelineProject& p, const std::string& signal,
+                                           const std::string& ready) {
+    std::string script = tollgate_binary().string() +
+                         " run > out.txt 2> err.txt & pid=$!\n"
+                         "for i in $(seq 300); do grep -qs '" +
+                         ready +
+                         "' .tollgate/runs/1/*.log && break; "
+                         "sleep 0.05; done\n"
+                         "start=$(date +%s.%N); kill -" +
+                         signal +
+                         " $pid; wait $pid; rc=$?\n"
+                         "end=$(date +%s.%N); echo \"$(echo \"$end - $start\" | bc -l) $rc\"";
+    CommandResult r = p.sh(script);
+    double seconds = 0;
+    int rc = -1;
+    std::istringstream(r.out) >> seconds >> rc;
+    return {seconds, rc};
+  }
+};
+
+TEST_F(ContainerExecutor, JobRunsInItsImageWithItsVariablesAndHandsOnArtifacts) {
+  PipelineProject p;
+  files::TempDir host_only("tollgate-host-only");
+  p.write(".gitlab-ci.yml", R"yaml(
+stages: [build, test]
+variables:
+  GREETING: hello
+build:
+  stage: build
+  image: localhost/tollgate-test/busybox:1
+  variables:
+    TARGET: world
+  script:
+    - cat /etc/tollgate-test-image
+    - test ! -e )yaml" + host_only.path().string() +
+                                R"yaml( && echo "host dir absent"
+    - echo "$GREETING $TARGET in $(pwd) = $CI_PROJECT_DIR under $CI_BUILDS_DIR"
+    - echo "secret is $SECRET"
+    - test -z "${BASH_VERSION:-}" && echo "shell is sh"
+    - mkdir -p out && echo "made in build" > out/result.txt
+  artifacts:
+    paths: [out/]
+test:
+  stage: test
+  image: localhost/tollgate-test/bash:1
+  script:
+    - cat out/result.txt
+    - echo "bash ${BASH_VERSION%%.*}"
+)yaml");
+  auto r = p.tollgate("run --format json --executor podman --var-masked SECRET=hunter22");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto run = r.json();
+  std::string build = p.read((*find_job(run, "build"))["log"]);
+  std::string project = "/builds/local/" + p.path().filename().string();
+  EXPECT_NE(build.find("Running with podman: localhost/tollgate-test/busybox:1"), std::string::npos)
+      << build;
+  EXPECT_NE(build.find("\nbusybox\n"), std::string::npos) << "the image's own file: " << build;
+  EXPECT_NE(build.find("host dir absent"), std::string::npos) << build;
+  EXPECT_NE(build.find("hello world in " + project + " = " + project + " under /builds"),
+            std::string::npos)
+      << build;
+  EXPECT_NE(build.find("secret is [MASKED]"), std::string::npos) << build;
+  EXPECT_EQ(build.find("hunter22"), std::string::npos) << build;
+  EXPECT_NE(build.find("shell is sh"), std::string::npos) << build;
+  std::string test = p.read((*find_job(run, "test"))["log"]);
+  EXPECT_NE(test.find("made in build"), std::string::npos) << test;
+  EXPECT_NE(test.find("bash 5"), std::string::npos) << "bash is picked when present: " << test;
+  EXPECT_EQ(EngineCensus::take().containers, 0);
+}
+
+TEST_F(ContainerExecutor, ServicesAnswerByDerivedNameAndAliasAndALateOneIsWaitedFor) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+job:
+  image: localhost/tollgate-test/busybox:1
+  variables:
+    WHO: the job
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      alias: web,www
+      command: ["sh", "-c", "mkdir /w && echo \"served for $WHO\" > /w/index.html && exec httpd -f -p 80 -h /w"]
+    - name: localhost/tollgate-test/busybox:1
+      alias: late
+      variables:
+        WHO: the late service
+      command: ["sh", "-c", "sleep 2; mkdir /w && echo \"late for $WHO\" > /w/index.html && exec httpd -f -p 80 -h /w"]
+  script:
+    - wget -q -O- http://web/
+    - wget -q -O- http://www/
+    - wget -q -O- http://localhost__tollgate-test__busybox/ | grep -q . && echo "derived __ name answers"
+    - wget -q -O- http://localhost-tollgate-test-busybox/ | grep -q . && echo "derived - name answers"
+    - wget -q -O- http://late/
+)yaml");
+  EngineCensus before = EngineCensus::take();
+  auto r = p.tollgate("run --format json --executor podman");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string log = p.read((*find_job(r.json(), "job"))["log"]);
+  size_t web = log.find("$ wget -q -O- http://web/\nserved for the job\n");
+  EXPECT_NE(web, std::string::npos) << log;
+  EXPECT_NE(log.find("$ wget -q -O- http://www/\nserved for the job\n", web), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("derived __ name answers"), std::string::npos) << log;
+  EXPECT_NE(log.find("derived - name answers"), std::string::npos) << log;
+  EXPECT_NE(log.find("late for the late service"), std::string::npos) << log;
+  EXPECT_EQ(EngineCensus::take(), before);
+}
+
+TEST_F(ContainerExecutor, AServiceThatExitsFailsTheJobWithItsLastLogLines) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+job:
+  image: localhost/tollgate-test/busybox:1
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      alias: db
+      command: ["sh", "-c", "echo 'db: bad config on line 7'; exit 1"]
+  script: [echo never here]
+)yaml");
+  auto run = p.run_json("--executor podman", 1);
+  const auto& job = *find_job(run, "job");
+  EXPECT_EQ(job["status"], "failed");
+  std::string reason = job["reason"];
+  EXPECT_NE(reason.find("service 'localhost/tollgate-test/busybox:1' exited"), std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("db: bad config on line 7"), std::string::npos) << reason;
+  EXPECT_EQ(p.read(job["log"]).find("never here"), std::string::npos);
+}
+
+TEST_F(ContainerExecutor, ServiceLogsGoIntoTheJobLogWithCiDebugServices) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+job:
+  image: localhost/tollgate-test/busybox:1
+  variables:
+    CI_DEBUG_SERVICES: "true"
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      alias: chatty
+      command: ["sh", "-c", "echo 'chatty is up'; mkdir /w; exec httpd -f -p 80 -h /w"]
+  script:
+    - sleep 1
+)yaml");
+  auto run = p.run_json("--executor podman");
+  std::string log = p.read((*find_job(run, "job"))["log"]);
+  EXPECT_NE(log.find("[service:localhost__tollgate-test__busybox] chatty is up"), std::string::npos)
+      << log;
+}
+
+TEST_F(ContainerExecutor, EntrypointIsKeptUnlessClearedAndServiceCommandReplacesCmd) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+kept:
+  image: localhost/tollgate-test/entrypoint:1
+  script: [echo kept job ran]
+cleared:
+  image:
+    name: localhost/tollgate-test/entrypoint:1
+    entrypoint: [""]
+  script: [echo cleared job ran]
+)yaml");
+  auto run = p.run_json("--executor podman");
+  std::string kept = p.read((*find_job(run, "kept"))["log"]);
+  EXPECT_NE(kept.find("the image entrypoint ran"), std::string::npos) << kept;
+  EXPECT_NE(kept.find("kept job ran"), std::string::npos) << kept;
+  std::string cleared = p.read((*find_job(run, "cleared"))["log"]);
+  EXPECT_EQ(cleared.find("the image entrypoint ran"), std::string::npos) << cleared;
+  EXPECT_NE(cleared.find("cleared job ran"), std::string::npos) << cleared;
+}
+
+TEST_F(ContainerExecutor, PullPolicyNeverWithAMissingImageFailsThatJobNotTheRun) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+missing:
+  image:
+    name: localhost/tollgate-test/absent:$TAG
+    pull_policy: never
+  variables:
+    TAG: "0"
+  script: [echo never here]
+present:
+  image: localhost/tollgate-test/busybox:1
+  script: [echo present ran]
+)yaml");
+  auto run = p.run_json("--executor podman", 1);
+  const auto& missing = *find_job(run, "missing");
+  EXPECT_EQ(missing["status"], "failed");
+  EXPECT_NE(missing["reason"].get<std::string>().find(
+                "image 'localhost/tollgate-test/absent:0': not in podman's local images and "
+                "pull_policy is never"),
+            std::string::npos)
+      << missing["reason"];
+  EXPECT_EQ(job_status(run, "present"), "success");
+}
+
+TEST_F(ContainerExecutor, ExitCodesAllowFailureAndAfterScriptInANewShellWithJobStatus) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+allowed:
+  image: localhost/tollgate-test/busybox:1
+  script:
+    - export MAIN_ONLY=set
+    - cd /tmp
+    - exit 3
+  allow_failure:
+    exit_codes: [3]
+  after_script:
+    - echo "after sees $CI_JOB_STATUS, MAIN_ONLY=${MAIN_ONLY:-unset}, in $(pwd)"
+    - exit 9
+not-allowed:
+  image: localhost/tollgate-test/bash:1
+  script:
+    - echo "a pipe that ends well" | cat
+    - false | true
+    - echo never here
+  allow_failure:
+    exit_codes: [3]
+)yaml");
+  auto run = p.run_json("--executor podman", 1);
+  const auto& allowed = *find_job(run, "allowed");
+  EXPECT_EQ(allowed["status"], "failed");
+  EXPECT_EQ(allowed["exit_code"], 3);
+  EXPECT_EQ(allowed["allow_failure"], true);
+  std::string log = p.read(allowed["log"]);
+  std::string project = "/builds/local/" + p.path().filename().string();
+  EXPECT_NE(log.find("after sees failed, MAIN_ONLY=unset, in " + project), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("WARNING: after_script failed with exit code 9"), std::string::npos) << log;
+  const auto& other = *find_job(run, "not-allowed");
+  EXPECT_EQ(other["exit_code"], 1);
+  EXPECT_EQ(other["allow_failure"], false);
+  std::string other_log = p.read(other["log"]);
+  EXPECT_NE(other_log.find("\na pipe that ends well\n"), std::string::npos) << other_log;
+  EXPECT_EQ(other_log.find("never here"), std::string::npos) << other_log;
+}
+
+TEST_F(ContainerExecutor, DockerInDockerBuildsAnImageThatALaterJobRunsIn) {
+  PipelineProject p;
+  std::string tag = "localhost/tollgate-test/dind-built:" + p.path().filename().string();
+  for (auto& c : tag)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  p.write(".gitlab-ci.yml", R"yaml(
+stages: [build, use]
+build-image:
+  stage: build
+  image: localhost/tollgate-test/docker-cli:1
+  services: [docker:24-dind]
+  variables:
+    DOCKER_HOST: tcp://docker:2375
+    DOCKER_TLS_CERTDIR: ""
+  script:
+    - printf 'FROM localhost/tollgate-test/busybox:1\nRUN echo built by the job > /etc/marker\n' > Containerfile
+    - docker build -q -t $BUILT -f Containerfile .
+use-image:
+  stage: use
+  image: $BUILT
+  script:
+    - cat /etc/marker
+)yaml");
+  auto r = p.tollgate("run --format json --executor podman --var BUILT=" + tag);
+  shell("podman rmi -f " + tag + " >/dev/null 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto run = r.json();
+  std::string build = p.read((*find_job(run, "build-image"))["log"]);
+  EXPECT_NE(build.find("serves the Docker API at tcp://docker:2375"), std::string::npos) << build;
+  std::string use = p.read((*find_job(run, "use-image"))["log"]);
+  EXPECT_NE(use.find("built by the job"), std::string::npos) << use;
+}
+
+TEST_F(ContainerExecutor, TimeoutStopsTheJobContainerAtOnceAndLeavesNothing) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+slow:
+  image: localhost/tollgate-test/busybox:1
+  timeout: 3s
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      command: ["sh", "-c", "mkdir /w; exec httpd -f -p 80 -h /w"]
+  script: [sleep 60]
+)yaml");
+  EngineCensus before = EngineCensus::take();
+  auto run = p.run_json("--executor podman", 1);
+  const auto& slow = *find_job(run, "slow");
+  EXPECT_EQ(slow["status"], "timeout");
+  // 3 s of script plus the service's start; a container left to its 10 s stop grace shows here.
+  EXPECT_LT(slow["duration_s"].get<double>(), 8.0) << slow;
+  EXPECT_EQ(EngineCensus::take(), before);
+}
+
+TEST_F(ContainerExecutor, CtrlCEndsTheRunWithinTwoSecondsAndLeavesNothing) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+slow:
+  image: localhost/tollgate-test/busybox:1
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      command: ["sh", "-c", "mkdir /w; exec httpd -f -p 80 -h /w"]
+  script:
+    - echo sleeping now
+    - sleep 60
+)yaml");
+  EngineCensus before = EngineCensus::take();
+  auto [seconds, rc] = signal_during_job(p, "INT", "sleeping now");
+  EXPECT_EQ(rc, 130) << "128 + SIGINT";
+  EXPECT_LT(seconds, 2.0);
+  EXPECT_EQ(EngineCensus::take(), before);
+}
+
+TEST_F(ContainerExecutor, AfterSigkillTheNextRunRemovesWhatTheKilledOneLeft) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+slow:
+  image: localhost/tollgate-test/busybox:1
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      command: ["sh", "-c", "mkdir /w; exec httpd -f -p 80 -h /w"]
+  script:
+    - echo sleeping now
+    - sleep 60
+)yaml");
+  EngineCensus before = EngineCensus::take();
+  signal_during_job(p, "KILL", "sleeping now");
+  EngineCensus left = EngineCensus::take();
+  EXPECT_EQ(left.containers, before.containers + 2) << left;
+  EXPECT_EQ(left.networks, before.networks + 1) << left;
+  p.write(".gitlab-ci.yml", "quick:\n  image: " + kBusybox + "\n  script: [\"true\"]\n");
+  auto r = p.tollgate("run --executor podman");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("tollgate: removed 3 container(s) and network(s) left by an earlier run"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(EngineCensus::take(), before);
+}
+
+// A directory of links to every program on PATH but podman and docker.
+class PathWithoutEngines {
+ public:
+  PathWithoutEngines() : dir_("tollgate-path") {
+    namespace fs = std::filesystem;
+    for (const char* d : {"/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(d, ec)) {
+        std::string name = entry.path().filename().string();
+        fs::path link = dir_.path() / name;
+        if (name == "podman" || name == "docker" || fs::is_symlink(link)) continue;
+        fs::create_symlink(entry.path(), link);
+      }
+    }
+  }
+  std::string env() const { return "env PATH=" + dir_.path().string() + " "; }
+
+ private:
+  files::TempDir dir_;
+};
+
+TEST_F(ContainerExecutor, AutoWithoutAnEngineRunsOnTheShellWithOneWarning) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "image: " + kBusybox +
+                                "\na:\n  script: [\"test -e /usr/bin/env && echo on the host\"]\n"
+                                "b:\n  script: [\"true\"]\n");
+  PathWithoutEngines path;
+  process::Command cmd(
+      {"bash", "-c", path.env() + tollgate_binary().string() + " run --format json 2>err.txt"});
+  cmd.cwd = p.path().string();
+  auto c = process::run_capture(cmd);
+  ASSERT_EQ(c.outcome.exit_code, 0) << c.output;
+  std::string err = p.read("err.txt");
+  std::string warning =
+      "tollgate: warning: jobs a, b name an image, but neither podman nor docker is on PATH; "
+      "their scripts run on this machine's shell";
+  size_t first = err.find(warning);
+  EXPECT_NE(first, std::string::npos) << err;
+  EXPECT_EQ(err.find("tollgate: warning", first + 1), std::string::npos) << "one warning: " << err;
+  auto run = nlohmann::json::parse(c.output);
+  EXPECT_NE(p.read((*find_job(run, "a"))["log"]).find("on the host"), std::string::npos);
+}
+
+TEST_F(ContainerExecutor, NamedEngineThatIsMissingIsExit2BeforeAnyJob) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "a:\n  image: " + kBusybox + "\n  script: [\"touch ran\"]\n");
+  PathWithoutEngines path;
+  process::Command cmd(
+      {"bash", "-c", path.env() + tollgate_binary().string() + " run --executor docker 2>&1"});
+  cmd.cwd = p.path().string();
+  auto c = process::run_capture(cmd);
+  EXPECT_EQ(c.outcome.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("tollgate: error: executor docker (--executor): docker is not on PATH; "
+                          "install it"),
+            std::string::npos)
+      << c.output;
+  EXPECT_FALSE(std::filesystem::exists(p.path() / "ran"));
+}
+
+TEST_F(ContainerExecutor, BrokenEngineIsExit2WithItsOwnMessageWhenNamed) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "a:\n  image: " + kBusybox + "\n  script: [\"true\"]\n");
+  // A podman that answers as this machine's does with its default ulimits.
+  p.write("bin/podman",
+          "#!/bin/sh\necho 'Error: runc: runc create failed: error setting rlimits for ready "
+          "process: error setting rlimit type 7: operation not permitted' >&2\nexit 126\n");
+  p.sh("chmod +x bin/podman");
+  process::Command cmd(
+      {"bash", "-c",
+       "PATH=$PWD/bin:$PATH " + tollgate_binary().string() + " run --executor podman 2>&1"});
+  cmd.cwd = p.path().string();
+  auto c = process::run_capture(cmd);
+  EXPECT_EQ(c.outcome.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("podman cannot run containers here: Error: runc: runc create failed"),
+            std::string::npos)
+      << c.output;
+  EXPECT_NE(c.output.find("set default_ulimits in containers.conf"), std::string::npos) << c.output;
+  process::Command auto_cmd(
+      {"bash", "-c", "PATH=$PWD/bin:$PATH " + tollgate_binary().string() + " run 2>&1"});
+  auto_cmd.cwd = p.path().string();
+  auto a = process::run_capture(auto_cmd);
+  EXPECT_EQ(a.outcome.exit_code, 0) << a.output;
+  EXPECT_NE(a.output.find("tollgate: warning: job a names an image, but podman cannot run "
+                          "containers here"),
+            std::string::npos)
+      << a.output;
+}
+
+TEST_F(ContainerExecutor, PlanShowsWhatRunsEachJob) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml",
+          "a:\n  image: " + kBusybox + "\n  script: [\"true\"]\nb:\n  script: [\"true\"]\n");
+  auto plan = p.tollgate("plan --format json --executor podman");
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  auto jobs = plan.json()["jobs"];
+  EXPECT_EQ(jobs[0]["executor"], "podman: " + kBusybox);
+  EXPECT_EQ(jobs[1]["executor"], "shell");
+  auto table = p.tollgate("plan --executor shell");
+  EXPECT_NE(table.out.find("RUNS IN"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("shell (image " + kBusybox + " unused)"), std::string::npos)
+      << table.out;
+}
+
+TEST_F(ContainerExecutor, ExecutorComesFromTheEnvironmentThenTheConfigFile) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "a:\n  image: " + kBusybox + "\n  script: [\"true\"]\n");
+  p.write(".tollgate/config", "executor: shell\n");
+  EXPECT_EQ(p.tollgate("plan --format json").json()["jobs"][0]["executor"],
+            "shell (image " + kBusybox + " unused)");
+  auto env = p.sh("TOLLGATE_EXECUTOR=podman " + tollgate_binary().string() +
+                  " plan --format json 2>/dev/null");
+  EXPECT_EQ(nlohmann::json::parse(env.out)["jobs"][0]["executor"], "podman: " + kBusybox);
+  p.write(".tollgate/config", "executor: kubernetes\n");
+  auto bad = p.tollgate("plan");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find(".tollgate/config:1:11: executor 'kubernetes' is not one of auto, "
+                         "shell, podman, docker"),
+            std::string::npos)
+      << bad.err;
+}
+
+}  // namespace
+}  // namespace tollgate::testing
