@@ -23,7 +23,42 @@ PACKAGES=(
   chromium
   # scan: htpasswd for the registry's basic-auth test
   apache2-utils
+  # runner: the container executor's engine (runc: crun fails on hybrid cgroups) with its
+  # network stack, and busybox-static for the tests' tiny images
+  podman runc netavark aardvark-dns iptables busybox-static
 )
+# The dind test builds an image with the docker CLI: this machine kind ships one in
+# /usr/local/bin; elsewhere Debian's docker.io brings it (its daemon is never started).
+if ! command -v docker >/dev/null 2>&1; then
+  PACKAGES+=(docker.io)
+fi
+
+# podman's defaults fail on this machine kind (no CAP_SYS_RESOURCE, hybrid cgroups, no
+# journald): see docs/pipeline.md, "Executors". Written only where no containers.conf exists.
+configure_podman() {
+  local conf=/etc/containers/containers.conf
+  [ -e "$conf" ] && return 0
+  local nofile nproc
+  nofile=$(ulimit -Hn)
+  nproc=$(ulimit -Hu)
+  [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ] && nproc=32768
+  [ "$nofile" = unlimited ] && nofile=1048576
+  echo "install-deps: writing $conf (runc, ulimits nofile=$nofile nproc=$nproc)" >&2
+  $SUDO mkdir -p /etc/containers
+  $SUDO tee "$conf" >/dev/null <<CONF
+# Written by tollgate's scripts/install-deps.sh: podman's defaults fail on this machine.
+[containers]
+# rlimits may not exceed the hard limits when CAP_SYS_RESOURCE is missing
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+
+[engine]
+# crun refuses hybrid cgroup v1+v2; runc copes
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+# no journald without systemd as PID 1
+events_logger = "file"
+CONF
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -32,15 +67,17 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
 if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 else
   SUDO=
 fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  configure_podman
+  exit 0
+fi
+
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
@@ -51,3 +88,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+configure_podman

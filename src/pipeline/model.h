@@ -17,6 +17,9 @@ struct Variable {
   bool expand = true;  // false: `expand: false`, the value is taken literally
   bool masked = false;
   SourceLocation where;
+  // A file-type variable (GitLab's variable_type: file): a job gets the path of a file that
+  // holds the value, not the value.
+  bool file = false;
 };
 using Variables = std::vector<Variable>;
 

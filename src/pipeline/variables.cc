@@ -87,6 +87,13 @@ std::vector<std::string> VariableSet::environment() const {
   return env;
 }
 
+std::vector<std::pair<std::string, std::string>> VariableSet::file_contents() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, v] : vars_)
+    if (v.file) out.emplace_back(name, get(name).value_or(""));
+  return out;
+}
+
 std::vector<std::string> VariableSet::masked_values() const {
   std::vector<std::string> out;
   for (const auto& [name, v] : vars_)

@@ -39,6 +39,8 @@ class VariableSet {
   }
   // KEY=VALUE for every variable, expanded: the job's environment.
   std::vector<std::string> environment() const;
+  // Name and expanded value of every file-type variable.
+  std::vector<std::pair<std::string, std::string>> file_contents() const;
   // Values of masked variables (for [MASKED] in logs), longest first.
   std::vector<std::string> masked_values() const;
 

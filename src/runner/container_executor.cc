@@ -379,7 +379,8 @@ std::vector<std::string> shell_detection_command() {
 }
 
 std::string container_script(const std::vector<std::string>& main,
-                             const std::vector<std::string>& after_script) {
+                             const std::vector<std::string>& after_script,
+                             const std::vector<std::pair<std::string, std::string>>& files) {
   // Each part runs in a subshell: a new shell's state (cd, exports, functions) does not carry
   // over, `exit N` ends only that part, and its stdin is /dev/null so that a command reading
   // stdin cannot eat the rest of this script.
@@ -387,7 +388,13 @@ std::string container_script(const std::vector<std::string>& main,
     return "(\nset -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n" +
            echoed_commands(commands) + ") </dev/null\n";
   };
-  std::string out = part(main) + "tollgate_status=$?\n";
+  std::string out;
+  for (const auto& [path, content] : files) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    out += "(umask 077 && mkdir -p " + str::shell_quote(dir) + " && printf '%s' " +
+           str::shell_quote(content) + " > " + str::shell_quote(path) + ")\n";
+  }
+  out += part(main) + "tollgate_status=$?\n";
   if (!after_script.empty()) {
     out +=
         "if [ \"$tollgate_status\" -eq 0 ]; then CI_JOB_STATUS=success; else "
@@ -459,7 +466,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   main.insert(main.end(), job.script.begin(), job.script.end());
   process::Command cmd = engine.command(args);
   cmd.env = env;
-  cmd.input = container_script(main, job.after_script);
+  cmd.input = container_script(main, job.after_script, job.files);
   if (job.timeout) cmd.timeout = *job.timeout;
   // The engine keeps the container alive when its client is killed: remove it at once.
   cmd.on_stop = [&] { engine.remove_containers({job.name}); };

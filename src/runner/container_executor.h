@@ -33,6 +33,9 @@ struct ContainerJob {
   // The job's variables, which become the container's environment (the host's own environment
   // never does). Services get them too, under their own `variables`.
   std::vector<std::pair<std::string, std::string>> variables;
+  // The files of file-type variables (path inside the container, content): written by the
+  // script itself, so that no host path is mounted for them.
+  std::vector<std::pair<std::string, std::string>> files;
   std::filesystem::path workspace;  // the job's working copy on the host
   std::string project_dir;          // where it is mounted in the container
   std::string name;                 // unique per attempt; containers and network derive from it
@@ -51,11 +54,13 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job,
 // the script on stdin.
 std::vector<std::string> shell_detection_command();
 
-// The whole stdin script of a job container: before_script + script in a subshell with
+// The whole stdin script of a job container: the files of file-type variables (mode 600), then
+// before_script + script in a subshell with
 // `set -e` (and pipefail where the shell has it), then after_script in another with
 // CI_JOB_STATUS; exits with the main part's status.
 std::string container_script(const std::vector<std::string>& main,
-                             const std::vector<std::string>& after_script);
+                             const std::vector<std::string>& after_script,
+                             const std::vector<std::pair<std::string, std::string>>& files = {});
 
 // GitLab's host names for a service: the image name without tag or digest, with '/' as "__"
 // and as "-" (one name when there is no '/'), then each alias.

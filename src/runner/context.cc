@@ -116,9 +116,13 @@ Variables read_project_variables(const std::string& path) {
           v.masked = f.value.is_bool() && f.value.as_bool();
         else if (f.key.scalar == "expand")
           v.expand = f.value.is_bool() && f.value.as_bool();
-        else if (f.key.scalar != "description")
-          throw Error(f.key.where,
-                      "unknown key '" + f.key.scalar + "' (value, masked, expand, description)");
+        else if (f.key.scalar == "variable_type") {
+          if (f.value.scalar != "file" && f.value.scalar != "env_var")
+            throw Error(f.value.where, "variable_type is env_var or file");
+          v.file = f.value.scalar == "file";
+        } else if (f.key.scalar != "description")
+          throw Error(f.key.where, "unknown key '" + f.key.scalar +
+                                       "' (value, masked, expand, variable_type, description)");
       }
     } else if (e.value.is_scalar() || e.value.is_null()) {
       v.value = e.value.scalar;

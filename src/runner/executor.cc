@@ -39,7 +39,30 @@ std::string echoed_commands(const std::vector<std::string>& commands) {
   return out;
 }
 
+// Writes the files of file-type variables and removes them when the job is over.
+class VariableFiles {
+ public:
+  explicit VariableFiles(const std::vector<std::pair<std::string, std::string>>& files) {
+    for (const auto& [path, content] : files) {
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+      files::write_atomic(path, content);
+      std::filesystem::permissions(
+          path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      paths_.push_back(path);
+    }
+  }
+  ~VariableFiles() {
+    std::error_code ec;
+    for (const auto& p : paths_)
+      std::filesystem::remove(p, ec);
+  }
+
+ private:
+  std::vector<std::string> paths_;
+};
+
 ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::string_view)>& sink) {
+  VariableFiles files(job.files);
   std::vector<std::string> main = job.before_script;
   main.insert(main.end(), job.script.begin(), job.script.end());
   ShellResult result;

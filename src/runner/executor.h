@@ -20,6 +20,9 @@ struct ShellJob {
   std::vector<std::string> script;
   std::vector<std::string> after_script;
   std::vector<std::string> env;  // the job's whole environment, KEY=VALUE
+  // The files of file-type variables (path, content), written before the job, readable by the
+  // job's user alone, and removed after it.
+  std::vector<std::pair<std::string, std::string>> files;
   std::filesystem::path cwd;
   std::filesystem::path script_file;  // where to write the generated script
   std::optional<std::chrono::milliseconds> timeout;

@@ -337,10 +337,18 @@ class PipelineRun {
       bool in_container = image && executor_.containers();
       VariableSet vars = job_environment(i, build_dir, in_container);
       secrets = vars.masked_values();
+      // GitLab keeps file-type variables beside the project: $CI_PROJECT_DIR.tmp/NAME.
+      std::string files_dir =
+          (in_container ? container_project_dir() : build_dir.string()) + ".tmp";
+      std::vector<std::pair<std::string, std::string>> variable_files;
+      for (const auto& [name, content] : vars.file_contents()) {
+        variable_files.emplace_back(files_dir + "/" + name, content);
+        vars.set(name, variable_files.back().first);
+      }
       std::vector<fs::path> caches = cache_.locate(job, vars.lookup(), build_dir);
       cache_.restore(job, caches, build_dir, sink);
       if (in_container) sink("Running with " + executor_description(executor_, job));
-      ShellResult result = run_attempts(i, build_dir, vars, in_container, sink);
+      ShellResult result = run_attempts(i, build_dir, vars, variable_files, in_container, sink);
       r.exit_code = result.exit_code;
       if (result.canceled) {
         r.status = JobStatus::Canceled;
@@ -389,6 +397,7 @@ class PipelineRun {
 
   // Every attempt the job's retry allows, each opened by its "--- attempt N of M ---" line.
   ShellResult run_attempts(size_t i, const fs::path& build_dir, const VariableSet& vars,
+                           const std::vector<std::pair<std::string, std::string>>& files,
                            bool in_container, const std::function<void(std::string_view)>& sink) {
     const pipeline::Job& job = *plan_.jobs[i].job;
     JobReport& r = report_.jobs[i];
@@ -399,9 +408,15 @@ class PipelineRun {
         sink("--- attempt " + std::to_string(attempt) + " of " + std::to_string(max_attempts) +
              " ---");
       r.attempts = attempt;
-      result = in_container ? run_container_job(*executor_.engine,
-                                                container_job(i, build_dir, vars, attempt), sink)
-                            : run_shell_job(shell_job(i, build_dir, vars), sink);
+      if (in_container) {
+        ContainerJob c = container_job(i, build_dir, vars, attempt);
+        c.files = files;
+        result = run_container_job(*executor_.engine, c, sink);
+      } else {
+        ShellJob shell = shell_job(i, build_dir, vars);
+        shell.files = files;
+        result = run_shell_job(shell, sink);
+      }
       bool failed = result.exit_code != 0 || result.timed_out;
       if (!failed || result.canceled || attempt == max_attempts || !retry_applies(job, result))
         break;

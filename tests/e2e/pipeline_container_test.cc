@@ -132,6 +132,36 @@ test:
   EXPECT_EQ(EngineCensus::take().containers, 0);
 }
 
+TEST_F(ContainerExecutor, FileTypeVariablesAreFilesBesideTheProjectInTheContainerAndOnTheShell) {
+  PipelineProject p;
+  p.write(".tollgate/variables", R"yaml(
+DEPLOY_KEY:
+  value: "line one\nit's line two"
+  variable_type: file
+)yaml");
+  p.write(".gitlab-ci.yml", R"yaml(
+in-container:
+  image: localhost/tollgate-test/busybox:1
+  script:
+    - echo "path $DEPLOY_KEY"
+    - cat "$DEPLOY_KEY"
+    - stat -c 'mode %a' "$DEPLOY_KEY"
+on-shell:
+  script:
+    - cat "$DEPLOY_KEY"
+    - echo "next to the project $(test "$DEPLOY_KEY" = "$CI_PROJECT_DIR.tmp/DEPLOY_KEY" && echo yes)"
+)yaml");
+  auto run = p.run_json("--executor podman");
+  std::string in = p.read((*find_job(run, "in-container"))["log"]);
+  std::string project = "/builds/local/" + p.path().filename().string();
+  EXPECT_NE(in.find("path " + project + ".tmp/DEPLOY_KEY\n"), std::string::npos) << in;
+  EXPECT_NE(in.find("line one\nit's line two"), std::string::npos) << in;
+  EXPECT_NE(in.find("mode 600"), std::string::npos) << in;
+  std::string shell_log = p.read((*find_job(run, "on-shell"))["log"]);
+  EXPECT_NE(shell_log.find("line one\nit's line two"), std::string::npos) << shell_log;
+  EXPECT_NE(shell_log.find("next to the project yes"), std::string::npos) << shell_log;
+}
+
 TEST_F(ContainerExecutor, ServicesAnswerByDerivedNameAndAliasAndALateOneIsWaitedFor) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", R"yaml(
