@@ -73,6 +73,17 @@ std::vector<std::pair<std::string, std::string>> labelled(const Engine& engine, 
   return out;
 }
 
+// The registry host of an image reference is its first component when that has a '.' or ':' or
+// is "localhost" (the reference grammar's rule).
+bool on_loopback_registry(std::string_view image) {
+  size_t slash = image.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view host = image.substr(0, slash);
+  if (host.substr(0, 1) == "[") return host.substr(0, 5) == "[::1]";
+  host = host.substr(0, host.find(':'));
+  return host == "localhost" || host.substr(0, 4) == "127.";
+}
+
 }  // namespace
 
 std::string_view to_string(ExecutorKind k) {
@@ -117,13 +128,26 @@ std::string Engine::run(std::vector<std::string> args, std::string_view what) co
 }
 
 bool Engine::has_image(const std::string& image) const {
-  return try_run({"image", "inspect", "--format", "{{.Id}}", image}, nullptr).has_value();
+  {
+    std::lock_guard lock(present_->mu);
+    if (present_->images.count(image)) return true;
+  }
+  if (!try_run({"image", "inspect", "--format", "{{.Id}}", image}, nullptr)) return false;
+  std::lock_guard lock(present_->mu);
+  present_->images.insert(image);
+  return true;
 }
 
 std::string Engine::pull(const std::string& image) const {
+  std::vector<std::string> args = {"pull", "--quiet"};
+  if (kind_ == ExecutorKind::Podman && on_loopback_registry(image))
+    args.push_back("--tls-verify=false");
+  args.push_back(image);
   std::string error;
-  if (try_run({"pull", "--quiet", image}, &error)) return "";
-  return error;
+  if (!try_run(args, &error)) return error;
+  std::lock_guard lock(present_->mu);
+  present_->images.insert(image);
+  return "";
 }
 
 void Engine::remove_containers(const std::vector<std::string>& names) const {

