@@ -42,6 +42,10 @@ Runner setup(CLI::App& cmd) {
                  "(project secrets can also live in .tollgate/variables with masked: true)");
   cmd.add_flag("--in-place", f->opts.in_place,
                "Run every job in the working tree itself instead of a fresh copy");
+  cmd.add_flag("--executor-build-socket", f->opts.executor_build_socket,
+               "Give container jobs the host engine's API socket (/run/tollgate/engine.sock, "
+               "$CONTAINER_HOST, $DOCKER_HOST): podman or docker in a job's image build into the "
+               "host's images. Trusted pipelines only: it is the host's engine");
   cmd.add_flag("--keep-workspaces", f->opts.keep_workspaces,
                "Keep each job's copy of the project in .tollgate/builds/ after the run");
   cmd.add_option("--format", f->format, "table or json (the run as JSON on stdout)")

@@ -167,8 +167,14 @@ class JobSandbox {
   // the arguments that put the job container on that network.
   std::vector<std::string> start_services();
   void track(std::string container) { containers_.push_back(std::move(container)); }
+  // The arguments that give the job container the host engine's API socket (the
+  // --executor-build-socket option), unless the job names its own engine host.
+  std::vector<std::string> build_socket_args();
 
  private:
+  // The path of the host engine's API socket for this job: podman serves it on a socket of the
+  // job's own (started on first use); docker's is its daemon's.
+  std::string engine_api();
   void create_network();
   RunningService start_service(const pipeline::Service& svc, size_t index);
   RunningService serve_engine_api(const pipeline::Service& svc, std::vector<std::string>& job_args);
@@ -277,26 +283,52 @@ RunningService JobSandbox::serve_engine_api(const pipeline::Service& svc,
     job_args.insert(job_args.end(), {"--add-host", a + ":" + gateway_});
   RunningService s;
   s.label = svc.image.name;
-  if (engine_.kind() == ExecutorKind::Podman) {
-    api_socket_ = std::filesystem::temp_directory_path() / (job_.name + ".sock");
-    std::filesystem::remove(api_socket_, ignored_);
-    s.unix_path = api_socket_.string();
-    companions_.push_back(std::make_unique<Companion>(
-        engine_.command({"system", "service", "--time=0", "unix://" + s.unix_path}),
-        [this](std::string_view line) {
-          if (job_.debug_services) sink_("[service:docker] " + std::string(line));
-        }));
-  } else {
-    const char* host = std::getenv("DOCKER_HOST");
-    std::string_view h = host ? host : "";
-    s.unix_path = h.substr(0, 7) == "unix://" ? std::string(h.substr(7)) : "/var/run/docker.sock";
-  }
+  s.unix_path = engine_api();
   relay_ = std::make_unique<SocketRelay>(gateway_, kDindPort, s.unix_path);
   sink_("Service " + svc.image.name + ": no daemon is started; the host's " +
         std::string(engine_.name()) + " serves the Docker API at tcp://" + aliases.front() + ":" +
         std::to_string(kDindPort) + " for this job, and the images it builds land in the " +
         "host's store");
   return s;
+}
+
+std::string JobSandbox::engine_api() {
+  if (engine_.kind() != ExecutorKind::Podman) {
+    const char* host = std::getenv("DOCKER_HOST");
+    std::string_view h = host ? host : "";
+    return h.substr(0, 7) == "unix://" ? std::string(h.substr(7)) : "/var/run/docker.sock";
+  }
+  if (!api_socket_.empty()) return api_socket_.string();
+  api_socket_ = std::filesystem::temp_directory_path() / (job_.name + ".sock");
+  std::filesystem::remove(api_socket_, ignored_);
+  companions_.push_back(std::make_unique<Companion>(
+      engine_.command({"system", "service", "--time=0", "unix://" + api_socket_.string()}),
+      [this](std::string_view line) {
+        if (job_.debug_services) sink_("[engine api] " + std::string(line));
+      }));
+  return api_socket_.string();
+}
+
+std::vector<std::string> JobSandbox::build_socket_args() {
+  if (!job_.build_socket) return {};
+  const std::string inside = "/run/tollgate/engine.sock";
+  RunningService api;
+  api.label = "the host engine's API";
+  api.unix_path = engine_api();
+  wait_for(api);
+  std::vector<std::string> args = {"--volume", api.unix_path + ":" + inside};
+  std::vector<std::string> set;
+  for (const char* name : {"CONTAINER_HOST", "DOCKER_HOST"}) {
+    bool own = std::any_of(job_.variables.begin(), job_.variables.end(),
+                           [&](const auto& kv) { return kv.first == name; });
+    if (own) continue;
+    args.insert(args.end(), {"--env", std::string(name) + "=unix://" + inside});
+    set.push_back(name);
+  }
+  sink_("The host's " + std::string(engine_.name()) + " API is at unix://" + inside +
+        (set.empty() ? "" : " ($" + str::join(set, ", $") + ")") +
+        ": podman and docker in this job build and run with the host's images");
+  return args;
 }
 
 std::vector<int> JobSandbox::exposed_ports(const std::string& image) const {
@@ -442,6 +474,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   ensure_image(engine, job.image, sink);
   JobSandbox sandbox(engine, job, sink);
   std::vector<std::string> network_args = sandbox.start_services();
+  std::vector<std::string> socket_args = sandbox.build_socket_args();
 
   std::vector<std::string> args = {"run", "--interactive", "--name", job.name, "--pull=never"};
   // podman removes the container itself; docker's --rm is skipped (through podman's Docker API
@@ -454,6 +487,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   args.insert(args.end(), {"--volume", job.workspace.string() + ":" + job.project_dir, "--workdir",
                            job.project_dir});
   args.insert(args.end(), network_args.begin(), network_args.end());
+  args.insert(args.end(), socket_args.begin(), socket_args.end());
   std::vector<std::string> command = shell_detection_command();
   add_entrypoint(job.image, args, command);
   if (!job.image.user.empty()) args.insert(args.end(), {"--user", job.image.user});

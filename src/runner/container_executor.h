@@ -42,6 +42,10 @@ struct ContainerJob {
   std::vector<std::pair<std::string, std::string>> labels;
   std::optional<std::chrono::milliseconds> timeout;
   bool debug_services = false;  // CI_DEBUG_SERVICES: service logs go into the job log
+  // --executor-build-socket: the host engine's API socket is mounted at
+  // /run/tollgate/engine.sock, with $CONTAINER_HOST and $DOCKER_HOST naming it (unless the job
+  // sets them), so podman (remote) or docker in the job's image build into the host's store.
+  bool build_socket = false;
 };
 
 // Runs the attempt. A missing image whose pull fails, a service that exits or never listens,

@@ -21,6 +21,7 @@ struct RunOptions {
   bool in_place = false;
   bool keep_workspaces = false;
   std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
+  bool executor_build_socket = false;  // container jobs get the host engine's API socket
 };
 
 // Everything a plan or a run is made from: the pipeline, the repository, the variables that

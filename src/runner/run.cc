@@ -471,6 +471,7 @@ class PipelineRun {
                 {std::string(kLabelOwner), owner_label()}};
     c.timeout = job.timeout;
     c.debug_services = vars.get("CI_DEBUG_SERVICES").value_or("") == "true";
+    c.build_socket = opts_.executor_build_socket;
     return c;
   }
 

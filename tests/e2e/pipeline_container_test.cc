@@ -309,8 +309,7 @@ TEST_F(ContainerExecutor, ImagesArePulledFromALoopbackRegistryAsThePolicySays) {
   shell("podman rmi -f " + image + " >/dev/null 2>&1");
   ASSERT_EQ(r.exit_code, 0) << push.out << r.out << r.err;
   std::string log = p.read((*find_job(r.json(), "pulled"))["log"]);
-  EXPECT_NE(log.find("Pulling image " + image + " (pull_policy always)"), std::string::npos)
-      << log;
+  EXPECT_NE(log.find("Pulling image " + image + " (pull_policy always)"), std::string::npos) << log;
   EXPECT_NE(log.find("pulled image runs as 65534"), std::string::npos) << log;
 }
 
@@ -386,6 +385,39 @@ use-image:
   EXPECT_NE(build.find("serves the Docker API at tcp://docker:2375"), std::string::npos) << build;
   std::string use = p.read((*find_job(run, "use-image"))["log"]);
   EXPECT_NE(use.find("built by the job"), std::string::npos) << use;
+}
+
+TEST_F(ContainerExecutor, BuildSocketLetsPodmanInAJobBuildIntoTheHostsImages) {
+  PipelineProject p;
+  std::string tag = "localhost/tollgate-test/socket-built:" + p.path().filename().string();
+  for (auto& c : tag)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  p.write(".gitlab-ci.yml", R"yaml(
+stages: [build, use]
+build-image:
+  stage: build
+  image: localhost/tollgate-test/podman-cli:1
+  script:
+    - printf 'FROM localhost/tollgate-test/busybox:1\nRUN echo built with podman > /etc/marker\n' > Containerfile
+    - podman build -q -t $BUILT .
+use-image:
+  stage: use
+  image: $BUILT
+  script:
+    - cat /etc/marker
+    - echo "engine host ${CONTAINER_HOST:-unset}"
+)yaml");
+  auto r =
+      p.tollgate("run --format json --executor podman --executor-build-socket --var BUILT=" + tag);
+  shell("podman rmi -f " + tag + " >/dev/null 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto run = r.json();
+  std::string use = p.read((*find_job(run, "use-image"))["log"]);
+  EXPECT_NE(use.find("built with podman"), std::string::npos) << use;
+  EXPECT_NE(use.find("engine host unix:///run/tollgate/engine.sock"), std::string::npos) << use;
+  // Without the option a job has no engine: the same build fails.
+  auto without = p.tollgate("run --format json --executor podman --var BUILT=" + tag);
+  EXPECT_EQ(without.exit_code, 1) << without.out;
 }
 
 TEST_F(ContainerExecutor, TimeoutStopsTheJobContainerAtOnceAndLeavesNothing) {

@@ -8,6 +8,8 @@
 #   localhost/tollgate-test/bash:1        the same plus bash
 #   localhost/tollgate-test/entrypoint:1  an ENTRYPOINT that announces itself, then exec "$@"
 #   localhost/tollgate-test/docker-cli:1  the same busybox plus this machine's docker CLI
+#   localhost/tollgate-test/podman-cli:1  the same busybox plus this machine's podman (as a
+#                                         remote client: it has no storage of its own)
 set -euo pipefail
 engine=${ENGINE:-podman}
 exec 9>"${TMPDIR:-/tmp}/tollgate-test-images.lock"
@@ -83,4 +85,11 @@ if image localhost/tollgate-test/docker-cli:1; then
   busybox_rootfs "$work/docker" docker-cli
   add_program "$work/docker" "$(readlink -f "$docker_cli")" /usr/local/bin/docker
   import localhost/tollgate-test/docker-cli:1 "$work/docker"
+fi
+
+if image localhost/tollgate-test/podman-cli:1; then
+  busybox_rootfs "$work/podman" podman-cli
+  mkdir -p "$work/podman/root"  # the client resolves $HOME
+  add_program "$work/podman" /usr/bin/podman /usr/local/bin/podman
+  import localhost/tollgate-test/podman-cli:1 "$work/podman"
 fi
