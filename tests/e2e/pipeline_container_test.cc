@@ -14,6 +14,18 @@ namespace {
 
 const std::string kBusybox = "localhost/tollgate-test/busybox:1";
 
+// A job that says so once it runs, then sleeps, beside a service: something to interrupt.
+const std::string kSleepingJobWithAService = R"yaml(
+slow:
+  image: localhost/tollgate-test/busybox:1
+  services:
+    - name: localhost/tollgate-test/busybox:1
+      command: ["sh", "-c", "mkdir /w; exec httpd -f -p 80 -h /w"]
+  script:
+    - echo sleeping now
+    - sleep 60
+)yaml";
+
 std::string source_dir() {
   const char* s = std::getenv("TOLLGATE_SOURCE_DIR");
   return s ? s : ".";
@@ -442,16 +454,7 @@ slow:
 
 TEST_F(ContainerExecutor, CtrlCEndsTheRunWithinTwoSecondsAndLeavesNothing) {
   PipelineProject p;
-  p.write(".gitlab-ci.yml", R"yaml(
-slow:
-  image: localhost/tollgate-test/busybox:1
-  services:
-    - name: localhost/tollgate-test/busybox:1
-      command: ["sh", "-c", "mkdir /w; exec httpd -f -p 80 -h /w"]
-  script:
-    - echo sleeping now
-    - sleep 60
-)yaml");
+  p.write(".gitlab-ci.yml", kSleepingJobWithAService);
   EngineCensus before = EngineCensus::take();
   auto [seconds, rc] = signal_during_job(p, "INT", "sleeping now");
   EXPECT_EQ(rc, 130) << "128 + SIGINT";
@@ -461,16 +464,7 @@ slow:
 
 TEST_F(ContainerExecutor, AfterSigkillTheNextRunRemovesWhatTheKilledOneLeft) {
   PipelineProject p;
-  p.write(".gitlab-ci.yml", R"yaml(
-slow:
-  image: localhost/tollgate-test/busybox:1
-  services:
-    - name: localhost/tollgate-test/busybox:1
-      command: ["sh", "-c", "mkdir /w; exec httpd -f -p 80 -h /w"]
-  script:
-    - echo sleeping now
-    - sleep 60
-)yaml");
+  p.write(".gitlab-ci.yml", kSleepingJobWithAService);
   EngineCensus before = EngineCensus::take();
   signal_during_job(p, "KILL", "sleeping now");
   EngineCensus left = EngineCensus::take();
