@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
 #include "util/error.h"
 #include "util/strings.h"
@@ -91,6 +92,36 @@ std::string executor_description(const ExecutorChoice& choice, const pipeline::J
   if (choice.engine) return std::string(choice.engine->name()) + ": " + image->name;
   if (choice.setting.kind == ExecutorKind::Shell) return "shell (image " + image->name + " unused)";
   return "shell (image " + image->name + " unused: " + choice.why_not + ")";
+}
+
+ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,
+                                   const pipeline::Plan& plan) {
+  ExecutorSetting setting = executor_setting(opts.executor, ctx.state_dir);
+  std::vector<std::string> image_jobs;
+  std::string probe_image;
+  for (const auto& pj : plan.jobs) {
+    const pipeline::Image* image = job_image(*pj.job);
+    if (!image) continue;
+    image_jobs.push_back(pj.job->name);
+    if (probe_image.empty() && image->name.find('$') == std::string::npos)
+      probe_image = image->name;
+  }
+  bool needed = !image_jobs.empty() ||
+                (setting.kind != ExecutorKind::Auto && setting.kind != ExecutorKind::Shell);
+  if (!needed) return ExecutorChoice{setting, std::nullopt, ""};
+  ExecutorChoice choice = choose_executor(setting, probe_image);
+  if (!choice.containers() && setting.kind == ExecutorKind::Auto)
+    std::cerr << "tollgate: warning: " << (image_jobs.size() == 1 ? "job " : "jobs ")
+              << str::join(image_jobs, ", ") << (image_jobs.size() == 1 ? " names" : " name")
+              << " an image, but " << choice.why_not
+              << "; their scripts run on this machine's shell (--executor shell says that is "
+                 "meant)\n";
+  if (choice.containers()) {
+    if (size_t n = sweep_orphans(*choice.engine))
+      std::cerr << "tollgate: removed " << n
+                << " container(s) and network(s) left by an earlier run that was killed\n";
+  }
+  return choice;
 }
 
 }  // namespace tollgate::runner

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "pipeline/model.h"
+#include "pipeline/planner.h"
+#include "runner/context.h"
 #include "runner/engine.h"
 
 namespace tollgate::runner {
@@ -35,6 +37,12 @@ struct ExecutorChoice {
 // auto falls back to the shell and says why in why_not.
 ExecutorChoice choose_executor(const ExecutorSetting& setting, const std::string& probe_image,
                                bool probe = true);
+
+// For a run: decides once where its image jobs go, probing the engine with the first image the
+// plan names; says once on stderr which jobs' images go unused and why, and removes what runs
+// killed earlier left behind.
+ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,
+                                   const pipeline::Plan& plan);
 
 // The image a job names, its own or from `default:` (already merged by the resolver).
 inline const pipeline::Image* job_image(const pipeline::Job& job) {

@@ -72,21 +72,19 @@ class ContainerExecutor : public ::testing::Test {
                               << r.out;
   }
 
-  // Runs tollgate in the background, waits until the job's log shows `ready`, then sends the
-  // signal; returns the seconds from the signal until tollgate exited, and its exit code.
+  // Runs tollgate in the background, waits until the job's log shows `ready` (the log is
+  // written line by line as the job prints), then sends the signal; returns the seconds from the
+  // signal until tollgate exited, and its exit code.
   std::pair<double, int> signal_during_job(PipelineProject& p, const std::string& signal,
                                            const std::string& ready) {
-    std::string script = tollgate_binary().string() +
-                         " run > out.txt 2> err.txt & pid=$!\n"
-                         "for i in $(seq 300); do grep -qs '" +
-                         ready +
-                         "' .tollgate/runs/1/*.log && break; "
-                         "sleep 0.05; done\n"
-                         "start=$(date +%s.%N); kill -" +
-                         signal +
-                         " $pid; wait $pid; rc=$?\n"
+    std::string script = tollgate_binary().string() + " run > out.txt 2> err.txt & pid=$!\n" +
+                         "for i in $(seq 600); do grep -qs '" + ready +
+                         "' .tollgate/runs/1/*.log && break; sleep 0.05; done\n" + "grep -qs '" +
+                         ready + "' .tollgate/runs/1/*.log || exit 99\n" +
+                         "start=$(date +%s.%N); kill -" + signal + " $pid; wait $pid; rc=$?\n" +
                          "end=$(date +%s.%N); echo \"$(echo \"$end - $start\" | bc -l) $rc\"";
     CommandResult r = p.sh(script);
+    EXPECT_NE(r.exit_code, 99) << "the job never printed '" << ready << "'";
     double seconds = 0;
     int rc = -1;
     std::istringstream(r.out) >> seconds >> rc;
