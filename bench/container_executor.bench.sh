@@ -11,6 +11,9 @@
 #      with its Docker executor on podman's Docker API   (target: tollgate >= 10x faster),
 #      and against bare podman running the same shape with tollgate's parallelism (info: no tool
 #      can beat it, so peer / bare bounds the ratio any tool could reach).
+# On the 2-core Debian 12 VM (podman 4.3.1 + runc) a bare `podman run --rm` of busybox on the
+# default bridge costs 0.6-0.7 s and gitlab-ci-local takes about 3x bare podman on part 2, so
+# its 10x target is out of reach for any tool that starts one container per job.
 #
 # The images come from tests/e2e/containers/build-test-images.sh (run first; idempotent).
 # gitlab-ci-local and Node 22 come from the npm registry into ${XDG_CACHE_HOME:-~/.cache}/

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "pipeline_project.h"
+#include "util/hash.h"
 
 namespace tollgate::testing {
 namespace {
@@ -37,11 +38,12 @@ CommandResult shell(const std::string& script) {
   return {c.outcome.exit_code, c.output, ""};
 }
 
-// How many objects of a kind the engine holds: "containers", "networks" (both only those
-// labelled by tollgate), "volumes" or "pods" (all of them).
-int engine_objects(const std::string& kind) {
-  std::string list = kind == "containers" ? "podman ps -a -q --filter label=io.tollgate.run"
-                     : kind == "networks" ? "podman network ls -q --filter label=io.tollgate.run"
+// How many objects of a kind the engine holds: "containers" and "networks" of the project's
+// runs (their names start with tollgate-<hash of the project dir>-), "volumes" or "pods" (all).
+int engine_objects(const std::string& kind, const std::filesystem::path& project) {
+  std::string mine = "--filter name=^tollgate-" + hash::sha256_hex(project.string()).substr(0, 8);
+  std::string list = kind == "containers" ? "podman ps -a -q " + mine
+                     : kind == "networks" ? "podman network ls -q " + mine
                      : kind == "volumes"  ? "podman volume ls -q"
                                           : "podman pod ls -q";
   CommandResult r = shell(list + " | wc -l");
@@ -51,9 +53,9 @@ int engine_objects(const std::string& kind) {
 
 struct EngineCensus {
   int containers, networks, volumes, pods;
-  static EngineCensus take() {
-    return {engine_objects("containers"), engine_objects("networks"), engine_objects("volumes"),
-            engine_objects("pods")};
+  static EngineCensus take(const PipelineProject& p) {
+    return {engine_objects("containers", p.path()), engine_objects("networks", p.path()),
+            engine_objects("volumes", p.path()), engine_objects("pods", p.path())};
   }
   bool operator==(const EngineCensus&) const = default;
 };
@@ -139,7 +141,7 @@ test:
   std::string test = p.read((*find_job(run, "test"))["log"]);
   EXPECT_NE(test.find("made in build"), std::string::npos) << test;
   EXPECT_NE(test.find("bash 5"), std::string::npos) << "bash is picked when present: " << test;
-  EXPECT_EQ(EngineCensus::take().containers, 0);
+  EXPECT_EQ(EngineCensus::take(p).containers, 0);
 }
 
 TEST_F(ContainerExecutor, FileTypeVariablesAreFilesBesideTheProjectInTheContainerAndOnTheShell) {
@@ -195,7 +197,7 @@ job:
     - wget -q -O- http://localhost-tollgate-test-busybox/ | grep -q . && echo "derived - name answers"
     - wget -q -O- http://late/
 )yaml");
-  EngineCensus before = EngineCensus::take();
+  EngineCensus before = EngineCensus::take(p);
   auto r = p.tollgate("run --format json --executor podman");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string log = p.read((*find_job(r.json(), "job"))["log"]);
@@ -206,7 +208,7 @@ job:
   EXPECT_NE(log.find("derived __ name answers"), std::string::npos) << log;
   EXPECT_NE(log.find("derived - name answers"), std::string::npos) << log;
   EXPECT_NE(log.find("late for the late service"), std::string::npos) << log;
-  EXPECT_EQ(EngineCensus::take(), before);
+  EXPECT_EQ(EngineCensus::take(p), before);
 }
 
 TEST_F(ContainerExecutor, AServiceThatExitsFailsTheJobWithItsLastLogLines) {
@@ -438,32 +440,32 @@ slow:
   timeout: 3s
   script: [sleep 60]
 )yaml");
-  EngineCensus before = EngineCensus::take();
+  EngineCensus before = EngineCensus::take(p);
   auto run = p.run_json("--executor podman", 1);
   const auto& slow = *find_job(run, "slow");
   EXPECT_EQ(slow["status"], "timeout");
   // The 3 s timeout, plus under 2 s to start and then remove the container. A container left
   // to the engine's 10 s stop grace would show here.
   EXPECT_LT(slow["duration_s"].get<double>(), 5.0) << slow;
-  EXPECT_EQ(EngineCensus::take(), before);
+  EXPECT_EQ(EngineCensus::take(p), before);
 }
 
 TEST_F(ContainerExecutor, CtrlCEndsTheRunWithinTwoSecondsAndLeavesNothing) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", kSleepingJobWithAService);
-  EngineCensus before = EngineCensus::take();
+  EngineCensus before = EngineCensus::take(p);
   auto [seconds, rc] = signal_during_job(p, "INT", "sleeping now");
   EXPECT_EQ(rc, 130) << "128 + SIGINT";
   EXPECT_LT(seconds, 2.0);
-  EXPECT_EQ(EngineCensus::take(), before);
+  EXPECT_EQ(EngineCensus::take(p), before);
 }
 
 TEST_F(ContainerExecutor, AfterSigkillTheNextRunRemovesWhatTheKilledOneLeft) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", kSleepingJobWithAService);
-  EngineCensus before = EngineCensus::take();
+  EngineCensus before = EngineCensus::take(p);
   signal_during_job(p, "KILL", "sleeping now");
-  EngineCensus left = EngineCensus::take();
+  EngineCensus left = EngineCensus::take(p);
   EXPECT_EQ(left.containers, before.containers + 2) << left;
   EXPECT_EQ(left.networks, before.networks + 1) << left;
   p.write(".gitlab-ci.yml", "quick:\n  image: " + kBusybox + "\n  script: [\"true\"]\n");
@@ -472,7 +474,7 @@ TEST_F(ContainerExecutor, AfterSigkillTheNextRunRemovesWhatTheKilledOneLeft) {
   EXPECT_NE(r.err.find("tollgate: removed 3 container(s) and network(s) left by an earlier run"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(EngineCensus::take(), before);
+  EXPECT_EQ(EngineCensus::take(p), before);
 }
 
 // A directory of links to every program on PATH but podman and docker.
