@@ -24,8 +24,9 @@ PACKAGES=(
   # scan: htpasswd for the registry's basic-auth test
   apache2-utils
   # runner: the container executor's engine (runc: crun fails on hybrid cgroups) with its
-  # network stack, and busybox-static for the tests' tiny images
-  podman runc netavark aardvark-dns iptables busybox-static
+  # network stacks (a bridge per job with services, slirp4netns for the rest), and
+  # busybox-static for the tests' tiny images
+  podman runc netavark aardvark-dns iptables slirp4netns busybox-static
 )
 # The dind test builds an image with the docker CLI: this machine kind ships one in
 # /usr/local/bin; elsewhere Debian's docker.io brings it (its daemon is never started).

@@ -97,6 +97,8 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   add_labels(job.labels, args);
   args.insert(args.end(), {"--volume", job.workspace.string() + ":" + job.project_dir, "--workdir",
                            job.project_dir});
+  if (network_args.empty() && !engine.job_network().empty())
+    network_args = {"--network", engine.job_network()};
   args.insert(args.end(), network_args.begin(), network_args.end());
   args.insert(args.end(), socket_args.begin(), socket_args.end());
   std::vector<std::string> command = shell_detection_command();

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,12 +13,15 @@
 namespace tollgate::runner {
 namespace {
 
-// The engine's last non-empty stderr lines: its own words for what went wrong.
+// The engine's own words for what went wrong: its last "Error: ..." line (a pull prints a
+// warning for every retry before it), else its last line.
 std::string engine_message(const process::CapturedApart& c) {
-  std::string text = std::string(str::trim(c.errors));
-  if (text.empty()) text = std::string(str::trim(c.output));
-  if (text.empty()) text = "exit code " + std::to_string(c.outcome.exit_code);
-  return text;
+  std::vector<std::string> lines = str::split_lines(c.errors.empty() ? c.output : c.errors);
+  std::erase_if(lines, [](const std::string& l) { return str::trim(l).empty(); });
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+    if (it->rfind("Error: ", 0) == 0) return *it;
+  if (!lines.empty()) return lines.back();
+  return "exit code " + std::to_string(c.outcome.exit_code);
 }
 
 // The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or "".
@@ -182,7 +186,13 @@ std::optional<Engine> find_engine(ExecutorKind kind, std::string* why) {
     candidates = {kind};
   for (ExecutorKind k : candidates) {
     std::string program = process::which(to_string(k));
-    if (!program.empty()) return Engine(k, program);
+    if (program.empty()) continue;
+    Engine engine(k, program);
+    if (k == ExecutorKind::Podman &&
+        (!process::which("slirp4netns").empty() ||
+         std::filesystem::exists("/usr/libexec/podman/slirp4netns")))
+      engine.set_job_network("slirp4netns");
+    return engine;
   }
   if (why) {
     *why = kind == ExecutorKind::Auto ? "neither podman nor docker is on PATH"
@@ -195,10 +205,12 @@ std::string probe_engine(const Engine& engine, const std::string& image) {
   std::string error;
   try {
     if (!image.empty() && engine.has_image(image)) {
-      if (engine.try_run({"run", "--rm", "--pull=never", "--network", "none", "--entrypoint", "sh",
-                          image, "-c", ":"},
-                         &error))
-        return "";
+      // On the network a job gets, so that a broken network stack shows here, once.
+      std::vector<std::string> args = {"run", "--rm", "--pull=never"};
+      if (!engine.job_network().empty())
+        args.insert(args.end(), {"--network", engine.job_network()});
+      args.insert(args.end(), {"--entrypoint", "sh", image, "-c", ":"});
+      if (engine.try_run(args, &error)) return "";
       return error;
     }
     if (engine.try_run({"version", "--format", "{{.Client.Version}}"}, &error)) return "";
