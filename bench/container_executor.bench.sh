@@ -156,9 +156,10 @@ time_tollgate() {
   calc "$t1 - $t0"
 }
 
-# bare_one: the bare container of every comparison (labelled, so that cleanup can find it).
+# bare_one: the bare container of every comparison (labelled, so that cleanup can find it), on
+# podman's default network, or on $BARE_NET when set.
 bare_one() {
-  [ "$(podman run --rm --label "io.tollgate.bench=$token" "$image" sh -c 'echo hi' 2>>"$work/bare.err")" = hi ]
+  [ "$(podman run --rm ${BARE_NET:+--network "$BARE_NET"} --label "io.tollgate.bench=$token" "$image" sh -c 'echo hi' 2>>"$work/bare.err")" = hi ]
 }
 export -f bare_one
 export image token work
@@ -269,7 +270,11 @@ time_peer() {
 # ---- 1. per-job overhead ---------------------------------------------------------------------
 setup_s=$SECONDS
 status=0
-tg20=""; tg1=""; bare20=""; paired=""
+tg20=""; tg1=""; bare20=""; paired=""; slirp20=""
+# tollgate gives a job without services podman's slirp4netns network when it is installed; the
+# same bare containers on that network are the like-for-like floor (info).
+job_net=""
+command -v slirp4netns >/dev/null && job_net=slirp4netns
 for round in $(seq "$runs"); do
   # Odd rounds start with tollgate, even ones with bare podman.
   if (( round % 2 )); then
@@ -282,6 +287,9 @@ for round in $(seq "$runs"); do
   tg20+="$t"$'\n'; bare20+="$b"$'\n'
   paired+="$(calc "($t - $b) * 1000 / 20")"$'\n'
   tg1+="$(time_tollgate "$work/one" 1 -j 1)"$'\n' || exit 1
+  if [ -n "$job_net" ]; then
+    slirp20+="$(BARE_NET=$job_net time_bare_sequential 20)"$'\n' || exit 1
+  fi
 done
 tg20_m=$(printf '%s' "$tg20" | median)
 bare20_m=$(printf '%s' "$bare20" | median)
@@ -297,6 +305,11 @@ if (( $(calc "$overhead_ms >= 100") )); then echo "  MISSED: per-job overhead"; 
 per_job=$(calc "($tg20_m - $tg1_m) / 19")
 printf '  split: fixed per run %.0f ms (probe container, orphan sweep, setup), per job %.0f ms vs %.0f ms per bare container\n' \
   "$(calc "($tg1_m - $per_job) * 1000")" "$(calc "$per_job * 1000")" "$(calc "$bare20_m * 1000 / 20")"
+if [ -n "$job_net" ]; then
+  slirp20_m=$(printf '%s' "$slirp20" | median)
+  printf '  like for like: bare podman run --rm --network %s %.3f s: tollgate overhead %.1f ms a job\n' \
+    "$job_net" "$slirp20_m" "$(calc "($tg20_m - $slirp20_m) * 1000 / 20")"
+fi
 
 part1_s=$((SECONDS - setup_s))
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <iostream>
 
 #include "util/error.h"
@@ -109,18 +110,21 @@ ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,
   bool needed = !image_jobs.empty() ||
                 (setting.kind != ExecutorKind::Auto && setting.kind != ExecutorKind::Shell);
   if (!needed) return ExecutorChoice{setting, std::nullopt, ""};
+  // The sweep for what killed runs left goes on while the probe's container runs.
+  std::future<size_t> swept;
+  if (std::optional<Engine> engine = find_engine(setting.kind, nullptr))
+    swept = std::async(std::launch::async, [e = *engine] { return sweep_orphans(e); });
   ExecutorChoice choice = choose_executor(setting, probe_image);
+  size_t removed = swept.valid() ? swept.get() : 0;
   if (!choice.containers() && setting.kind == ExecutorKind::Auto)
     std::cerr << "tollgate: warning: " << (image_jobs.size() == 1 ? "job " : "jobs ")
               << str::join(image_jobs, ", ") << (image_jobs.size() == 1 ? " names" : " name")
               << " an image, but " << choice.why_not
               << "; their scripts run on this machine's shell (--executor shell says that is "
                  "meant)\n";
-  if (choice.containers()) {
-    if (size_t n = sweep_orphans(*choice.engine))
-      std::cerr << "tollgate: removed " << n
-                << " container(s) and network(s) left by an earlier run that was killed\n";
-  }
+  if (removed)
+    std::cerr << "tollgate: removed " << removed
+              << " container(s) and network(s) left by an earlier run that was killed\n";
   return choice;
 }
 
