@@ -63,7 +63,48 @@ std::optional<double> cgroup_cpu_seconds(const std::string& cpu_stat) {
   return std::nullopt;
 }
 
+// The pid of a container's init process, from the engine that knows the container.
+std::string container_pid(const std::string& name) {
+  std::string errors;
+  for (const char* engine : {"podman", "docker"}) {
+    if (process::which(engine).empty()) continue;
+    process::CapturedApart c = process::run_capture_apart(process::Command(
+        {engine, "inspect", "--type", "container", "--format", "{{.State.Pid}}", name}));
+    std::string pid(str::trim(c.output));
+    if (c.outcome.ok() && !pid.empty() && pid != "0") return pid;
+    std::string why(str::trim(c.errors));
+    if (c.outcome.ok()) why = "it is not running";
+    errors += std::string(errors.empty() ? "" : "; ") + engine + ": " + why;
+  }
+  if (errors.empty()) errors = "neither podman nor docker is on PATH";
+  throw Error("--source container:" + name + ": no running container " + name + " (" + errors +
+              ")");
+}
+
 }  // namespace
+
+CgroupDirs cgroup_dirs(const std::string& proc_cgroup, const std::string& root) {
+  CgroupDirs v1, v2;
+  for (const auto& line : str::split_lines(proc_cgroup)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    std::string path = line.substr(b + 1);
+    if (controllers.empty()) {
+      // v2: the unified hierarchy is the root on a pure v2 host, /unified on a hybrid one.
+      std::string base =
+          std::filesystem::exists(root + "/cgroup.controllers") ? root : root + "/unified";
+      v2.cpu = v2.memory = base + path;
+      continue;
+    }
+    for (const auto& c : str::split(controllers, ','))
+      if (c == "cpuacct")
+        v1.cpu = root + "/" + controllers + path;
+      else if (c == "memory")
+        v1.memory = root + "/" + controllers + path;
+  }
+  return {v1.cpu.empty() ? v2.cpu : v1.cpu, v1.memory.empty() ? v2.memory : v1.memory};
+}
 
 const std::vector<std::string>& process_metrics() {
   static const std::vector<std::string> kMetrics = {"cpu_percent", "cpu_seconds", "memory_bytes"};
@@ -75,13 +116,25 @@ ProcessSource::ProcessSource(Target target, std::string id) : target_(target), i
     if (id_.empty() || !std::all_of(id_.begin(), id_.end(), ::isdigit))
       throw UsageError("--source process:" + id_ + ": expected a numeric process id");
     dir_ = "/proc/" + id_;
+  } else if (target_ == Target::Cgroup) {
+    dir_ = memory_dir_ = id_.rfind("/sys/fs/cgroup", 0) == 0 ? id_ : "/sys/fs/cgroup/" + id_;
   } else {
-    dir_ = id_.rfind("/sys/fs/cgroup", 0) == 0 ? id_ : "/sys/fs/cgroup/" + id_;
+    std::string pid = container_pid(id_);
+    auto text = slurp("/proc/" + pid + "/cgroup");
+    CgroupDirs dirs = text ? cgroup_dirs(*text, "/sys/fs/cgroup") : CgroupDirs{};
+    if (dirs.cpu.empty())
+      throw Error("--source container:" + id_ + ": cannot find the cgroups of its process " + pid +
+                  " in /proc/" + pid + "/cgroup");
+    dir_ = dirs.cpu;
+    memory_dir_ = dirs.memory.empty() ? dirs.cpu : dirs.memory;
   }
 }
 
 std::string ProcessSource::describe() const {
-  return (target_ == Target::Process ? "process:" : "cgroup:") + id_;
+  return (target_ == Target::Process  ? "process:"
+          : target_ == Target::Cgroup ? "cgroup:"
+                                      : "container:") +
+         id_;
 }
 
 std::optional<ProcessSource::Reading> ProcessSource::read() const {
@@ -105,8 +158,8 @@ std::optional<ProcessSource::Reading> ProcessSource::read() const {
     }
     if (!cpu) return std::nullopt;
     r.cpu_seconds = *cpu;
-    auto memory = slurp(dir_ + "/memory.current");
-    if (!memory) memory = slurp(dir_ + "/memory.usage_in_bytes");
+    auto memory = slurp(memory_dir_ + "/memory.current");
+    if (!memory) memory = slurp(memory_dir_ + "/memory.usage_in_bytes");
     r.has_memory = memory.has_value();
     if (memory) r.memory_bytes = std::stod(*memory);
   }
@@ -134,9 +187,10 @@ std::vector<Measurement> ProcessSource::measure(const std::vector<Query>& querie
   if (!first)
     throw Error(SourceLocation{dir_},
                 describe() + ": cannot read " + dir_ +
-                    (target_ == Target::Process ? " (no such process?)"
-                                                : " (not a cgroup v2 directory with cpu.stat "
-                                                  "and memory.current?)"));
+                    (target_ == Target::Process  ? " (no such process?)"
+                     : target_ == Target::Cgroup ? " (not a cgroup v2 directory with cpu.stat "
+                                                   "and memory.current?)"
+                                                 : " (the container stopped?)"));
   // The window is watched live: its length is what matters, not its calendar position.
   double length = std::max(window.seconds(), 0.1);
   double interval = std::clamp(length / 50.0, 0.05, 1.0);

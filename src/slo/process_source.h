@@ -7,9 +7,11 @@
 
 namespace tollgate::slo {
 
-// CPU and memory of a local process (/proc/PID) or cgroup (/sys/fs/cgroup/PATH; v2 files, else
-// v1 cpuacct.usage and memory.usage_in_bytes), sampled
-// live for the length of the window. Queries name a metric:
+// CPU and memory of a local process (/proc/PID), a cgroup (/sys/fs/cgroup/PATH; v2 files, else
+// v1 cpuacct.usage and memory.usage_in_bytes) or a container (container:NAME: the cgroups of the
+// container's init process as podman, else docker, names it; every process in the container
+// counts, as in kubernetes.pod_container.cpu), sampled live for the length of the window.
+// Queries name a metric:
 //   cpu_percent   value: CPU time over wall time for the whole window (100 = one core busy);
 //                 samples: the same per sampling interval (for reduce: max/p95 and --baseline)
 //   cpu_seconds   CPU time spent in the window
@@ -17,7 +19,7 @@ namespace tollgate::slo {
 //                 samples: every reading
 class ProcessSource : public Source {
  public:
-  enum class Target { Process, Cgroup };
+  enum class Target { Process, Cgroup, Container };
   ProcessSource(Target target, std::string id);
   std::string describe() const override;
   std::vector<Measurement> measure(const std::vector<Query>& queries,
@@ -35,8 +37,18 @@ class ProcessSource : public Source {
 
   Target target_;
   std::string id_;
-  std::string dir_;  // /proc/PID or the cgroup directory
+  std::string dir_;         // /proc/PID, or the cgroup directory with the CPU accounting
+  std::string memory_dir_;  // the cgroup directory with the memory accounting (v1: another)
 };
+
+// The cgroup directories of a process from its /proc/PID/cgroup text: the one that accounts CPU
+// (v1 cpuacct, else v2) and the one that accounts memory (v1 memory, else v2). root is where
+// cgroups are mounted (/sys/fs/cgroup). Empty strings when the text names none.
+struct CgroupDirs {
+  std::string cpu;
+  std::string memory;
+};
+CgroupDirs cgroup_dirs(const std::string& proc_cgroup, const std::string& root);
 
 const std::vector<std::string>& process_metrics();
 

@@ -11,7 +11,8 @@
 namespace tollgate::slo {
 
 std::vector<std::string> source_kinds() {
-  return {"prometheus:URL", "wavefront:URL", "load:RESULT.json", "process:PID", "cgroup:PATH"};
+  return {"prometheus:URL", "wavefront:URL", "load:RESULT.json",
+          "process:PID",    "cgroup:PATH",   "container:NAME"};
 }
 
 std::unique_ptr<Source> make_source(std::string_view spec, const SourceOptions& options) {
@@ -43,7 +44,12 @@ std::unique_ptr<Source> make_source(std::string_view spec, const SourceOptions& 
     need("the cgroup path");
     return std::make_unique<ProcessSource>(ProcessSource::Target::Cgroup, rest);
   }
-  std::vector<std::string> kinds = {"prometheus", "wavefront", "load", "process", "cgroup"};
+  if (kind == "container") {
+    need("the container's name or id");
+    return std::make_unique<ProcessSource>(ProcessSource::Target::Container, rest);
+  }
+  std::vector<std::string> kinds = {"prometheus", "wavefront", "load",
+                                    "process",    "cgroup",    "container"};
   std::string hint = str::closest(kind, kinds);
   throw UsageError("--source '" + std::string(spec) + "': unknown source kind '" + kind + "'" +
                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; use one of " +

@@ -5,6 +5,7 @@
 #include "slo/evaluation_store.h"
 #include "slo/gate.h"
 #include "slo/load_source.h"
+#include "slo/process_source.h"
 #include "slo/prometheus.h"
 #include "slo/sli_map.h"
 #include "slo/source.h"
@@ -244,6 +245,39 @@ TEST(Url, CredentialsLeaveTheUrl) {
   EXPECT_EQ(url_join("http://h:1/prom", "api"), "http://h:1/prom/api");
   EXPECT_EQ(form_encode({{"query", "up{a=\"b c\"}"}, {"t", "1.5"}}),
             "query=up%7Ba%3D%22b%20c%22%7D&t=1.5");
+}
+
+}  // namespace
+}  // namespace tollgate::slo
+
+namespace tollgate::slo {
+namespace {
+
+// /proc/PID/cgroup of a podman container on this machine kind's hybrid hierarchy.
+const char* kHybrid =
+    "9:name=systemd:/libpod_parent/libpod-33\n"
+    "4:memory:/libpod_parent/libpod-33\n"
+    "2:cpu,cpuacct:/libpod_parent/libpod-33\n"
+    "0::/libpod_parent/libpod-33\n";
+
+TEST(CgroupDirs, HybridHostsAccountCpuAndMemoryInTheirV1Controllers) {
+  CgroupDirs d = cgroup_dirs(kHybrid, "/sys/fs/cgroup");
+  EXPECT_EQ(d.cpu, "/sys/fs/cgroup/cpu,cpuacct/libpod_parent/libpod-33");
+  EXPECT_EQ(d.memory, "/sys/fs/cgroup/memory/libpod_parent/libpod-33");
+}
+
+TEST(CgroupDirs, PureV2HostsUseTheUnifiedRoot) {
+  files::TempDir root("cgroup-root");
+  files::write_atomic(root.path() / "cgroup.controllers", "cpu memory\n");
+  CgroupDirs d = cgroup_dirs("0::/system.slice/libpod-44.scope\n", root.path().string());
+  EXPECT_EQ(d.cpu, root.path().string() + "/system.slice/libpod-44.scope");
+  EXPECT_EQ(d.memory, d.cpu);
+}
+
+TEST(CgroupDirs, NothingNamedIsEmpty) {
+  CgroupDirs d = cgroup_dirs("", "/sys/fs/cgroup");
+  EXPECT_TRUE(d.cpu.empty());
+  EXPECT_TRUE(d.memory.empty());
 }
 
 }  // namespace
