@@ -60,6 +60,9 @@ constexpr const char* kRunColumns =
 
 RunStore::RunStore(Database& db) : db_(db) {
   db_.exec(kSchema);
+  // Databases from before releases were recorded get the column.
+  Statement columns(db_.handle(), "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'release'");
+  if (!columns.step()) db_.exec("ALTER TABLE jobs ADD COLUMN release TEXT NOT NULL DEFAULT ''");
 }
 
 int64_t RunStore::begin_run(const RunRecord& run) {
@@ -91,8 +94,8 @@ void RunStore::record_job(int64_t run_id, const JobRecord& j) {
   Statement s(db_.handle(),
               "INSERT OR REPLACE INTO jobs (run_id, name, stage, status, exit_code, "
               "allow_failure, attempts, started_at, finished_at, duration_s, log, reason, "
-              "environment_name, environment_url, environment_action) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "environment_name, environment_url, environment_action, release) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, run_id)
       .bind(2, j.name)
       .bind(3, j.stage)
@@ -107,7 +110,8 @@ void RunStore::record_job(int64_t run_id, const JobRecord& j) {
       .bind(12, j.reason)
       .bind(13, j.environment_name)
       .bind(14, j.environment_url)
-      .bind(15, j.environment_action);
+      .bind(15, j.environment_action)
+      .bind(16, j.release);
   s.run();
 }
 
@@ -152,6 +156,33 @@ std::vector<JobRecord> RunStore::jobs(int64_t run_id) {
     j.environment_url = s.column_text(12);
     j.environment_action = s.column_text(13);
     out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<Deployment> RunStore::deployments(const std::string& environment, int limit) {
+  Statement s(db_.handle(),
+              "SELECT j.environment_name, j.environment_url, j.environment_action, j.release, "
+              "j.status, j.run_id, j.name, j.finished_at, r.commit_sha, r.ref "
+              "FROM jobs j JOIN runs r ON r.id = j.run_id "
+              "WHERE j.environment_name != '' AND (?1 = '' OR j.environment_name = ?1) "
+              "AND j.status NOT IN ('skipped', 'manual') "
+              "ORDER BY j.finished_at DESC, j.run_id DESC LIMIT ?2");
+  s.bind(1, environment).bind(2, static_cast<int64_t>(limit));
+  std::vector<Deployment> out;
+  while (s.step()) {
+    Deployment d;
+    d.environment = s.column_text(0);
+    d.url = s.column_text(1);
+    d.action = s.column_text(2);
+    d.release = s.column_text(3);
+    d.status = s.column_text(4);
+    d.run_id = s.column_int(5);
+    d.job = s.column_text(6);
+    d.finished_at = s.column_text(7);
+    d.commit_sha = s.column_text(8);
+    d.ref = s.column_text(9);
+    out.push_back(std::move(d));
   }
   return out;
 }

@@ -37,6 +37,24 @@ struct JobRecord {
   std::string environment_name;
   std::string environment_url;
   std::string environment_action;
+  // What a deploying job put in place: the RELEASE its dotenv report names (a tag, image
+  // digests), else the commit's short sha, else "#<run id>". Empty for jobs without an
+  // environment.
+  std::string release;
+};
+
+// One job that acted on an environment (deployed, rolled back, stopped), with its run.
+struct Deployment {
+  std::string environment;
+  std::string url;
+  std::string action;  // start, stop, prepare, verify, access
+  std::string release;
+  std::string status;  // the job's: success means the release is in place
+  int64_t run_id = 0;
+  std::string job;
+  std::string finished_at;
+  std::string commit_sha;
+  std::string ref;
 };
 
 // Pipeline runs and their jobs in .tollgate/history.db. The run id is the pipeline id jobs see
@@ -52,6 +70,8 @@ class RunStore {
   std::optional<RunRecord> run(int64_t id);
   std::vector<RunRecord> recent_runs(int limit);
   std::vector<JobRecord> jobs(int64_t run_id);
+  // The deployments to one environment (every environment when empty), newest first.
+  std::vector<Deployment> deployments(const std::string& environment = "", int limit = 1000);
 
  private:
   Database& db_;

@@ -213,8 +213,14 @@ class PipelineRun {
     j.reason = r.reason;
     j.environment_name = r.environment;
     j.environment_url = r.environment_url;
-    if (plan_.jobs[i].job->environment)
+    if (plan_.jobs[i].job->environment) {
       j.environment_action = plan_.jobs[i].job->environment->action;
+      j.release =
+          ctx_.repo.short_sha.empty() ? "#" + std::to_string(report_.id) : ctx_.repo.short_sha;
+      std::lock_guard lock(mu_);
+      for (const auto& [k, v] : dotenv_[i])
+        if (k == "RELEASE") j.release = v;
+    }
     store.record_job(report_.id, j);
   }
 
