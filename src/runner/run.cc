@@ -288,6 +288,8 @@ class PipelineRun {
     }
     vars.set_all(ctx_.project_variables);
     vars.set_all(ctx_.plan_context.overrides);
+    if (job.image)  // the name as the job runs it, variables expanded
+      vars.set("CI_JOB_IMAGE", pipeline::expand_variables(job.image->name, vars.lookup()));
     if (job.environment) {
       std::string name = pipeline::expand_variables(job.environment->name, vars.lookup());
       std::string url = pipeline::expand_variables(job.environment->url, vars.lookup());

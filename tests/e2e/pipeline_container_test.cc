@@ -388,6 +388,7 @@ use-image:
   image: $BUILT
   script:
     - cat /etc/marker
+    - echo "CI_JOB_IMAGE is $CI_JOB_IMAGE"
 )yaml");
   auto r = p.tollgate("run --format json --executor podman --var BUILT=" + tag);
   shell("podman rmi -f " + tag + " >/dev/null 2>&1");
@@ -397,6 +398,7 @@ use-image:
   EXPECT_NE(build.find("serves the Docker API at tcp://docker:2375"), std::string::npos) << build;
   std::string use = p.read((*find_job(run, "use-image"))["log"]);
   EXPECT_NE(use.find("built by the job"), std::string::npos) << use;
+  EXPECT_NE(use.find("CI_JOB_IMAGE is " + tag), std::string::npos) << use;
 }
 
 TEST_F(ContainerExecutor, BuildSocketLetsPodmanInAJobBuildIntoTheHostsImages) {
