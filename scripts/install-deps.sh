@@ -27,6 +27,8 @@ PACKAGES=(
   # network stacks (a bridge per job with services, slirp4netns for the rest), and
   # busybox-static for the tests' tiny images
   podman runc netavark aardvark-dns iptables slirp4netns busybox-static
+  # examples/acme-fitness: its base image is debootstrapped from Debian's packages
+  mmdebstrap
 )
 # The dind test builds an image with the docker CLI: this machine kind ships one in
 # /usr/local/bin; elsewhere Debian's docker.io brings it (its daemon is never started).
