@@ -13,12 +13,34 @@ namespace {
 // on the command line; every other one is passed by name from the client's environment, so that
 // values never show on a command line.
 bool steers_engine_client(std::string_view name) {
-  for (std::string_view exact :
-       {"PATH", "HOME", "TMPDIR", "TMP", "TEMP", "USER", "LOGNAME", "SHELL", "NOTIFY_SOCKET",
-        "REGISTRY_AUTH_FILE", "REGISTRIES_CONFIG_PATH", "SSL_CERT_FILE", "SSL_CERT_DIR"})
+  // DOCKER_AUTH_CONFIG is gitlab-runner's, read by neither client: often a masked secret, it
+  // stays off the command line.
+  if (name == "DOCKER_AUTH_CONFIG") return false;
+  for (std::string_view exact : {"PATH",
+                                 "HOME",
+                                 "TMPDIR",
+                                 "TMP",
+                                 "TEMP",
+                                 "USER",
+                                 "LOGNAME",
+                                 "SHELL",
+                                 "NOTIFY_SOCKET",
+                                 "REGISTRY_AUTH_FILE",
+                                 "REGISTRIES_CONFIG_PATH",
+                                 "SSL_CERT_FILE",
+                                 "SSL_CERT_DIR",
+                                 "CONTAINER_HOST",
+                                 "CONTAINER_CONNECTION",
+                                 "CONTAINER_SSHKEY",
+                                 "STORAGE_DRIVER",
+                                 "STORAGE_OPTS",
+                                 "GODEBUG",
+                                 "GOGC",
+                                 "GOMAXPROCS",
+                                 "GOMEMLIMIT",
+                                 "GOTRACEBACK"})
     if (name == exact) return true;
-  for (std::string_view prefix :
-       {"CONTAINER", "DOCKER_", "PODMAN_", "BUILDAH_", "STORAGE_", "XDG_", "LD_", "GO"})
+  for (std::string_view prefix : {"CONTAINERS_", "DOCKER_", "PODMAN_", "BUILDAH_", "XDG_", "LD_"})
     if (name.substr(0, prefix.size()) == prefix) return true;
   std::string lower = str::lower(name);
   return lower.size() > 6 && lower.substr(lower.size() - 6) == "_proxy";

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/loader.h"
+#include "runner/container_args.h"
 #include "util/files.h"
 #include "util/process.h"
 
@@ -115,6 +116,23 @@ TEST(ContainerScript, FileVariablesAreWrittenPrivatelyBeforeTheScript) {
   EXPECT_EQ(c.outcome.exit_code, 0) << c.output;
   EXPECT_NE(c.output.find("\n600\n"), std::string::npos) << c.output;
   EXPECT_NE(c.output.find("it's\nsecret"), std::string::npos) << c.output;
+}
+
+TEST(PassVariables, ValuesGoByNameExceptWhatWouldSteerTheEnginesClient) {
+  std::vector<std::string> args;
+  std::vector<std::string> env = pass_variables({{"API_TOKEN", "s3cr3t"},
+                                                 {"DOCKER_HOST", "tcp://docker:2375"},
+                                                 {"DOCKER_AUTH_CONFIG", "{\"auths\":{}}"}},
+                                                args);
+  EXPECT_EQ(args, (std::vector<std::string>{"--env", "API_TOKEN", "--env",
+                                            "DOCKER_HOST=tcp://docker:2375", "--env",
+                                            "DOCKER_AUTH_CONFIG"}));
+  auto has = [&](const std::string& kv) {
+    return std::find(env.begin(), env.end(), kv) != env.end();
+  };
+  EXPECT_TRUE(has("API_TOKEN=s3cr3t"));
+  EXPECT_TRUE(has("DOCKER_AUTH_CONFIG={\"auths\":{}}"));
+  EXPECT_FALSE(has("DOCKER_HOST=tcp://docker:2375")) << "the client keeps its own engine";
 }
 
 TEST(ShellDetection, BashFirstThenSh) {
