@@ -2,10 +2,11 @@
 # make test   install what is missing, build, run every test
 # make bench  install what is missing, build, run the benchmarks against their peers
 # make clang-check  compile every file with clang++ 14 too (syntax only), as DESIGN.md asks
+# make image  the tollgate container image, localhost/tollgate:latest (needs podman or docker)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test demo bench clang-check format clean
+.PHONY: all deps build test demo bench clang-check image format clean
 
 all: build
 
@@ -26,6 +27,9 @@ demo: build
 
 bench: build
 	./bench/run.sh $(BUILD)
+
+image: build
+	./scripts/build-image.sh $(BUILD)
 
 clang-check: build
 	./scripts/clang-check.sh $(BUILD)
