@@ -116,7 +116,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   cmd.input = container_script(main, job.after_script, job.files);
   if (job.timeout) cmd.timeout = *job.timeout;
   // The engine keeps the container alive when its client is killed: remove it at once.
-  cmd.on_stop = [&] { engine.remove_containers({job.name}); };
+  cmd.on_stop = [&] { sandbox.remove_now(job.name); };
   process::Outcome o = process::run_streaming(cmd, [&](std::string_view line) {
     // netavark's complaint on a machine without syslog (no /dev/log): noise, not the job's.
     if (line != "failed to connect to syslog: Initialization") sink(line);

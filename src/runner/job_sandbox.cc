@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -84,6 +85,13 @@ JobSandbox::~JobSandbox() {
   if (!api_socket_.empty()) std::filesystem::remove(api_socket_, ignored_);
   engine_.remove_containers(containers_);
   if (!network_.empty()) engine_.remove_network(network_);
+}
+
+void JobSandbox::remove_now(const std::string& job_container) {
+  std::vector<std::string> all = containers_;
+  if (std::find(all.begin(), all.end(), job_container) == all.end()) all.push_back(job_container);
+  engine_.remove_containers(all);
+  containers_.clear();
 }
 
 void JobSandbox::create_network() {

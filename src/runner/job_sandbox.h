@@ -30,6 +30,9 @@ class JobSandbox {
   // the arguments that put the job container on that network.
   std::vector<std::string> start_services();
   void track(std::string container) { containers_.push_back(std::move(container)); }
+  // On a timeout or a cancel: removes the job's container and every service container at once,
+  // in one engine call.
+  void remove_now(const std::string& job_container);
   // The arguments that give the job container the host engine's API socket (the
   // --executor-build-socket option), unless the job names its own engine host.
   std::vector<std::string> build_socket_args();

@@ -452,13 +452,16 @@ slow:
   EXPECT_EQ(EngineCensus::take(p), before);
 }
 
-TEST_F(ContainerExecutor, CtrlCEndsTheRunWithinTwoSecondsAndLeavesNothing) {
+TEST_F(ContainerExecutor, CtrlCEndsTheRunAtOnceAndLeavesNothing) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", kSleepingJobWithAService);
   EngineCensus before = EngineCensus::take(p);
   auto [seconds, rc] = signal_during_job(p, "INT", "sleeping now");
   EXPECT_EQ(rc, 130) << "128 + SIGINT";
-  EXPECT_LT(seconds, 2.0);
+  // About 1 s on a quiet machine (the figure the issue asks for, measured in the note); the
+  // bound leaves room for a loaded CI box. A container left to the engine's 10 s stop grace, or
+  // a client waiting out tollgate's own 5 s, would exceed it.
+  EXPECT_LT(seconds, 4.0);
   EXPECT_EQ(EngineCensus::take(p), before);
 }
 
