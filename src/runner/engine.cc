@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "util/error.h"
 #include "util/strings.h"
@@ -28,13 +27,7 @@ std::string engine_message(const process::CapturedApart& c) {
 std::string start_time(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
-  if (close == std::string::npos) return "";
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-  }
-  return field;
+  return process::proc_stat_field(stat, 22);
 }
 
 bool owner_alive(const std::string& owner) {
@@ -188,9 +181,8 @@ std::optional<Engine> find_engine(ExecutorKind kind, std::string* why) {
     std::string program = process::which(to_string(k));
     if (program.empty()) continue;
     Engine engine(k, program);
-    if (k == ExecutorKind::Podman &&
-        (!process::which("slirp4netns").empty() ||
-         std::filesystem::exists("/usr/libexec/podman/slirp4netns")))
+    if (k == ExecutorKind::Podman && (!process::which("slirp4netns").empty() ||
+                                      std::filesystem::exists("/usr/libexec/podman/slirp4netns")))
       engine.set_job_network("slirp4netns");
     return engine;
   }

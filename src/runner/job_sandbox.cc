@@ -146,7 +146,6 @@ RunningService JobSandbox::start_service(const pipeline::Service& svc, size_t in
     std::erase_if(vars, [&](const auto& kv) { return kv.first == v.name; });
     vars.emplace_back(v.name, v.value);
   }
-  process::Command cmd;
   std::vector<std::string> command = svc.command.value_or(std::vector<std::string>{});
   add_entrypoint(svc.image, args, command);
   if (!svc.image.user.empty()) args.insert(args.end(), {"--user", svc.image.user});
@@ -155,7 +154,7 @@ RunningService JobSandbox::start_service(const pipeline::Service& svc, size_t in
   args.push_back(svc.image.name);
   args.insert(args.end(), command.begin(), command.end());
   track(s.container);
-  cmd = engine_.command(args);
+  process::Command cmd = engine_.command(args);
   cmd.env = env;
   process::CapturedApart c = process::run_capture_apart(cmd);
   if (!c.outcome.ok())

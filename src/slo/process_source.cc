@@ -32,19 +32,14 @@ double now_seconds() {
 // utime and stime are fields 14 and 15 of /proc/PID/stat, counted after the command name,
 // which is in parentheses and may itself hold spaces and parentheses.
 std::optional<double> process_cpu_seconds(const std::string& stat) {
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream in(stat.substr(close + 1));
-  std::string field;
   // A zombie (Z) or dead (X) process still has /proc entries until its parent reaps it, but it
   // is not running: no data.
-  std::string state;
-  if (!(in >> state) || state == "Z" || state == "X") return std::nullopt;
-  double utime = 0, stime = 0;
-  for (int i = 4; i <= 15 && in >> field; ++i) {
-    if (i == 14) utime = std::stod(field);
-    if (i == 15) stime = std::stod(field);
-  }
+  std::string state = process::proc_stat_field(stat, 3);
+  if (state.empty() || state == "Z" || state == "X") return std::nullopt;
+  std::string utime_field = process::proc_stat_field(stat, 14);
+  std::string stime_field = process::proc_stat_field(stat, 15);
+  double utime = utime_field.empty() ? 0 : std::stod(utime_field);
+  double stime = stime_field.empty() ? 0 : std::stod(stime_field);
   static const double kTicks = static_cast<double>(sysconf(_SC_CLK_TCK));
   return (utime + stime) / kTicks;
 }

@@ -147,6 +147,20 @@ int cancel_signal() {
   return g_cancel_signal.load();
 }
 
+std::string proc_stat_field(std::string_view stat, int n) {
+  size_t close = stat.rfind(')');
+  if (close == std::string_view::npos || n < 3) return "";
+  std::string_view rest = stat.substr(close + 1);
+  for (int i = 3;; ++i) {
+    size_t start = rest.find_first_not_of(" \n");
+    if (start == std::string_view::npos) return "";
+    rest.remove_prefix(start);
+    size_t end = std::min(rest.find_first_of(" \n"), rest.size());
+    if (i == n) return std::string(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+}
+
 std::vector<std::string> current_environment() {
   std::vector<std::string> out;
   for (char** e = environ; e && *e; ++e)

@@ -77,6 +77,11 @@ int cancel_signal();
 // Kills every live child process group now (used on the way out, whatever happened).
 void kill_all_groups(int sig);
 
+// Field n of a /proc/PID/stat line, numbered as proc(5) does (3 is the state, 14 utime, 22 the
+// start time); "" when the line has no such field. Fields are counted after the command name's
+// last ')', since the name itself may hold spaces and parentheses.
+std::string proc_stat_field(std::string_view stat, int n);
+
 // The current environment as KEY=VALUE strings.
 std::vector<std::string> current_environment();
 // Looks up an executable on PATH; "" when missing.

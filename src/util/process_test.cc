@@ -82,3 +82,21 @@ TEST(Process, WhichFindsPrograms) {
 
 }  // namespace
 }  // namespace tollgate::process
+
+namespace tollgate::process {
+namespace {
+
+TEST(ProcStatField, CountsFieldsAfterACommandNameWithSpacesAndParentheses) {
+  std::string stat =
+      "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 "
+      "98765 1000 10\n";
+  EXPECT_EQ(proc_stat_field(stat, 3), "S");
+  EXPECT_EQ(proc_stat_field(stat, 14), "7");
+  EXPECT_EQ(proc_stat_field(stat, 15), "3");
+  EXPECT_EQ(proc_stat_field(stat, 22), "98765");
+  EXPECT_EQ(proc_stat_field(stat, 40), "");
+  EXPECT_EQ(proc_stat_field("no parenthesis", 3), "");
+}
+
+}  // namespace
+}  // namespace tollgate::process
