@@ -147,8 +147,8 @@ Runner setup(CLI::App& cmd) {
     if (!f->show_config.empty()) return show_config(ctx, f->opts.file, f->show_config);
     pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);
     // A plan runs nothing: the engine is looked for on PATH but not tried.
-    runner::ExecutorChoice executor = runner::choose_executor(
-        runner::executor_setting(f->opts.executor, ctx.state_dir), "", false);
+    runner::ExecutorChoice executor =
+        runner::choose_executor(runner::executor_setting(f->opts, ctx.state_dir), "", false);
     if (f->graph == "mermaid") {
       std::cout << mermaid(plan, ctx.pipeline);
       return 0;

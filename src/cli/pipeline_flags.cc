@@ -27,6 +27,11 @@ void PipelineFlags::add(CLI::App& cmd, const std::string& job_help) {
                  "works, else the shell), shell, podman or docker. Default: $TOLLGATE_EXECUTOR, "
                  "else 'executor:' in .tollgate/config, else auto")
       ->check(CLI::IsMember({"auto", "shell", "podman", "docker"}));
+  cmd.add_option("--executor-network", opts.executor_network,
+                 "The network of container jobs without services, as gitlab-runner's "
+                 "network_mode: 'host' shares this machine's (its loopback services too), or a "
+                 "network's name. Default: $TOLLGATE_EXECUTOR_NETWORK, else 'network_mode:' in "
+                 ".tollgate/config, else slirp4netns (podman) or the engine's default");
   cmd.add_option("JOB", opts.jobs, job_help);
 }
 

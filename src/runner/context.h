@@ -22,6 +22,7 @@ struct RunOptions {
   bool keep_workspaces = false;
   std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
   bool executor_build_socket = false;  // container jobs get the host engine's API socket
+  std::string executor_network;  // --executor-network; empty: $TOLLGATE_EXECUTOR_NETWORK, config
 };
 
 // Everything a plan or a run is made from: the pipeline, the repository, the variables that

@@ -1,5 +1,6 @@
 #include "runner/executor_choice.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -17,19 +18,42 @@ ExecutorKind parse_or_throw(const std::string& value, const std::string& source)
   throw UsageError(source + ": executor '" + value + "' is not one of auto, shell, podman, docker");
 }
 
-// `executor:` from the project's .tollgate/config, if the file sets it.
-std::optional<ExecutorSetting> config_setting(const std::string& state_dir) {
+std::string network_or_throw(const std::string& value, const std::string& source) {
+  bool name = !value.empty() && std::isalnum(static_cast<unsigned char>(value[0]));
+  for (char c : value)
+    name = name && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                    c == '.' || c == ':' || c == '=' || c == ',');
+  if (!name)
+    throw UsageError(source + ": network '" + value +
+                     "' is not a network: host, none, slirp4netns, bridge or a network's name");
+  return value;
+}
+
+// A setting from the flag, else the environment variable, else the project's
+// .tollgate/config: {value, where it was set}, or nullopt when none sets it.
+struct Source {
+  std::string value;
+  std::string where;
+};
+std::optional<Source> setting_from(const std::string& flag, const std::string& flag_name,
+                                   const char* env_name, const yaml::Node& config,
+                                   const char* config_key) {
+  if (!flag.empty()) return Source{flag, flag_name};
+  if (const char* env = std::getenv(env_name); env && *env)
+    return Source{env, std::string("$") + env_name};
+  if (const yaml::Node* v = config.is_mapping() ? config.find(config_key) : nullptr)
+    return Source{v->as_string(std::string(config_key) + " setting"), v->where.str()};
+  return std::nullopt;
+}
+
+// The project's .tollgate/config, a mapping of settings, or null when there is none.
+yaml::Node load_config(const std::string& state_dir) {
   std::string path = (std::filesystem::path(state_dir) / "config").string();
-  if (!std::filesystem::exists(path)) return std::nullopt;
+  if (!std::filesystem::exists(path)) return {};
   yaml::Node root = yaml::load_file(path);
-  if (root.is_null()) return std::nullopt;
-  if (!root.is_mapping())
+  if (!root.is_null() && !root.is_mapping())
     throw Error(root.where, "the config file holds settings as 'name: value' lines");
-  const yaml::Node* v = root.find("executor");
-  if (!v) return std::nullopt;
-  std::string where = v->where.str();
-  return ExecutorSetting{parse_or_throw(v->as_string("auto, shell, podman or docker"), where),
-                         where};
+  return root;
 }
 
 // What to do when the engine is there but cannot run a container: this machine kind's known
@@ -47,12 +71,18 @@ std::string engine_hint(const Engine& engine, const std::string& message) {
 
 }  // namespace
 
-ExecutorSetting executor_setting(const std::string& flag, const std::string& state_dir) {
-  if (!flag.empty()) return {parse_or_throw(flag, "--executor"), "--executor"};
-  if (const char* env = std::getenv("TOLLGATE_EXECUTOR"); env && *env)
-    return {parse_or_throw(env, "$TOLLGATE_EXECUTOR"), "$TOLLGATE_EXECUTOR"};
-  if (auto from_config = config_setting(state_dir)) return *from_config;
-  return {};
+ExecutorSetting executor_setting(const RunOptions& opts, const std::string& state_dir) {
+  yaml::Node config = load_config(state_dir);
+  ExecutorSetting setting;
+  if (auto kind =
+          setting_from(opts.executor, "--executor", "TOLLGATE_EXECUTOR", config, "executor"))
+    setting = {parse_or_throw(kind->value, kind->where), kind->where};
+  if (auto network = setting_from(opts.executor_network, "--executor-network",
+                                  "TOLLGATE_EXECUTOR_NETWORK", config, "network_mode")) {
+    setting.network = network_or_throw(network->value, network->where);
+    setting.network_source = network->where;
+  }
+  return setting;
 }
 
 ExecutorChoice choose_executor(const ExecutorSetting& setting, const std::string& probe_image,
@@ -71,6 +101,7 @@ ExecutorChoice choose_executor(const ExecutorSetting& setting, const std::string
     choice.why_not = why;
     return choice;
   }
+  if (!setting.network.empty()) engine->set_job_network(setting.network);
   if (probe) {
     std::string failure = probe_engine(*engine, probe_image);
     if (!failure.empty()) {
@@ -97,7 +128,7 @@ std::string executor_description(const ExecutorChoice& choice, const pipeline::J
 
 ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,
                                    const pipeline::Plan& plan) {
-  ExecutorSetting setting = executor_setting(opts.executor, ctx.state_dir);
+  ExecutorSetting setting = executor_setting(opts, ctx.state_dir);
   std::vector<std::string> image_jobs;
   std::string probe_image;
   for (const auto& pj : plan.jobs) {

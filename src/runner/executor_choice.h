@@ -15,12 +15,17 @@ namespace tollgate::runner {
 struct ExecutorSetting {
   ExecutorKind kind = ExecutorKind::Auto;
   std::string source = "the default";  // "--executor", "$TOLLGATE_EXECUTOR", ".tollgate/config:3"
+  // gitlab-runner's `network_mode`: the network of a container job without services ("host",
+  // or a network's name). Empty: the engine's choice (Engine::job_network).
+  std::string network;
+  std::string network_source;
 };
 
 // --executor (when given) beats $TOLLGATE_EXECUTOR, which beats `executor:` in
-// <state_dir>/config. Throws UsageError (exit 2) on a value that is not auto, shell, podman or
-// docker, naming where it was set.
-ExecutorSetting executor_setting(const std::string& flag, const std::string& state_dir);
+// <state_dir>/config; --executor-network, $TOLLGATE_EXECUTOR_NETWORK and `network_mode:` the
+// same way. Throws UsageError (exit 2) on an executor that is not auto, shell, podman or docker
+// or a network that is no network name, naming where it was set.
+ExecutorSetting executor_setting(const RunOptions& opts, const std::string& state_dir);
 
 // Where a run's jobs go, decided once per run.
 struct ExecutorChoice {

@@ -604,5 +604,34 @@ TEST_F(ContainerExecutor, ExecutorComesFromTheEnvironmentThenTheConfigFile) {
       << bad.err;
 }
 
+TEST_F(ContainerExecutor, NetworkModeHostReachesThisMachinesLoopbackAndABadOneIsExit2) {
+  // A server on this machine's loopback only: a job on its own network cannot see it, a job
+  // on network_mode host can (gitlab-runner's [runners.docker] network_mode = "host").
+  files::TempDir dir("tollgate-loopback");
+  std::ofstream(dir.path() / "index.html") << "from the host's loopback\n";
+  int port = free_port();
+  ServerProcess server({"busybox", "httpd", "-f", "-p", "127.0.0.1:" + std::to_string(port), "-h",
+                        dir.path().string()},
+                       dir.path() / "httpd.log");
+  server.wait_for_port(port);
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "fetch:\n  image: " + kBusybox +
+                                "\n  script:\n    - wget -q -O- http://127.0.0.1:" +
+                                std::to_string(port) + "/index.html\n");
+  auto own = p.run_json("--executor podman", 1);
+  EXPECT_EQ(job_status(own, "fetch"), "failed");
+
+  p.write(".tollgate/config", "network_mode: host\n");
+  auto host = p.run_json("--executor podman", 0);
+  EXPECT_NE(p.read((*find_job(host, "fetch"))["log"]).find("from the host's loopback"),
+            std::string::npos);
+
+  auto bad = p.tollgate("run --executor podman --executor-network 'no such/net'");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--executor-network: network 'no such/net' is not a network"),
+            std::string::npos)
+      << bad.err;
+}
+
 }  // namespace
 }  // namespace tollgate::testing
