@@ -176,7 +176,11 @@ verdict::Verdict run(const Options& o) {
   info.abort_reason = control.abort_reason;
   info.tls_error = control.tls_error;
   info.canceled = process::canceled();
-  verdict::Verdict v = load::make_verdict(s.thresholds, stats, info);
+  return load::make_verdict(s.thresholds, stats, info);
+}
+
+// --summary-export, --csv, --json and --html: the same files from a run and from a merge.
+verdict::Verdict write_side_files(const Options& o, verdict::Verdict v) {
   if (!o.summary_export.empty()) files::write_atomic(o.summary_export, load::render_k6_summary(v));
   if (!o.csv.empty()) files::write_atomic(o.csv, load::render_csv(v));
   if (!o.json.empty()) files::write_atomic(o.json, verdict::render_json(v));
@@ -222,12 +226,13 @@ Runner setup(CLI::App& cmd) {
     return run_gate("load", *out, [o]() -> verdict::Verdict {
       if (!o->args.empty() && o->args[0] == "merge") {
         std::vector<std::string> files(o->args.begin() + 1, o->args.end());
-        return load::merge_results(files);
+        return write_side_files(*o, load::merge_results(files));
       }
       if (o->args.size() != 1)
         throw UsageError("expected one scenario file, got " + std::to_string(o->args.size()) +
                          " arguments (did you mean: tollgate load merge FILES...?)");
-      return run(*o);
+      verdict::Verdict v = run(*o);
+      return o->check_only ? v : write_side_files(*o, std::move(v));
     });
   };
 }

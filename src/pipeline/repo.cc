@@ -36,7 +36,8 @@ bool excluded_path(const std::string& rel) {
 RepoInfo read_repo(const std::string& dir) {
   RepoInfo r;
   // One git call for everything about HEAD keeps start-up cheap.
-  auto head = git(dir, {"log", "-1", "--format=%H%n%h%n%an <%ae>%n%cI%n%B"});
+  // %h at 8 digits at least: GitLab's $CI_COMMIT_SHORT_SHA is the first eight.
+  auto head = git(dir, {"log", "-1", "--abbrev=8", "--format=%H%n%h%n%an <%ae>%n%cI%n%B"});
   if (!head) {
     r.is_git = git(dir, {"rev-parse", "--git-dir"}).has_value();
     return r;

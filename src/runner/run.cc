@@ -355,7 +355,9 @@ class PipelineRun {
       }
       std::vector<fs::path> caches = cache_.locate(job, vars.lookup(), build_dir);
       cache_.restore(job, caches, build_dir, sink);
-      if (in_container) sink("Running with " + executor_description(executor_, job));
+      if (in_container)
+        sink("Running with " + std::string(executor_.engine->name()) + ": " +
+             vars.get("CI_JOB_IMAGE").value_or(image->name));
       ShellResult result = run_attempts(i, build_dir, vars, variable_files, in_container, sink);
       r.exit_code = result.exit_code;
       if (result.canceled) {

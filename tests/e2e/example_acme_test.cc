@@ -1,6 +1,8 @@
-// The shop example (examples/acme-fitness) run end to end as a user runs it: six images built
-// and scanned, both governance gates, a staging deployment under load with the CPU and latency
+// The shop example (examples/acme-fitness) on its local path, as `make demo` runs it where no
+// container engine works (DELIVERY=local, every job on the shell): six image archives built and
+// scanned, both governance gates, a staging front_end process under load with the CPU and latency
 // SLOs, then production. Also: only changed services build, and stale cost data stops the release.
+// The container path has example_acme_engine_test.cc.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,7 +24,7 @@ class AcmeFitness : public ::testing::Test {
   void SetUp() override {
     fs::path example = source_dir() / "examples/acme-fitness";
     for (const auto& entry : fs::directory_iterator(example)) {
-      if (entry.path().filename() == ".tollgate") continue;  // a local run's state
+      if (entry.path().filename() == ".tollgate") continue;  // runner settings, a run's state
       fs::copy(entry.path(), p.path() / entry.path().filename(),
                fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     }
@@ -35,18 +37,24 @@ class AcmeFitness : public ::testing::Test {
                               "/artifacts/" + job_dir + "/" + file));
   }
 
+  // The local path: no engine, no registry, front_end as a process.
+  json run_local(const std::string& args = "", int expected_exit = 0) {
+    return p.run_json("--executor shell --var DELIVERY=local -j 4 " + args, expected_exit);
+  }
+
   PipelineProject p;
 };
 
 TEST_F(AcmeFitness, EveryGateVerifiesThenStagingThenProduction) {
-  json run = p.run_json("--var BUILD_ALL=true");
+  json run = run_local("--var BUILD_ALL=true");
   EXPECT_EQ(run["status"], "success");
   for (const char* s : kServices) {
     EXPECT_EQ(job_status(run, std::string("build:") + s), "success") << s;
     EXPECT_EQ(job_status(run, std::string("scan:") + s), "success") << s;
   }
-  for (const char* j : {"budget", "posture", "deploy:staging", "load", "cpu:front_end",
-                        "slo:latency", "deploy:production", "stop:staging"})
+  for (const char* j :
+       {"registry:start", "budget", "posture", "deploy:staging", "load 1/2", "load 2/2",
+        "cpu:front_end", "slo:latency", "deploy:production", "stop:staging", "registry:stop"})
     EXPECT_EQ(job_status(run, j), "success") << j << "\n" << run.dump(1);
 
   // The scan found what the data says: openssl's fix is newer than the image's (medium, with a
@@ -60,8 +68,9 @@ TEST_F(AcmeFitness, EveryGateVerifiesThenStagingThenProduction) {
   EXPECT_NE(ids.find("CVE-2010-4756"), std::string::npos) << ids;
   EXPECT_EQ(ids.find("CVE-2024-2961"), std::string::npos) << ids;
 
-  // The load ran against the staging front_end and its statistics fed the latency SLO.
-  json load = artifact_json(run, "load", "load.json");
+  // The load ran against the staging front_end in two shares, merged for the latency SLO.
+  json load = artifact_json(run, "slo_latency", "load.json");
+  EXPECT_EQ(load["summary"]["shares"], 2);
   EXPECT_EQ(load["status"], "pass");
   EXPECT_GT(load["summary"]["overall"]["count"].get<long>(), 50) << load["summary"].dump();
   EXPECT_EQ(load["summary"]["overall"]["failures"], 0);
@@ -88,7 +97,7 @@ TEST_F(AcmeFitness, EveryGateVerifiesThenStagingThenProduction) {
 TEST_F(AcmeFitness, OnlyTheChangedServiceIsBuiltAndScanned) {
   p.write("services/payment/app/VERSION", "1.4.3\n");
   p.commit("payment 1.4.3");
-  json run = p.run_json();
+  json run = run_local();
   EXPECT_EQ(run["status"], "success");
   EXPECT_EQ(job_status(run, "build:payment"), "success");
   EXPECT_EQ(job_status(run, "scan:payment"), "success");
@@ -100,7 +109,7 @@ TEST_F(AcmeFitness, OnlyTheChangedServiceIsBuiltAndScanned) {
 }
 
 TEST_F(AcmeFitness, CostDataThatCannotProveTheBudgetStopsTheRelease) {
-  json run = p.run_json("--var BUILD_ALL=true --var COST_AS_OF=2027-01-15", 1);
+  json run = run_local("--var BUILD_ALL=true --var COST_AS_OF=2027-01-15", 1);
   EXPECT_EQ(run["status"], "failed");
   EXPECT_EQ(job_status(run, "budget"), "failed");
   std::string log = p.read((*find_job(run, "budget"))["log"]);
@@ -108,7 +117,7 @@ TEST_F(AcmeFitness, CostDataThatCannotProveTheBudgetStopsTheRelease) {
             std::string::npos)
       << log;
   EXPECT_EQ(job_status(run, "deploy:staging"), "skipped");
-  EXPECT_EQ(job_status(run, "load"), "skipped");
+  EXPECT_EQ(job_status(run, "load 1/2"), "skipped");
   EXPECT_EQ(job_status(run, "deploy:production"), "skipped");
   EXPECT_FALSE(fs::exists(p.path() / ".tollgate/environments/production"));
 }

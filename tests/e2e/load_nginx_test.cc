@@ -296,6 +296,16 @@ TEST_F(LoadNginx, ParallelSharesMergeExactly) {
   EXPECT_EQ(m["thresholds"].size(), 3u);
   EXPECT_EQ(nginx_requests(), 100u);
 
+  // A merge writes the side files a run writes: the same Verdict JSON, k6's summary, the page.
+  Result side = tollgate({"load", "merge", (dir_.path() / "part-1.json").string(),
+                          (dir_.path() / "part-2.json").string(), "--json", "side.json",
+                          "--summary-export", "k6.json", "--html", "side.html"},
+                         dir_.path());
+  ASSERT_EQ(side.exit_code, 0) << side.output;
+  EXPECT_EQ(read_json(dir_.path() / "side.json")["summary"], read_json(merged)["summary"]);
+  EXPECT_EQ(read_json(dir_.path() / "k6.json")["metrics"]["http_reqs"]["count"], 100);
+  EXPECT_TRUE(fs::exists(dir_.path() / "side.html"));
+
   // The merged histogram is the parts' buckets added up by hand, and each merged percentile
   // lies in the bucket that holds its rank in those buckets.
   auto buckets = [](const nlohmann::json& summary) {

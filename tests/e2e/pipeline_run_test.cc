@@ -253,7 +253,7 @@ show:
 )yaml");
   p.commit("first");
   std::string sha = str::split_lines(p.sh("git rev-parse HEAD").out)[0];
-  std::string short_sha = str::split_lines(p.sh("git rev-parse --short HEAD").out)[0];
+  std::string short_sha = str::split_lines(p.sh("git rev-parse --short=8 HEAD").out)[0];
   auto run = p.run_json("--var FROM_CLI=cli --var TARGET=override");
   std::string log = p.read((*find_job(run, "show"))["log"]);
   EXPECT_NE(log.find("message=hello, override price=$5 raw=$GREETING cli=cli"), std::string::npos)

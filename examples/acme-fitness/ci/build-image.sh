@@ -1,17 +1,50 @@
 #!/usr/bin/env bash
-# Builds SERVICE's container image as a `docker save` archive (loadable by `docker load` and
-# `podman load`) without a container engine: the base OS layer (etc/os-release and the dpkg
-# database of the runtime packages) and the service's own files, in one reproducible layer.
-# On a runner with an engine, `podman build services/$SERVICE && podman save` does the same job.
+# Builds SERVICE's image and says where it is in build.env (a dotenv report for the scan and
+# deploy jobs): IMAGE (what to scan) and <SERVICE>_IMAGE (what to deploy).
 #
-# usage: ci/build-image.sh SERVICE OUT.tar TAG
+# DELIVERY=engine (the default): `podman build` (ENGINE=docker: docker) of services/SERVICE on
+# the shop's base image (ci/base-image.sh makes it once), tagged $CI_COMMIT_SHORT_SHA and pushed
+# to $REGISTRY. IMAGE is REGISTRY/acme/SERVICE:SHA; <SERVICE>_IMAGE is acme/SERVICE@DIGEST,
+# registry-relative, so a release stays deployable from whichever port the registry serves.
+#
+# DELIVERY=local (no container engine): a `docker save` archive at images/SERVICE.tar made
+# without an engine: the base OS layer (etc/os-release and the dpkg database of the runtime
+# packages) and the service's own files, in one reproducible layer.
+#
+# usage: ci/build-image.sh SERVICE
 set -euo pipefail
-service=$1 out=$2 tag=$3
+service=${1:-}
 src=services/$service
-[ -d "$src" ] || { echo "no service directory $src" >&2; exit 2; }
+[ -n "$service" ] && [ -d "$src" ] || { echo "usage: ci/build-image.sh SERVICE (no directory services/$service)" >&2; exit 2; }
+var=$(tr a-z A-Z <<< "$service")_IMAGE
+
+engine_image() {
+  local engine=${ENGINE:-podman} sha=${CI_COMMIT_SHORT_SHA:-dev} digest
+  [ -n "${REGISTRY:-}" ] || { echo "build: REGISTRY is unset (registry:start writes it)" >&2; exit 2; }
+  local ref=$REGISTRY/acme/$service:$sha
+  ci/base-image.sh
+  "$engine" build --quiet --build-arg BASE="${BASE_IMAGE:-localhost/acme/base:bookworm}" \
+    -t "$ref" "$src" > /dev/null
+  if [ "$engine" = podman ]; then
+    local tls=true
+    case $REGISTRY in 127.0.0.1:* | localhost:* | localhost) tls=false ;; esac
+    "$engine" push --quiet --tls-verify=$tls --digestfile "$work/digest" "$ref"
+    digest=$(cat "$work/digest")
+  else
+    "$engine" push --quiet "$ref" > /dev/null
+    digest=$("$engine" image inspect --format '{{index .RepoDigests 0}}' "$ref" | sed 's/.*@//')
+  fi
+  printf 'IMAGE=%s\n%s=acme/%s@%s\n' "$ref" "$var" "$service" "$digest" > build.env
+  echo "built and pushed $ref ($digest)"
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+if [ "${DELIVERY:-engine}" != local ]; then
+  engine_image
+  exit 0
+fi
+out=images/$service.tar tag=${TAG:-dev}
 root=$work/rootfs
 mkdir -p "$root/etc" "$root/usr/lib" "$root/var/lib/dpkg" "$root/app"
 cp ci/os-release "$root/usr/lib/os-release"
@@ -40,4 +73,5 @@ printf '[{"Config":"%s.json","RepoTags":["acme-fitness/%s:%s"],"Layers":["%s/lay
   "$config" "$service" "$tag" "$diff_id" > "$work/image/manifest.json"
 mkdir -p "$(dirname "$out")"
 tar -C "$work/image" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$out" .
+printf 'IMAGE=%s\n%s=%s\n' "$out" "$var" "$out" > build.env
 echo "built acme-fitness/$service:$tag -> $out ($(du -k "$out" | cut -f1) KiB, layer sha256:${diff_id:0:12})"

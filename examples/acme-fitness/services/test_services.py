@@ -260,7 +260,7 @@ class Shop(unittest.TestCase):
         before = cpu_seconds()
         for _ in range(20):
             self.assertEqual(request(busy.port, "GET", "/products")[0], 200)
-        self.assertGreaterEqual(cpu_seconds() - before, 0.3)  # 20 requests x ~20 ms
+        self.assertGreaterEqual(cpu_seconds() - before, 0.8)  # 20 requests x ~50 ms
 
 
 if __name__ == "__main__":

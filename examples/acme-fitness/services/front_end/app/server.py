@@ -19,7 +19,7 @@ answer 503, since ordering needs the order service (which calls payment). A depe
 unreachable or silent for UPSTREAM_TIMEOUT seconds (default 2) gives 502 {error}.
 
 Environment: BIND, the listen address (default 127.0.0.1; 0.0.0.0 in a container).
-INJECT=cpu (fault injection, read at start): every request but /health burns ~20 ms of CPU.
+INJECT=cpu (fault injection, read at start): every request but /health burns ~50 ms of CPU.
 usage: server.py PORT
 """
 import hashlib, html, json, os, re, signal, sys, time
@@ -164,7 +164,7 @@ def route(method, path, body, headers):
     if method == "GET" and path == "/health":
         return 200, {"status": "ok"}
     if INJECT == "cpu":
-        burn(0.02)
+        burn(0.05)
     if method == "POST" and body is None:
         return 400, {"error": "body is not a JSON object"}
     if method == "GET" and path == "/":
