@@ -101,8 +101,12 @@ std::vector<Start> Scheduler::take_ready() {
         if (upstream_failed) s = {i, false, JobStatus::Skipped, failure_reason};
         break;
       case When::OnFailure:
+        // With needs, GitLab looks at the needed jobs alone: on_failure runs when one of them
+        // failed, not when all were skipped after a failure elsewhere.
         if (!upstream_failed)
           s = {i, false, JobStatus::Skipped, "when: on_failure and nothing failed"};
+        else if (pj.has_needs && !st.a_need_failed)
+          s = {i, false, JobStatus::Skipped, failure_reason + "; when: on_failure needs a failure"};
         break;
       case When::Always:
         break;
@@ -155,6 +159,7 @@ void Scheduler::complete(size_t job, JobStatus status, bool carries_failure,
       ds.failed_need = pj.job->name;
       ds.failed_need_skipped = status == JobStatus::Skipped;
     }
+    if (carries_failure && status != JobStatus::Skipped) ds.a_need_failed = true;
     if (--ds.unfinished_needs == 0) queue(d);
   }
   if (--stage_unfinished_[stage] == 0) release_stages();

@@ -46,6 +46,7 @@ class Scheduler {
     bool carries_failure = false;   // counts as a failure for jobs after it
     std::string failed_need;
     bool failed_need_skipped = false;  // the need did not fail itself: a failure above it did
+    bool a_need_failed = false;        // a needed job itself failed (not only skipped)
     std::string blocked_by;  // a blocking manual job (allow_failure: false) not yet started
     bool carries_block = false;
     bool queued = false;

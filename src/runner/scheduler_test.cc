@@ -76,6 +76,35 @@ always: {stage: four, when: always, script: [x]}
   EXPECT_EQ(s.log[2], "skipped c (needed job 'b' was skipped after a failure)");
 }
 
+TEST(Scheduler, OnFailureWithNeedsRunsOnlyWhenANeededJobItselfFailed) {
+  // rollback needs deploy and check: it runs when check fails, and not when an earlier failure
+  // skipped them both (GitLab judges a job with needs by the needed jobs' statuses alone).
+  const std::string yaml = R"(
+stages: [build, deploy, check, after]
+build: {stage: build, script: [x]}
+deploy: {stage: deploy, script: [x]}
+check: {stage: check, needs: [deploy], script: [x]}
+rollback: {stage: after, needs: [deploy, check], when: on_failure, script: [x]}
+)";
+  Sim failed_check(yaml);
+  failed_check.step();
+  failed_check.finish("build", JobStatus::Success);
+  failed_check.step();
+  failed_check.finish("deploy", JobStatus::Success);
+  failed_check.step();
+  failed_check.finish("check", JobStatus::Failed);
+  EXPECT_EQ(failed_check.step(), std::vector<std::string>{"rollback"});
+
+  Sim failed_build(yaml);
+  failed_build.step();
+  failed_build.finish("build", JobStatus::Failed);
+  EXPECT_TRUE(failed_build.step().empty());
+  EXPECT_EQ(failed_build.log.back(),
+            "skipped rollback (needed job 'deploy' was skipped after a failure; when: on_failure "
+            "needs a failure)");
+  EXPECT_TRUE(failed_build.sched.done());
+}
+
 TEST(Scheduler, AllowedFailureIsNotAFailure) {
   Sim s(
       "a: {stage: build, script: [x]}\nb: {stage: test, script: [x]}\nc: {stage: deploy, when: "

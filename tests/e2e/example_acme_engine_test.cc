@@ -164,6 +164,37 @@ TEST_F(AcmeOnAnEngine, ReleaseGoesThroughEveryGateToProductionThenInjectedCpuRol
   EXPECT_NE(shell("curl -sf " + url + "/health").out.find("ok"), std::string::npos);
 }
 
+TEST_F(AcmeOnAnEngine, VulnerablePackageFailsItsScanAndNothingDeploys) {
+  // payment is built (its rules take INJECT=vuln) with acme-legacy-tls 1.0.2-1 in it.
+  json run = p.run_json(args + "--var INJECT=vuln", 1);
+  EXPECT_EQ(job_status(run, "build:payment"), "success");
+  EXPECT_EQ(job_status(run, "scan:payment"), "failed");
+  std::string log = p.read((*find_job(run, "scan:payment"))["log"]);
+  EXPECT_NE(log.find("acme-legacy-tls  1.0.2-1           ACME-2026-0001 *  CRITICAL  1.1.0-1"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(job_status(run, "deploy:staging"), "skipped");
+  EXPECT_EQ(job_status(run, "rollback:staging"), "skipped") << "staging was never touched";
+  EXPECT_FALSE(pod_exists("staging", "payment"));
+  auto history = p.tollgate("env history staging");
+  EXPECT_EQ(history.exit_code, 2);
+  EXPECT_NE(history.err.find("no deployments to environment 'staging'"), std::string::npos)
+      << history.err;
+}
+
+TEST_F(AcmeOnAnEngine, SlowCatalogFailsTheLatencySloAndProductionIsNotTouched) {
+  json run = p.run_json(args + "--var BUILD_ALL=true --var INJECT=latency", 1);
+  EXPECT_EQ(job_status(run, "deploy:staging"), "success");
+  EXPECT_EQ(job_status(run, "slo:latency"), "failed");
+  std::string log = p.read((*find_job(run, "slo:latency"))["log"]);
+  EXPECT_NE(log.find("Response time p95 (key)"), std::string::npos) << log;
+  EXPECT_EQ(job_status(run, "deploy:production"), "skipped");
+  EXPECT_EQ(job_status(run, "rollback:staging"), "success");
+  std::string rollback = p.read((*find_job(run, "rollback:staging"))["log"]);
+  EXPECT_NE(rollback.find("no release has passed there yet"), std::string::npos) << rollback;
+  EXPECT_FALSE(pod_exists("production", "front-end"));
+}
+
 TEST_F(AcmeOnAnEngine, PrivilegedManifestFailsPostureAndNothingDeploys) {
   json run = p.run_json(args + "--var BUILD_ALL=true --var INJECT=privileged", 1);
   EXPECT_EQ(job_status(run, "posture"), "failed");

@@ -18,13 +18,37 @@ src=services/$service
 [ -n "$service" ] && [ -d "$src" ] || { echo "usage: ci/build-image.sh SERVICE (no directory services/$service)" >&2; exit 2; }
 var=$(tr a-z A-Z <<< "$service")_IMAGE
 
+# INJECT=vuln: the payment image gets acme-legacy-tls 1.0.2-1, a package the example's own
+# advisory (vulndb/ACME-2026-0001.json) marks critical, built here with dpkg-deb; the image is
+# tagged apart so the registry's good tag stays good.
+inject_vulnerable_package() { # CONTEXT
+  local pkg=$work/acme-legacy-tls
+  mkdir -p "$pkg/DEBIAN" "$pkg/usr/share/doc/acme-legacy-tls"
+  cat > "$pkg/DEBIAN/control" <<CONTROL
+Package: acme-legacy-tls
+Version: 1.0.2-1
+Architecture: all
+Maintainer: acme-fitness example <example@acme.test>
+Description: TLS helpers that skip certificate checks (the example's injected vulnerability)
+CONTROL
+  echo "INJECT=vuln" > "$pkg/usr/share/doc/acme-legacy-tls/README"
+  dpkg-deb --root-owner-group --build "$pkg" "$1/inject/acme-legacy-tls_1.0.2-1_all.deb" > /dev/null
+  echo "INJECT=vuln: acme-legacy-tls 1.0.2-1 goes into the $service image"
+}
+
 engine_image() {
-  local engine=${ENGINE:-podman} sha=${CI_COMMIT_SHORT_SHA:-dev} digest
+  local engine=${ENGINE:-podman} sha=${CI_COMMIT_SHORT_SHA:-dev} digest context=$src
   [ -n "${REGISTRY:-}" ] || { echo "build: REGISTRY is unset (registry:start writes it)" >&2; exit 2; }
+  if [ "${INJECT:-}" = vuln ] && [ -d "$src/inject" ]; then
+    context=$work/context
+    cp -r "$src" "$context"
+    inject_vulnerable_package "$context"
+    sha=$sha-vuln
+  fi
   local ref=$REGISTRY/acme/$service:$sha
   ci/base-image.sh
   "$engine" build --quiet --build-arg BASE="${BASE_IMAGE:-localhost/acme/base:bookworm}" \
-    -t "$ref" "$src" > /dev/null
+    -t "$ref" "$context" > /dev/null
   if [ "$engine" = podman ]; then
     local tls=true
     case $REGISTRY in 127.0.0.1:* | localhost:* | localhost) tls=false ;; esac
@@ -54,6 +78,10 @@ cat ci/base.status > "$root/var/lib/dpkg/status"
 if [ -f "$src/packages.status" ]; then
   echo >> "$root/var/lib/dpkg/status"
   cat "$src/packages.status" >> "$root/var/lib/dpkg/status"
+fi
+if [ "${INJECT:-}" = vuln ] && [ -d "$src/inject" ]; then
+  printf '\nPackage: acme-legacy-tls\nStatus: install ok installed\nArchitecture: all\nVersion: 1.0.2-1\nDescription: the example'"'"'s injected vulnerability\n' >> "$root/var/lib/dpkg/status"
+  echo "INJECT=vuln: acme-legacy-tls 1.0.2-1 goes into the $service image"
 fi
 cp -r "$src/app/." "$root/app/"
 

@@ -197,6 +197,7 @@ engine_rollback() {
   if [ ! -f "$home/passed/release" ]; then
     echo "$name: no release has passed there yet; taking it down"
     engine_stop
+    echo "RELEASE=none" > deploy.env  # what the history shows it runs now
     return
   fi
   echo "$name: rolling back from $RELEASE to $(cat "$home/passed/release"), the last that passed"
