@@ -5,7 +5,7 @@
 # With a working container engine (podman, set up by scripts/install-deps.sh) the delivery is
 # real: images built and pushed to a registry, scanned from it, staging and production played
 # from the Kubernetes manifests, the gate jobs in tollgate's own image (made here first). Without
-# one, the local path: image archives, front_end as a process, every job on the shell.
+# one, the local path: image archives, the services as processes, every job on the shell.
 #   scripts/demo.sh [BUILD]      DEMO_DELIVERY=engine|local forces a path; extra tollgate run
 #                                arguments go in DEMO_ARGS (e.g. "--var INJECT=cpu")
 set -euo pipefail
@@ -33,7 +33,7 @@ if [ "$delivery" = engine ]; then
   "$root/scripts/build-image.sh" "$build"
   args=(--var BUILD_ALL=true -j 4)
 else
-  echo "demo: the local path ($why): image archives, front_end as a process, jobs on the shell"
+  echo "demo: the local path ($why): image archives, the services as processes, jobs on the shell"
   args=(--var BUILD_ALL=true --var DELIVERY=local --executor shell -j 4)
 fi
 # -j 4: the CPU check watches front_end while both shares of the load run.

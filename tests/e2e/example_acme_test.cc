@@ -1,6 +1,6 @@
 // The shop example (examples/acme-fitness) on its local path, as `make demo` runs it where no
 // container engine works (DELIVERY=local, every job on the shell): six image archives built and
-// scanned, both governance gates, a staging front_end process under load with the CPU and latency
+// scanned, both governance gates, the six services as staging processes under load with the CPU and latency
 // SLOs, then production. Also: only changed services build, and stale cost data stops the release.
 // The container path has example_acme_engine_test.cc.
 #include <gtest/gtest.h>
@@ -37,7 +37,7 @@ class AcmeFitness : public ::testing::Test {
                               "/artifacts/" + job_dir + "/" + file));
   }
 
-  // The local path: no engine, no registry, front_end as a process.
+  // The local path: no engine, no registry, the services as processes.
   json run_local(const std::string& args = "", int expected_exit = 0) {
     return p.run_json("--executor shell --var DELIVERY=local -j 4 " + args, expected_exit);
   }
@@ -79,8 +79,8 @@ TEST_F(AcmeFitness, EveryGateVerifiesThenStagingThenProduction) {
   std::string cpu_log = p.read((*find_job(run, "cpu:front_end"))["log"]);
   EXPECT_NE(cpu_log.find("CPU of front_end (key)"), std::string::npos) << cpu_log;
 
-  // Production holds the release; staging's process was stopped by the .post job.
-  EXPECT_TRUE(fs::exists(p.path() / ".tollgate/environments/production/server.py"));
+  // Production holds the release; staging's processes were stopped by the .post job.
+  EXPECT_TRUE(fs::exists(p.path() / ".tollgate/environments/production/front_end/server.py"));
   std::string env = p.read(".tollgate/runs/" + std::to_string(run["id"].get<int>()) +
                            "/artifacts/deploy_staging/deploy.env");
   size_t at = env.find("FRONT_END_PID=");

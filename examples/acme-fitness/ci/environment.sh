@@ -11,8 +11,8 @@
 #   - DELIVERY=engine (the default): the k8s/ manifests played by podman (`podman kube play`),
 #     one pod per Deployment on a network of the environment's own where each answers to its
 #     Service's name; images from $REGISTRY by digest; pods named $STACK-NAME-<deployment>;
-#   - DELIVERY=local: front_end as a process on a free loopback port (--serve), else only the
-#     release put in place: for machines without a container engine.
+#   - DELIVERY=local: the six services as processes on free loopback ports (--serve), else only
+#     the release put in place: for machines without a container engine.
 #
 # deploy.env (a dotenv report): ENV_URL, RELEASE ($TAG), RELEASE_IMAGES (service=repo@digest,
 # comma-separated), FRONT_END_CONTAINER (engine) or FRONT_END_PID (local).
@@ -205,49 +205,76 @@ engine_rollback() {
   INJECT="" engine_deploy "$home/passed"
 }
 
-# ---------------------------------------------------------------- a local process
+# ---------------------------------------------------------------- local processes
+script_of() { # service -> its program in services/SERVICE/app
+  case $1 in front_end) echo server.py ;; *) echo "$1.py" ;; esac
+}
+
 stop_local() {
-  if [ -f "$home/front_end.pid" ]; then
-    pid=$(cat "$home/front_end.pid")
-    if kill "$pid" 2>/dev/null; then
-      # Gone means exited: not running, not even a zombie waiting for its parent.
-      for _ in $(seq 50); do
-        state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
-        { [ -z "$state" ] || [ "$state" = Z ]; } && break
-        sleep 0.1
-      done
-      echo "stopped front_end (pid $pid) in $name"
+  [ -f "$home/pids" ] || return 0
+  local s pid state
+  while read -r s pid; do
+    kill "$pid" 2>/dev/null || continue
+    # Gone means exited: not running, not even a zombie waiting for its parent.
+    for _ in $(seq 50); do
+      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+      { [ -z "$state" ] || [ "$state" = Z ]; } && break
+      sleep 0.1
+    done
+    echo "stopped $s (pid $pid) in $name"
+  done < "$home/pids"
+  rm -f "$home/pids"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts SERVICE from its copy in $home on a free loopback port with the environment given;
+# sets $url.
+start_local() { # SERVICE [NAME=VALUE...]
+  local s=$1 port pid
+  shift
+  port=$(free_port)
+  # A new session, so the service outlives this job's process group.
+  env "$@" setsid python3 "$home/$s/$(script_of "$s")" "$port" > "$home/$s.log" 2>&1 < /dev/null &
+  pid=$!
+  echo "$s $pid" >> "$home/pids"
+  url=http://127.0.0.1:$port
+  for _ in $(seq 50); do
+    if python3 -c "import urllib.request as u; u.urlopen('$url/health', timeout=1)" 2>/dev/null; then
+      echo "  $s: $url (pid $pid)"
+      return
     fi
-    rm -f "$home/front_end.pid"
-  fi
+    sleep 0.1
+  done
+  echo "$s did not answer on $url; its log:" >&2
+  cat "$home/$s.log" >&2
+  exit 1
 }
 
 local_deploy() {
   stop_local
-  mkdir -p "$home"
-  cp -r services/front_end/app/. "$home/"
+  rm -rf "$home" && mkdir -p "$home"
+  for s in "${services[@]}"; do cp -r "services/$s/app" "$home/$s"; done
   cp -r k8s "$home/"
   if [ "$serve" != --serve ]; then
     printf 'ENV_URL=file://%s\nRELEASE=%s\n' "$home" "${TAG:-}" > deploy.env
     echo "released acme-fitness ${TAG:-} to $home"
     return
   fi
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  # A new session, so the service outlives this job's process group.
-  setsid python3 "$home/server.py" "$port" > "$home/front_end.log" 2>&1 < /dev/null &
-  pid=$!
-  echo "$pid" > "$home/front_end.pid"
-  for _ in $(seq 50); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null; then
-      printf 'ENV_URL=http://127.0.0.1:%s\nFRONT_END_PID=%s\nRELEASE=%s\n' "$port" "$pid" "${TAG:-}" > deploy.env
-      echo "deployed front_end to $name: http://127.0.0.1:$port (pid $pid)"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "front_end did not answer on port $port; its log:" >&2
-  cat "$home/front_end.log" >&2
-  exit 1
+  echo "deploying acme-fitness ${TAG:-} to $name as local processes:"
+  local inject_catalog="" inject_front_end="" catalog cart payment user order
+  case ${INJECT:-} in cpu) inject_front_end=cpu ;; latency) inject_catalog=latency ;; esac
+  start_local catalog INJECT="$inject_catalog"; catalog=$url
+  start_local cart; cart=$url
+  start_local payment; payment=$url
+  start_local user; user=$url
+  start_local order PAYMENT_URL="$payment"; order=$url
+  start_local front_end INJECT="$inject_front_end" CATALOG_URL="$catalog" CART_URL="$cart" \
+    ORDER_URL="$order" USER_URL="$user"
+  printf 'ENV_URL=%s\nFRONT_END_PID=%s\nRELEASE=%s\n' "$url" "$(awk '$1 == "front_end" {print $2}' "$home/pids")" \
+    "${TAG:-}" > deploy.env
 }
 
 if [ "${DELIVERY:-engine}" = local ]; then
