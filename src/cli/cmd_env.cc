@@ -40,10 +40,14 @@ std::vector<history::Deployment> read_deployments(const EnvFlags& f,
 }
 
 nlohmann::json to_json(const history::Deployment& d) {
+  nlohmann::json images = nlohmann::json::array();
+  for (const auto& image : str::split(d.release_images, ','))
+    if (!str::trim(image).empty()) images.push_back(std::string(str::trim(image)));
   return {{"environment", d.environment},
           {"url", d.url},
           {"action", d.action},
           {"release", d.release},
+          {"images", images},
           {"status", d.status},
           {"run", d.run_id},
           {"job", d.job},
@@ -117,7 +121,8 @@ Runner setup_list(CLI::App& cmd) {
   cmd.footer(
       "Each environment the pipeline's jobs deployed to (environment:), with the release in\n"
       "place: the newest successful deployment, unless a stop job ran since. A job names its\n"
-      "release with a RELEASE=... line in its dotenv report; otherwise it is the commit.");
+      "release with a RELEASE=... line in its dotenv report (otherwise it is the commit), and\n"
+      "the images it is made of with RELEASE_IMAGES=name=repo@digest,... (\"images\" in JSON).");
   return [f] { return list(*f); };
 }
 

@@ -169,7 +169,7 @@ Runner setup(CLI::App& cmd) {
                         {"when", pipeline::to_string(pj.when)},
                         {"allow_failure", pj.allow_failure.allowed},
                         {"needs", pj.has_needs ? needs : nlohmann::json(nullptr)},
-                        {"executor", runner::executor_description(executor, *pj.job)},
+                        {"executor", runner::executor_description(executor, ctx, plan, pj)},
                         {"why", pj.decided_by}});
       }
       nlohmann::json excluded = nlohmann::json::array();
@@ -208,7 +208,7 @@ Runner setup(CLI::App& cmd) {
       if (pj.allow_failure.allowed) when += ", may fail";
       std::vector<std::string> row = {pj.job->stage, pj.job->name, when, waits_for(plan, i),
                                       pj.decided_by};
-      if (images) row.push_back(runner::executor_description(executor, *pj.job));
+      if (images) row.push_back(runner::executor_description(executor, ctx, plan, pj));
       table.add(row);
     }
     std::cout << table.render(60);

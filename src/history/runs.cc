@@ -60,9 +60,13 @@ constexpr const char* kRunColumns =
 
 RunStore::RunStore(Database& db) : db_(db) {
   db_.exec(kSchema);
-  // Databases from before releases were recorded get the column.
-  Statement columns(db_.handle(), "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'release'");
-  if (!columns.step()) db_.exec("ALTER TABLE jobs ADD COLUMN release TEXT NOT NULL DEFAULT ''");
+  // Databases from before releases (and their images) were recorded get the columns.
+  for (const char* column : {"release", "release_images"}) {
+    Statement has(db_.handle(), "SELECT 1 FROM pragma_table_info('jobs') WHERE name = ?");
+    has.bind(1, std::string(column));
+    if (!has.step())
+      db_.exec(std::string("ALTER TABLE jobs ADD COLUMN ") + column + " TEXT NOT NULL DEFAULT ''");
+  }
 }
 
 int64_t RunStore::begin_run(const RunRecord& run) {
@@ -94,8 +98,8 @@ void RunStore::record_job(int64_t run_id, const JobRecord& j) {
   Statement s(db_.handle(),
               "INSERT OR REPLACE INTO jobs (run_id, name, stage, status, exit_code, "
               "allow_failure, attempts, started_at, finished_at, duration_s, log, reason, "
-              "environment_name, environment_url, environment_action, release) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "environment_name, environment_url, environment_action, release, release_images) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, run_id)
       .bind(2, j.name)
       .bind(3, j.stage)
@@ -111,7 +115,8 @@ void RunStore::record_job(int64_t run_id, const JobRecord& j) {
       .bind(13, j.environment_name)
       .bind(14, j.environment_url)
       .bind(15, j.environment_action)
-      .bind(16, j.release);
+      .bind(16, j.release)
+      .bind(17, j.release_images);
   s.run();
 }
 
@@ -163,7 +168,7 @@ std::vector<JobRecord> RunStore::jobs(int64_t run_id) {
 std::vector<Deployment> RunStore::deployments(const std::string& environment, int limit) {
   Statement s(db_.handle(),
               "SELECT j.environment_name, j.environment_url, j.environment_action, j.release, "
-              "j.status, j.run_id, j.name, j.finished_at, r.commit_sha, r.ref "
+              "j.status, j.run_id, j.name, j.finished_at, r.commit_sha, r.ref, j.release_images "
               "FROM jobs j JOIN runs r ON r.id = j.run_id "
               "WHERE j.environment_name != '' AND (?1 = '' OR j.environment_name = ?1) "
               "AND j.status NOT IN ('skipped', 'manual') "
@@ -182,6 +187,7 @@ std::vector<Deployment> RunStore::deployments(const std::string& environment, in
     d.finished_at = s.column_text(7);
     d.commit_sha = s.column_text(8);
     d.ref = s.column_text(9);
+    d.release_images = s.column_text(10);
     out.push_back(std::move(d));
   }
   return out;

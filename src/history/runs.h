@@ -37,10 +37,12 @@ struct JobRecord {
   std::string environment_name;
   std::string environment_url;
   std::string environment_action;
-  // What a deploying job put in place: the RELEASE its dotenv report names (a tag, image
-  // digests), else the commit's short sha, else "#<run id>". Empty for jobs without an
-  // environment.
+  // What a deploying job put in place: the RELEASE its dotenv report names (a tag), else the
+  // commit's short sha, else "#<run id>". Empty for jobs without an environment.
   std::string release;
+  // The images that release is made of: its dotenv report's RELEASE_IMAGES, as written
+  // (comma-separated, e.g. "cart=acme/cart@sha256:...,user=..."); empty when it names none.
+  std::string release_images;
 };
 
 // One job that acted on an environment (deployed, rolled back, stopped), with its run.
@@ -49,7 +51,8 @@ struct Deployment {
   std::string url;
   std::string action;  // start, stop, prepare, verify, access
   std::string release;
-  std::string status;  // the job's: success means the release is in place
+  std::string release_images;  // JobRecord::release_images
+  std::string status;          // the job's: success means the release is in place
   int64_t run_id = 0;
   std::string job;
   std::string finished_at;

@@ -37,7 +37,7 @@ TEST(RunStore, RecordsRunsAndJobsInWalMode) {
   EXPECT_EQ(store.begin_run(run), 2);
 }
 
-TEST(RunStore, AHistoryFromBeforeReleasesGainsTheColumnAndKeepsItsJobs) {
+TEST(RunStore, AHistoryFromBeforeReleasesGainsTheColumnsAndKeepsItsJobs) {
   files::TempDir dir;
   Database db(dir.path() / "history.db");
   // The jobs table as it was before the release column.
@@ -65,13 +65,16 @@ TEST(RunStore, AHistoryFromBeforeReleasesGainsTheColumnAndKeepsItsJobs) {
   job.environment_name = "staging";
   job.environment_action = "start";
   job.release = "1.4.2";
+  job.release_images = "cart=acme/cart@sha256:74a5,user=acme/user@sha256:f1f7";
   job.finished_at = "t2";
   store.record_job(store.begin_run(RunRecord{0, "f", "/p"}), job);
   std::vector<Deployment> d = store.deployments("staging");
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].release, "1.4.2");
+  EXPECT_EQ(d[0].release_images, "cart=acme/cart@sha256:74a5,user=acme/user@sha256:f1f7");
   EXPECT_EQ(d[0].run_id, 2);
   EXPECT_EQ(d[1].release, "") << "an old deployment has no release recorded";
+  EXPECT_EQ(d[1].release_images, "");
   EXPECT_EQ(d[1].run_id, 1);
 }
 

@@ -6,6 +6,7 @@
 #include <future>
 #include <iostream>
 
+#include "pipeline/variables.h"
 #include "util/error.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -118,12 +119,30 @@ ExecutorChoice choose_executor(const ExecutorSetting& setting, const std::string
   return choice;
 }
 
-std::string executor_description(const ExecutorChoice& choice, const pipeline::Job& job) {
-  const pipeline::Image* image = job_image(job);
+// The image's name with the variables a plan knows expanded: the pipeline's and the job's,
+// the rules', the project's and --var (a dotenv report's are known only when the job runs).
+std::string planned_image_name(const pipeline::Image& image, const Context& ctx,
+                               const pipeline::Plan& plan, const pipeline::PlannedJob& pj) {
+  if (image.name.find('$') == std::string::npos) return image.name;
+  pipeline::VariableSet vars;
+  vars.set_all(predefined_variables(ctx, 0));
+  vars.set_all(pipeline::inherited_globals(*pj.job, ctx.pipeline.variables));
+  vars.set_all(plan.workflow_variables);
+  vars.set_all(pj.job->variables);
+  vars.set_all(pj.rule_variables);
+  vars.set_all(ctx.project_variables);
+  vars.set_all(ctx.plan_context.overrides);
+  return pipeline::expand_variables(image.name, vars.lookup());
+}
+
+std::string executor_description(const ExecutorChoice& choice, const Context& ctx,
+                                 const pipeline::Plan& plan, const pipeline::PlannedJob& pj) {
+  const pipeline::Image* image = job_image(*pj.job);
   if (!image) return "shell";
-  if (choice.engine) return std::string(choice.engine->name()) + ": " + image->name;
-  if (choice.setting.kind == ExecutorKind::Shell) return "shell (image " + image->name + " unused)";
-  return "shell (image " + image->name + " unused: " + choice.why_not + ")";
+  std::string name = planned_image_name(*image, ctx, plan, pj);
+  if (choice.engine) return std::string(choice.engine->name()) + ": " + name;
+  if (choice.setting.kind == ExecutorKind::Shell) return "shell (image " + name + " unused)";
+  return "shell (image " + name + " unused: " + choice.why_not + ")";
 }
 
 ExecutorChoice choose_run_executor(const RunOptions& opts, const Context& ctx,

@@ -54,8 +54,8 @@ inline const pipeline::Image* job_image(const pipeline::Job& job) {
   return job.image ? &*job.image : nullptr;
 }
 
-// What runs the job, for `plan` and the log: "podman: IMAGE", "shell", "shell (IMAGE not
-// used: why)".
-std::string executor_description(const ExecutorChoice& choice, const pipeline::Job& job);
+// What runs the job, for `plan`: "podman: IMAGE", "shell", "shell (IMAGE not used: why)".
+std::string executor_description(const ExecutorChoice& choice, const Context& ctx,
+                                 const pipeline::Plan& plan, const pipeline::PlannedJob& pj);
 
 }  // namespace tollgate::runner

@@ -219,7 +219,10 @@ class PipelineRun {
           ctx_.repo.short_sha.empty() ? "#" + std::to_string(report_.id) : ctx_.repo.short_sha;
       std::lock_guard lock(mu_);
       for (const auto& [k, v] : dotenv_[i])
-        if (k == "RELEASE") j.release = v;
+        if (k == "RELEASE")
+          j.release = v;
+        else if (k == "RELEASE_IMAGES")
+          j.release_images = v;
     }
     store.record_job(report_.id, j);
   }

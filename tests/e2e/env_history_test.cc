@@ -17,6 +17,7 @@ deploy:
   environment: {name: staging, url: "http://staging.example/$RELEASE"}
   script:
     - echo "RELEASE=2.0.$CI_PIPELINE_ID" > deploy.env
+    - echo "RELEASE_IMAGES=web=shop/web@sha256:0a1b,db=shop/db@sha256:2c3d" >> deploy.env
     - test "$FAIL_DEPLOY" != true
   artifacts:
     when: always
@@ -65,6 +66,9 @@ TEST(EnvHistory, TheReleaseInPlaceIsTheNewestSuccessfulDeployment) {
   EXPECT_EQ(h[0]["status"], "failed");
   EXPECT_EQ(h[1]["release"], "2.0.1");
   EXPECT_EQ(h[1]["status"], "success");
+  // The images the release is made of, from the same dotenv report.
+  EXPECT_EQ(h[1]["images"], nlohmann::json({"web=shop/web@sha256:0a1b", "db=shop/db@sha256:2c3d"}));
+  EXPECT_EQ(envs[0]["current"]["images"], nlohmann::json::array()) << "production names none";
 }
 
 TEST(EnvHistory, AStopLeavesNoReleaseInPlace) {

@@ -63,14 +63,25 @@ class PipelineProject {
     return r;
   }
 
-  // Runs the pipeline with --format json and returns the run.
+  // Runs the pipeline with --format json and returns the run. An unexpected exit code throws
+  // with the logs of the jobs that failed (their last 40 lines), else the whole output.
   nlohmann::json run_json(const std::string& args = "", int expected_exit = 0) const {
     CommandResult r = tollgate("run --format json " + args);
-    if (r.exit_code != expected_exit)
-      throw std::runtime_error("exit " + std::to_string(r.exit_code) + " (expected " +
-                               std::to_string(expected_exit) + ")\nstdout:\n" + r.out +
-                               "\nstderr:\n" + r.err);
-    return r.json();
+    if (r.exit_code == expected_exit) return r.json();
+    std::string why = "exit " + std::to_string(r.exit_code) + " (expected " +
+                      std::to_string(expected_exit) + ")\n";
+    nlohmann::json run = nlohmann::json::parse(r.out, nullptr, false);
+    if (run.is_discarded() || !run.contains("jobs"))
+      throw std::runtime_error(why + "stdout:\n" + r.out + "\nstderr:\n" + r.err);
+    for (const auto& job : run["jobs"]) {
+      if (job["status"] != "failed" || !job.contains("log")) continue;
+      std::vector<std::string> lines = str::split_lines(read(job["log"].get<std::string>()));
+      size_t from = lines.size() > 40 ? lines.size() - 40 : 0;
+      why += "--- " + job["name"].get<std::string>() + " failed; its log ends:\n";
+      for (size_t i = from; i < lines.size(); ++i)
+        why += lines[i] + "\n";
+    }
+    throw std::runtime_error(why + "stderr:\n" + r.err);
   }
 
  private:
@@ -87,5 +98,26 @@ inline std::string job_status(const nlohmann::json& run, const std::string& name
   const nlohmann::json* j = find_job(run, name);
   return j ? (*j)["status"].get<std::string>() : "absent";
 }
+
+// A directory of links to every program on PATH but podman and docker.
+class PathWithoutEngines {
+ public:
+  PathWithoutEngines() : dir_("tollgate-path") {
+    namespace fs = std::filesystem;
+    for (const char* d : {"/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(d, ec)) {
+        std::string name = entry.path().filename().string();
+        fs::path link = dir_.path() / name;
+        if (name == "podman" || name == "docker" || fs::is_symlink(link)) continue;
+        fs::create_symlink(entry.path(), link);
+      }
+    }
+  }
+  std::string env() const { return "env PATH=" + dir_.path().string() + " "; }
+
+ private:
+  files::TempDir dir_;
+};
 
 }  // namespace tollgate::testing

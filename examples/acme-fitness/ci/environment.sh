@@ -119,10 +119,11 @@ quiet() {
 }
 
 play() { # DIR: every service of the release in it, each answering to its Service's name
-  local dir=$1 s
+  local dir=$1 s tls=true
+  case $REGISTRY in 127.0.0.1:* | localhost:* | localhost) tls=false ;; esac  # plain HTTP there
   "$engine" network exists "$stack-$name" 2>/dev/null || "$engine" network create "$stack-$name" >/dev/null
   for s in "${services[@]}"; do
-    quiet kube play --replace --tls-verify=false --network "$stack-$name:alias=${s//_/-}" "$dir/$s.yaml"
+    quiet kube play --replace --tls-verify=$tls --network "$stack-$name:alias=${s//_/-}" "$dir/$s.yaml"
   done
 }
 
