@@ -96,7 +96,9 @@ TEST_F(AcmeOnAnEngine, ReleaseGoesThroughEveryGateToProductionThenInjectedCpuRol
       << scan_log;
   json load = json::parse(artifact(run, "slo_latency", "load.json"));
   EXPECT_EQ(load["summary"]["shares"], 2);
-  EXPECT_EQ(load["summary"]["overall"]["failures"], 0);
+  // Its thresholds held (under 1% failed: a loaded CI box may time out a request or two).
+  EXPECT_EQ(load["status"], "pass") << load["summary"].dump();
+  EXPECT_GT(load["summary"]["overall"]["count"].get<long>(), 300) << load["summary"].dump();
   std::string cpu_log = p.read((*find_job(run, "cpu:front_end"))["log"]);
   EXPECT_NE(cpu_log.find("source: container:" + stack + "-staging-front-end-pod-0-front-end"),
             std::string::npos)
@@ -193,6 +195,15 @@ TEST_F(AcmeOnAnEngine, SlowCatalogFailsTheLatencySloAndProductionIsNotTouched) {
   std::string rollback = p.read((*find_job(run, "rollback:staging"))["log"]);
   EXPECT_NE(rollback.find("no release has passed there yet"), std::string::npos) << rollback;
   EXPECT_FALSE(pod_exists("production", "front-end"));
+}
+
+TEST_F(AcmeOnAnEngine, AConfiguredRegistryIsUsedAndNoneIsStarted) {
+  json run = p.run_json("registry:start --var REGISTRY=registry.acme.test:5000");
+  std::string log = p.read((*find_job(run, "registry:start"))["log"]);
+  EXPECT_NE(log.find("registry: using the configured registry.acme.test:5000"), std::string::npos)
+      << log;
+  EXPECT_EQ(artifact(run, "registry_start", "registry.env"), "") << "nothing to hand on";
+  EXPECT_FALSE(fs::exists(p.path() / ".tollgate/registry/config.yml"));
 }
 
 TEST_F(AcmeOnAnEngine, PrivilegedManifestFailsPostureAndNothingDeploys) {
