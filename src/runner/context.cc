@@ -82,6 +82,19 @@ Variables predefined_variables(const Context& ctx, long long pipeline_id) {
   return v;
 }
 
+void set_pipeline_variables(pipeline::VariableSet& vars, const Context& ctx,
+                            const pipeline::Plan& plan, const pipeline::PlannedJob& pj,
+                            const std::vector<std::pair<std::string, std::string>>& received) {
+  vars.set_all(pipeline::inherited_globals(*pj.job, ctx.pipeline.variables));
+  vars.set_all(plan.workflow_variables);
+  vars.set_all(pj.job->variables);
+  vars.set_all(pj.rule_variables);
+  for (const auto& [name, value] : received)
+    vars.set(name, value);
+  vars.set_all(ctx.project_variables);
+  vars.set_all(ctx.plan_context.overrides);
+}
+
 Variables job_variables(const Context& ctx, const pipeline::Job& job, long long job_id,
                         const std::string& build_dir) {
   Variables v = {

@@ -52,6 +52,12 @@ pipeline::Variables predefined_variables(const Context& ctx, long long pipeline_
 // The CI_* variables particular to one job.
 pipeline::Variables job_variables(const Context& ctx, const pipeline::Job& job, long long job_id,
                                   const std::string& build_dir);
+// Sets the variables the pipeline gives one job, in GitLab's precedence, lowest first: the
+// globals it inherits, workflow rules', its own, its rules', then `received` (the dotenv
+// reports of the jobs it takes artifacts from; none in a plan), the project's and --var.
+void set_pipeline_variables(pipeline::VariableSet& vars, const Context& ctx,
+                            const pipeline::Plan& plan, const pipeline::PlannedJob& pj,
+                            const std::vector<std::pair<std::string, std::string>>& received);
 // GitLab's slug: lower case, anything but a-z0-9 as '-', at most 63 characters, no '-' at the ends.
 std::string slug(std::string_view s);
 

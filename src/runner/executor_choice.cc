@@ -81,7 +81,6 @@ ExecutorSetting executor_setting(const RunOptions& opts, const std::string& stat
   if (auto network = setting_from(opts.executor_network, "--executor-network",
                                   "TOLLGATE_EXECUTOR_NETWORK", config, "network_mode")) {
     setting.network = network_or_throw(network->value, network->where);
-    setting.network_source = network->where;
   }
   return setting;
 }
@@ -126,12 +125,7 @@ std::string planned_image_name(const pipeline::Image& image, const Context& ctx,
   if (image.name.find('$') == std::string::npos) return image.name;
   pipeline::VariableSet vars;
   vars.set_all(predefined_variables(ctx, 0));
-  vars.set_all(pipeline::inherited_globals(*pj.job, ctx.pipeline.variables));
-  vars.set_all(plan.workflow_variables);
-  vars.set_all(pj.job->variables);
-  vars.set_all(pj.rule_variables);
-  vars.set_all(ctx.project_variables);
-  vars.set_all(ctx.plan_context.overrides);
+  set_pipeline_variables(vars, ctx, plan, pj, {});
   return pipeline::expand_variables(image.name, vars.lookup());
 }
 

@@ -18,7 +18,6 @@ struct ExecutorSetting {
   // gitlab-runner's `network_mode`: the network of a container job without services ("host",
   // or a network's name). Empty: the engine's choice (Engine::job_network).
   std::string network;
-  std::string network_source;
 };
 
 // --executor (when given) beats $TOLLGATE_EXECUTOR, which beats `executor:` in

@@ -279,18 +279,13 @@ class PipelineRun {
                "tollgate " + std::string(executor_.engine->name()) + " executor");
       vars.unset("TOLLGATE_SOURCE_DIR");
     }
-    vars.set_all(pipeline::inherited_globals(job, ctx_.pipeline.variables));
-    vars.set_all(plan_.workflow_variables);
-    vars.set_all(job.variables);
-    vars.set_all(pj.rule_variables);
+    std::vector<std::pair<std::string, std::string>> received;
     {
       std::lock_guard lock(mu_);
       for (size_t src : artifact_sources(i))
-        for (const auto& [k, v] : dotenv_[src])
-          vars.set(k, v);
+        received.insert(received.end(), dotenv_[src].begin(), dotenv_[src].end());
     }
-    vars.set_all(ctx_.project_variables);
-    vars.set_all(ctx_.plan_context.overrides);
+    set_pipeline_variables(vars, ctx_, plan_, pj, received);
     if (job.image)  // the name as the job runs it, variables expanded
       vars.set("CI_JOB_IMAGE", pipeline::expand_variables(job.image->name, vars.lookup()));
     if (job.environment) {

@@ -10,12 +10,8 @@ namespace tollgate::testing {
 namespace {
 
 CommandResult demo_plan(const std::string& env) {
-  std::string build = tollgate_binary().parent_path().string();
-  process::Command cmd(
-      {"bash", "-c",
-       env + "bash " + (source_dir() / "scripts/demo.sh").string() + " " + build + " plan 2>&1"});
-  auto c = process::run_capture(cmd);
-  return {c.outcome.exit_code, c.output, ""};
+  return shell(env + "bash " + (source_dir() / "scripts/demo.sh").string() + " " +
+               tollgate_binary().parent_path().string() + " plan 2>&1");
 }
 
 TEST(Demo, TakesTheContainerPathWhenPodmanWorks) {

@@ -19,12 +19,6 @@ using nlohmann::json;
 
 const char* kServices[] = {"cart", "catalog", "front_end", "order", "payment", "user"};
 
-CommandResult shell(const std::string& script) {
-  process::Command cmd({"bash", "-c", script});
-  auto c = process::run_capture(cmd);
-  return {c.outcome.exit_code, c.output, ""};
-}
-
 // The value of NAME in a dotenv file's text, or "".
 std::string dotenv_value(const std::string& text, const std::string& name) {
   size_t at = text.find(name + "=");

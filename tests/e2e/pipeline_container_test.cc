@@ -32,12 +32,6 @@ std::string source_dir() {
   return s ? s : ".";
 }
 
-CommandResult shell(const std::string& script) {
-  process::Command cmd({"bash", "-c", script});
-  auto c = process::run_capture(cmd);
-  return {c.outcome.exit_code, c.output, ""};
-}
-
 // How many objects of a kind the engine holds: "containers", "networks" and "pods" of the
 // project's runs (their names start with tollgate-<hash of the project dir>-; other tests' pods
 // come and go meanwhile), or "volumes" (all: nothing else here makes any).

@@ -88,6 +88,14 @@ class PipelineProject {
   files::TempDir dir_;
 };
 
+// Runs a bash script where the test program runs: its exit code and its output and errors
+// together.
+inline CommandResult shell(const std::string& script) {
+  process::Command cmd({"bash", "-c", script});
+  auto c = process::run_capture(cmd);
+  return {c.outcome.exit_code, c.output, ""};
+}
+
 inline const nlohmann::json* find_job(const nlohmann::json& run, const std::string& name) {
   for (const auto& j : run["jobs"])
     if (j["name"] == name) return &j;

@@ -13,6 +13,7 @@
 #
 # usage: ci/build-image.sh SERVICE
 set -euo pipefail
+. ci/lib.sh
 service=${1:-}
 src=services/$service
 [ -n "$service" ] && [ -d "$src" ] || { echo "usage: ci/build-image.sh SERVICE (no directory services/$service)" >&2; exit 2; }
@@ -21,6 +22,8 @@ var=$(tr a-z A-Z <<< "$service")_IMAGE
 # INJECT=vuln: the payment image gets acme-legacy-tls 1.0.2-1, a package the example's own
 # advisory (vulndb/ACME-2026-0001.json) marks critical, built here with dpkg-deb; the image is
 # tagged apart so the registry's good tag stays good.
+injects_vuln() { [ "${INJECT:-}" = vuln ] && [ -d "$src/inject" ]; }
+
 inject_vulnerable_package() { # CONTEXT
   local pkg=$work/acme-legacy-tls
   mkdir -p "$pkg/DEBIAN" "$pkg/usr/share/doc/acme-legacy-tls"
@@ -39,7 +42,7 @@ CONTROL
 engine_image() {
   local engine=${ENGINE:-podman} sha=${CI_COMMIT_SHORT_SHA:-dev} digest context=$src
   [ -n "${REGISTRY:-}" ] || { echo "build: REGISTRY is unset (registry:start writes it)" >&2; exit 2; }
-  if [ "${INJECT:-}" = vuln ] && [ -d "$src/inject" ]; then
+  if injects_vuln; then
     context=$work/context
     cp -r "$src" "$context"
     inject_vulnerable_package "$context"
@@ -50,9 +53,7 @@ engine_image() {
   "$engine" build --quiet --build-arg BASE="${BASE_IMAGE:-localhost/acme/base:bookworm}" \
     -t "$ref" "$context" > /dev/null
   if [ "$engine" = podman ]; then
-    local tls=true
-    case $REGISTRY in 127.0.0.1:* | localhost:* | localhost) tls=false ;; esac
-    "$engine" push --quiet --tls-verify=$tls --digestfile "$work/digest" "$ref"
+    "$engine" push --quiet --tls-verify="$(registry_tls_verify)" --digestfile "$work/digest" "$ref"
     digest=$(cat "$work/digest")
   else
     "$engine" push --quiet "$ref" > /dev/null
@@ -79,7 +80,7 @@ if [ -f "$src/packages.status" ]; then
   echo >> "$root/var/lib/dpkg/status"
   cat "$src/packages.status" >> "$root/var/lib/dpkg/status"
 fi
-if [ "${INJECT:-}" = vuln ] && [ -d "$src/inject" ]; then
+if injects_vuln; then
   printf '\nPackage: acme-legacy-tls\nStatus: install ok installed\nArchitecture: all\nVersion: 1.0.2-1\nDescription: the example'"'"'s injected vulnerability\n' >> "$root/var/lib/dpkg/status"
   echo "INJECT=vuln: acme-legacy-tls 1.0.2-1 goes into the $service image"
 fi

@@ -19,6 +19,7 @@
 # State per environment in .tollgate/environments/NAME: current/ (what runs), passed/ (the last
 # release that passed its gates, what rollback plays).
 set -euo pipefail
+. ci/lib.sh
 action=${1:-} name=${2:-} serve=${3:-}
 [ -n "$name" ] || { echo "usage: ci/environment.sh deploy|stop|promote|rollback NAME [--serve]" >&2; exit 2; }
 home=${TOLLGATE_SOURCE_DIR:-$PWD}/.tollgate/environments/$name
@@ -64,18 +65,13 @@ release_images() {
   done
 }
 
-# Writes the environment's manifests for a release into DIR: names prefixed, the image by
-# digest from the registry, and the fault INJECT asks for in the service it targets.
+# Writes the environment's manifests for the release in DIR/images into DIR: names prefixed,
+# the image by digest from the registry, and the fault INJECT asks for in the service it targets.
 render() {
-  local dir=$1 images=$2 s ref inject_into=""
-  case ${INJECT:-} in
-    cpu) inject_into=front_end ;;
-    latency) inject_into=catalog ;;
-  esac
-  mkdir -p "$dir"
-  cp "$images" "$dir/images"
+  local dir=$1 s ref inject_into
+  inject_into=$(inject_target)
   for s in "${services[@]}"; do
-    ref=$(sed -n "s/^$s=//p" "$images")
+    ref=$(sed -n "s/^$s=//p" "$dir/images")
     # podman 4.3 differs from Kubernetes in two ways that matter here: it publishes every
     # containerPort on the host (staging and production would both want :8080), and it makes
     # a pod per replica (the CPU gate reads one container). So the ports list goes, the probes
@@ -119,8 +115,8 @@ quiet() {
 }
 
 play() { # DIR: every service of the release in it, each answering to its Service's name
-  local dir=$1 s tls=true
-  case $REGISTRY in 127.0.0.1:* | localhost:* | localhost) tls=false ;; esac  # plain HTTP there
+  local dir=$1 s tls
+  tls=$(registry_tls_verify)
   "$engine" network exists "$stack-$name" 2>/dev/null || "$engine" network create "$stack-$name" >/dev/null
   for s in "${services[@]}"; do
     quiet kube play --replace --tls-verify=$tls --network "$stack-$name:alias=${s//_/-}" "$dir/$s.yaml"
@@ -128,17 +124,14 @@ play() { # DIR: every service of the release in it, each answering to its Servic
 }
 
 wait_healthy() {
-  local s ip deadline=$((SECONDS + 30))
+  local s ip
   for s in "${services[@]}"; do
     ip=$(pod_ip "$s")
-    until python3 -c "import urllib.request as u; u.urlopen('http://$ip:8080/health', timeout=1)" 2>/dev/null; do
-      if [ $SECONDS -ge $deadline ]; then
-        echo "deploy: $s in $name did not answer http://$ip:8080/health within 30 s; its log:" >&2
-        "$engine" logs --tail 20 "$(pod_of "$s")-${s//_/-}" >&2 || true
-        exit 1
-      fi
-      sleep 0.2
-    done
+    if ! wait_http "http://$ip:8080/health" 30; then
+      echo "deploy: $s in $name did not answer http://$ip:8080/health within 30 s; its log:" >&2
+      "$engine" logs --tail 20 "$(pod_of "$s")-${s//_/-}" >&2 || true
+      exit 1
+    fi
   done
 }
 
@@ -156,17 +149,17 @@ write_dotenv() { # DIR RELEASE
 }
 
 engine_deploy() { # [DIR of a release to play again]
-  local from=${1:-} release=${TAG:-unknown} images
+  local from=${1:-} release=${TAG:-unknown}
   [ -n "${REGISTRY:-}" ] || { echo "deploy: REGISTRY is unset (registry:start writes it)" >&2; exit 2; }
+  rm -rf "$home/next"
+  mkdir -p "$home/next"
   if [ -n "$from" ]; then
     release=$(cat "$from/release")
-    images=$from/images
+    cp "$from/images" "$home/next/images"
   else
-    images=$(mktemp)
-    release_images > "$images"
+    release_images > "$home/next/images"
   fi
-  rm -rf "$home/next"
-  render "$home/next" "$images"
+  render "$home/next"
   echo "$release" > "$home/next/release"
   engine_stop > /dev/null  # what runs there now, all at once rather than pod by pod
   play "$home/next"
@@ -177,10 +170,8 @@ engine_deploy() { # [DIR of a release to play again]
 }
 
 engine_stop() {
-  local s pods=()
-  for s in "${services[@]}"; do
-    if "$engine" pod exists "$(pod_of "$s")" 2>/dev/null; then pods+=("$(pod_of "$s")"); fi
-  done
+  local pods
+  mapfile -t pods < <("$engine" pod ls --quiet --filter "name=^$stack-$name-")
   # Stopped first, then removed: `pod rm --force --time 0` alone waits about 3 s a pod here.
   if [ ${#pods[@]} -gt 0 ]; then
     quiet pod stop --time 0 "${pods[@]}"
@@ -213,22 +204,11 @@ script_of() { # service -> its program in services/SERVICE/app
 
 stop_local() {
   [ -f "$home/pids" ] || return 0
-  local s pid state
+  local s pid
   while read -r s pid; do
-    kill "$pid" 2>/dev/null || continue
-    # Gone means exited: not running, not even a zombie waiting for its parent.
-    for _ in $(seq 50); do
-      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
-      { [ -z "$state" ] || [ "$state" = Z ]; } && break
-      sleep 0.1
-    done
-    echo "stopped $s (pid $pid) in $name"
+    if stop_pid "$pid"; then echo "stopped $s (pid $pid) in $name"; fi
   done < "$home/pids"
   rm -f "$home/pids"
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Starts SERVICE from its copy in $home on a free loopback port with the environment given;
@@ -242,13 +222,10 @@ start_local() { # SERVICE [NAME=VALUE...]
   pid=$!
   echo "$s $pid" >> "$home/pids"
   url=http://127.0.0.1:$port
-  for _ in $(seq 50); do
-    if python3 -c "import urllib.request as u; u.urlopen('$url/health', timeout=1)" 2>/dev/null; then
-      echo "  $s: $url (pid $pid)"
-      return
-    fi
-    sleep 0.1
-  done
+  if wait_http "$url/health" 5 "$pid"; then
+    echo "  $s: $url (pid $pid)"
+    return
+  fi
   echo "$s did not answer on $url; its log:" >&2
   cat "$home/$s.log" >&2
   exit 1
@@ -265,14 +242,14 @@ local_deploy() {
     return
   fi
   echo "deploying acme-fitness ${TAG:-} to $name as local processes:"
-  local inject_catalog="" inject_front_end="" catalog cart payment user order
-  case ${INJECT:-} in cpu) inject_front_end=cpu ;; latency) inject_catalog=latency ;; esac
-  start_local catalog INJECT="$inject_catalog"; catalog=$url
+  local target catalog cart payment user order
+  target=$(inject_target)
+  start_local catalog INJECT="$([ "$target" = catalog ] && echo "$INJECT")"; catalog=$url
   start_local cart; cart=$url
   start_local payment; payment=$url
   start_local user; user=$url
   start_local order PAYMENT_URL="$payment"; order=$url
-  start_local front_end INJECT="$inject_front_end" CATALOG_URL="$catalog" CART_URL="$cart" \
+  start_local front_end INJECT="$([ "$target" = front_end ] && echo "$INJECT")" CATALOG_URL="$catalog" CART_URL="$cart" \
     ORDER_URL="$order" USER_URL="$user"
   printf 'ENV_URL=%s\nFRONT_END_PID=%s\nRELEASE=%s\n' "$url" "$(awk '$1 == "front_end" {print $2}' "$home/pids")" \
     "${TAG:-}" > deploy.env

@@ -7,6 +7,7 @@
 # A configured $REGISTRY (a project variable, or --var REGISTRY=host:port) is used as it is:
 # nothing is started or stopped. DELIVERY=local (no container engine) needs no registry.
 set -euo pipefail
+. ci/lib.sh
 home=${TOLLGATE_SOURCE_DIR:-$PWD}/.tollgate/registry
 
 start() {
@@ -23,16 +24,7 @@ start() {
     { echo "registry: docker-registry is not installed (apt-get install docker-registry)" >&2; exit 2; }
   mkdir -p "$home/data"
   # The port of the last run when it is free, so that image names stay the same across runs.
-  port=$(python3 - "$(cat "$home/port" 2>/dev/null || echo 0)" <<'PY'
-import socket, sys
-s = socket.socket()
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-PY
-)
+  port=$(free_port "$(cat "$home/port" 2>/dev/null || echo 0)")
   echo "$port" > "$home/port"
   cat > "$home/config.yml" <<YAML
 version: 0.1
@@ -46,15 +38,11 @@ YAML
   # A new session, so the registry outlives this job's process group until registry:stop.
   setsid docker-registry serve "$home/config.yml" > "$home/registry.log" 2>&1 < /dev/null &
   pid=$!
-  for _ in $(seq 100); do
-    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/v2/', timeout=1)" 2>/dev/null; then
-      printf 'REGISTRY=127.0.0.1:%s\nREGISTRY_PID=%s\n' "$port" "$pid" > registry.env
-      echo "registry: started on 127.0.0.1:$port (pid $pid, storage $home/data)"
-      return
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  if wait_http "http://127.0.0.1:$port/v2/" 10 "$pid"; then
+    printf 'REGISTRY=127.0.0.1:%s\nREGISTRY_PID=%s\n' "$port" "$pid" > registry.env
+    echo "registry: started on 127.0.0.1:$port (pid $pid, storage $home/data)"
+    return
+  fi
   echo "registry: docker-registry did not answer on 127.0.0.1:$port; its log:" >&2
   cat "$home/registry.log" >&2
   kill "$pid" 2>/dev/null || true
@@ -68,12 +56,7 @@ stop() {
   fi
   # Only a docker-registry: a stale pid may by now belong to another program.
   if [ "$(cat "/proc/$REGISTRY_PID/comm" 2>/dev/null)" = docker-registry ]; then
-    kill "$REGISTRY_PID"
-    for _ in $(seq 50); do
-      state=$(awk '{print $3}' "/proc/$REGISTRY_PID/stat" 2>/dev/null || true)
-      { [ -z "$state" ] || [ "$state" = Z ]; } && break
-      sleep 0.1
-    done
+    stop_pid "$REGISTRY_PID"
     echo "registry: stopped ${REGISTRY:-} (pid $REGISTRY_PID)"
   else
     echo "registry: pid $REGISTRY_PID is no docker-registry any more; nothing to stop"
