@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "pipeline_project.h"
+#include "acme_project.h"
 #include "support/server.h"
 #include "util/files.h"
 
@@ -16,8 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-const char* kServices[] = {"cart", "catalog", "front_end", "order", "payment", "user"};
 
 // The value of NAME in a dotenv file's text, or "".
 std::string dotenv_value(const std::string& text, const std::string& name) {
@@ -38,16 +36,7 @@ class AcmeOnAnEngine : public ::testing::Test {
   }
 
   void SetUp() override {
-    fs::path example = source_dir() / "examples/acme-fitness";
-    for (const auto& entry : fs::directory_iterator(example))
-      fs::copy(entry.path(), p.path() / entry.path().filename(),
-               fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    // A run's state of the source tree stays out; the runner settings come along.
-    fs::remove_all(p.path() / ".tollgate");
-    fs::create_directories(p.path() / ".tollgate");
-    fs::copy(example / ".tollgate/config", p.path() / ".tollgate/config");
-    p.git_init();
-    p.commit("acme-fitness");
+    copy_acme_example(p);
     // Pods and networks of this test's own names, side by side with any other run's.
     stack = "t" + std::to_string(::getpid());
     args = "--var STACK=" + stack + " -j 4 ";
@@ -59,11 +48,6 @@ class AcmeOnAnEngine : public ::testing::Test {
           "- | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1; podman network rm -f " + stack +
           "-staging " + stack + "-production >/dev/null 2>&1; pkill -f '" + p.path().string() +
           "/.tollgate/registry/config.yml'; true");
-  }
-
-  std::string artifact(const json& run, const std::string& job_dir, const std::string& file) {
-    return p.read(".tollgate/runs/" + std::to_string(run["id"].get<int>()) + "/artifacts/" +
-                  job_dir + "/" + file);
   }
 
   bool pod_exists(const std::string& env, const std::string& deployment) {
@@ -88,7 +72,7 @@ TEST_F(AcmeOnAnEngine, ReleaseGoesThroughEveryGateToProductionThenInjectedCpuRol
   std::string scan_log = p.read((*find_job(run, "scan:cart"))["log"]);
   EXPECT_NE(scan_log.find("Running with podman: localhost/tollgate:latest"), std::string::npos)
       << scan_log;
-  json load = json::parse(artifact(run, "slo_latency", "load.json"));
+  json load = json::parse(p.artifact(run, "slo_latency", "load.json"));
   EXPECT_EQ(load["summary"]["shares"], 2);
   // Its thresholds held (under 1% failed: a loaded CI box may time out a request or two).
   EXPECT_EQ(load["status"], "pass") << load["summary"].dump();
@@ -111,7 +95,7 @@ TEST_F(AcmeOnAnEngine, ReleaseGoesThroughEveryGateToProductionThenInjectedCpuRol
     registry.wait_for_port(port);
     std::string base = "http://127.0.0.1:" + std::to_string(port) + "/v2/";
     json catalog = json::parse(shell("curl -sf " + base + "_catalog").out);
-    for (const char* s : kServices) {
+    for (const char* s : kAcmeServices) {
       std::string repo = std::string("acme/") + s;
       EXPECT_NE(std::find(catalog["repositories"].begin(), catalog["repositories"].end(), repo),
                 catalog["repositories"].end())
@@ -123,7 +107,7 @@ TEST_F(AcmeOnAnEngine, ReleaseGoesThroughEveryGateToProductionThenInjectedCpuRol
   }
 
   // Production still answers after the run; staging is gone.
-  std::string production = artifact(run, "deploy_production", "deploy.env");
+  std::string production = p.artifact(run, "deploy_production", "deploy.env");
   std::string url = dotenv_value(production, "ENV_URL");
   EXPECT_NE(shell("curl -sf " + url + "/health").out.find("ok"), std::string::npos) << production;
   EXPECT_NE(shell("curl -sf " + url + "/products").out.find("\"id\""), std::string::npos);
@@ -201,7 +185,7 @@ TEST_F(AcmeOnAnEngine, AConfiguredRegistryIsUsedAndNoneIsStarted) {
   std::string log = p.read((*find_job(run, "registry:start"))["log"]);
   EXPECT_NE(log.find("registry: using the configured registry.acme.test:5000"), std::string::npos)
       << log;
-  EXPECT_EQ(artifact(run, "registry_start", "registry.env"), "") << "nothing to hand on";
+  EXPECT_EQ(p.artifact(run, "registry_start", "registry.env"), "") << "nothing to hand on";
   EXPECT_FALSE(fs::exists(p.path() / ".tollgate/registry/config.yml"));
 }
 
@@ -215,7 +199,7 @@ TEST_F(AcmeOnAnEngine, PrivilegedManifestFailsPostureAndNothingDeploys) {
   EXPECT_FALSE(pod_exists("staging", "front-end"));
   EXPECT_FALSE(pod_exists("production", "front-end"));
   // The registry this run started was stopped at its end.
-  std::string registry = artifact(run, "registry_start", "registry.env");
+  std::string registry = p.artifact(run, "registry_start", "registry.env");
   std::string pid = dotenv_value(registry, "REGISTRY_PID");
   ASSERT_FALSE(pid.empty()) << registry;
   // Exited: no process, or a zombie its new parent has not reaped yet.

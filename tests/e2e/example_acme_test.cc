@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "pipeline_project.h"
+#include "acme_project.h"
 #include "util/files.h"
 
 namespace tollgate::testing {
@@ -17,24 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const char* kServices[] = {"cart", "catalog", "front_end", "order", "payment", "user"};
-
 class AcmeFitness : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fs::path example = source_dir() / "examples/acme-fitness";
-    for (const auto& entry : fs::directory_iterator(example)) {
-      if (entry.path().filename() == ".tollgate") continue;  // runner settings, a run's state
-      fs::copy(entry.path(), p.path() / entry.path().filename(),
-               fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    }
-    p.git_init();
-    p.commit("acme-fitness");
-  }
+  void SetUp() override { copy_acme_example(p); }
 
   json artifact_json(const json& run, const std::string& job_dir, const std::string& file) {
-    return json::parse(p.read(".tollgate/runs/" + std::to_string(run["id"].get<int>()) +
-                              "/artifacts/" + job_dir + "/" + file));
+    return json::parse(p.artifact(run, job_dir, file));
   }
 
   // The local path: no engine, no registry, the services as processes.
@@ -48,7 +36,7 @@ class AcmeFitness : public ::testing::Test {
 TEST_F(AcmeFitness, EveryGateVerifiesThenStagingThenProduction) {
   json run = run_local("--var BUILD_ALL=true");
   EXPECT_EQ(run["status"], "success");
-  for (const char* s : kServices) {
+  for (const char* s : kAcmeServices) {
     EXPECT_EQ(job_status(run, std::string("build:") + s), "success") << s;
     EXPECT_EQ(job_status(run, std::string("scan:") + s), "success") << s;
   }
@@ -83,8 +71,7 @@ TEST_F(AcmeFitness, EveryGateVerifiesThenStagingThenProduction) {
 
   // Production holds the release; staging's processes were stopped by the .post job.
   EXPECT_TRUE(fs::exists(p.path() / ".tollgate/environments/production/front_end/server.py"));
-  std::string env = p.read(".tollgate/runs/" + std::to_string(run["id"].get<int>()) +
-                           "/artifacts/deploy_staging/deploy.env");
+  std::string env = p.artifact(run, "deploy_staging", "deploy.env");
   size_t at = env.find("FRONT_END_PID=");
   ASSERT_NE(at, std::string::npos) << env;
   pid_t pid = std::stoi(env.substr(at + 14));

@@ -63,6 +63,14 @@ class PipelineProject {
     return r;
   }
 
+  // A file the job whose artifacts directory is JOB_DIR (its name, ':' and '/' as '_') left in
+  // RUN.
+  std::string artifact(const nlohmann::json& run, const std::string& job_dir,
+                       const std::string& file) const {
+    return read(".tollgate/runs/" + std::to_string(run["id"].get<int>()) + "/artifacts/" + job_dir +
+                "/" + file);
+  }
+
   // Runs the pipeline with --format json and returns the run. An unexpected exit code throws
   // with the logs of the jobs that failed (their last 40 lines), else the whole output.
   nlohmann::json run_json(const std::string& args = "", int expected_exit = 0) const {
