@@ -43,7 +43,10 @@ class Statement {
 // (a busy timeout rather than an immediate "database is locked").
 class Database {
  public:
-  explicit Database(const std::filesystem::path& path);
+  // ReadOnly is for readers beside a running pipeline (the dashboard): they never write, never
+  // create the file, and never take the write lock a pipeline waits for.
+  enum class Access { ReadWrite, ReadOnly };
+  explicit Database(const std::filesystem::path& path, Access access = Access::ReadWrite);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();
@@ -52,9 +55,11 @@ class Database {
   sqlite3* handle() const { return db_; }
   int64_t last_insert_id() const;
   const std::filesystem::path& path() const { return path_; }
+  bool read_only() const { return read_only_; }
 
  private:
   std::filesystem::path path_;
+  bool read_only_ = false;
   sqlite3* db_ = nullptr;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,13 @@
 #include "history/db.h"
 
 namespace tollgate::history {
+
+// A pipeline variable as the run's page shows it: a masked value is stored as [MASKED].
+struct RunVariable {
+  std::string name;
+  std::string value;   // as written, unexpanded
+  std::string source;  // pipeline file, workflow, project, command line
+};
 
 struct RunRecord {
   int64_t id = 0;
@@ -20,12 +28,24 @@ struct RunRecord {
   std::string started_at;
   std::string finished_at;
   double duration_s = 0;
+  std::string source;                  // CI_PIPELINE_SOURCE: push, web, schedule, ...
+  std::vector<std::string> stages;     // in the pipeline's order, for the graph's columns
+  std::vector<RunVariable> variables;  // the run's own, not the predefined CI_* ones
+};
+
+// One artifacts:reports file a job left: its type (container_scanning, dotenv, metrics, ...)
+// and its path relative to the project directory.
+struct ReportFile {
+  std::string type;
+  std::string path;
 };
 
 struct JobRecord {
   std::string name;
   std::string stage;
-  std::string status;  // success, failed, skipped, manual, canceled, timeout
+  // created (waiting for earlier jobs), running, then success, failed, skipped, manual,
+  // canceled or timeout
+  std::string status;
   int exit_code = 0;
   bool allow_failure = false;
   int attempts = 0;
@@ -43,6 +63,16 @@ struct JobRecord {
   // The images that release is made of: its dotenv report's RELEASE_IMAGES, as written
   // (comma-separated, e.g. "cart=acme/cart@sha256:...,user=..."); empty when it names none.
   std::string release_images;
+  int position = 0;                // in the plan's order
+  std::vector<std::string> needs;  // the jobs it needs, as the plan expanded them
+  std::vector<ReportFile> reports;
+};
+
+// A report file with the run and job that left it.
+struct RunReportFile {
+  int64_t run_id = 0;
+  std::string job;
+  ReportFile file;
 };
 
 // One job that acted on an environment (deployed, rolled back, stopped), with its run.
@@ -69,14 +99,26 @@ class RunStore {
   int64_t begin_run(const RunRecord& run);
   void finish_run(const RunRecord& run);
   void record_job(int64_t run_id, const JobRecord& job);
+  // Records every job at once (in one transaction): the planned jobs when a run begins.
+  void record_jobs(int64_t run_id, const std::vector<JobRecord>& jobs);
 
   std::optional<RunRecord> run(int64_t id);
   std::vector<RunRecord> recent_runs(int limit);
-  std::vector<JobRecord> jobs(int64_t run_id);
+  // A page of runs, newest first: those with an id below `before` (every run when 0).
+  std::vector<RunRecord> runs_before(int64_t before, int limit);
+  int64_t count_runs();
+  // How many jobs of each run in [first, last] have each status: run id -> status -> count.
+  std::map<int64_t, std::map<std::string, int>> job_counts(int64_t first, int64_t last);
+  std::vector<JobRecord> jobs(int64_t run_id);  // in plan order
+  std::optional<JobRecord> job(int64_t run_id, const std::string& name);
+  // The report files of one type, newest run first, from at most `runs` runs.
+  std::vector<RunReportFile> reports(const std::string& type, int runs);
   // The deployments to one environment (every environment when empty), newest first.
   std::vector<Deployment> deployments(const std::string& environment = "", int limit = 1000);
 
  private:
+  void write_job(int64_t run_id, const JobRecord& job);
+  void add_reports(int64_t run_id, std::vector<JobRecord>& jobs);
   Database& db_;
 };
 

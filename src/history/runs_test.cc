@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "util/error.h"
 #include "util/files.h"
 
 namespace tollgate::history {
@@ -10,9 +11,11 @@ namespace {
 TEST(RunStore, RecordsRunsAndJobsInWalMode) {
   files::TempDir dir;
   Database db(dir.path() / ".tollgate" / "history.db");
-  Statement mode(db.handle(), "PRAGMA journal_mode");
-  ASSERT_TRUE(mode.step());
-  EXPECT_EQ(mode.column_text(0), "wal");
+  {
+    Statement mode(db.handle(), "PRAGMA journal_mode");
+    ASSERT_TRUE(mode.step());
+    EXPECT_EQ(mode.column_text(0), "wal");
+  }
   RunStore store(db);
   RunRecord run{0, ".gitlab-ci.yml", "/p", "abc", "main", "", 0, "2026-11-26T00:00:00.000Z"};
   run.id = store.begin_run(run);
@@ -76,6 +79,107 @@ TEST(RunStore, AHistoryFromBeforeReleasesGainsTheColumnsAndKeepsItsJobs) {
   EXPECT_EQ(d[1].release, "") << "an old deployment has no release recorded";
   EXPECT_EQ(d[1].release_images, "");
   EXPECT_EQ(d[1].run_id, 1);
+  // The old run reads with the newer run columns empty.
+  auto old = store.run(1);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->source, "");
+  EXPECT_TRUE(old->stages.empty());
+}
+
+// The dashboard draws a run from what the runner recorded: stages, needs, reports, variables.
+TEST(RunStore, KeepsTheGraphAndTheReportsOfARun) {
+  files::TempDir dir;
+  Database db(dir.path() / "history.db");
+  RunStore store(db);
+  RunRecord run{0, ".gitlab-ci.yml", "/p", "abc", "main"};
+  run.source = "push";
+  run.stages = {"build", "test"};
+  run.variables = {{"TOKEN", "[MASKED]", "command line"}, {"MODE", "$BASE/fast", "pipeline file"}};
+  run.id = store.begin_run(run);
+  JobRecord build{"build", "build", "created"};
+  build.position = 0;
+  JobRecord scan{"scan", "test", "created"};
+  scan.position = 1;
+  scan.needs = {"build"};
+  store.record_jobs(run.id, {scan, build});
+  scan.status = "success";
+  scan.reports = {{"container_scanning", "r/1/a/scan/gl.json"}, {"dotenv", "r/1/a/scan/x.env"}};
+  store.record_job(run.id, scan);
+
+  auto back = store.run(run.id);
+  EXPECT_EQ(back->source, "push");
+  EXPECT_EQ(back->stages, (std::vector<std::string>{"build", "test"}));
+  ASSERT_EQ(back->variables.size(), 2u);
+  EXPECT_EQ(back->variables[0].value, "[MASKED]");
+  EXPECT_EQ(back->variables[1].source, "pipeline file");
+  auto jobs = store.jobs(run.id);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].name, "build") << "plan order, not the order recorded";
+  EXPECT_EQ(jobs[1].needs, std::vector<std::string>{"build"});
+  ASSERT_EQ(jobs[1].reports.size(), 2u);
+  EXPECT_EQ(jobs[1].reports[0].type, "container_scanning");
+  // Recording the job again replaces its reports rather than adding to them.
+  store.record_job(run.id, scan);
+  EXPECT_EQ(store.job(run.id, "scan")->reports.size(), 2u);
+  EXPECT_FALSE(store.job(run.id, "nope"));
+  auto counts = store.job_counts(run.id, run.id);
+  EXPECT_EQ(counts[run.id]["created"], 1);
+  EXPECT_EQ(counts[run.id]["success"], 1);
+}
+
+TEST(RunStore, PagesRunsNewestFirstAndReportsOfTheLastRuns) {
+  files::TempDir dir;
+  Database db(dir.path() / "history.db");
+  RunStore store(db);
+  for (int i = 1; i <= 5; ++i) {
+    int64_t id = store.begin_run(RunRecord{0, "f", "/p"});
+    JobRecord job{"slo", "test", "success"};
+    job.reports = {{"metrics", "m" + std::to_string(i)}};
+    if (i != 4) store.record_job(id, job);  // run 4 left no report
+  }
+  EXPECT_EQ(store.count_runs(), 5);
+  auto first = store.runs_before(0, 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, 5);
+  EXPECT_EQ(first[1].id, 4);
+  auto next = store.runs_before(first.back().id, 2);
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0].id, 3);
+  // The last three runs that left a metrics report: 5, 3 and 2 (4 left none).
+  auto reports = store.reports("metrics", 3);
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[0].run_id, 5);
+  EXPECT_EQ(reports[1].file.path, "m3");
+  EXPECT_EQ(reports[2].run_id, 2);
+}
+
+TEST(RunStore, AJobStillToRunIsNoDeployment) {
+  files::TempDir dir;
+  Database db(dir.path() / "history.db");
+  RunStore store(db);
+  int64_t id = store.begin_run(RunRecord{0, "f", "/p"});
+  JobRecord deploy{"deploy", "deploy", "created"};
+  deploy.environment_name = "staging";
+  store.record_job(id, deploy);
+  EXPECT_TRUE(store.deployments("staging").empty());
+  deploy.status = "running";
+  store.record_job(id, deploy);
+  EXPECT_TRUE(store.deployments("staging").empty());
+  deploy.status = "success";
+  store.record_job(id, deploy);
+  EXPECT_EQ(store.deployments("staging").size(), 1u);
+}
+
+TEST(Database, AReaderSeesTheWritersRunsAndCannotWrite) {
+  files::TempDir dir;
+  EXPECT_THROW(Database(dir.path() / "none.db", Database::Access::ReadOnly), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "none.db")) << "a reader creates nothing";
+  Database writer(dir.path() / "history.db");
+  RunStore(writer).begin_run(RunRecord{0, "f", "/p"});
+  Database reader(dir.path() / "history.db", Database::Access::ReadOnly);
+  RunStore store(reader);
+  EXPECT_EQ(store.count_runs(), 1);
+  EXPECT_THROW(store.begin_run(RunRecord{0, "f", "/p"}), Error);
 }
 
 }  // namespace

@@ -76,6 +76,9 @@ class PipelineRun {
     record.commit_sha = ctx_.repo.sha;
     record.ref = ctx_.plan_context.ref;
     record.started_at = timefmt::iso8601(timefmt::Clock::now());
+    record.source = ctx_.plan_context.variables.get("CI_PIPELINE_SOURCE").value_or("");
+    record.stages = ctx_.pipeline.stages;
+    record.variables = run_variables();
     report_.id = record.id = store.begin_run(record);
     ctx_.plan_context.variables.set("CI_PIPELINE_ID", std::to_string(report_.id));
     ctx_.plan_context.variables.set("CI_PIPELINE_IID", std::to_string(report_.id));
@@ -103,6 +106,10 @@ class PipelineRun {
     for (const auto& e : plan_.excluded)
       report_.not_created.emplace_back(e.name, e.why);
     board_ = make_board(board_jobs, ctx_.pipeline.stages);
+    std::vector<history::JobRecord> created;
+    for (size_t i = 0; i < plan_.jobs.size(); ++i)
+      created.push_back(job_record(i));
+    store.record_jobs(report_.id, created);  // the whole graph, before the first job starts
 
     schedule(store);
 
@@ -169,6 +176,9 @@ class PipelineRun {
         }
         it = runnable.erase(it);
         ++running;
+        report_.jobs[job].status = JobStatus::Running;
+        report_.jobs[job].started_at = timefmt::iso8601(timefmt::Clock::now());
+        record(store, job);
         board_->job_started(job);
         threads.emplace_back([this, job] {
           run_job(job);
@@ -197,12 +207,16 @@ class PipelineRun {
       t.join();
   }
 
-  void record(history::RunStore& store, size_t i) {
+  void record(history::RunStore& store, size_t i) { store.record_job(report_.id, job_record(i)); }
+
+  // The job as the history keeps it; a job not started yet is "created", as GitLab shows it.
+  history::JobRecord job_record(size_t i) {
     const JobReport& r = report_.jobs[i];
+    const PlannedJob& pj = plan_.jobs[i];
     history::JobRecord j;
     j.name = r.name;
     j.stage = r.stage;
-    j.status = std::string(to_string(r.status));
+    j.status = r.status == JobStatus::Pending ? "created" : std::string(to_string(r.status));
     j.exit_code = r.exit_code;
     j.allow_failure = r.allow_failure;
     j.attempts = r.attempts;
@@ -213,8 +227,14 @@ class PipelineRun {
     j.reason = r.reason;
     j.environment_name = r.environment;
     j.environment_url = r.environment_url;
-    if (plan_.jobs[i].job->environment) {
-      j.environment_action = plan_.jobs[i].job->environment->action;
+    j.position = static_cast<int>(i);
+    if (pj.has_needs)
+      for (size_t k : pj.needs)
+        j.needs.push_back(plan_.jobs[k].job->name);
+    for (const auto& [type, path] : r.reports)
+      j.reports.push_back({type, path});
+    if (pj.job->environment) {
+      j.environment_action = pj.job->environment->action;
       j.release =
           ctx_.repo.short_sha.empty() ? "#" + std::to_string(report_.id) : ctx_.repo.short_sha;
       std::lock_guard lock(mu_);
@@ -224,7 +244,22 @@ class PipelineRun {
         else if (k == "RELEASE_IMAGES")
           j.release_images = v;
     }
-    store.record_job(report_.id, j);
+    return j;
+  }
+
+  // The run's own variables for its page, masked ones as [MASKED]; the predefined CI_* ones
+  // are left out (the run's record holds what they say).
+  std::vector<history::RunVariable> run_variables() const {
+    std::vector<history::RunVariable> out;
+    auto add = [&](const pipeline::Variables& vars, const char* source) {
+      for (const auto& v : vars)
+        out.push_back({v.name, v.masked ? "[MASKED]" : v.value, source});
+    };
+    add(ctx_.pipeline.variables, "pipeline file");
+    add(plan_.workflow_variables, "workflow rules");
+    add(ctx_.project_variables, "project");
+    add(ctx_.plan_context.overrides, "command line");
+    return out;
   }
 
   // The jobs whose artifacts (and dotenv variables) this job receives.
