@@ -56,8 +56,9 @@ TEST_F(SloContainer, ABusyContainerFailsTheCpuObjectiveAndAnIdleOnePasses) {
   Container idle("tollgate-slo-idle", "sleep 60");
   SloRun b = check(busy.name(), "2s");
   EXPECT_EQ(b.exit_code, 1) << b.output;
-  // One shell spinning: a core, about 100%, or what is left of one on a busy shared machine.
-  EXPECT_GT(value(b, "cpu_percent"), 20) << b.verdict.dump(2);
+  // One shell spinning: a core, about 100%, or what is left of one on a busy shared machine
+  // (14% seen while two compilers had both cores); the idle one stays under 5%.
+  EXPECT_GT(value(b, "cpu_percent"), 8) << b.verdict.dump(2);
   EXPECT_GT(value(b, "memory_bytes"), 0);
   SloRun i = check(idle.name(), "1s");
   EXPECT_EQ(i.exit_code, 0) << i.output;
@@ -65,8 +66,10 @@ TEST_F(SloContainer, ABusyContainerFailsTheCpuObjectiveAndAnIdleOnePasses) {
 }
 
 TEST_F(SloContainer, AContainerThatStopsMidWindowIsNoDataNeverAPass) {
-  Container brief("tollgate-slo-brief", "sleep 1");
-  SloRun r = check(brief.name(), "4s");
+  // Alive when the check starts even on a loaded machine (a 1 s container had already gone
+  // when tollgate looked for its process once), gone well before the window ends.
+  Container brief("tollgate-slo-brief", "sleep 3");
+  SloRun r = check(brief.name(), "7s");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(r.verdict["findings"][0]["id"], "slo-no-data") << r.verdict.dump(2);
 }
