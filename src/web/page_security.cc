@@ -129,8 +129,9 @@ std::string option(const std::string& value, const std::string& label, bool sele
 
 std::string filter_form(const SecurityView& view, const Filter& f) {
   std::string out = fmt::format(
-      "<form class=\"filters\" method=\"get\" action=\"/security\"><input type=\"hidden\" "
-      "name=\"run\" value=\"{}\"><label>Severity<select name=\"severity\">{}",
+      "<form class=\"filters\" method=\"get\" action=\"/security\"><label>Pipeline<input "
+      "type=\"number\" name=\"run\" min=\"1\" value=\"{}\"></label><label>Severity<select "
+      "name=\"severity\">{}",
       view.run_id, option("", "all", f.severity.empty()));
   for (const char* s : kSeverities)
     out += option(s, s, f.severity == s);
