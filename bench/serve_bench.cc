@@ -23,8 +23,8 @@ using tollgate::web::Request;
 using tollgate::web::Site;
 
 constexpr int kRuns = 10'000;
-constexpr int kGraphRun = kRuns - 1;   // the run with 200 jobs
-constexpr int kSecurityRun = kRuns;    // the newest: the security page's default
+constexpr int kGraphRun = kRuns - 1;  // the run with 200 jobs
+constexpr int kSecurityRun = kRuns;   // the newest: the security page's default
 const char* kStages[] = {"build", "test", "scan", "deploy", "verify"};
 
 JobRecord job(const std::string& name, const std::string& stage, int position) {
@@ -42,8 +42,8 @@ std::vector<JobRecord> jobs_of(int64_t run, int count) {
     JobRecord j = job("job-" + std::to_string(i), kStages[i * 5 / count], i);
     if (i >= count / 5) j.needs = {"job-" + std::to_string(i - count / 5)};
     if (run == kSecurityRun && i < 6)
-      j.reports = {{"container_scanning", ".tollgate/runs/" + std::to_string(run) +
-                                              "/artifacts/" + j.name + "/gl-cs.json"}};
+      j.reports = {{"container_scanning", ".tollgate/runs/" + std::to_string(run) + "/artifacts/" +
+                                              j.name + "/gl-cs.json"}};
     out.push_back(std::move(j));
   }
   return out;
@@ -62,11 +62,14 @@ nlohmann::json scan_report(int image, int n) {
          {"severity", severities[i % 5]},
          {"solution", i % 3 ? "upgrade pkg to 1.3." + std::to_string(i) + " or later" : "no fix"},
          {"identifiers",
-          {{{"type", "cve"}, {"name", cve}, {"value", cve},
+          {{{"type", "cve"},
+            {"name", cve},
+            {"value", cve},
             {"url", "https://nvd.nist.gov/vuln/detail/" + cve}}}},
          {"location",
-          {{"dependency", {{"package", {{"name", "libpkg" + std::to_string(i % 300)}}},
-                           {"version", "1.2." + std::to_string(i)}}},
+          {{"dependency",
+            {{"package", {{"name", "libpkg" + std::to_string(i % 300)}}},
+             {"version", "1.2." + std::to_string(i)}}},
            {"operating_system", "debian 12"},
            {"image", "registry.test/shop/svc" + std::to_string(image) + ":1.0"}}}});
   }
@@ -108,24 +111,34 @@ void serve(benchmark::State& state, const std::string& path, double target_ms) {
   auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     auto response = s.handle(request);
-    if (response.status != 200) state.SkipWithError(("status " + std::to_string(response.status)).c_str());
+    if (response.status != 200)
+      state.SkipWithError(("status " + std::to_string(response.status)).c_str());
     benchmark::DoNotOptimize(response.body.data());
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count() / static_cast<double>(state.iterations());
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+      static_cast<double>(state.iterations());
   state.counters["ms"] = ms;
   state.counters["target_ms"] = target_ms;
   state.counters["of_target"] = ms / target_ms;
   state.counters["body_kb"] = static_cast<double>(bytes) / 1024;
 }
 
-void BM_PipelinesPage(benchmark::State& state) { serve(state, "/", 20); }
-void BM_ApiRuns(benchmark::State& state) { serve(state, "/api/runs", 20); }
+void BM_PipelinesPage(benchmark::State& state) {
+  serve(state, "/", 20);
+}
+void BM_ApiRuns(benchmark::State& state) {
+  serve(state, "/api/runs", 20);
+}
 void BM_RunGraph200Jobs(benchmark::State& state) {
   serve(state, "/runs/" + std::to_string(kGraphRun), 50);
 }
-void BM_SecurityPage5000Findings(benchmark::State& state) { serve(state, "/security", 100); }
-void BM_ApiSecurity5000Findings(benchmark::State& state) { serve(state, "/api/security", 100); }
+void BM_SecurityPage5000Findings(benchmark::State& state) {
+  serve(state, "/security", 100);
+}
+void BM_ApiSecurity5000Findings(benchmark::State& state) {
+  serve(state, "/api/security", 100);
+}
 
 #define SERVE_BENCH(fn) \
   BENCHMARK(fn)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true)

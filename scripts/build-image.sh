@@ -2,15 +2,16 @@
 # make image: builds localhost/tollgate:latest from the Containerfile at the repository root,
 # with BUILD/tollgate as the only file of the build context. Its base, Debian bookworm minbase
 # with the libraries tollgate loads, is made once from Debian's packages with mmdebstrap and kept
-# in the engine's store as localhost/tollgate/base:bookworm.
+# in the engine's store as localhost/tollgate/base:bookworm-<hash of the library list>, so a new
+# library (the list is the Containerfile's ARG LIBS) makes a new base.
 #   scripts/build-image.sh [BUILD]     ENGINE=podman|docker, IMAGE=name, DEBIAN_MIRROR=url
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
 engine=${ENGINE:-podman}
 image=${IMAGE:-localhost/tollgate:latest}
-base=localhost/tollgate/base:bookworm
 libs=$(sed -n 's/^ARG LIBS="\(.*\)"$/\1/p' "$root/Containerfile")
+base=localhost/tollgate/base:bookworm-$(printf '%s' "$libs" | sha256sum | cut -c1-12)
 [ -x "$build/tollgate" ] || { echo "build-image: $build/tollgate is not built (make build)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -15,6 +15,7 @@ namespace {
 using nlohmann::json;
 constexpr int kPageSize = 50;
 constexpr int kMaxPageSize = 500;
+constexpr size_t kMaxLogBytes = 4 << 20;
 
 std::string short_sha(const std::string& sha) {
   return sha.substr(0, 8);
@@ -191,7 +192,13 @@ Response Site::job_page(int64_t id, const std::string& name) {
   auto job = store.job(id, name);
   if (!job) return not_found("job " + name);
   std::string text;
+  size_t skipped = 0;
   if (auto log = inside_state(job->log)) text = files::read(*log);
+  // A huge log shows its end, as GitLab's job page does; the raw log has all of it.
+  if (text.size() > kMaxLogBytes) {
+    skipped = text.find('\n', text.size() - kMaxLogBytes) + 1;
+    text.erase(0, skipped);
+  }
   std::string body = fmt::format(
       "<h1>{} <span id=\"job-status\" class=\"status status-{}\" data-status=\"{}\">{}</span>"
       "</h1><div class=\"meta-line\"><a href=\"/runs/{}\">pipeline #{}</a><span>stage {}</span>"
@@ -200,11 +207,18 @@ Response Site::job_page(int64_t id, const std::string& name) {
       escape(job->stage), duration_text(job->duration_s), job->exit_code, job->attempts,
       escape(job->reason));
   bool follow = live(job->status);
+  // A running job's last line may be half written: the stream sends it whole.
+  if (follow) text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
   body += follow ? fmt::format(
                        "<pre class=\"log\" id=\"log\" data-events=\"/api/runs/{}/jobs/{}/"
                        "events?offset={}\">",
-                       id, url_part(name), text.size())
+                       id, url_part(name), skipped + text.size())
                  : "<pre class=\"log\" id=\"log\">";
+  if (skipped > 0)
+    body += fmt::format(
+        "<span class=\"l attempt\">{} MiB of earlier output left out: the whole "
+        "log is at /api/runs/{}/jobs/{}/log</span>\n",
+        skipped >> 20, id, url_part(name));
   body += render_log(text) + "</pre>";
   if (text.empty() && !follow) body += "<p class=\"muted\">The job printed nothing.</p>";
   return {200, "text/html; charset=utf-8", page(name, Section::Pipelines, body, follow)};

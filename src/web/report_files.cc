@@ -44,40 +44,48 @@ ReportFile ReportFiles::load(const fs::path& path, const std::string& job_dir) {
   }
   uintmax_t size = fs::file_size(path, ec);
   auto mtime = fs::last_write_time(path, ec);
-  std::lock_guard lock(mu_);
-  auto it = cache_.find(path.string());
-  if (it != cache_.end() && it->second.size == size && it->second.mtime == mtime) {
-    ages_.splice(ages_.begin(), ages_, it->second.age);
-    return it->second.file;
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(path.string());
+    if (it != cache_.end() && it->second.size == size && it->second.mtime == mtime) {
+      ages_.splice(ages_.begin(), ages_, it->second.age);
+      return it->second.file;
+    }
   }
   if (size > kMaxReportBytes) {
     out.error = "larger than 256 MiB";
     return out;
   }
-  json j;
+  // Parsed outside the lock: other requests go on meanwhile (two may parse one file at once).
   try {
-    j = json::parse(files::read(path), nullptr, false);
+    json j = json::parse(files::read(path), nullptr, false);
+    if (j.is_discarded()) {
+      out.error = "not valid JSON";
+    } else {
+      out.kind = kind_of(j, out.gate);
+      out.json = std::make_shared<const json>(std::move(j));
+    }
   } catch (const std::exception& e) {
     out.error = e.what();
     return out;
   }
-  if (j.is_discarded()) {
-    out.error = "not valid JSON";
-  } else {
-    out.kind = kind_of(j, out.gate);
-    out.json = std::make_shared<const json>(std::move(j));
-  }
-  if (it != cache_.end()) {
+  remember(path.string(), mtime, size, out);
+  return out;
+}
+
+void ReportFiles::remember(const std::string& key, fs::file_time_type mtime, uintmax_t size,
+                           const ReportFile& file) {
+  std::lock_guard lock(mu_);
+  if (auto it = cache_.find(key); it != cache_.end()) {
     ages_.erase(it->second.age);
     cache_.erase(it);
   }
-  ages_.push_front(path.string());
-  cache_[path.string()] = Entry{mtime, size, out, ages_.begin()};
+  ages_.push_front(key);
+  cache_[key] = Entry{mtime, size, file, ages_.begin()};
   while (cache_.size() > capacity_) {
     cache_.erase(ages_.back());
     ages_.pop_back();
   }
-  return out;
 }
 
 std::vector<ReportFile> ReportFiles::of_run(int64_t run_id) {

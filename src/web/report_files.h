@@ -46,6 +46,8 @@ class ReportFiles {
     std::list<std::string>::iterator age;
   };
   ReportFile load(const std::filesystem::path& path, const std::string& job_dir);
+  void remember(const std::string& key, std::filesystem::file_time_type mtime, uintmax_t size,
+                const ReportFile& file);
 
   std::filesystem::path state_dir_;
   size_t capacity_;

@@ -1,5 +1,6 @@
 #include "web/site.h"
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <unordered_map>
