@@ -1,6 +1,7 @@
 #include "budget/focus_source.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,11 +13,26 @@
 #include <thread>
 
 #include "budget/csv_reader.h"
+#include "budget/tags.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 
 namespace tollgate::budget {
 namespace {
+
+bool iso4217_like(std::string_view code) {
+  return code.size() == 3 &&
+         std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
+
+// A field for a message: bytes outside printable ASCII as \xNN (a currency may be any bytes).
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char ch : text.substr(0, 40))
+    out += ch >= 0x20 && ch < 0x7f ? std::string(1, static_cast<char>(ch))
+                                   : fmt::format("\\x{:02x}", ch);
+  return out;
+}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse of
 // H. Hinnant's published algorithm, written out here).
@@ -186,6 +202,10 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
     row.currency = field(c.currency);
     if (row.currency.empty())
       throw Error(reader.where(), "BillingCurrency is null; FOCUS requires a currency code");
+    // Spend in a currency no budget names is spend no budget counts: only ISO 4217 codes.
+    if (!iso4217_like(row.currency))
+      throw Error(reader.where(), "BillingCurrency '" + printable(row.currency) +
+                                      "' is not an ISO 4217 code (three capital letters)");
     row.category = field(c.category);
     if (row.category.empty())
       throw Error(reader.where(),
@@ -213,6 +233,9 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
     row.tags = field(c.tags);
     row.tags_doubled = c.tags >= 0 && reader.still_doubled(static_cast<size_t>(c.tags));
     try {
+      // Checked whether or not a scope reads them: a malformed export is refused either way.
+      // Each distinct Tags text is parsed once per thread (parsed_tags keeps them).
+      if (!row.tags.empty()) parsed_tags(row.tags, row.tags_doubled);
       sink.add(row);
     } catch (const Error& e) {
       if (e.where().known()) throw;

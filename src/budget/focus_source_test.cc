@@ -100,6 +100,20 @@ TEST_F(FocusSource, FailsClosedWithFileAndLine) {
   EXPECT_EQ(
       error_of(std::string(kHeader) + str::replace_all(row, R"("{""env"":""prod""}")", "env=prod")),
       "costs.csv:2: Tags is not a flat JSON object: expected '{'");
+  // Refused even when no scope reads Tags (the sink here does not look at them).
+  struct Ignore : RowSink {
+    void add(const CostRow&) override {}
+  } ignore;
+  std::string broken = std::string(kHeader) + str::replace_all(row, R"(""prod""})", R"(""prod"")");
+  EXPECT_THROW(read_focus(write(broken), ignore, {}), Error);
+  // A currency that is not an ISO 4217 code would sit beside the budget's, counted by none.
+  EXPECT_EQ(error_of(std::string(kHeader) + str::replace_all(row, "USD",
+                                                             "U\xff"
+                                                             "D")),
+            "costs.csv:2: BillingCurrency 'U\\xffD' is not an ISO 4217 code (three capital "
+            "letters)");
+  EXPECT_EQ(error_of(std::string(kHeader) + str::replace_all(row, "USD", "usd")),
+            "costs.csv:2: BillingCurrency 'usd' is not an ISO 4217 code (three capital letters)");
 }
 
 TEST(FocusTime, ParsesTheFocusFormAndOffsets) {

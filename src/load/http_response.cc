@@ -1,5 +1,7 @@
 #include "load/http_response.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -23,6 +25,24 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 // Strips the optional whitespace (space and tab, RFC 9110 5.6.3) around a field value.
+// RFC 9110 5.1: a field name is a token (tchar: letters, digits and !#$%&'*+-.^_`|~).
+bool is_token(std::string_view name) {
+  static constexpr std::string_view kPunct = "!#$%&'*+-.^_`|~";
+  for (unsigned char c : name)
+    if (!std::isalnum(c) && kPunct.find(static_cast<char>(c)) == std::string_view::npos)
+      return false;
+  return !name.empty();
+}
+
+// Text from the wire for a message: control bytes as \xNN.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 80))
+    out +=
+        c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, static_cast<char>(c));
+  return out;
+}
+
 std::string_view trim_ows(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
     v.remove_prefix(1);
@@ -234,7 +254,10 @@ bool ResponseParser::on_line(std::string_view line) {
 
 bool ResponseParser::on_status_line(std::string_view line) {
   // HTTP/1.1 200 OK
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[8] != ' ') {
+  // HTTP-version SP 3DIGIT ( SP reason-phrase )? (RFC 9112, 4): a fourth digit or a missing space
+  // is not a status this client understands.
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') ||
+      line[8] != ' ' || (line.size() > 12 && line[12] != ' ')) {
     fail("malformed status line '" + std::string(line.substr(0, 80)) + "'");
     return false;
   }
@@ -258,6 +281,10 @@ bool ResponseParser::on_header_line(std::string_view line) {
     return false;
   }
   std::string_view name = line.substr(0, colon);
+  if (!is_token(name)) {
+    fail("malformed header name '" + printable(name) + "'");
+    return false;
+  }
   Field field = field_of(name);
   if (field == Field::Other && !keep_headers_) return true;  // most lines of a plain load test
   std::string_view value = trim_ows(line.substr(colon + 1));

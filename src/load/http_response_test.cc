@@ -122,11 +122,18 @@ TEST(ResponseParser, LeavesBytesOfTheNextResponse) {
 }
 
 TEST(ResponseParser, MalformedInputIsRejected) {
-  for (std::string bad : {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-                          "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"}) {
+  for (std::string bad : std::initializer_list<std::string>{
+           "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+           "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+           // a four-digit status is not 200; nor is HTTP/1.2 or a status glued on
+           "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.2 200 OK\r\n\r\n", "HTTP/1.1 200OK\r\n\r\n",
+           // a header name is a token: no NUL, space or control character
+           std::string("HTTP/1.1 200 OK\r\nX-A\0b: 1\r\n\r\n", 29),
+           "HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nX\x01: 1\r\n\r\n"}) {
     Parsed got = parse_pieces(bad, {});
     EXPECT_EQ(got.result, Result::Error) << bad;
   }

@@ -8,13 +8,31 @@
 namespace tollgate::posture {
 namespace {
 
-// A plain scalar Kubernetes reads as this boolean (YAML 1.1: yes/on count as true).
+// The apiserver and kubectl decode manifests with sigs.k8s.io/yaml, which resolves scalars with
+// go-yaml v2's table: y, yes, true and on (as written, capitalised or upper case) are true, their
+// opposites false. A quoted scalar is a string unless it is tagged !!bool.
 bool bool_is(const Node* node, bool value) {
-  if (node == nullptr || !node->is_scalar() || node->quoted()) return false;
-  return yaml_parse::yaml11_bool(node->text()) == value;
+  if (node == nullptr || !node->is_scalar()) return false;
+  std::string_view tag = node->tag();
+  if (tag.empty() ? node->quoted() : tag != "tag:yaml.org,2002:bool") return false;
+  return kubernetes_bool(node->text()) == value;
 }
 
 }  // namespace
+
+std::optional<bool> kubernetes_bool(std::string_view text) {
+  static constexpr std::pair<std::string_view, bool> kWords[] = {
+      {"y", true},    {"Y", true},      {"yes", true},    {"Yes", true},    {"YES", true},
+      {"true", true}, {"True", true},   {"TRUE", true},   {"on", true},     {"On", true},
+      {"ON", true},   {"n", false},     {"N", false},     {"no", false},    {"No", false},
+      {"NO", false},  {"false", false}, {"False", false}, {"FALSE", false}, {"off", false},
+      {"Off", false}, {"OFF", false}};
+  for (const auto& [word, value] : kWords)
+    if (text == word) return value;
+  return std::nullopt;
+}
+
+namespace {}  // namespace
 
 const Node* get(const Node* node, std::string_view key) {
   if (node == nullptr || !node->is_mapping()) return nullptr;

@@ -23,6 +23,8 @@ const Node::Entry* entry(const Node* node, std::string_view key);
 SourceLocation where_of(const Node* parent, std::string_view key);
 
 // JSON true or YAML true (unquoted); a quoted "true" is a string in Kubernetes too.
+// A scalar as the apiserver reads a boolean field (go-yaml v2's resolver), or nullopt.
+std::optional<bool> kubernetes_bool(std::string_view text);
 bool is_true(const Node* node);
 bool is_false(const Node* node);
 // A plain scalar that is a whole decimal integer ("3", "-1"); nullopt for anything else.

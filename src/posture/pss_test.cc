@@ -63,6 +63,40 @@ TEST(PssTest, HostNamespaces) {
   }
 }
 
+// The apiserver reads these fields with go-yaml v2's resolver: every form it takes for true is a
+// finding, and what it takes for a string is not a boolean at all.
+TEST(PssTest, ReadsBooleansAsTheApiserverDoes) {
+  for (const char* t : {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+                        "!!bool \"true\"", "!!bool 'y'"}) {
+    std::string pod = std::string(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  hostNetwork: )") + t +
+                      R"(
+  hostPID: )" + t + R"(
+  hostIPC: )" + t + R"(
+  containers: [{name: c, image: x, securityContext: {privileged: )" +
+                      t + "}}]\n";
+    Inputs in = testing::read_text(pod);
+    Collector c;
+    check(in.objects.at(0), {Level::Baseline, kLatestMinor}, c);
+    EXPECT_EQ(ids(c), (Ids{"hostNamespaces", "privileged"})) << t;
+  }
+  for (const char* t : {"n", "N", "no", "Off", "FALSE", "\"true\"", "'y'", "yEs", "1"}) {
+    std::string pod =
+        std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  ") + "hostPID: " + t +
+        "\n  containers: [{name: c, image: x, securityContext: " + "{privileged: " + t + "}}]\n";
+    Inputs in = testing::read_text(pod);
+    Collector c;
+    check(in.objects.at(0), {Level::Baseline, kLatestMinor}, c);
+    EXPECT_EQ(ids(c), Ids{}) << t;
+  }
+  EXPECT_EQ(kubernetes_bool("y"), true);
+  EXPECT_EQ(kubernetes_bool("N"), false);
+  EXPECT_EQ(kubernetes_bool("yEs"), std::nullopt);
+}
+
 TEST(PssTest, PrivilegedInAnyContainerKind) {
   for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
     json p = good_pod();

@@ -1,6 +1,8 @@
 #include "scan/osv.h"
 
+#include "scan/cvss.h"
 #include "scan/severity.h"
+#include "util/timefmt.h"
 
 namespace tollgate::scan {
 namespace {
@@ -27,13 +29,31 @@ std::vector<std::string> strings(const json& j, const char* key) {
   return out;
 }
 
-std::vector<OsvSeverity> severities(const json& j) {
+// A CVSS v3 vector that does not parse would rate the advisory Unknown, below any --fail-on: the
+// record is refused rather than quietly made harmless.
+std::vector<OsvSeverity> severities(const json& j, const SourceLocation& where,
+                                    const std::string& id) {
   std::vector<OsvSeverity> out;
   auto it = j.find("severity");
   if (it == j.end() || !it->is_array()) return out;
-  for (const auto& s : *it)
-    if (s.is_object()) out.push_back({text(s, "type"), text(s, "score")});
+  for (const auto& s : *it) {
+    if (!s.is_object()) continue;
+    OsvSeverity sev{text(s, "type"), text(s, "score")};
+    if (sev.type == "CVSS_V3" && !cvss3_base_score(sev.score))
+      bad(where, id, "severity '" + sev.score + "' is not a complete CVSS v3 vector");
+    out.push_back(std::move(sev));
+  }
   return out;
+}
+
+// An RFC 3339 time, or absent. A malformed `withdrawn` read as "withdrawn" would drop the
+// advisory from every scan.
+void check_time(const json& j, const char* key, const SourceLocation& where,
+                const std::string& id) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_string() || !timefmt::parse_iso8601(it->get<std::string>()))
+    bad(where, id, std::string("'") + key + "' is not an RFC 3339 time: " + it->dump());
 }
 
 OsvEvent parse_event(const json& e, const SourceLocation& where, const std::string& id) {
@@ -78,7 +98,7 @@ OsvAffected parse_affected(const json& a, const SourceLocation& where, const std
     out.urgency = text(*es, "urgency");
   if (auto ds = a.find("database_specific"); ds != a.end() && ds->is_object())
     out.database_severity = text(*ds, "severity");
-  out.severity = severities(a);
+  out.severity = severities(a, where, id);
   return out;
 }
 
@@ -89,13 +109,15 @@ OsvRecord parse_osv(const json& j, const SourceLocation& where) {
   OsvRecord r;
   r.id = text(j, "id");
   if (r.id.empty()) bad(where, "", "missing 'id'");
+  check_time(j, "modified", where, r.id);
+  check_time(j, "withdrawn", where, r.id);
   r.modified = text(j, "modified");
   r.withdrawn = j.contains("withdrawn") && !j["withdrawn"].is_null();
   r.summary = text(j, "summary");
   r.details = text(j, "details");
   r.aliases = strings(j, "aliases");
   r.upstream = strings(j, "upstream");
-  r.severity = severities(j);
+  r.severity = severities(j, where, r.id);
   if (auto refs = j.find("references"); refs != j.end() && refs->is_array())
     for (const auto& ref : *refs)
       if (ref.is_object() && ref.contains("url")) r.references.push_back(text(ref, "url"));

@@ -97,6 +97,27 @@ TEST(Import, RejectsRecordsThatBreakTheSchema) {
                       "ranges": [{"type": "ECOSYSTEM", "events": [{"fixd": "1"}]}]}]})",
           "x.json"),
       Error);
+  // A field whose meaning tollgate would have to guess: refused, naming the record.
+  for (const char* bad :
+       {R"({"id": "X-9", "withdrawn": "yesterday"})", R"({"id": "X-9", "withdrawn": 1700000000})",
+        R"({"id": "X-9", "modified": "2024-13-01T00:00:00Z"})",
+        R"({"id": "X-9", "severity": [{"type": "CVSS_V3", "score":
+                              "CVSS:3.1/AV:Z/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]})",
+        R"({"id": "X-9", "affected": [{"package": {"ecosystem": "Debian:12",
+                              "name": "a"}, "severity": [{"type": "CVSS_V3", "score": "9.8"}]}]})"}) {
+    try {
+      parse_osv_document(bad, "x.json");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("OSV record X-9"), std::string::npos) << e.what();
+    }
+  }
+  auto dated = parse_osv_document(
+      R"({"id": "X-3", "modified": "2024-06-08T05:31:32.467383Z", "withdrawn": "2024-07-01T00:00:00+02:00",
+          "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]})",
+      "x.json");
+  ASSERT_EQ(dated.size(), 1u);
+  EXPECT_TRUE(dated[0].withdrawn);
   // Unknown fields are fine: newer schema minors only add.
   auto ok = parse_osv_document(R"([{"id": "X-1", "new_field": 1}, {"id": "X-2"}])", "x.json");
   EXPECT_EQ(ok.size(), 2u);

@@ -78,9 +78,12 @@ Measurement lookup_load_statistic(const json& verdict, const Query& query,
 
 std::vector<Measurement> LoadSource::measure(const std::vector<Query>& queries, const Window&) {
   json verdict = json::parse(files::read(path_), nullptr, false);
-  if (verdict.is_discarded() || !verdict.is_object() || !verdict.contains("summary"))
+  // Another gate's verdict has a summary too, with figures of other meanings.
+  if (verdict.is_discarded() || !verdict.is_object() || !verdict.contains("summary") ||
+      !verdict["gate"].is_string() || verdict["gate"] != "load")
     throw Error(SourceLocation{path_},
-                "not a tollgate load result (expected the JSON of `tollgate load --format json`)");
+                "not a tollgate load result (expected the JSON of `tollgate load --format json`, "
+                "whose \"gate\" is \"load\")");
   std::vector<Measurement> out;
   try {
     std::string status = verdict.value("status", "");

@@ -1,5 +1,7 @@
 #include "slo/scoring.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -59,12 +61,16 @@ ObjectiveResult score_objective(const Objective& o, const SliValue* measured,
   r.objective = &o;
   if (measured) r.query = measured->query;
   if (o.relative()) r.compared_with = previous;
-  if (!measured || !measured->value || std::isnan(*measured->value)) {
+  // NaN and ±Inf (a rate over nothing, a division by zero) measure nothing: -Inf would meet
+  // every "<" criterion, so they fail as no data does.
+  if (!measured || !measured->value || !std::isfinite(*measured->value)) {
     r.result = Result::Fail;
     r.key_failed = o.key_sli;
     r.reason = !measured                    ? "the source returned no value for this SLI"
                : !measured->no_data.empty() ? measured->no_data
-                                            : "no data (NaN)";
+               : std::isnan(*measured->value)
+                   ? "no data (NaN)"
+                   : fmt::format("no data ({}Inf)", *measured->value < 0 ? "-" : "+");
     return r;
   }
   double value = *measured->value;

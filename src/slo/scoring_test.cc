@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 namespace tollgate::slo {
 namespace {
@@ -172,6 +173,16 @@ TEST(Scoring, MissingValuesAndNaNFail) {
   v["error_rate"] = SliValue{std::nullopt, "rate(x[5m])", "query returned no data"};
   e = evaluate(slo(kTwoObjectives), v, {});
   EXPECT_EQ(e.objectives[1].reason, "query returned no data");
+  // Prometheus answers "-Inf" for a ratio over nothing: it meets "<=0.01" as a number, but it
+  // measures nothing.
+  v["error_rate"] = SliValue{-std::numeric_limits<double>::infinity(), "q", ""};
+  e = evaluate(slo(kTwoObjectives), v, {});
+  EXPECT_EQ(e.objectives[1].result, Result::Fail);
+  EXPECT_EQ(e.objectives[1].reason, "no data (-Inf)");
+  EXPECT_EQ(e.result, Result::Fail);
+  v["response_time_p95"] = SliValue{std::numeric_limits<double>::infinity(), "q", ""};
+  e = evaluate(slo(kTwoObjectives), v, {});
+  EXPECT_EQ(e.objectives[0].reason, "no data (+Inf)");
 }
 
 TEST(Scoring, InformationalObjectivesAreNotScored) {

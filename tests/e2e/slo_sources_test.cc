@@ -258,6 +258,20 @@ TEST(SloLoad, AFailedLoadRunFailsTheEvaluationAsInKeptn) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+TEST(SloLoad, AnotherGatesVerdictIsNoLoadResult) {
+  files::TempDir dir("slo-load");
+  write(
+      dir.path() / "slo.yaml",
+      "objectives:\n  - {sli: p95_ms, pass: [{criteria: [\"<=200\"]}]}\ntotal_score: {pass: 90}\n");
+  // A budget verdict whose summary happens to hold the figures the SLO asks for.
+  write(dir.path() / "budget.json",
+        R"({"gate": "budget", "status": "pass", "findings": [],
+            "summary": {"overall": {"p95_ms": 1}, "requests": {}}})");
+  SloRun r = check_slo(dir.path(), {"slo.yaml", "--source", "load:budget.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("not a tollgate load result"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace tollgate::slo_e2e
 
