@@ -26,7 +26,7 @@ class BudgetApi : public ::testing::Test {
     delete log_;
   }
   void SetUp() override {
-    if (!server_) GTEST_SKIP() << "python3 is not installed (scripts/install-deps.sh)";
+    ASSERT_TRUE(server_) << "python3 is not installed (scripts/install-deps.sh installs it)";
   }
 
   static std::string url(const std::string& path) {

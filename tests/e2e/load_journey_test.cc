@@ -141,7 +141,7 @@ Result tollgate_on_a_terminal(const std::vector<std::string>& args) {
 }
 
 TEST(LoadJourney, LiveLineEverySecondOnATerminal) {
-  if (!testing::have_program("script")) GTEST_SKIP() << "script(1) from util-linux makes the pty";
+  ASSERT_TRUE(testing::have_program("script")) << "script(1) from util-linux makes the pty";
   HttpTestServer server;
   files::TempDir dir("load-journey");
   files::write_atomic(dir.path() / "s.yaml",
@@ -174,7 +174,7 @@ TEST(LoadJourney, LiveLineEverySecondOnATerminal) {
 }
 
 TEST(LoadJourney, LiveLineCountsErrorsAndStaysOffPipes) {
-  if (!testing::have_program("script")) GTEST_SKIP() << "script(1) from util-linux makes the pty";
+  ASSERT_TRUE(testing::have_program("script")) << "script(1) from util-linux makes the pty";
   HttpTestServer server;
   files::TempDir dir("load-journey");
   files::write_atomic(dir.path() / "s.yaml",

@@ -52,7 +52,7 @@ size_t count_lines(const fs::path& p) {
 class LoadNginx : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::have_program("nginx")) GTEST_SKIP() << "nginx is not installed";
+    ASSERT_TRUE(testing::have_program("nginx")) << "nginx is not installed";
     port_ = free_port();
     fs::path d = dir_.path();
     fs::create_directories(d / "www");
@@ -252,7 +252,7 @@ TEST_F(LoadNginx, GitlabLoadPerformanceReportAndCsv) {
   EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained, readable offline
   EXPECT_EQ(page.find("http://"), page.find("http://127.0.0.1"));  // no external resources
   // A real browser, offline, reads it: the DOM Chromium builds holds the three charts' lines.
-  if (!testing::have_program("chromium")) GTEST_SKIP() << "chromium renders the HTML report";
+  ASSERT_TRUE(testing::have_program("chromium")) << "chromium renders the HTML report";
   process::Command browser({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
                             "--no-first-run", "--dump-dom", "file://" + html.string()});
   browser.timeout = std::chrono::seconds(60);
@@ -386,7 +386,7 @@ class LoadNginxTls : public LoadNginx {
 };
 
 TEST_F(LoadNginxTls, HttpsVerifiesTheCertificate) {
-  if (!testing::have_program("openssl")) GTEST_SKIP() << "openssl is not installed";
+  ASSERT_TRUE(testing::have_program("openssl")) << "openssl is not installed";
   std::string https = "https://127.0.0.1:" + std::to_string(tls_port_);
   std::string journeys =
       "load: {users: 2, iterations: 40}\n"

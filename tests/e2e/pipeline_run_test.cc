@@ -519,7 +519,7 @@ long:
 }
 
 TEST(PipelineRun, LiveBoardOnATerminal) {
-  if (!have_program("script")) GTEST_SKIP() << "script(1) from util-linux is needed for a pty";
+  ASSERT_TRUE(have_program("script")) << "script(1) from util-linux is needed for a pty";
   PipelineProject p;
   p.write(".gitlab-ci.yml", R"yaml(
 stages: [build, test]

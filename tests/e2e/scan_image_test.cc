@@ -11,7 +11,7 @@ namespace {
 class ScanImage : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::have_program("skopeo")) GTEST_SKIP() << "skopeo is not installed";
+    ASSERT_TRUE(testing::have_program("skopeo")) << "skopeo is not installed";
     db_ = db_with_testdata(dir_.path());
     // Layer 2 upgrades busybox past CVE-2022-48174's fix: only the merged view is right.
     fs::create_directories(dir_.path() / "upgrade/lib/apk/db");

@@ -69,7 +69,7 @@ class ScanRegistry : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    if (!plain_) GTEST_SKIP() << "docker-registry, skopeo or htpasswd is not installed";
+    ASSERT_TRUE(plain_) << "docker-registry, skopeo or htpasswd is not installed";
   }
 
   // The digest of a tag's manifest, as the registry states it.

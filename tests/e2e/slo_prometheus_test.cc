@@ -66,7 +66,7 @@ class Prometheus : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    if (!server_) GTEST_SKIP() << "prometheus is not installed (scripts/install-deps.sh)";
+    ASSERT_TRUE(server_) << "prometheus is not installed (scripts/install-deps.sh installs it)";
     work_ = std::make_unique<files::TempDir>("slo-work");
   }
 
@@ -278,7 +278,7 @@ TEST_F(Prometheus, ExecutionErrorsAndTimeoutsCannotVerify) {
 
 // nginx in front of Prometheus admits only a bearer token, as a reverse proxy in production does.
 TEST_F(Prometheus, BearerTokenFromTheEnvironment) {
-  if (!testing::have_program("nginx")) GTEST_SKIP() << "nginx is not installed";
+  ASSERT_TRUE(testing::have_program("nginx")) << "nginx is not installed";
   int port = testing::free_port();
   fs::path d = work_->path();
   std::string temp = (d / "nginx-temp").string();
@@ -323,7 +323,7 @@ TEST_F(Prometheus, BasicAuthFromTheEnvironment) {
                                              "import crypt; print(crypt.crypt('pa55', "
                                              "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))"}));
   if (!hash.outcome.ok() || hash.output.rfind("$2", 0) != 0)
-    GTEST_SKIP() << "no bcrypt in python3 here: " << hash.output;
+    FAIL() << "no bcrypt in python3 here: " << hash.output;
   write(d / "web.yml",
         "basic_auth_users:\n  ci: '" + hash.output.substr(0, hash.output.find('\n')) + "'\n");
   write(d / "prometheus.yml", "global: {scrape_interval: 1h}\nscrape_configs: []\n");

@@ -40,12 +40,12 @@ class ServerProcess {
   std::filesystem::path log_file_;
 };
 
-// Is a program installed? Tests of real peers skip (GTEST_SKIP) only when install-deps.sh could
-// not provide them, which CI treats as a failure through TOLLGATE_REQUIRE_PEERS=1.
+// Is a program installed? A test that needs one fails without it, never skips: make test
+// installs every program a test needs (scripts/install-deps.sh).
 bool have_program(const std::string& name);
 
 // Runs the tollgate under test with args on a pseudo-terminal made by script(1), as a user at a
-// terminal sees it: colour, live lines. The output is what the terminal showed. Callers skip
+// terminal sees it: colour, live lines. The output is what the terminal showed. Callers fail
 // the test when have_program("script") is false.
 process::Captured tollgate_on_a_terminal(const std::vector<std::string>& args,
                                          const std::filesystem::path& cwd = {},
