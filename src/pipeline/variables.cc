@@ -1,5 +1,7 @@
 #include "pipeline/variables.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -92,6 +94,29 @@ std::vector<std::pair<std::string, std::string>> VariableSet::file_contents() co
   for (const auto& [name, v] : vars_)
     if (v.file) out.emplace_back(name, get(name).value_or(""));
   return out;
+}
+
+std::string unmaskable_because(std::string_view value, bool raw) {
+  static constexpr std::string_view kPunct = "_+=/@:.~-";
+  std::string bad;
+  for (unsigned char c : value) {
+    bool ok = raw ? c > 0x20 && c != 0x7f
+                  : std::isalnum(c) || kPunct.find(static_cast<char>(c)) != std::string_view::npos;
+    if (!ok && bad.size() < 24) {
+      std::string shown = c == '\n'               ? "a line break"
+                          : c == ' '              ? "a space"
+                          : c < 0x20 || c >= 0x7f ? fmt::format("byte 0x{:02x}", c)
+                                                  : fmt::format("'{}'", static_cast<char>(c));
+      if (bad.find(shown) == std::string::npos) bad += (bad.empty() ? "" : ", ") + shown;
+    }
+  }
+  std::string why;
+  if (value.size() < 8) why = fmt::format("it has {} characters, fewer than 8", value.size());
+  if (!bad.empty()) why += (why.empty() ? "it holds " : " and holds ") + bad;
+  if (why.empty()) return "";
+  return why + (raw ? " (a masked raw value is 8 or more characters without spaces)"
+                    : " (a masked value is 8 or more characters of A-Z a-z 0-9 _ + = / @ : . ~ -;"
+                      " with expand: false any characters but spaces)");
 }
 
 std::vector<std::string> VariableSet::masked_values() const {

@@ -11,6 +11,12 @@
 
 namespace tollgate::pipeline {
 
+// Why a value cannot be masked, or "" when it can. GitLab's rule (Ci::Maskable): 8 or more
+// characters of A-Z a-z 0-9 _ + = / @ : . ~ -, or of any non-space characters for a raw
+// (expand: false) variable. Masking replaces the value line by line in what a job prints: a
+// value across lines would show, and a short one would mask every such pair of characters.
+std::string unmaskable_because(std::string_view value, bool raw);
+
 // Expands $VAR and ${VAR} in text; $$ is a literal '$'; an undefined variable becomes "".
 std::string expand_variables(std::string_view text, const VariableLookup& lookup);
 

@@ -142,6 +142,9 @@ Variables read_project_variables(const std::string& path) {
     } else {
       throw Error(e.value.where, "variable " + v.name + " must be a string or {value, masked}");
     }
+    if (v.masked)
+      if (std::string why = pipeline::unmaskable_because(v.value, !v.expand); !why.empty())
+        throw Error(e.key.where, "variable " + v.name + " cannot be masked: " + why);
     out.push_back(std::move(v));
   }
   return out;
@@ -164,6 +167,8 @@ Context make_context(const RunOptions& opts, long long pipeline_id) {
   for (const auto& [k, val] : opts.vars)
     pc.overrides.push_back(Variable{k, val, false});
   for (const auto& [k, val] : opts.masked_vars) {
+    if (std::string why = pipeline::unmaskable_because(val, true); !why.empty())
+      throw UsageError("--var-masked " + k + " cannot be masked: " + why);
     Variable v{k, val, false};
     v.masked = true;
     pc.overrides.push_back(v);

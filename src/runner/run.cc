@@ -342,8 +342,10 @@ class PipelineRun {
                    : "other";
       }
       vars.set("CI_ENVIRONMENT_TIER", tier);
-      report_.jobs[i].environment = name;
-      report_.jobs[i].environment_url = url;
+      // The job gets the URL as it is; what tollgate prints and stores has secrets masked.
+      std::vector<std::string> secrets = vars.masked_values();
+      report_.jobs[i].environment = mask(name, secrets);
+      report_.jobs[i].environment_url = mask(url, secrets);
     }
     return vars;
   }
@@ -420,7 +422,8 @@ class PipelineRun {
           VariableSet own = vars;
           for (const auto& [k, v] : dotenv_[i])
             own.set(k, v);
-          r.environment_url = pipeline::expand_variables(job.environment->url, own.lookup());
+          r.environment_url = mask(pipeline::expand_variables(job.environment->url, own.lookup()),
+                                   own.masked_values());
         }
       }
       cache_.save(job, caches, build_dir, ctx_.project_files, r.status == JobStatus::Success, sink);

@@ -18,6 +18,9 @@ TEST(PipelineSemantics, MaskedVariablesNeverReachLogsOrReports) {
           "DEPLOY_TOKEN:\n  value: tok-5ecret-value\n  masked: true\nREGION: eu-west-1\n");
   p.write(".gitlab-ci.yml", R"yaml(
 leak:
+  environment:
+    name: review
+    url: https://deploy:$DEPLOY_TOKEN@review.example.com/
   script:
     - echo "token=$DEPLOY_TOKEN region=$REGION cli=$CLI_SECRET"
     - echo "$CLI_SECRET" > secret.txt
@@ -26,6 +29,12 @@ leak:
 )yaml");
   auto r = p.tollgate("run --var-masked CLI_SECRET=hunter2-long");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The environment's URL names the secret: masked in the table, the JSON and the history.
+  auto j = p.tollgate("run --format json --var-masked CLI_SECRET=hunter2-long");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(j.out.find("tok-5ecret-value"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("https://deploy:[MASKED]@review.example.com/"), std::string::npos) << j.out;
+  EXPECT_EQ(p.tollgate("env list").out.find("tok-5ecret-value"), std::string::npos);
   EXPECT_EQ(r.out.find("tok-5ecret-value"), std::string::npos);
   EXPECT_EQ(r.out.find("hunter2-long"), std::string::npos);
   EXPECT_NE(r.out.find("token=[MASKED] region=eu-west-1 cli=[MASKED]"), std::string::npos) << r.out;
@@ -34,6 +43,31 @@ leak:
   EXPECT_EQ(log.find("tok-5ecret-value"), std::string::npos);
   auto db = p.sh("sqlite3 .tollgate/history.db .dump");
   EXPECT_EQ(db.out.find("hunter2-long"), std::string::npos);
+  EXPECT_EQ(db.out.find("tok-5ecret-value"), std::string::npos);
+}
+
+// GitLab's rule for what can be masked: masking works line by line in what a job prints, so a
+// value across lines would show, and a short one would mask every such pair in the log.
+TEST(PipelineSemantics, AValueThatCannotBeMaskedIsRefusedNotPrinted) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", "job: {script: [echo hi]}\n");
+  p.write(".tollgate/variables", "PIN:\n  value: '42'\n  masked: true\n");
+  auto r = p.tollgate("run");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(".tollgate/variables:1:1: variable PIN cannot be masked: it has 2 "
+                       "characters, fewer than 8"),
+            std::string::npos)
+      << r.err;
+  p.write(".tollgate/variables", "KEY:\n  value: \"line one\\nline two\"\n  masked: true\n");
+  r = p.tollgate("run");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("holds a space, a line break"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("line one"), std::string::npos) << "the value itself is never shown";
+  p.write(".tollgate/variables", "KEY:\n  value: 'pa$$w0rd!x'\n  masked: true\n  expand: false\n");
+  EXPECT_EQ(p.tollgate("run").exit_code, 0) << "a raw value may hold any non-space characters";
+  r = p.tollgate("run --var-masked TOKEN=abc");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--var-masked TOKEN cannot be masked"), std::string::npos) << r.err;
 }
 
 TEST(PipelineSemantics, InheritVariablesAndWorkflowRuleVariables) {
