@@ -6,6 +6,12 @@
 
 namespace tollgate {
 
+// Text with the credentials of every URL in it masked: "http://user:secret@host" becomes
+// "http://user:[MASKED]@host", "https://token@host" becomes "https://[MASKED]@host". Every
+// Error's message and location pass through it, so a source named with a password
+// (opencost:http://user:pass@host) never shows it in an error.
+std::string redact_credentials(std::string text);
+
 // Where a piece of input came from, for messages of the form file:line:col.
 // line and column are 1-based; 0 means unknown.
 struct SourceLocation {
@@ -22,9 +28,11 @@ struct SourceLocation {
 // "could not verify", never a failed or passed verification.
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& what) : std::runtime_error(what) {}
+  explicit Error(const std::string& what) : std::runtime_error(redact_credentials(what)) {}
   Error(SourceLocation where, const std::string& what)
-      : std::runtime_error(what), where_(std::move(where)) {}
+      : std::runtime_error(redact_credentials(what)), where_(std::move(where)) {
+    where_.file = redact_credentials(std::move(where_.file));
+  }
 
   const SourceLocation& where() const { return where_; }
   // The whole message: "<where>: <what>" when the location is known.

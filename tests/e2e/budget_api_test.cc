@@ -172,6 +172,12 @@ TEST_F(BudgetApi, UnreachablePortIsExit2) {
   EXPECT_TRUE(has(r.output, "opencost: GET http://127.0.0.1:" + std::to_string(closed) +
                                 "/allocation?window=month"))
       << r.output;
+  // A source named with a password never shows it, in the error or the verdict.
+  r = budget({"--source", "opencost:http://cost:hunter22-pw@127.0.0.1:" + std::to_string(closed),
+              "--budget", "10", kAsOf, "--format", "json"});
+  EXPECT_EQ(r.outcome.exit_code, 2);
+  EXPECT_FALSE(has(r.output, "hunter22-pw")) << r.output;
+  EXPECT_TRUE(has(r.output, "http://cost:[MASKED]@127.0.0.1:")) << r.output;
 }
 
 TEST_F(BudgetApi, OpenCostKeepsIdleAndUnallocatedExactly) {

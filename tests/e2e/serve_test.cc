@@ -344,10 +344,14 @@ TEST(ServeSecurity, ANonLoopbackBindNeedsATokenAndEveryRequestCarriesIt) {
 
 TEST(ServeLive, ARunningJobsLogFollowsWithoutAReload) {
   PipelineProject p;
+  // The job prints its second line when the test says so (the file "go"), however slow the
+  // machine is to start the server and the browser.
+  fs::path go = p.path() / "go";
   p.write(".gitlab-ci.yml", R"(slow:
   script:
     - echo first line
-    - sleep 4
+    - for i in $(seq 600); do [ -e ')" +
+                                go.string() + R"(' ] && break; sleep 0.1; done
     - echo second line
     - sleep 1
 )");
@@ -373,6 +377,7 @@ TEST(ServeLive, ARunningJobsLogFollowsWithoutAReload) {
   EXPECT_EQ(b.eval("document.querySelector('#job-status').dataset.status"), "running");
   EXPECT_EQ(b.eval("document.querySelector('#log').textContent.includes('first line')"), true);
   EXPECT_EQ(b.eval("document.querySelector('#log').textContent.includes('second line')"), false);
+  p.write("go", "");
   EXPECT_TRUE(b.wait_for("document.querySelector('#log').textContent.includes('second line')",
                          std::chrono::seconds(15)));
   EXPECT_TRUE(b.wait_for("document.querySelector('#job-status').dataset.status === 'success'",
