@@ -432,6 +432,13 @@ class PipelineRun {
       r.status = JobStatus::Failed;
       r.exit_code = 2;
       r.reason = e.message();
+    } catch (const std::exception& e) {
+      // Anything else thrown in a job's thread (a file system error) fails that job, never
+      // the whole process.
+      sink(std::string("ERROR: ") + e.what());
+      r.status = JobStatus::Failed;
+      r.exit_code = 2;
+      r.reason = e.what();
     }
     r.finished_at = timefmt::iso8601(timefmt::Clock::now());
     r.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/hash.h"
+
 namespace tollgate::str {
 
 std::vector<std::string> split(std::string_view s, char sep) {
@@ -158,6 +160,9 @@ std::string file_safe(std::string_view s) {
   }
   while (!out.empty() && out.back() == '_')
     out.pop_back();
+  // A file name has at most 255 bytes; a job name may be longer. A long one keeps its start and
+  // gets a hash of the whole, so two long names that share a start stay apart.
+  if (out.size() > 100) out = out.substr(0, 80) + "_" + hash::sha256_hex(s).substr(0, 16);
   return out.empty() ? "job" : out;
 }
 

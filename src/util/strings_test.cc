@@ -15,6 +15,14 @@ TEST(Strings, AppendUtf8AtEveryLengthBoundary) {
             "\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF");
 }
 
+TEST(Strings, FileSafeNamesFitAFileSystem) {
+  EXPECT_EQ(file_safe("build: [cart, 1.2]"), "build_cart_1.2");
+  std::string a(300, 'a'), b = a + "b";
+  EXPECT_LE(file_safe(a).size(), 100u);
+  EXPECT_NE(file_safe(a), file_safe(b)) << "long names that share a start stay apart";
+  EXPECT_EQ(file_safe(a).substr(0, 80), std::string(80, 'a'));
+}
+
 TEST(Strings, ClosestSuggestsOnlyLikelyTypos) {
   EXPECT_EQ(closest("junti", {"json", "junit", "table"}), "junit");
   EXPECT_EQ(closest("xml", {"json", "junit", "table"}), "");

@@ -70,6 +70,19 @@ TEST(PipelineSemantics, AValueThatCannotBeMaskedIsRefusedNotPrinted) {
   EXPECT_NE(r.err.find("--var-masked TOKEN cannot be masked"), std::string::npos) << r.err;
 }
 
+// A job name longer than a file name may be: its log and workspace get a shortened name.
+TEST(PipelineSemantics, AJobNameLongerThanAFileNameRuns) {
+  PipelineProject p;
+  std::string name = "verify " + std::string(300, 'x');
+  p.write(".gitlab-ci.yml", name + ":\n  script: [echo long-name-ran]\n");
+  auto r = p.tollgate("run --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json run = r.json();
+  EXPECT_EQ(job_status(run, name), "success");
+  EXPECT_NE(p.read((*find_job(run, name))["log"].get<std::string>()).find("long-name-ran"),
+            std::string::npos);
+}
+
 TEST(PipelineSemantics, InheritVariablesAndWorkflowRuleVariables) {
   PipelineProject p;
   p.git_init();
