@@ -196,7 +196,11 @@ class Parser {
   bool parse_primary() {
     if (peek().kind == TokenKind::LParen) {
       size_t col = next().column;
+      // Each '(' is a level of recursion: a hostile file must not overflow the stack.
+      if (++depth_ > kMaxDepth)
+        fail(col, "parentheses nest deeper than " + std::to_string(kMaxDepth) + " levels");
       bool v = parse_or();
+      --depth_;
       if (peek().kind != TokenKind::RParen) fail(col, "'(' is never closed");
       next();
       return v;
@@ -281,6 +285,8 @@ class Parser {
   const SourceLocation& where_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 100;
 };
 
 }  // namespace

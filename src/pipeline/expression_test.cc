@@ -65,6 +65,19 @@ TEST(Expression, SyntaxErrorsNameTheColumn) {
   EXPECT_THROW(eval("$A =~ /(/"), Error);
 }
 
+// Nesting is bounded: 100,000 '(' overflowed the stack; 100 levels still parse.
+TEST(Expression, DeepParenthesesAreAnErrorNotACrash) {
+  std::string deep = std::string(100'000, '(') + "$A" + std::string(100'000, ')');
+  try {
+    eval(deep, {{"A", "x"}});
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("parentheses nest deeper than 100 levels"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(eval(std::string(100, '(') + "$A" + std::string(100, ')'), {{"A", "x"}}));
+}
+
 TEST(Expression, ColumnIsAddedToTheSourceLocation) {
   try {
     evaluate_expression(
