@@ -96,9 +96,16 @@ Database::Database(const std::filesystem::path& path, Access access) : path_(pat
     throw Error(SourceLocation{path.string()}, "cannot open the history database: " + msg);
   }
   sqlite3_busy_timeout(db_, 10'000);
-  // A reader takes the journal mode the writers set; it cannot set one.
-  if (!read_only)
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // A reader takes the journal mode the writers set; it cannot set one. A file that is not a
+  // database fails here, after the open: the constructor throws, so no destructor will close it.
+  try {
+    if (!read_only)
+      exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 Database::~Database() {

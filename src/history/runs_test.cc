@@ -170,6 +170,24 @@ TEST(RunStore, AJobStillToRunIsNoDeployment) {
   EXPECT_EQ(store.deployments("staging").size(), 1u);
 }
 
+size_t open_files() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+
+// A file that is not a database fails after sqlite3_open: each failed attempt once kept its
+// connection (and its file descriptor) open.
+TEST(Database, AFileThatIsNotADatabaseIsAnErrorAndLeavesNothingOpen) {
+  files::TempDir dir;
+  files::write_atomic(dir.path() / "history.db", std::string(4096, 'x'));
+  size_t before = open_files();
+  for (int i = 0; i < 50; ++i)
+    EXPECT_THROW(Database(dir.path() / "history.db"), Error);
+  EXPECT_EQ(open_files(), before);
+}
+
 TEST(Database, AReaderSeesTheWritersRunsAndCannotWrite) {
   files::TempDir dir;
   EXPECT_THROW(Database(dir.path() / "none.db", Database::Access::ReadOnly), Error);
