@@ -72,7 +72,16 @@ load:
   needs: [deploy]
   script:
     - tollgate load scenario.yaml --json load.json
-  artifacts: {when: always, paths: [load.json]}
+    - tollgate check slo slo.yaml --source load:load.json --no-record --report metrics=metrics.txt
+  artifacts:
+    when: always
+    paths: [load.json]
+    reports: {metrics: metrics.txt}
+)");
+  p.write("slo.yaml", R"(objectives:
+  - {sli: p95_ms, pass: [{criteria: ["<2000"]}]}
+  - {sli: error_rate, pass: [{criteria: ["<=0.01"]}]}
+total_score: {pass: "90%"}
 )");
   p.write(".tollgate/variables", "API_TOKEN: {value: hunter2-very-secret, masked: true}\n");
   p.write("k8s/app.yaml", R"(apiVersion: v1
@@ -246,6 +255,12 @@ TEST_F(Serve, BudgetPerformanceAndEnvironmentPagesShowTheirGates) {
   EXPECT_GE(b.eval("document.querySelectorAll('svg.chart path.s0').length").get<int>(), 2)
       << "latency and throughput over the run";
   EXPECT_EQ(b.eval("document.querySelector('table.thresholds .status').dataset.status"), "pass");
+  // The SLO evaluation of the run's metrics report: both objectives met, a score of 100.
+  EXPECT_EQ(b.eval("document.querySelector('table.slo td.num').textContent"), "100.00");
+  EXPECT_EQ(b.eval("document.querySelector('table.slo .status').dataset.status"), "pass");
+  EXPECT_NE(
+      b.eval("document.querySelector('table.slo').textContent").get<std::string>().find("p95_ms"),
+      std::string::npos);
   screenshot(b, "performance");
   b.open(url("/environments"));
   EXPECT_EQ(b.eval("document.querySelector('h2.environment').dataset.environment"), "staging");
