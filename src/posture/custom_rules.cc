@@ -97,7 +97,7 @@ std::string violation(const CustomRule& r, const Reached& v) {
     case Op::NotEquals:
       return present && value == r.values.front() ? v.path + " is '" + value + "'" : "";
     case Op::Matches:
-      return present && std::regex_search(value, *r.pattern)
+      return present && re2::RE2::PartialMatch(value, *r.pattern)
                  ? ""
                  : v.path + (present ? " is '" + value + "'" : " is not set") +
                        ", which does not match " + r.values.front();

@@ -187,6 +187,28 @@ disable: [pinned-namespace]
                Error);
 }
 
+// A custom rule's pattern runs in time linear in the value: a 200,000-character image name
+// crashed std::regex (recursion per character) and `^(a|aa)+$` never ended on a long 'a' run.
+TEST(GateTest, CustomPatternsStayLinearOnHostileValues) {
+  Options o;
+  o.policy = parse_policy(R"(
+custom:
+  - id: aa
+    field: metadata.name
+    require: {matches: '^(a|aa)+$'}
+)",
+                          "p.yaml", known_ids());
+  std::string name(200'000, 'a');
+  std::string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "b}\n" +
+                    "spec: {containers: [{name: c, image: x}]}\n";
+  auto v = evaluate_text(pod, o);
+  ASSERT_NE(finding(v, "aa"), nullptr) << "the name ends in b: no match";
+  EXPECT_THROW(parse_policy("custom:\n  - id: x\n    field: x\n    require: {matches: '(a)\\1'}\n",
+                            "p", known_ids()),
+               Error)
+      << "a backreference is not RE2: refused when the policy is read";
+}
+
 TEST(GateTest, NothingToCheckIsAnError) {
   Inputs in;
   EXPECT_THROW(evaluate(in, Options{}), Error);

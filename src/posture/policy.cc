@@ -186,11 +186,11 @@ CustomRule parse_custom(const Node& n, const std::vector<std::string>& known) {
   } else {
     r.values = {std::string(cond.value.as_string(op + " value"))};
     if (r.op == Op::Matches) {
-      try {
-        r.pattern.emplace(r.values.front(), std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        throw Error(cond.value.where(), "invalid regular expression: " + std::string(e.what()));
-      }
+      auto re = std::make_shared<const re2::RE2>(r.values.front(), re2::RE2::Quiet);
+      if (!re->ok())
+        throw Error(cond.value.where(), "invalid regular expression: " + re->error() +
+                                            " (RE2 syntax: no backreferences or lookaround)");
+      r.pattern = std::move(re);
     }
   }
   return r;

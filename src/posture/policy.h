@@ -1,8 +1,10 @@
 #pragma once
 
+#include <re2/re2.h>
+
 #include <map>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,7 +40,9 @@ struct CustomRule {
   std::string field;
   Op op = Op::Present;
   std::vector<std::string> values;
-  std::optional<std::regex> pattern;
+  // RE2, linear in the value's length: a user's pattern cannot hang or crash the gate on a
+  // hostile value (std::regex recursed per character and `^(a|aa)+$` ran for ever).
+  std::shared_ptr<const re2::RE2> pattern;
   double number = 0;
   SourceLocation where;
 };
