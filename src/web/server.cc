@@ -96,6 +96,13 @@ Server::Server(ServeOptions options)
     throw Error("--bind " + options_.bind +
                 " lets other machines read the project's logs and findings: give a --token (or "
                 "TOLLGATE_SERVE_TOKEN) that every request must carry, or bind 127.0.0.1");
+  // The token travels in a header, a query and a cookie: visible ASCII without the characters
+  // those split on.
+  for (unsigned char c : options_.token)
+    if (c <= 0x20 || c >= 0x7f || c == ';' || c == ',' || c == '"' || c == '\\' || c == '&')
+      throw Error(
+          "--token may hold visible ASCII characters except ; , \" \\ & (e.g. the output "
+          "of openssl rand -hex 16)");
   int threads = std::max(2, options_.threads);
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   install_routes();
@@ -126,10 +133,11 @@ void Server::install_routes() {
                       "text/plain; charset=utf-8");
       return httplib::Server::HandlerResponse::Handled;
     }
-    // The token given once in the address stays in a cookie only this site's pages send.
-    if (!options_.token.empty() && !query.empty())
+    // The token given once in the address stays in a cookie only this site's pages send. The
+    // cookie holds the configured token, never text from the request.
+    if (!options_.token.empty() && same_secret(query, options_.token))
       res.set_header("Set-Cookie",
-                     "tollgate_token=" + query + "; Path=/; HttpOnly; SameSite=Strict");
+                     "tollgate_token=" + options_.token + "; Path=/; HttpOnly; SameSite=Strict");
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http_->set_exception_handler(

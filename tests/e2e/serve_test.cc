@@ -337,6 +337,8 @@ TEST(ServeSecurity, ANonLoopbackBindNeedsATokenAndEveryRequestCarriesIt) {
   CommandResult refused = p.tollgate("serve --bind 0.0.0.0 --port 0");
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--token"), std::string::npos) << refused.err;
+  // A token a cookie cannot carry is refused at the start, not half-honoured.
+  EXPECT_EQ(p.tollgate("serve --port 0 --token 'a;b'").exit_code, 2);
   int port = free_port();
   ServerProcess server({tollgate_binary().string(), "serve", p.path().string(), "--bind", "0.0.0.0",
                         "--port", std::to_string(port), "--token", "s3cret"},
@@ -355,6 +357,11 @@ TEST(ServeSecurity, ANonLoopbackBindNeedsATokenAndEveryRequestCarriesIt) {
   std::string jar = (p.path() / "jar").string();
   EXPECT_EQ(code("-c " + jar + " '" + base + "/?token=s3cret'"), "200");
   EXPECT_EQ(code("-b " + jar + " " + base + "/runs/1"), "200");
+  // A wrong token in the address sets no cookie, even beside a right bearer token.
+  std::string other = (p.path() / "jar2").string();
+  EXPECT_EQ(code("-c " + other + " -H 'Authorization: Bearer s3cret' '" + base + "/?token=x'"),
+            "200");
+  EXPECT_EQ(code("-b " + other + " " + base + "/runs/1"), "401");
 }
 
 TEST(ServeLive, ARunningJobsLogFollowsWithoutAReload) {
