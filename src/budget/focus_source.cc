@@ -1,7 +1,6 @@
 #include "budget/focus_source.h"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,15 +22,6 @@ namespace {
 bool iso4217_like(std::string_view code) {
   return code.size() == 3 &&
          std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
-}
-
-// A field for a message: bytes outside printable ASCII as \xNN (a currency may be any bytes).
-std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char ch : text.substr(0, 40))
-    out += ch >= 0x20 && ch < 0x7f ? std::string(1, static_cast<char>(ch))
-                                   : fmt::format("\\x{:02x}", ch);
-  return out;
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse of
@@ -204,7 +194,7 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
       throw Error(reader.where(), "BillingCurrency is null; FOCUS requires a currency code");
     // Spend in a currency no budget names is spend no budget counts: only ISO 4217 codes.
     if (!iso4217_like(row.currency))
-      throw Error(reader.where(), "BillingCurrency '" + printable(row.currency) +
+      throw Error(reader.where(), "BillingCurrency '" + str::printable(row.currency, 40) +
                                       "' is not an ISO 4217 code (three capital letters)");
     row.category = field(c.category);
     if (row.category.empty())
@@ -233,8 +223,9 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
     row.tags = field(c.tags);
     row.tags_doubled = c.tags >= 0 && reader.still_doubled(static_cast<size_t>(c.tags));
     try {
-      // Checked whether or not a scope reads them: a malformed export is refused either way.
-      // Each distinct Tags text is parsed once per thread (parsed_tags keeps them).
+      // Checked whether or not a scope reads them (a scope may look at some rows only): a
+      // malformed export is refused either way. Each distinct Tags text is parsed once per
+      // thread; a scope's own lookup then finds it in parsed_tags' cache.
       if (!row.tags.empty()) parsed_tags(row.tags, row.tags_doubled);
       sink.add(row);
     } catch (const Error& e) {

@@ -29,41 +29,9 @@ void add_flags(CLI::App& cmd, EnvFlags& f) {
 
 std::vector<history::Deployment> read_deployments(const EnvFlags& f,
                                                   const std::string& environment) {
-  std::filesystem::path db_path = std::filesystem::path(f.project) / ".tollgate" / "history.db";
-  if (!std::filesystem::exists(db_path))
-    throw Error(SourceLocation{db_path.string()},
-                "no run history here: run the pipeline with `tollgate run` first, or point "
-                "--project at the directory of its .gitlab-ci.yml");
-  history::Database db(db_path);
+  history::Database db(history::existing_history(f.project));
   history::RunStore store(db);
   return store.deployments(environment);
-}
-
-nlohmann::json to_json(const history::Deployment& d) {
-  nlohmann::json images = nlohmann::json::array();
-  for (const auto& image : str::split(d.release_images, ','))
-    if (!str::trim(image).empty()) images.push_back(std::string(str::trim(image)));
-  return {{"environment", d.environment},
-          {"url", d.url},
-          {"action", d.action},
-          {"release", d.release},
-          {"images", images},
-          {"status", d.status},
-          {"run", d.run_id},
-          {"job", d.job},
-          {"finished_at", d.finished_at},
-          {"commit_sha", d.commit_sha},
-          {"ref", d.ref}};
-}
-
-// The release in place: the newest successful start; a successful stop since means none.
-const history::Deployment* current(const std::vector<history::Deployment>& newest_first) {
-  for (const auto& d : newest_first) {
-    if (d.status != "success") continue;
-    if (d.action == "stop") return nullptr;
-    if (d.action == "start") return &d;
-  }
-  return nullptr;
 }
 
 int list(const EnvFlags& f) {
@@ -73,9 +41,9 @@ int list(const EnvFlags& f) {
   nlohmann::json out = nlohmann::json::array();
   TextTable table({"ENVIRONMENT", "RELEASE", "URL", "SINCE", "RUN", "DEPLOYMENTS"});
   for (const auto& [name, deployments] : by_env) {
-    const history::Deployment* now = current(deployments);
+    const history::Deployment* now = history::current_release(deployments);
     out.push_back({{"environment", name},
-                   {"current", now ? to_json(*now) : nlohmann::json(nullptr)},
+                   {"current", now ? history::to_json(*now) : nlohmann::json(nullptr)},
                    {"deployments", deployments.size()}});
     table.add({name, now ? now->release : "(none)", now ? now->url : "",
                now ? now->finished_at : "", now ? "#" + std::to_string(now->run_id) : "",
@@ -103,7 +71,7 @@ int show_history(const EnvFlags& f, const std::string& name) {
   if (f.format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : deployments)
-      out.push_back(to_json(d));
+      out.push_back(history::to_json(d));
     std::cout << out.dump(2) << "\n";
     return 0;
   }

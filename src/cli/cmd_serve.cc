@@ -21,12 +21,7 @@ struct ServeFlags {
 // A history from an older tollgate gains the columns the pages read, once, before any reader
 // opens it read-only.
 void prepare_history(const std::filesystem::path& project) {
-  auto path = project / ".tollgate" / "history.db";
-  if (!std::filesystem::exists(path))
-    throw Error(SourceLocation{path.string()},
-                "no run history here: run the pipeline with `tollgate run` first, or give the "
-                "directory of its .gitlab-ci.yml");
-  history::Database db(path);
+  history::Database db(history::existing_history(project));
   history::RunStore store(db);
 }
 

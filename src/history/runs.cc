@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/error.h"
+#include "util/strings.h"
+
 namespace tollgate::history {
 namespace {
 
@@ -350,6 +353,45 @@ std::vector<Deployment> RunStore::deployments(const std::string& environment, in
     out.push_back(std::move(d));
   }
   return out;
+}
+
+}  // namespace tollgate::history
+
+namespace tollgate::history {
+
+const Deployment* current_release(const std::vector<Deployment>& newest_first) {
+  for (const auto& d : newest_first) {
+    if (d.status != "success") continue;
+    if (d.action == "stop") return nullptr;
+    if (d.action == "start") return &d;
+  }
+  return nullptr;
+}
+
+nlohmann::json to_json(const Deployment& d) {
+  json images = json::array();
+  for (const auto& image : str::split(d.release_images, ','))
+    if (!str::trim(image).empty()) images.push_back(std::string(str::trim(image)));
+  return {{"environment", d.environment},
+          {"url", d.url},
+          {"action", d.action},
+          {"release", d.release},
+          {"images", images},
+          {"status", d.status},
+          {"run", d.run_id},
+          {"job", d.job},
+          {"finished_at", d.finished_at},
+          {"commit_sha", d.commit_sha},
+          {"ref", d.ref}};
+}
+
+std::filesystem::path existing_history(const std::filesystem::path& project_dir) {
+  std::filesystem::path path = project_dir / ".tollgate" / "history.db";
+  if (!std::filesystem::exists(path))
+    throw Error(SourceLocation{path.string()},
+                "no run history here: run the pipeline with `tollgate run` first, or point at "
+                "the directory of its .gitlab-ci.yml");
+  return path;
 }
 
 }  // namespace tollgate::history

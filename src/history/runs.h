@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +91,16 @@ struct Deployment {
   std::string commit_sha;
   std::string ref;
 };
+
+// The release an environment holds, from its deployments newest first: the newest successful
+// start, unless a successful stop came since (then none).
+const Deployment* current_release(const std::vector<Deployment>& newest_first);
+// A deployment as `tollgate env --format json` and the dashboard's API show it; "images" is the
+// list of RELEASE_IMAGES.
+nlohmann::json to_json(const Deployment& d);
+
+// A project's .tollgate/history.db, or an Error saying how to get one (no run yet).
+std::filesystem::path existing_history(const std::filesystem::path& project_dir);
 
 // Pipeline runs and their jobs in .tollgate/history.db. The run id is the pipeline id jobs see
 // as CI_PIPELINE_ID.

@@ -1,10 +1,10 @@
 #include "load/http_response.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+
+#include "util/strings.h"
 
 namespace tollgate::load {
 namespace {
@@ -32,15 +32,6 @@ bool is_token(std::string_view name) {
     if (!std::isalnum(c) && kPunct.find(static_cast<char>(c)) == std::string_view::npos)
       return false;
   return !name.empty();
-}
-
-// Text from the wire for a message: control bytes as \xNN.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text.substr(0, 80))
-    out +=
-        c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, static_cast<char>(c));
-  return out;
 }
 
 std::string_view trim_ows(std::string_view v) {
@@ -282,7 +273,7 @@ bool ResponseParser::on_header_line(std::string_view line) {
   }
   std::string_view name = line.substr(0, colon);
   if (!is_token(name)) {
-    fail("malformed header name '" + printable(name) + "'");
+    fail("malformed header name '" + str::printable(name) + "'");
     return false;
   }
   Field field = field_of(name);

@@ -354,8 +354,7 @@ class PipelineRun {
     const PlannedJob& pj = plan_.jobs[i];
     const pipeline::Job& job = *pj.job;
     JobReport& r = report_.jobs[i];
-    auto start = SteadyClock::now();
-    r.started_at = timefmt::iso8601(timefmt::Clock::now());
+    auto start = SteadyClock::now();  // r.started_at: set when the scheduler started the job
     fs::path log_path = fs::path(ctx_.project_dir) / r.log;
     std::ofstream log(log_path, std::ios::binary | std::ios::trunc);
     std::string safe = fs::path(r.log).stem().string();

@@ -1,7 +1,5 @@
 #include "scan/registry.h"
 
-#include <openssl/evp.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -23,32 +21,6 @@ constexpr const char* kManifestAccept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.docker.distribution.manifest.v2+json";
 
-std::string base64_decode(const std::string& in) {
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return "";
-  out.resize(static_cast<size_t>(n));
-  while (!out.empty() && out.back() == '\0')
-    out.pop_back();
-  return out;
-}
-
-std::string url_encode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 // "user:password" from ~/.docker/config.json for the registry, or "".
 std::string docker_config_credentials(const std::string& registry, std::string path) {
   if (path.empty()) {
@@ -67,7 +39,7 @@ std::string docker_config_credentials(const std::string& registry, std::string p
   auto auths = config.value("auths", json::object());
   for (const auto& key : {registry, "https://" + registry, "http://" + registry}) {
     if (auths.contains(key) && auths[key].contains("auth"))
-      return base64_decode(auths[key]["auth"].get<std::string>());
+      return str::base64_decode(auths[key]["auth"].get<std::string>()).value_or("");
   }
   return "";
 }
@@ -142,8 +114,8 @@ class RegistryClient {
     if (scope.empty()) scope = "repository:" + ref_.repository + ":pull";
     std::string service = challenge_param(challenge, "service");
     std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&") +
-                      "scope=" + url_encode(scope) +
-                      (service.empty() ? "" : "&service=" + url_encode(service));
+                      "scope=" + str::url_encode(scope) +
+                      (service.empty() ? "" : "&service=" + str::url_encode(service));
     http::Request req;
     req.url = url;
     req.basic_auth = credentials_;

@@ -55,86 +55,96 @@ std::string pax_value(const std::string& data, const std::string& key) {
 }  // namespace
 
 TarIndex::TarIndex(const std::filesystem::path& file) : file_(file) {
-  // O_NONBLOCK: opening a FIFO for reading would wait for a writer; fstat below refuses it.
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer; index() refuses it.
   fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0)
     throw Error(SourceLocation{file.string()}, std::string("cannot open: ") + std::strerror(errno));
-  // Every way out by an exception closes the file: no destructor runs for a constructor that
-  // throws.
+  // No destructor runs for a constructor that throws: every error closes the file here.
   try {
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      throw Error(SourceLocation{file.string()}, "not a regular file");
-    }
-    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
-    char header[kBlock];
-    uint64_t offset = 0;
-    std::string long_name, long_link;
-    auto read_at = [&](char* buf, size_t n, uint64_t at) {
-      return ::pread(fd_, buf, n, static_cast<off_t>(at)) == static_cast<ssize_t>(n);
-    };
-    while (read_at(header, kBlock, offset)) {
-      if (header[0] == '\0') break;  // end-of-archive blocks
-      if (std::memcmp(header + 257, "ustar", 5) != 0 &&
-          std::memcmp(header + 257, "ustar ", 6) != 0) {
-        if (offset == 0) {
-          throw Error(SourceLocation{file.string()},
-                      "not an uncompressed tar archive (a compressed one must be decompressed "
-                      "first: gunzip or zstd -d)");
-        }
-        break;
-      }
-      uint64_t size = tar_number(header + 124, 12);
-      char type = header[156];
-      uint64_t data = offset + kBlock;
-      // A size past the end of the file (a base-256 size near 2^64 wrapped the next offset
-      // around and looped for ever) is a broken archive, whatever the member's type.
-      if (size > file_size - std::min(data, file_size))
-        throw Error(SourceLocation{file.string()},
-                    "broken tar archive: member at offset " + std::to_string(offset) + " claims " +
-                        std::to_string(size) + " bytes, past the end of the file");
-      std::string name = field(header, 100), link = field(header + 157, 100);
-      std::string prefix = field(header + 345, 155);
-      if (!prefix.empty()) name = prefix + "/" + name;
-      if (type == 'x' || type == 'L' || type == 'K') {
-        if (size > (1 << 20))
-          throw Error(SourceLocation{file.string()}, "tar extended header larger than 1 MiB");
-        std::string body(size, '\0');
-        if (!read_at(body.data(), size, data))
-          throw Error(SourceLocation{file.string()}, "broken tar extended header");
-        if (type == 'x') {
-          long_name = pax_value(body, "path");
-          long_link = pax_value(body, "linkpath");
-        } else if (type == 'L') {
-          long_name = field(body.data(), body.size());
-        } else {
-          long_link = field(body.data(), body.size());
-        }
-      } else {
-        if (!long_name.empty()) name = long_name;
-        if (!long_link.empty()) link = long_link;
-        long_name.clear();
-        long_link.clear();
-        auto clean = normalize_image_path(name);
-        if (!clean)
-          throw Error(SourceLocation{file.string()},
-                      "refusing member '" + name + "': it climbs out of the archive");
-        if (type == '0' || type == '\0' || type == '7')
-          members_[*clean] = {data, size, ""};
-        else if (type == '2')
-          members_[*clean] = {0, 0, link.empty() ? "." : link};
-        else if (type == '1') {
-          auto target = normalize_image_path(link);
-          auto it = target ? members_.find(*target) : members_.end();
-          if (it != members_.end()) members_[*clean] = it->second;
-        }
-      }
-      offset = data + (size + kBlock - 1) / kBlock * kBlock;
-    }
+    index();
   } catch (...) {
     ::close(fd_);
     fd_ = -1;
     throw;
+  }
+}
+
+bool TarIndex::read_at(char* buf, size_t n, uint64_t at) const {
+  return ::pread(fd_, buf, n, static_cast<off_t>(at)) == static_cast<ssize_t>(n);
+}
+
+void TarIndex::index() {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error(SourceLocation{file_.string()}, "not a regular file");
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  char header[kBlock];
+  uint64_t offset = 0;
+  std::string long_name, long_link;
+  while (read_at(header, kBlock, offset)) {
+    if (header[0] == '\0') break;  // end-of-archive blocks
+    if (std::memcmp(header + 257, "ustar", 5) != 0 && std::memcmp(header + 257, "ustar ", 6) != 0) {
+      if (offset == 0)
+        throw Error(SourceLocation{file_.string()},
+                    "not an uncompressed tar archive (a compressed one must be decompressed "
+                    "first: gunzip or zstd -d)");
+      break;
+    }
+    uint64_t size = tar_number(header + 124, 12);
+    uint64_t data = offset + kBlock;
+    // A size past the end of the file (a base-256 size near 2^64 wrapped the next offset
+    // around and looped for ever) is a broken archive, whatever the member's type.
+    if (size > file_size - std::min(data, file_size))
+      throw Error(SourceLocation{file_.string()},
+                  "broken tar archive: member at offset " + std::to_string(offset) + " claims " +
+                      std::to_string(size) + " bytes, past the end of the file");
+    char type = header[156];
+    if (type == 'x' || type == 'L' || type == 'K') {
+      read_extended(type, size, data, long_name, long_link);
+    } else {
+      std::string name = field(header, 100), prefix = field(header + 345, 155);
+      if (!prefix.empty()) name = prefix + "/" + name;
+      add_member(type, long_name.empty() ? name : long_name,
+                 long_link.empty() ? field(header + 157, 100) : long_link, data, size);
+      long_name.clear();
+      long_link.clear();
+    }
+    offset = data + (size + kBlock - 1) / kBlock * kBlock;
+  }
+}
+
+// A pax header (x) or a GNU long name (L) or long link (K): the name or link of the next member.
+void TarIndex::read_extended(char type, uint64_t size, uint64_t at, std::string& long_name,
+                             std::string& long_link) const {
+  if (size > (1 << 20))
+    throw Error(SourceLocation{file_.string()}, "tar extended header larger than 1 MiB");
+  std::string body(size, '\0');
+  if (!read_at(body.data(), size, at))
+    throw Error(SourceLocation{file_.string()}, "broken tar extended header");
+  if (type == 'x') {
+    long_name = pax_value(body, "path");
+    long_link = pax_value(body, "linkpath");
+  } else if (type == 'L') {
+    long_name = field(body.data(), body.size());
+  } else {
+    long_link = field(body.data(), body.size());
+  }
+}
+
+void TarIndex::add_member(char type, const std::string& name, const std::string& link,
+                          uint64_t data, uint64_t size) {
+  auto clean = normalize_image_path(name);
+  if (!clean)
+    throw Error(SourceLocation{file_.string()},
+                "refusing member '" + name + "': it climbs out of the archive");
+  if (type == '0' || type == '\0' || type == '7') {
+    members_[*clean] = {data, size, ""};
+  } else if (type == '2') {
+    members_[*clean] = {0, 0, link.empty() ? "." : link};
+  } else if (type == '1') {
+    auto target = normalize_image_path(link);
+    auto it = target ? members_.find(*target) : members_.end();
+    if (it != members_.end()) members_[*clean] = it->second;
   }
 }
 

@@ -32,6 +32,12 @@ class TarIndex {
     std::string link;  // symlink target, as written
   };
   const Member& find(const std::string& name) const;
+  bool read_at(char* buf, size_t n, uint64_t at) const;
+  void index();
+  void read_extended(char type, uint64_t size, uint64_t at, std::string& long_name,
+                     std::string& long_link) const;
+  void add_member(char type, const std::string& name, const std::string& link, uint64_t data,
+                  uint64_t size);
 
   std::filesystem::path file_;
   int fd_ = -1;

@@ -2,28 +2,15 @@
 
 #include <cctype>
 
-namespace tollgate::slo {
+#include "util/strings.h"
 
-std::string url_encode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+namespace tollgate::slo {
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out;
   for (const auto& [k, v] : params) {
     if (!out.empty()) out += '&';
-    out += url_encode(k) + "=" + url_encode(v);
+    out += str::url_encode(k) + "=" + str::url_encode(v);
   }
   return out;
 }

@@ -7,8 +7,6 @@
 
 namespace tollgate::slo {
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view s);
 // "a=1&b=2" with both sides encoded.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& params);
 // Splits "https://user:secret@host/x" into "https://host/x" and "user:secret" (percent-decoded),

@@ -14,6 +14,25 @@
 
 namespace tollgate::files {
 
+std::string read_range(const std::filesystem::path& path, uint64_t offset, size_t most) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(SourceLocation{path.string()}, std::string("cannot read: ") + std::strerror(errno));
+  struct stat st {};
+  uint64_t size = fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  std::string data(offset < size ? std::min<uint64_t>(size - offset, most) : 0, '\0');
+  size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = pread(fd, data.data() + got, data.size() - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // shorter than it was a moment ago: what is there
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  data.resize(got);
+  return data;
+}
+
 std::string read(const std::filesystem::path& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -8,6 +9,9 @@ namespace tollgate::files {
 
 // Whole-file read; throws Error naming the path and the reason.
 std::string read(const std::filesystem::path& path);
+// At most `most` bytes from `offset` on (fewer at the end of the file): the new part of a log
+// that grows. Throws Error as read() does.
+std::string read_range(const std::filesystem::path& path, uint64_t offset, size_t most);
 // Writes via a temporary file and rename, so readers never see half a file.
 void write_atomic(const std::filesystem::path& path, std::string_view data);
 // Creates a fresh private directory under $TMPDIR (or /tmp) named prefix.XXXXXX.

@@ -1,5 +1,7 @@
 #include "util/strings.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -105,9 +107,7 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best;
 }
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+void append_xml_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
       case '&':
@@ -132,6 +132,55 @@ std::string xml_escape(std::string_view s) {
           out += c;
     }
   }
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_xml_escaped(out, s);
+  return out;
+}
+
+std::string printable(std::string_view s, size_t most) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s.substr(0, most)) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view s) {
+  if (s.size() % 4 != 0) return std::nullopt;
+  std::string out(s.size() / 4 * 3, '\0');
+  int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the bytes the '=' padding stands for as zeros.
+  size_t padding = s.ends_with("==") ? 2 : s.ends_with('=') ? 1 : 0;
+  out.resize(static_cast<size_t>(n) - padding);
   return out;
 }
 

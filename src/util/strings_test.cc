@@ -23,6 +23,33 @@ TEST(Strings, FileSafeNamesFitAFileSystem) {
   EXPECT_EQ(file_safe(a).substr(0, 80), std::string(80, 'a'));
 }
 
+TEST(Strings, XmlEscapeTurnsMarkupIntoCharactersForHtmlToo) {
+  EXPECT_EQ(xml_escape("<img src=x onerror=\"a('1')\"> & co"),
+            "&lt;img src=x onerror=&quot;a(&apos;1&apos;)&quot;&gt; &amp; co");
+}
+
+TEST(Strings, UrlEncodeKeepsAJobNameOneSegment) {
+  EXPECT_EQ(str::url_encode("test: [a, b]/x"), "test%3A%20%5Ba%2C%20b%5D%2Fx");
+  EXPECT_EQ(str::url_encode("build-1.2_x~"), "build-1.2_x~");
+}
+
+TEST(Strings, Base64DecodesExactlyAndRefusesTheRest) {
+  EXPECT_EQ(base64_decode("dXNlcjpwYXNz"), "user:pass");
+  // A value that ends in NUL bytes keeps them: padding alone says how many bytes there are.
+  EXPECT_EQ(base64_decode("YQA="), std::string("a\0", 2));
+  EXPECT_EQ(base64_decode("YQ=="), "a");
+  EXPECT_EQ(base64_decode("YQ"), std::nullopt);
+  EXPECT_EQ(base64_decode("Y!=="), std::nullopt);
+}
+
+TEST(Strings, PrintableShowsControlBytesAsHex) {
+  EXPECT_EQ(printable(std::string("U\xff"
+                                  "D\0",
+                                  4)),
+            "U\\xffD\\x00");
+  EXPECT_EQ(printable(std::string(100, 'a'), 40), std::string(40, 'a'));
+}
+
 TEST(Strings, ClosestSuggestsOnlyLikelyTypos) {
   EXPECT_EQ(closest("junti", {"json", "junit", "table"}), "junit");
   EXPECT_EQ(closest("xml", {"json", "junit", "table"}), "");

@@ -104,7 +104,7 @@ void LogRenderer::line(std::string_view raw, std::string& out) {
   size_t i = 0;
   while (i < text.size()) {
     size_t esc = text.find('\x1b', i);
-    append_escaped(out, text.substr(i, esc == std::string_view::npos ? esc : esc - i));
+    str::append_xml_escaped(out, text.substr(i, esc == std::string_view::npos ? esc : esc - i));
     if (esc == std::string_view::npos) break;
     // CSI: ESC [ parameters final-byte. Only SGR ('m') shows; the rest (erase line, cursor
     // moves, GitLab's section markers) is dropped.

@@ -2,20 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "web/html.h"
-
 namespace tollgate::web {
 namespace {
-
-TEST(Escape, TurnsMarkupIntoCharacters) {
-  EXPECT_EQ(escape("<img src=x onerror=\"a('1')\"> & co"),
-            "&lt;img src=x onerror=&quot;a(&#39;1&#39;)&quot;&gt; &amp; co");
-}
-
-TEST(UrlPart, KeepsAJobNameOneSegment) {
-  EXPECT_EQ(url_part("test: [a, b]/x"), "test%3A%20%5Ba%2C%20b%5D%2Fx");
-  EXPECT_EQ(url_part("build-1.2_x~"), "build-1.2_x~");
-}
 
 TEST(LogRenderer, ColoursBecomeClassesAndTheRestIsEscaped) {
   EXPECT_EQ(render_log("\x1b[1;32mok\x1b[0m <b>\n"),

@@ -52,7 +52,7 @@ std::string job_box(int64_t run_id, const history::JobRecord& j, Box b) {
       "data-status=\"{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
       "rx=\"8\"/><circle cx=\"{}\" cy=\"{}\" r=\"6\"/><text x=\"{}\" y=\"{}\" "
       "class=\"name\">{}</text><text x=\"{}\" y=\"{}\" class=\"meta\">{}</text></g></a>",
-      run_id, url_part(j.name), escape(j.status), escape(j.name), escape(j.status),
+      run_id, str::url_encode(j.name), escape(j.status), escape(j.name), escape(j.status),
       escape(j.name + " (" + j.status + ")"), b.x, b.y, kBoxWidth, kBoxHeight, b.x + 16,
       b.y + kBoxHeight / 2, b.x + 30, b.y + 19, escape(short_name(j.name)), b.x + 30, b.y + 36,
       escape(label));

@@ -5,15 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include "util/strings.h"
+
 namespace tollgate::web {
 
-// Text for an HTML element or a quoted attribute value: & < > " ' as character references.
-std::string escape(std::string_view text);
-void append_escaped(std::string& out, std::string_view text);
-
-// One path segment or query value for a URL: everything but unreserved characters
-// percent-encoded, so a job named "test: [a, b]" or "a/b" stays one segment.
-std::string url_part(std::string_view text);
+// Text for an HTML element or a quoted attribute value (& < > " ' as references): the
+// project's one escaping, str::xml_escape. A job name in a URL goes through str::url_encode.
+inline std::string escape(std::string_view text) {
+  return str::xml_escape(text);
+}
 
 // The dashboard's navigation targets; the page given is shown as the current one.
 enum class Section { Pipelines, Security, Budget, Performance, Environments };

@@ -29,11 +29,6 @@ double number(const json& j, const char* key) {
   return NAN;
 }
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::string figure(double v, const char* unit = "") {
   return std::isfinite(v) ? fmt::format("{:.2f}{}", v, unit) : "–";
 }
@@ -74,16 +69,16 @@ json Site::budget_data() {
       if (f.kind != ReportKind::Verdict || f.gate != "budget") continue;
       json budgets = json::array();
       for (const auto& b : f.json->value("summary", json::object()).value("budgets", json::array()))
-        budgets.push_back({{"name", str(b, "name")},
-                           {"status", str(b, "status")},
-                           {"currency", str(b, "currency")},
+        budgets.push_back({{"name", text_of(b, "name")},
+                           {"status", text_of(b, "status")},
+                           {"currency", text_of(b, "currency")},
                            {"limit", number(b, "budget")},
                            {"spent", number(b, "spent")},
                            {"forecast", number(b, "forecast")},
                            {"percent", number(b, "percent")}});
       out["runs"].push_back({{"run", run.id},
-                             {"status", str(*f.json, "status")},
-                             {"reason", str(*f.json, "reason")},
+                             {"status", text_of(*f.json, "status")},
+                             {"reason", text_of(*f.json, "reason")},
                              {"budgets", budgets}});
     }
   return out;
@@ -164,8 +159,9 @@ Response Site::performance_page() {
     body += fmt::format(
         "<h2>Load test</h2><p><a href=\"/runs/{0}\">pipeline "
         "#{0}</a> {1} {2}: {3:.0f} requests, {4} req/s, p95 {5}</p>",
-        latest["run"].get<int64_t>(), status_badge(str(v, "status")), escape(str(v, "reason")),
-        number(s, "count"), figure(number(s, "rps")), figure(number(s, "p95_ms"), " ms"));
+        latest["run"].get<int64_t>(), status_badge(text_of(v, "status")),
+        escape(text_of(v, "reason")), number(s, "count"), figure(number(s, "rps")),
+        figure(number(s, "p95_ms"), " ms"));
     body +=
         "<table class=\"requests\"><tr><th>Request</th><th class=\"num\">Count</th>"
         "<th class=\"num\">p50 ms</th><th class=\"num\">p95 ms</th><th class=\"num\">p99 ms"
@@ -199,8 +195,8 @@ Response Site::performance_page() {
       body += fmt::format(
           "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">"
           "{}</td><td>{}</td></tr>",
-          escape(str(t, "metric")), escape(str(t, "threshold")), figure(number(t, "observed")),
-          status_badge(t.value("passed", false) ? "pass" : "fail"));
+          escape(text_of(t, "metric")), escape(text_of(t, "threshold")),
+          figure(number(t, "observed")), status_badge(t.value("passed", false) ? "pass" : "fail"));
     body += "</table>";
     Series trend{"p95 ms per run", {}};
     for (const auto& l : data["loads"])
@@ -236,36 +232,21 @@ Response Site::performance_page() {
 }
 
 json Site::environments_data() {
-  history::RunStore store(db());
-  json envs = json::object();
-  for (const auto& d : store.deployments()) {
-    json& e = envs[d.environment];
-    if (e.is_null())
-      e = {{"name", d.environment}, {"current", nullptr}, {"deployments", json::array()}};
-    json entry = {{"action", d.action},
-                  {"release", d.release},
-                  {"images", d.release_images},
-                  {"status", d.status},
-                  {"run", d.run_id},
-                  {"job", d.job},
-                  {"finished_at", d.finished_at},
-                  {"url", d.url},
-                  {"commit_sha", d.commit_sha},
-                  {"ref", d.ref}};
-    // Newest first: the first successful start is what the environment holds, unless a stop
-    // came after it.
-    if (e["current"].is_null() && d.status == "success" && !e.contains("stopped")) {
-      if (d.action == "stop")
-        e["stopped"] = true;
-      else if (d.action == "start" || d.action.empty())
-        e["current"] = entry;
-    }
-    e["deployments"].push_back(std::move(entry));
+  std::map<std::string, std::vector<history::Deployment>> by_env;
+  {
+    history::RunStore store(db());
+    for (auto& d : store.deployments())
+      by_env[d.environment].push_back(std::move(d));
   }
   json out = json::array();
-  for (auto& [name, e] : envs.items()) {
-    e.erase("stopped");
-    out.push_back(e);
+  for (const auto& [name, deployments] : by_env) {
+    const history::Deployment* now = history::current_release(deployments);
+    json entry = {{"name", name},
+                  {"current", now ? history::to_json(*now) : json(nullptr)},
+                  {"deployments", json::array()}};
+    for (const auto& d : deployments)
+      entry["deployments"].push_back(history::to_json(d));
+    out.push_back(std::move(entry));
   }
   return {{"environments", out}};
 }
@@ -300,8 +281,8 @@ Response Site::environments_page() {
           escape(d["finished_at"].get<std::string>()), escape(d["action"].get<std::string>()),
           escape(d["release"].get<std::string>()), status_badge(d["status"].get<std::string>()),
           d["run"].get<int64_t>(), d["run"].get<int64_t>(), d["run"].get<int64_t>(),
-          url_part(d["job"].get<std::string>()), escape(d["job"].get<std::string>()),
-          escape(d["images"].get<std::string>()));
+          str::url_encode(d["job"].get<std::string>()), escape(d["job"].get<std::string>()),
+          escape(str::join(d["images"].get<std::vector<std::string>>(), ", ")));
     body += "</table>";
   }
   return {200, "text/html; charset=utf-8", page("Environments", Section::Environments, body)};

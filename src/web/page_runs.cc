@@ -2,6 +2,8 @@
 // their /api/ twins.
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "history/runs.h"
 #include "util/files.h"
 #include "web/ansi.h"
@@ -113,10 +115,31 @@ std::string report_link(int64_t run_id, const history::ReportFile& r) {
   std::string rest = r.path.substr(prefix.size()), href = fmt::format("/runs/{}/artifacts", run_id);
   for (size_t i = 0; i <= rest.size();) {
     size_t slash = std::min(rest.find('/', i), rest.size());
-    href += "/" + url_part(rest.substr(i, slash - i));
+    href += "/" + str::url_encode(rest.substr(i, slash - i));
     i = slash + 1;
   }
   return fmt::format("<a href=\"{}\">{}</a>", href, escape(rest));
+}
+
+// One page of runs with their jobs counted by status, read in one snapshot: what / and
+// /api/runs show.
+struct RunsPage {
+  std::vector<history::RunRecord> runs;
+  int64_t total = 0;
+  std::map<int64_t, std::map<std::string, int>> counts;
+  bool older = false;  // another page follows
+};
+
+RunsPage read_runs_page(history::Database& db, int64_t before, int limit) {
+  history::ReadTransaction snapshot(db);
+  history::RunStore store(db);
+  RunsPage page;
+  page.runs = store.runs_before(before, limit);
+  page.total = store.count_runs();
+  if (page.runs.empty()) return page;
+  page.counts = store.job_counts(page.runs.back().id, page.runs.front().id);
+  page.older = static_cast<int>(page.runs.size()) == limit && page.runs.back().id > 1;
+  return page;
 }
 
 }  // namespace
@@ -124,25 +147,22 @@ std::string report_link(int64_t run_id, const history::ReportFile& r) {
 Response Site::runs_page(const Request& r) {
   int limit = page_size(r);
   if (limit < 0) return bad_request("limit is a number from 1 to 500");
-  history::ReadTransaction snapshot(db());
-  history::RunStore store(db());
-  auto runs = store.runs_before(before_id(r), limit);
+  RunsPage runs = read_runs_page(db(), before_id(r), limit);
   std::string body = fmt::format("<h1>Pipelines</h1><p class=\"muted\">{} runs in {}</p>",
-                                 store.count_runs(), escape(project_dir_.string()));
-  if (runs.empty()) {
+                                 runs.total, escape(project_dir_.string()));
+  if (runs.runs.empty()) {
     body += "<p class=\"empty\">No runs yet: <code>tollgate run</code> records each one here.</p>";
     return {200, "text/html; charset=utf-8", page("Pipelines", Section::Pipelines, body)};
   }
-  auto counts = store.job_counts(runs.back().id, runs.front().id);
   body +=
       "<table class=\"runs\"><tr><th>Pipeline</th><th>Status</th><th>Ref and commit</th>"
       "<th>Trigger</th><th class=\"num\">Duration</th><th>Started</th><th>Jobs</th></tr>";
-  for (const auto& run : runs)
-    body += run_row(run, counts[run.id]);
+  for (const auto& run : runs.runs)
+    body += run_row(run, runs.counts[run.id]);
   body += "</table><div class=\"pager\">";
   if (before_id(r) != 0) body += "<a href=\"/\">Newest</a>";
-  if (static_cast<int>(runs.size()) == limit && runs.back().id > 1)
-    body += fmt::format("<a rel=\"next\" href=\"/?before={}\">Older</a>", runs.back().id);
+  if (runs.older)
+    body += fmt::format("<a rel=\"next\" href=\"/?before={}\">Older</a>", runs.runs.back().id);
   body += "</div>";
   return {200, "text/html; charset=utf-8", page("Pipelines", Section::Pipelines, body)};
 }
@@ -168,7 +188,7 @@ Response Site::run_page(int64_t id) {
     body += fmt::format(
         "<tr data-job=\"{0}\"><td><a href=\"/runs/{1}/jobs/{2}\">{0}</a></td><td>{3}</td>"
         "<td>{4}</td><td class=\"num\">{5}</td><td>{6}</td></tr>",
-        escape(j.name), id, url_part(j.name), escape(j.stage), status_badge(j.status),
+        escape(j.name), id, str::url_encode(j.name), escape(j.stage), status_badge(j.status),
         duration_text(j.duration_s), escape(j.reason));
     for (const auto& rep : j.reports)
       reports += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(j.name),
@@ -191,13 +211,19 @@ Response Site::job_page(int64_t id, const std::string& name) {
   history::RunStore store(db());
   auto job = store.job(id, name);
   if (!job) return not_found("job " + name);
+  // A huge log shows its end from a whole line on, as GitLab's job page does; the raw log has
+  // all of it. Only that end is read.
   std::string text;
-  size_t skipped = 0;
-  if (auto log = inside_state(job->log)) text = files::read(*log);
-  // A huge log shows its end, as GitLab's job page does; the raw log has all of it.
-  if (text.size() > kMaxLogBytes) {
-    skipped = text.find('\n', text.size() - kMaxLogBytes) + 1;
-    text.erase(0, skipped);
+  uint64_t skipped = 0;
+  if (auto log = inside_state(job->log)) {
+    std::error_code ec;
+    uint64_t size = std::filesystem::file_size(*log, ec);
+    skipped = !ec && size > kMaxLogBytes ? size - kMaxLogBytes : 0;
+    text = files::read_range(*log, skipped, kMaxLogBytes);
+    if (size_t nl = text.find('\n'); skipped > 0 && nl != std::string::npos) {
+      text.erase(0, nl + 1);
+      skipped += nl + 1;
+    }
   }
   std::string body = fmt::format(
       "<h1>{} <span id=\"job-status\" class=\"status status-{}\" data-status=\"{}\">{}</span>"
@@ -212,13 +238,13 @@ Response Site::job_page(int64_t id, const std::string& name) {
   body += follow ? fmt::format(
                        "<pre class=\"log\" id=\"log\" data-events=\"/api/runs/{}/jobs/{}/"
                        "events?offset={}\">",
-                       id, url_part(name), skipped + text.size())
+                       id, str::url_encode(name), skipped + text.size())
                  : "<pre class=\"log\" id=\"log\">";
   if (skipped > 0)
     body += fmt::format(
         "<span class=\"l attempt\">{} MiB of earlier output left out: the whole "
         "log is at /api/runs/{}/jobs/{}/log</span>\n",
-        skipped >> 20, id, url_part(name));
+        skipped >> 20, id, str::url_encode(name));
   body += render_log(text) + "</pre>";
   if (text.empty() && !follow) body += "<p class=\"muted\">The job printed nothing.</p>";
   return {200, "text/html; charset=utf-8", page(name, Section::Pipelines, body, follow)};
@@ -227,19 +253,15 @@ Response Site::job_page(int64_t id, const std::string& name) {
 Response Site::api_runs(const Request& r) {
   int limit = page_size(r);
   if (limit < 0) return bad_request("limit is a number from 1 to 500");
-  history::ReadTransaction snapshot(db());
-  history::RunStore store(db());
-  auto runs = store.runs_before(before_id(r), limit);
-  json out = {{"total", store.count_runs()}, {"runs", json::array()}};
-  auto counts = runs.empty() ? decltype(store.job_counts(0, 0)){}
-                             : store.job_counts(runs.back().id, runs.front().id);
-  for (const auto& run : runs) {
+  RunsPage runs = read_runs_page(db(), before_id(r), limit);
+  json out = {{"total", runs.total}, {"runs", json::array()}};
+  for (const auto& run : runs.runs) {
     json j = run_json(run);
-    j["jobs"] = counts[run.id];
+    j["jobs"] = runs.counts[run.id];
     out["runs"].push_back(std::move(j));
   }
-  if (static_cast<int>(runs.size()) == limit && runs.back().id > 1)
-    out["next"] = fmt::format("/api/runs?before={}&limit={}", runs.back().id, limit);
+  if (runs.older)
+    out["next"] = fmt::format("/api/runs?before={}&limit={}", runs.runs.back().id, limit);
   return json_response(out);
 }
 
@@ -263,15 +285,15 @@ Response Site::api_log(int64_t id, const std::string& name, const Request& r) {
   history::RunStore store(db());
   auto job = store.job(id, name);
   if (!job) return not_found("job " + name);
-  auto log = inside_state(job->log);
-  std::string text = log ? files::read(*log) : "";
-  size_t offset = 0;
+  uint64_t offset = 0;
   if (std::string o = r.param("offset"); !o.empty()) {
     if (o.size() > 18 || o.find_first_not_of("0123456789") != o.npos)
       return bad_request("offset is a byte count");
-    offset = std::min<size_t>(std::stoull(o), text.size());
+    offset = std::stoull(o);
   }
-  return {200, "text/plain; charset=utf-8", text.substr(offset)};
+  auto log = inside_state(job->log);
+  return {200, "text/plain; charset=utf-8",
+          log ? files::read_range(*log, offset, std::numeric_limits<size_t>::max()) : ""};
 }
 
 }  // namespace tollgate::web

@@ -20,16 +20,6 @@ int rank(const std::string& severity) {
   return 5;
 }
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // GitLab's format has no fixed-version field; scanners say it in the solution. tollgate writes
 // "upgrade SOURCE to VERSION or later", Trivy "Upgrade PKG to VERSION".
 std::string fixed_version(std::string_view solution) {
@@ -42,22 +32,22 @@ std::string fixed_version(std::string_view solution) {
 
 Vulnerability vulnerability(const json& v, const std::string& job_dir) {
   Vulnerability out;
-  out.severity = lower(str(v, "severity"));
+  out.severity = str::lower(text_of(v, "severity"));
   if (rank(out.severity) == 5) out.severity = "unknown";
-  out.name = str(v, "name");
-  out.fixed = fixed_version(str(v, "solution"));
+  out.name = text_of(v, "name");
+  out.fixed = fixed_version(text_of(v, "solution"));
   out.job_dir = job_dir;
   if (auto loc = v.find("location"); loc != v.end() && loc->is_object()) {
-    out.image = str(*loc, "image");
+    out.image = text_of(*loc, "image");
     if (auto dep = loc->find("dependency"); dep != loc->end() && dep->is_object()) {
-      out.installed = str(*dep, "version");
+      out.installed = text_of(*dep, "version");
       if (auto pkg = dep->find("package"); pkg != dep->end() && pkg->is_object())
-        out.package = str(*pkg, "name");
+        out.package = text_of(*pkg, "name");
     }
   }
   if (auto ids = v.find("identifiers"); ids != v.end() && ids->is_array())
     for (const auto& id : *ids)
-      if (id.is_object()) out.identifiers.emplace_back(str(id, "value"), str(id, "url"));
+      if (id.is_object()) out.identifiers.emplace_back(text_of(id, "value"), text_of(id, "url"));
   if (!out.identifiers.empty()) std::tie(out.id, out.url) = out.identifiers.front();
   return out;
 }
@@ -76,24 +66,24 @@ void read_sarif(const json& log, const std::string& job_dir, std::vector<Posture
     std::map<std::string, const json*> rules;
     if (auto d = run.find("tool"); d != run.end() && d->contains("driver"))
       for (const auto& rule : (*d)["driver"].value("rules", json::array()))
-        if (rule.is_object()) rules[str(rule, "id")] = &rule;
+        if (rule.is_object()) rules[text_of(rule, "id")] = &rule;
     for (const auto& r : run.value("results", json::array())) {
       if (!r.is_object()) continue;
       PostureFinding f;
-      f.rule = str(r, "ruleId");
+      f.rule = text_of(r, "ruleId");
       f.job_dir = job_dir;
-      f.message = r.contains("message") ? str(r["message"], "text") : "";
-      f.severity = str(r, "level");
+      f.message = r.contains("message") ? text_of(r["message"], "text") : "";
+      f.severity = text_of(r, "level");
       if (auto rule = rules.find(f.rule); rule != rules.end()) {
         const json& rj = *rule->second;
-        if (rj.contains("properties")) f.severity = str(rj["properties"], "severity");
-        if (rj.contains("help")) f.fix = str(rj["help"], "text");
+        if (rj.contains("properties")) f.severity = text_of(rj["properties"], "severity");
+        if (rj.contains("help")) f.fix = text_of(rj["help"], "text");
       }
       if (rank(f.severity) == 5) f.severity = severity_of_level(f.severity);
       const json& loc = r.value("locations", json::array());
       if (!loc.empty() && loc[0].contains("physicalLocation")) {
         const json& p = loc[0]["physicalLocation"];
-        if (p.contains("artifactLocation")) f.file = str(p["artifactLocation"], "uri");
+        if (p.contains("artifactLocation")) f.file = text_of(p["artifactLocation"], "uri");
         if (p.contains("region")) f.line = p["region"].value("startLine", 0);
       }
       out.push_back(std::move(f));

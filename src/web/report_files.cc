@@ -106,9 +106,9 @@ std::vector<ReportFile> ReportFiles::of_run(int64_t run_id) {
   return out;
 }
 
-ReportFile ReportFiles::read(const fs::path& path) {
-  fs::path full = path.is_absolute() ? path : state_dir_.parent_path() / path;
-  return load(full, "");
+std::string text_of(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace tollgate::web

@@ -35,8 +35,6 @@ class ReportFiles {
   // Every JSON and SARIF file of the run's artifacts, parsed (from the cache when the file's
   // size and time are unchanged), in path order.
   std::vector<ReportFile> of_run(int64_t run_id);
-  // One file under the state directory (a path the history recorded, relative to the project).
-  ReportFile read(const std::filesystem::path& path);
 
  private:
   struct Entry {
@@ -55,6 +53,9 @@ class ReportFiles {
   std::unordered_map<std::string, Entry> cache_;
   std::list<std::string> ages_;  // most recently used first
 };
+
+// A string field of a report's JSON object, or "" when it is absent or not a string.
+std::string text_of(const nlohmann::json& object, const char* key);
 
 // The largest report file read (a scan report of a big image is tens of megabytes).
 inline constexpr uintmax_t kMaxReportBytes = 256ull << 20;

@@ -5,10 +5,10 @@
 
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <thread>
 
 #include "util/error.h"
+#include "util/files.h"
 #include "web/ansi.h"
 
 namespace tollgate::web {
@@ -64,14 +64,13 @@ struct Server::Stream {
 
 namespace {
 
-std::string read_from(const std::filesystem::path& path, size_t offset, size_t most) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  in.seekg(static_cast<std::streamoff>(offset));
-  std::string out(most, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(most));
-  out.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-  return out;
+// The log's new bytes; a log removed meanwhile has none.
+std::string read_from(const std::filesystem::path& path, uint64_t offset, size_t most) {
+  try {
+    return files::read_range(path, offset, most);
+  } catch (const Error&) {
+    return "";
+  }
 }
 
 std::string event(const char* name, const nlohmann::json& data, size_t id = 0) {

@@ -85,8 +85,6 @@ class Site {
   // Reads shared by a page and its /api/ twin.
   SecurityView security(int64_t run_id);  // 0: the newest run with a report
 
-  const std::filesystem::path& state_dir() const { return state_dir_; }
-
  private:
   history::Database& db();
   Response route(const Request& r, const std::vector<std::string>& parts);

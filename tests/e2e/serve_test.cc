@@ -322,11 +322,9 @@ TEST_F(Serve, EveryResponseCarriesTheSecurityHeaders) {
             "'");
   EXPECT_NE(r.out.find("Content-Security-Policy: sandbox"), std::string::npos) << r.out;
   // Garbage is a 4xx, and the server stays up.
-  EXPECT_EQ(shell("printf 'GARBAGE\\r\\n\\r\\n' | curl -s -o /dev/null -w '%{http_code}' "
-                  "telnet://127.0.0.1:" +
-                  std::to_string(port) + " || true")
-                .exit_code,
-            0);
+  CommandResult garbage = shell("exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) +
+                                " && printf 'GARBAGE\\r\\n\\r\\n' >&3 && head -c 12 <&3");
+  EXPECT_EQ(garbage.out.substr(0, 12), "HTTP/1.1 400") << garbage.out;
   EXPECT_EQ(get("/").first, 200);
 }
 

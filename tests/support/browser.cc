@@ -16,6 +16,8 @@
 #include <string_view>
 #include <thread>
 
+#include "util/strings.h"
+
 extern char** environ;
 
 namespace tollgate::testing {
@@ -62,34 +64,6 @@ void write_all(int fd, std::string_view data) {
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (error != 0) throw std::runtime_error(std::string("write failed: ") + std::strerror(error));
-}
-
-int base64_sextet(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-std::string base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    int sextet = base64_sextet(c);
-    if (sextet < 0) throw std::runtime_error("browser: invalid base64 from Chromium");
-    bits = (bits << 6) | static_cast<uint32_t>(sextet);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<char>((bits >> count) & 0xFF));
-    }
-  }
-  return out;
 }
 
 // An exception as DevTools describes it: Error objects carry their message and stack in
@@ -337,9 +311,10 @@ bool Browser::wait_for(const std::string& expression, std::chrono::milliseconds 
 void Browser::screenshot(const std::filesystem::path& png) {
   json result =
       call("Page.captureScreenshot", {{"format", "png"}, {"captureBeyondViewport", true}});
-  std::string bytes = base64_decode(result.value("data", ""));
+  std::optional<std::string> bytes = str::base64_decode(result.value("data", ""));
+  if (!bytes) throw std::runtime_error("browser: invalid base64 from Chromium");
   std::ofstream out(png, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
   if (!out.flush()) throw std::runtime_error("browser: cannot write " + png.string());
 }
 
