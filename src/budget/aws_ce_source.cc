@@ -6,6 +6,7 @@
 #include "budget/json_values.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::budget {
@@ -199,12 +200,7 @@ class PageReader {
 long read_aws_ce(const std::string& path, const std::set<Dimension>& needed, RowSink& sink) {
   std::string text = files::read(path);
   if (str::trim(text).empty()) throw Error(SourceLocation{path}, "empty file");
-  nlohmann::json doc;
-  try {
-    doc = parse_json(text, "");
-  } catch (const Error& e) {
-    throw Error(SourceLocation{path}, e.what());
-  }
+  nlohmann::json doc = json_read::parse(text, path);
   PageReader reader(path, needed, sink);
   long rows = 0;
   try {

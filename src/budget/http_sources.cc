@@ -8,6 +8,7 @@
 #include "budget/json_values.h"
 #include "util/error.h"
 #include "util/http.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::budget {
@@ -38,7 +39,7 @@ nlohmann::json get_json(const std::string& api, const std::string& url,
   if (response.status < 200 || response.status > 299)
     throw Error(api + ": GET " + url + " answered HTTP " + std::to_string(response.status) +
                 snippet(response.body));
-  return parse_json(response.body, api + ": GET " + url);
+  return json_read::parse(response.body, api + " answer to GET " + url);
 }
 
 void add_row(RowSink& sink, const CostRow& row, const std::string& api, const std::string& at) {

@@ -18,16 +18,6 @@ std::optional<Decimal> json_decimal(const nlohmann::json& value) {
   return std::nullopt;
 }
 
-nlohmann::json parse_json(const std::string& text, const std::string& what) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error((what.empty() ? std::string() : what + ": ") + "not valid JSON at byte " +
-                std::to_string(e.byte) + " (" +
-                (text.empty() ? std::string("empty body") : std::string(e.what())) + ")");
-  }
-}
-
 namespace {
 Seconds month_of(Seconds t, int offset) {
   std::time_t tt = static_cast<std::time_t>(t);

@@ -14,9 +14,6 @@ namespace tollgate::budget {
 // whenever it printed 17 significant digits or fewer. nullopt for null and anything else.
 std::optional<Decimal> json_decimal(const nlohmann::json& value);
 
-// Parses a JSON document, turning a syntax error into Error naming `what` and the byte offset.
-nlohmann::json parse_json(const std::string& text, const std::string& what);
-
 // The first second of the calendar month holding t, and of the month after.
 Seconds month_start(Seconds t);
 Seconds next_month_start(Seconds t);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::history {
@@ -76,7 +77,7 @@ constexpr AddedColumn kAddedColumns[] = {
 };
 
 std::vector<std::string> string_list(std::string_view text) {
-  json j = json::parse(text, nullptr, false);
+  json j = json_read::parse_or_discarded(text);
   std::vector<std::string> out;
   if (!j.is_array()) return out;
   for (const auto& e : j)
@@ -92,7 +93,7 @@ std::string variables_text(const std::vector<RunVariable>& vars) {
 }
 
 std::vector<RunVariable> read_variables(std::string_view text) {
-  json j = json::parse(text, nullptr, false);
+  json j = json_read::parse_or_discarded(text);
   std::vector<RunVariable> out;
   if (!j.is_array()) return out;
   for (const auto& e : j)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::load {
@@ -80,7 +81,7 @@ Evaluation evaluate_response(const RequestSpec& r, const ResponseParser& respons
   nlohmann::json doc;
   bool json_ok = false;
   if (wants_json) {
-    doc = nlohmann::json::parse(response.body(), nullptr, false);
+    doc = json_read::parse_or_discarded(response.body());
     json_ok = !doc.is_discarded();
   }
   for (const auto& c : r.check.json) {

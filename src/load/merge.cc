@@ -8,6 +8,7 @@
 #include "load/stats.h"
 #include "load/thresholds.h"
 #include "util/files.h"
+#include "util/json_read.h"
 
 namespace tollgate::load {
 namespace {
@@ -28,7 +29,7 @@ Error refuse(const std::string& file, const std::string& why) {
 Part read_part(const std::string& file) {
   Part p;
   p.file = file;
-  nlohmann::json j = nlohmann::json::parse(files::read(file), nullptr, false);
+  nlohmann::json j = json_read::parse_or_discarded(files::read(file));
   if (j.is_discarded() || !j.is_object()) throw refuse(file, "not a JSON file");
   if (j.value("gate", "") != "load" || !j.contains("summary") || !j["summary"].is_object())
     throw refuse(file, "not a tollgate load result (write one with tollgate load --format json)");

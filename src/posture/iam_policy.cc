@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_read.h"
+
 namespace tollgate::posture::terraform {
 namespace {
 
@@ -40,7 +42,7 @@ std::string label(const nlohmann::json& statement, size_t index) {
 
 PolicyFindings analyse_policy(std::string_view json) {
   PolicyFindings out;
-  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+  nlohmann::json doc = json_read::parse_or_discarded(json);
   if (doc.is_discarded()) {
     out.error = "not valid JSON";
     return out;

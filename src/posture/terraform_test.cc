@@ -154,6 +154,11 @@ TEST(TerraformTest, IamPolicyJsonStrings) {
   EXPECT_TRUE(f.admin_statements.empty());
   EXPECT_EQ(f.star_action_statements.size(), 1u);
   EXPECT_FALSE(analyse_policy("{not json").error.empty());
+  // An Action nested a million deep overflowed the stack (exit 139); now it is not valid JSON.
+  EXPECT_EQ(
+      analyse_policy(R"({"Statement":[{"Effect":"Allow","Action":)" + std::string(1'000'000, '['))
+          .error,
+      "not valid JSON");
   f = analyse_policy(
       R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]})");
   EXPECT_EQ(f.public_statements.size(), 1u);

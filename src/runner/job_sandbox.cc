@@ -13,6 +13,7 @@
 
 #include "runner/container_args.h"
 #include "util/error.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::runner {
@@ -235,7 +236,7 @@ std::vector<int> JobSandbox::exposed_ports(const std::string& image) const {
       engine_.run({"image", "inspect", "--format", "{{json .Config.ExposedPorts}}", image},
                   "reading the ports image " + image + " exposes");
   std::vector<int> ports;
-  nlohmann::json j = nlohmann::json::parse(str::trim(text), nullptr, false);
+  nlohmann::json j = json_read::parse_or_discarded(str::trim(text));
   if (!j.is_object()) return ports;
   for (const auto& [key, value] : j.items()) {
     (void)value;
@@ -249,7 +250,7 @@ std::string JobSandbox::container_ip(const std::string& container) const {
   std::string text =
       engine_.run({"inspect", "--format", "{{json .NetworkSettings.Networks}}", container},
                   "reading the address of service container " + container);
-  nlohmann::json j = nlohmann::json::parse(str::trim(text), nullptr, false);
+  nlohmann::json j = json_read::parse_or_discarded(str::trim(text));
   if (j.is_object() && j.contains(network_) && j[network_].contains("IPAddress"))
     return j[network_]["IPAddress"].get<std::string>();
   throw Error("service container " + container + " has no address on " + network_);

@@ -7,6 +7,7 @@
 #include "scan/tar_index.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::scan {
@@ -14,14 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-json parse_json(const std::string& text, const std::string& where) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw Error(SourceLocation{where}, std::string("invalid JSON: ") + e.what());
-  }
-}
 
 // Blobs and metadata of an OCI layout or docker save output, in a directory or a tar.
 class Blobs {
@@ -116,7 +109,7 @@ json resolve_oci_manifest(const Blobs& blobs, json index, const ImageSourceOptio
     std::string text = blobs.read(blob_path(digest, blobs.where()));
     if (sha256_digest(text) != digest)
       throw Error(SourceLocation{blobs.where()}, "manifest digest mismatch for " + digest);
-    json m = parse_json(text, blobs.where() + ":" + digest);
+    json m = json_read::parse(text, blobs.where() + ":" + digest);
     if (!is_index_media_type(m.value("mediaType", desc.value("mediaType", ""))) &&
         !m.contains("manifests"))
       return m;
@@ -133,7 +126,7 @@ OpenedImage open_layout(std::unique_ptr<Blobs> blobs, const std::string& name,
   img.kind = kind;
   if (blobs->contains("manifest.json")) {
     // docker save: [{"Config": ..., "RepoTags": [...], "Layers": [...]}], legacy or docker >= 25.
-    json m = parse_json(blobs->read("manifest.json"), blobs->where() + ":manifest.json");
+    json m = json_read::parse(blobs->read("manifest.json"), blobs->where() + ":manifest.json");
     if (!m.is_array() || m.empty())
       throw Error(SourceLocation{blobs->where() + ":manifest.json"}, "no image in manifest.json");
     if (m.size() > 1)
@@ -141,7 +134,8 @@ OpenedImage open_layout(std::unique_ptr<Blobs> blobs, const std::string& name,
           SourceLocation{blobs->where() + ":manifest.json"},
           "the archive holds " + std::to_string(m.size()) + " images; save one per archive");
     const json& image = m[0];
-    json config = parse_json(blobs->read(image.value("Config", "")), blobs->where() + ":config");
+    json config =
+        json_read::parse(blobs->read(image.value("Config", "")), blobs->where() + ":config");
     json diff_ids = config.contains("rootfs") ? config["rootfs"].value("diff_ids", json::array())
                                               : json::array();
     const auto& layers = image.value("Layers", json::array());
@@ -160,7 +154,7 @@ OpenedImage open_layout(std::unique_ptr<Blobs> blobs, const std::string& name,
       img.name = image["RepoTags"][0].get<std::string>();
     img.kind = kind == "oci-layout" ? kind : "docker-archive";
   } else if (blobs->contains("index.json")) {
-    json index = parse_json(blobs->read("index.json"), blobs->where() + ":index.json");
+    json index = json_read::parse(blobs->read("index.json"), blobs->where() + ":index.json");
     json manifest = resolve_oci_manifest(*blobs, index, o, img.digest);
     img.layers = apply_manifest_layers(*fs, *blobs, manifest, o);
   } else {

@@ -16,26 +16,12 @@
 
 #include "util/error.h"
 #include "util/files.h"
+#include "util/json_read.h"
 
 namespace tollgate::scan {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Where byte `offset` of text is, as 1-based line and column.
-SourceLocation locate(const std::string& file, std::string_view text, size_t offset) {
-  offset = std::min(offset, text.size());
-  int line = 1, column = 1;
-  for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {file, line, column};
-}
 
 bool has_suffix(const fs::path& p, std::string_view ext) {
   std::string s = p.filename().string();
@@ -197,17 +183,7 @@ class Reader {
 }  // namespace
 
 std::vector<OsvRecord> parse_osv_document(std::string_view text, const std::string& where) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, ...";
-    // keep only the reason, the location comes from the byte offset.
-    size_t colon = what.find(": ");
-    throw Error(locate(where, text, e.byte == 0 ? 0 : e.byte - 1),
-                "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
-  }
+  nlohmann::json j = json_read::parse(text, where);
   std::vector<OsvRecord> out;
   if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i)

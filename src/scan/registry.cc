@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/http.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::scan {
@@ -30,12 +31,7 @@ std::string docker_config_credentials(const std::string& registry, std::string p
   }
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return "";
-  json config;
-  try {
-    config = json::parse(files::read(path));
-  } catch (const json::parse_error& e) {
-    throw Error(SourceLocation{path}, std::string("invalid JSON: ") + e.what());
-  }
+  json config = json_read::parse(files::read(path), path);
   auto auths = config.value("auths", json::object());
   for (const auto& key : {registry, "https://" + registry, "http://" + registry}) {
     if (auths.contains(key) && auths[key].contains("auth"))
@@ -68,10 +64,11 @@ class RegistryClient {
     if (r.status != 200) {
       std::string detail;
       try {
-        auto j = json::parse(r.body);
-        for (const auto& e : j.value("errors", json::array()))
-          detail +=
-              (detail.empty() ? "" : "; ") + e.value("code", "") + ": " + e.value("message", "");
+        json j = json_read::parse_or_discarded(r.body);
+        if (j.is_object())
+          for (const auto& e : j.value("errors", json::array()))
+            detail +=
+                (detail.empty() ? "" : "; ") + e.value("code", "") + ": " + e.value("message", "");
       } catch (const json::exception&) {
       }
       throw Error("registry " + ref_.registry + ": GET " + path + " answered HTTP " +
@@ -124,8 +121,8 @@ class RegistryClient {
       throw Error("token server " + realm + " answered HTTP " + std::to_string(r.status) +
                   (credentials_.empty() ? " (no credentials were given)" : ""));
     try {
-      json j = json::parse(r.body);
-      token_ = j.value("token", j.value("access_token", ""));
+      json j = json_read::parse_or_discarded(r.body);
+      if (j.is_object()) token_ = j.value("token", j.value("access_token", ""));
     } catch (const json::exception&) {
     }
     if (token_.empty()) throw Error("token server " + realm + " gave no token");
@@ -151,13 +148,9 @@ json fetch_manifest(RegistryClient& client, const ImageReference& ref, const std
                 ", body " + got + ")");
   digest = got;
   media_type = r.header("content-type");
-  try {
-    json m = json::parse(r.body);
-    if (m.contains("mediaType")) media_type = m["mediaType"].get<std::string>();
-    return m;
-  } catch (const json::parse_error& e) {
-    throw Error("registry " + ref.registry + ": manifest is not JSON: " + e.what());
-  }
+  json m = json_read::parse(r.body, "registry " + ref.registry + " manifest " + what);
+  if (m.contains("mediaType")) media_type = m["mediaType"].get<std::string>();
+  return m;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scan/osv_import.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::scan {
@@ -77,14 +78,7 @@ std::string purl_decode(std::string_view s) {
 }
 
 Inventory read_cyclonedx(std::string_view text, const std::string& file) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error&) {
-    // Reuse the OSV reader's error, which carries line and column.
-    parse_osv_document(text, file);
-    throw;
-  }
+  json j = json_read::parse(text, file);
   if (!j.is_object() || j.value("bomFormat", "") != "CycloneDX")
     throw Error(SourceLocation{file}, "not a CycloneDX JSON SBOM (bomFormat is not \"CycloneDX\")");
   Inventory inv;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "util/files.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 
 namespace tollgate::slo {
@@ -77,7 +78,7 @@ Measurement lookup_load_statistic(const json& verdict, const Query& query,
 }
 
 std::vector<Measurement> LoadSource::measure(const std::vector<Query>& queries, const Window&) {
-  json verdict = json::parse(files::read(path_), nullptr, false);
+  json verdict = json_read::parse_or_discarded(files::read(path_));
   // Another gate's verdict has a summary too, with figures of other meanings.
   if (verdict.is_discarded() || !verdict.is_object() || !verdict.contains("summary") ||
       !verdict["gate"].is_string() || verdict["gate"] != "load")

@@ -7,6 +7,7 @@
 
 #include "slo/url.h"
 #include "util/http.h"
+#include "util/json_read.h"
 
 namespace tollgate::slo {
 namespace {
@@ -55,7 +56,7 @@ std::string excerpt(const std::string& body) {
 
 Measurement read_answer(long http_status, const std::string& body, const std::string& query) {
   std::string what = "prometheus query '" + query + "'";
-  json j = json::parse(body, nullptr, false);
+  json j = json_read::parse_or_discarded(body);
   if (j.is_discarded() || !j.is_object())
     throw Error(what + ": HTTP " + std::to_string(http_status) +
                 ", not a Prometheus API answer: " + excerpt(body));

@@ -84,6 +84,19 @@ TEST(PrometheusAnswer, ErrorsNameTheQuery) {
             std::string::npos);
 }
 
+// A million levels of nesting overflowed the stack while the answer was parsed (exit 139).
+TEST(PrometheusAnswer, AnAnswerNestedPastTheLimitIsAnErrorNotACrash) {
+  std::string deep = R"({"status":"success","data":{"resultType":"vector","result":[{"value":)" +
+                     std::string(1'000'000, '[');
+  EXPECT_TRUE(error_of([&] {
+                parse_prometheus_response(200, deep, "q");
+              }).starts_with("prometheus query 'q': HTTP 200, not a Prometheus API answer: "));
+  Window w{timefmt::Clock::from_time_t(1000), timefmt::Clock::from_time_t(1060)};
+  EXPECT_TRUE(error_of([&] {
+                parse_wavefront_response(200, deep, "ts(x)", w);
+              }).starts_with("wavefront query 'ts(x)': not a chart API answer: "));
+}
+
 TEST(WavefrontAnswer, SecondsOutAndStrictWindow) {
   Window w{timefmt::Clock::from_time_t(1000), timefmt::Clock::from_time_t(1060)};
   Measurement m = parse_wavefront_response(200, R"({"name":"q","timeseries":[

@@ -7,6 +7,7 @@
 
 #include "slo/url.h"
 #include "util/http.h"
+#include "util/json_read.h"
 
 namespace tollgate::slo {
 namespace {
@@ -27,7 +28,7 @@ std::string excerpt(const std::string& body) {
 Measurement read_answer(long http_status, const std::string& body, const std::string& query,
                         const Window& window) {
   std::string what = "wavefront query '" + query + "'";
-  json j = json::parse(body, nullptr, false);
+  json j = json_read::parse_or_discarded(body);
   if (http_status != 200) {
     std::string message = j.is_object() ? j.value("message", excerpt(body)) : excerpt(body);
     throw Error(what + " failed: HTTP " + std::to_string(http_status) + ": " + message);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "util/files.h"
+#include "util/json_read.h"
 
 namespace tollgate::web {
 namespace fs = std::filesystem;
@@ -58,7 +59,7 @@ ReportFile ReportFiles::load(const fs::path& path, const std::string& job_dir) {
   }
   // Parsed outside the lock: other requests go on meanwhile (two may parse one file at once).
   try {
-    json j = json::parse(files::read(path), nullptr, false);
+    json j = json_read::parse_or_discarded(files::read(path));
     if (j.is_discarded()) {
       out.error = "not valid JSON";
     } else {

@@ -150,7 +150,11 @@ TEST_F(BudgetApi, ServerErrorsTimeoutsAndGarbageAreExit2) {
         << error.output;
     auto html = budget({"--source", kind + url("/not-json?window=month"), "--budget", "10", kAsOf});
     EXPECT_EQ(html.outcome.exit_code, 2) << kind;
-    EXPECT_TRUE(has(html.output, "not valid JSON")) << html.output;
+    EXPECT_TRUE(has(html.output, "invalid JSON")) << html.output;
+    // A million levels of nesting overflowed the stack (exit 139) before JSON was bounded.
+    auto deep = budget({"--source", kind + url("/deep?window=month"), "--budget", "10", kAsOf});
+    EXPECT_EQ(deep.outcome.exit_code, 2) << kind;
+    EXPECT_TRUE(has(deep.output, "JSON nested deeper than 512 levels")) << deep.output;
   }
   for (const char* kind : {"cloudhealth:", "opencost:"}) {
     auto slow = budget(

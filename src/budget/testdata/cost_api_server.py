@@ -10,6 +10,7 @@ Serves the recorded responses in this directory the way the real APIs answer:
   /status/<code>               that HTTP status with a JSON error body
   /slow                        answers after 10 s (for timeouts)
   /not-json                    an HTML page with status 200
+  /deep                        a report whose first cell is nested 1,000,000 levels deep
   /opencost-error              OpenCost's own error envelope: {"code": 500, ...}
 Usage: cost_api_server.py PORT
 """
@@ -56,6 +57,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, "{}")
         if path == "/not-json":
             return self.send(200, "<html><body>login</body></html>", "text/html")
+        if path == "/deep":
+            return self.send(200, '{"data":[' + "[" * 1000000 + "]" * 1000000 + "]}")
         if path == "/opencost-error":
             return self.send(200, json.dumps({"code": 500, "message": "bad window"}))
         return self.send(404, json.dumps({"error": "no such path " + path}))
