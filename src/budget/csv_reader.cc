@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/files.h"
+
 namespace tollgate::budget {
 namespace {
 
@@ -124,9 +126,7 @@ char* unescape(char* begin, char* end) {
 }  // namespace
 
 std::unique_ptr<ByteSource> ByteSource::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw Error(SourceLocation{path}, std::string("cannot open: ") + std::strerror(errno));
+  int fd = files::open_regular(path);
   unsigned char magic[2] = {0, 0};
   ssize_t got = pread(fd, magic, 2, 0);
   if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)

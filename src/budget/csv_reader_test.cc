@@ -229,7 +229,7 @@ TEST(CsvReader, MissingFileSaysWhichAndWhy) {
     CsvReader reader("/nonexistent/costs.csv");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.message(), "/nonexistent/costs.csv: cannot open: No such file or directory");
+    EXPECT_EQ(e.message(), "/nonexistent/costs.csv: cannot read: No such file or directory");
   }
 }
 

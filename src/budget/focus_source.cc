@@ -13,6 +13,7 @@
 
 #include "budget/csv_reader.h"
 #include "budget/tags.h"
+#include "util/files.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 
@@ -242,9 +243,7 @@ class RangeSource : public ByteSource {
  public:
   RangeSource(const std::string& path, uint64_t begin, uint64_t end)
       : at_(begin), end_(end), path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0)
-      throw Error(SourceLocation{path}, std::string("cannot open: ") + std::strerror(errno));
+    fd_ = files::open_regular(path);
   }
   ~RangeSource() override { ::close(fd_); }
   size_t read(char* into, size_t n) override {

@@ -1,5 +1,7 @@
 // tollgate plan: validates a pipeline and shows which jobs would run, why, and the DAG.
 #include <iostream>
+#include <iterator>
+#include <map>
 
 #include "cli/command.h"
 #include "cli/pipeline_flags.h"
@@ -14,7 +16,15 @@
 namespace tollgate::cli {
 namespace {
 
-std::string waits_for(const pipeline::Plan& plan, size_t i) {
+// The planned jobs of each stage that has any, by stage index: what stage-ordered jobs wait for.
+std::map<int, std::vector<size_t>> jobs_by_stage(const pipeline::Plan& plan) {
+  std::map<int, std::vector<size_t>> out;
+  for (size_t i = 0; i < plan.jobs.size(); ++i)
+    out[plan.jobs[i].stage].push_back(i);
+  return out;
+}
+
+std::string waits_for(const pipeline::Plan& plan, size_t i, int first_stage) {
   const auto& pj = plan.jobs[i];
   if (pj.has_needs) {
     if (pj.needs.empty()) return "nothing (needs: [])";
@@ -23,15 +33,14 @@ std::string waits_for(const pipeline::Plan& plan, size_t i) {
       names.push_back(plan.jobs[n].job->name);
     return str::join(names, ", ");
   }
-  for (size_t k = 0; k < plan.jobs.size(); ++k)
-    if (plan.jobs[k].stage < pj.stage) return "earlier stages";
-  return "nothing";
+  return pj.stage > first_stage ? "earlier stages" : "nothing";
 }
 
 // Edges of the DAG: explicit needs, and for stage-ordered jobs every job of the closest earlier
 // stage that has jobs (the rest is implied).
 std::vector<std::pair<size_t, size_t>> edges(const pipeline::Plan& plan) {
   std::vector<std::pair<size_t, size_t>> out;
+  auto stages = jobs_by_stage(plan);
   for (size_t i = 0; i < plan.jobs.size(); ++i) {
     const auto& pj = plan.jobs[i];
     if (pj.has_needs) {
@@ -39,11 +48,10 @@ std::vector<std::pair<size_t, size_t>> edges(const pipeline::Plan& plan) {
         out.emplace_back(n, i);
       continue;
     }
-    int previous = -1;
-    for (const auto& other : plan.jobs)
-      if (other.stage < pj.stage) previous = std::max(previous, other.stage);
-    for (size_t k = 0; k < plan.jobs.size(); ++k)
-      if (plan.jobs[k].stage == previous) out.emplace_back(k, i);
+    auto it = stages.lower_bound(pj.stage);
+    if (it == stages.begin()) continue;
+    for (size_t k : std::prev(it)->second)
+      out.emplace_back(k, i);
   }
   return out;
 }
@@ -201,13 +209,14 @@ Runner setup(CLI::App& cmd) {
     std::vector<std::string> head = {"STAGE", "JOB", "WHEN", "WAITS FOR", "WHY"};
     if (images) head.push_back("RUNS IN");
     TextTable table(head);
+    int first_stage = plan.jobs.empty() ? 0 : jobs_by_stage(plan).begin()->first;
     for (size_t i = 0; i < plan.jobs.size(); ++i) {
       const auto& pj = plan.jobs[i];
       std::string when(pipeline::to_string(pj.when));
       if (pj.when == pipeline::When::Manual && pj.run_manual) when += " (requested)";
       if (pj.allow_failure.allowed) when += ", may fail";
-      std::vector<std::string> row = {pj.job->stage, pj.job->name, when, waits_for(plan, i),
-                                      pj.decided_by};
+      std::vector<std::string> row = {pj.job->stage, pj.job->name, when,
+                                      waits_for(plan, i, first_stage), pj.decided_by};
       if (images) row.push_back(runner::executor_description(executor, ctx, plan, pj));
       table.add(row);
     }

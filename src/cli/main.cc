@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
   tollgate::process::install_signal_handlers();
   int code = tollgate::cli::main(argc, argv);
   tollgate::process::kill_all_groups(SIGKILL);  // nothing tollgate started outlives it
+  tollgate::process::release_guardian();
   if (tollgate::process::canceled()) return 128 + tollgate::process::cancel_signal();
   return code;
 }

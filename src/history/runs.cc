@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS runs (
   duration_s REAL NOT NULL DEFAULT 0,
   source TEXT NOT NULL DEFAULT '',
   stages TEXT NOT NULL DEFAULT '[]',
-  variables TEXT NOT NULL DEFAULT '[]'
+  variables TEXT NOT NULL DEFAULT '[]',
+  owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS jobs (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -73,6 +74,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {"jobs", "needs", "TEXT NOT NULL DEFAULT '[]'"},
     {"runs", "source", "TEXT NOT NULL DEFAULT ''"},
     {"runs", "stages", "TEXT NOT NULL DEFAULT '[]'"},
+    {"runs", "owner", "TEXT NOT NULL DEFAULT ''"},
     {"runs", "variables", "TEXT NOT NULL DEFAULT '[]'"},
 };
 
@@ -169,7 +171,7 @@ RunStore::RunStore(Database& db) : db_(db) {
 int64_t RunStore::begin_run(const RunRecord& run) {
   Statement s(db_.handle(),
               "INSERT INTO runs (pipeline_file, project_dir, commit_sha, ref, status, started_at, "
-              "source, stages, variables) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)");
+              "source, stages, variables, owner) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)");
   s.bind(1, run.pipeline_file)
       .bind(2, run.project_dir)
       .bind(3, run.commit_sha)
@@ -177,9 +179,36 @@ int64_t RunStore::begin_run(const RunRecord& run) {
       .bind(5, run.started_at)
       .bind(6, run.source)
       .bind(7, json(run.stages).dump())
-      .bind(8, variables_text(run.variables));
+      .bind(8, variables_text(run.variables))
+      .bind(9, run.owner);
   s.run();
   return db_.last_insert_id();
+}
+
+std::vector<int64_t> RunStore::cancel_orphaned_runs(
+    const std::function<bool(const std::string&)>& owner_alive, const std::string& now) {
+  std::vector<int64_t> orphaned;
+  {
+    Statement s(db_.handle(), "SELECT id, owner FROM runs WHERE status = 'running'");
+    while (s.step())
+      if (!owner_alive(s.column_text(1))) orphaned.push_back(s.column_int(0));
+  }
+  if (orphaned.empty()) return orphaned;
+  Transaction t(db_);
+  for (int64_t id : orphaned) {
+    Statement run(
+        db_.handle(),
+        "UPDATE runs SET status = 'canceled', exit_code = 2, finished_at = ? WHERE id = ?");
+    run.bind(1, now).bind(2, id);
+    run.run();
+    Statement jobs(db_.handle(),
+                   "UPDATE jobs SET status = 'canceled', finished_at = ?, reason = ? "
+                   "WHERE run_id = ? AND status IN ('created', 'running')");
+    jobs.bind(1, now).bind(2, std::string(kOrphanedJobReason)).bind(3, id);
+    jobs.run();
+  }
+  t.commit();
+  return orphaned;
 }
 
 void RunStore::finish_run(const RunRecord& run) {

@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "history/db.h"
@@ -33,7 +35,14 @@ struct RunRecord {
   std::string source;                  // CI_PIPELINE_SOURCE: push, web, schedule, ...
   std::vector<std::string> stages;     // in the pipeline's order, for the graph's columns
   std::vector<RunVariable> variables;  // the run's own, not the predefined CI_* ones
+  // The tollgate process running it, as process::owner_id() names it ("" in rows written
+  // before it was kept): a 'running' run whose owner is gone was killed.
+  std::string owner;
 };
+
+// Why a job of a killed run is canceled.
+inline constexpr std::string_view kOrphanedJobReason =
+    "tollgate ended before this job did (killed or crashed); the next run marked it canceled";
 
 // One artifacts:reports file a job left: its type (container_scanning, dotenv, metrics, ...)
 // and its path relative to the project directory.
@@ -110,6 +119,11 @@ class RunStore {
 
   int64_t begin_run(const RunRecord& run);
   void finish_run(const RunRecord& run);
+  // The runs still 'running' whose owner is not alive (tollgate was killed): each becomes
+  // 'canceled' (exit code 2, finished at `now`), with its created and running jobs. Returns
+  // their ids, so the caller can remove what they left behind.
+  std::vector<int64_t> cancel_orphaned_runs(
+      const std::function<bool(const std::string&)>& owner_alive, const std::string& now);
   void record_job(int64_t run_id, const JobRecord& job);
   // Records every job at once (in one transaction): the planned jobs when a run begins.
   void record_jobs(int64_t run_id, const std::vector<JobRecord>& jobs);

@@ -1,5 +1,7 @@
 #include "load/scenario.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -83,6 +85,40 @@ Target parse_target(const std::string& url, const SourceLocation& where) {
 
 namespace {
 
+// What one tollgate process drives: 1e9 users or a rate of 1e12 grew without end against a port
+// that refused them. Past these, the work is for several processes (--share I/N).
+constexpr int64_t kMaxUsers = 100'000;
+constexpr double kMaxRate = 1'000'000;  // requests a second
+constexpr int64_t kMaxThreads = 256;
+
+[[noreturn]] void past_limit(const SourceLocation& where, const std::string& what,
+                             const std::string& limit) {
+  throw Error(where, what + " is past the limit of " + limit +
+                         " for one process; split the load with "
+                         "--share I/N");
+}
+
+// An integer setting of `load:` within [1, most].
+int positive_int(const yaml::Node& n, const char* name, int64_t most, const char* most_text) {
+  if (!n.is_int() || n.as_int() < 1)
+    throw Error(n.where, std::string(name) + " must be a positive integer");
+  if (n.as_int() > most) past_limit(n.where, fmt::format("{}: {}", name, n.as_int()), most_text);
+  return static_cast<int>(n.as_int());
+}
+
+void check_limits(const LoadSpec& l, const std::string& file) {
+  SourceLocation where{file, 0, 0};
+  if (l.users > kMaxUsers) past_limit(where, fmt::format("users: {}", l.users), "100,000");
+  if (l.max_connections > kMaxUsers)
+    past_limit(where, fmt::format("max_connections: {}", l.max_connections), "100,000");
+  if (l.threads > kMaxThreads) past_limit(where, fmt::format("threads: {}", l.threads), "256");
+  for (const auto& st : l.stages)
+    if (!(st.rate <= kMaxRate))
+      past_limit(where, fmt::format("rate: {:g}", st.rate), "1,000,000 a second");
+  if (!(l.spawn_rate <= kMaxRate))
+    past_limit(where, fmt::format("spawn_rate: {:g}", l.spawn_rate), "1,000,000 a second");
+}
+
 LoadSpec parse_load(const yaml::Node& node) {
   LoadSpec l;
   if (!node.is_mapping()) throw Error(node.where, "load must be a mapping");
@@ -100,10 +136,7 @@ LoadSpec parse_load(const yaml::Node& node) {
   const yaml::Node* stages = node.find("stages");
   if (!node.find("model") && (rate || stages)) model = "open";
   l.model = model == "open" ? LoadSpec::Model::Open : LoadSpec::Model::Closed;
-  if (const auto* u = node.find("users")) {
-    if (!u->is_int() || u->as_int() < 1) throw Error(u->where, "users must be a positive integer");
-    l.users = static_cast<int>(u->as_int());
-  }
+  if (const auto* u = node.find("users")) l.users = positive_int(*u, "users", kMaxUsers, "100,000");
   if (const auto* s = node.find("spawn_rate")) l.spawn_rate = number(*s, "spawn_rate");
   if (const auto* d = node.find("duration")) l.duration_us = duration_us(*d);
   if (const auto* i = node.find("iterations")) {
@@ -115,15 +148,10 @@ LoadSpec parse_load(const yaml::Node& node) {
       throw Error(m->where, "max_requests must be a non-negative integer");
     l.max_requests = m->as_int();
   }
-  if (const auto* c = node.find("max_connections")) {
-    if (!c->is_int() || c->as_int() < 1)
-      throw Error(c->where, "max_connections must be a positive integer");
-    l.max_connections = static_cast<int>(c->as_int());
-  }
-  if (const auto* t = node.find("threads")) {
-    if (!t->is_int() || t->as_int() < 1) throw Error(t->where, "threads must be at least 1");
-    l.threads = static_cast<int>(t->as_int());
-  }
+  if (const auto* c = node.find("max_connections"))
+    l.max_connections = positive_int(*c, "max_connections", kMaxUsers, "100,000");
+  if (const auto* t = node.find("threads"))
+    l.threads = positive_int(*t, "threads", kMaxThreads, "256");
   if (l.model == LoadSpec::Model::Open) {
     if (rate && stages) throw Error(stages->where, "give either rate or stages, not both");
     if (rate) l.stages.push_back({number(*rate, "rate"), l.duration_us});
@@ -169,6 +197,7 @@ void apply_overrides(Scenario& s, const Overrides& o) {
     if (st.rate <= 0 || st.duration_us <= 0)
       throw Error({s.file, 0, 0}, "every stage needs a positive rate and duration");
   if (l.duration_us <= 0) throw Error({s.file, 0, 0}, "duration must be positive");
+  check_limits(l, s.file);
   l.share_index = o.share_index;
   l.share_count = o.share_count;
 }

@@ -188,6 +188,24 @@ TEST(Scenario, ErrorsNameFileLineAndColumn) {
             std::string::npos);
 }
 
+// users: 1e9 and rate: 1e12 grew without end against a refused port.
+TEST(Scenario, LoadPastWhatOneProcessDrivesIsRefused) {
+  const std::string journeys = "journeys: [{requests: [{path: /}]}]\n";
+  EXPECT_EQ(error_of("host: http://h:1\nload: {users: 1000000000}\n" + journeys),
+            "s.yaml:2:15: users: 1000000000 is past the limit of 100,000 for one process; split "
+            "the load with --share I/N");
+  EXPECT_EQ(error_of("host: http://h:1\nload: {rate: 1e12, duration: 1s}\n" + journeys),
+            "s.yaml: rate: 1e+12 is past the limit of 1,000,000 a second for one process; split "
+            "the load with --share I/N");
+  Overrides o;
+  o.users = 100'001;
+  EXPECT_EQ(error_of("host: http://h:1\n" + journeys, o),
+            "s.yaml: users: 100001 is past the limit of 100,000 for one process; split the load "
+            "with --share I/N");
+  o.users = 100'000;  // the limit itself
+  EXPECT_EQ(error_of("host: http://h:1\n" + journeys, o), "");
+}
+
 TEST(Scenario, EnvironmentVariablesAreResolvedAtLoad) {
   setenv("TOLLGATE_LOAD_TEST_TOKEN", "abc", 1);
   Scenario s = parse_scenario(

@@ -59,7 +59,7 @@ class Loader {
   Loader(std::string file, std::string project_dir)
       : file_(std::move(file)), project_dir_(std::move(project_dir)) {}
 
-  Pipeline load(const Node& raw) {
+  Pipeline load(Node raw) {
     Pipeline p;
     p.file = file_;
     p.project_dir = project_dir_;
@@ -67,10 +67,11 @@ class Loader {
     if (!raw.is_mapping())
       throw Error(raw.where,
                   "a pipeline file must be a mapping of keywords and jobs, not " + raw.describe());
-    Node root = resolve(raw, project_dir_, errors_);
+    Node root = resolve(std::move(raw), project_dir_, errors_);
     read_stages(root, p);
     if (const Node* v = root.find("variables")) p.variables = kw_.variables(*v);
     if (const Node* w = root.find("workflow")) read_workflow(*w, p);
+    p.jobs.reserve(root.entries.size());
     for (const auto& e : root.entries) {
       const std::string& name = e.key.scalar;
       if (is_reserved_top_level_key(name)) continue;
@@ -84,9 +85,11 @@ class Loader {
                 "job '" + name + "' must be a mapping of keywords, not " + e.value.describe());
         continue;
       }
-      std::vector<Job> expanded =
-          expand_parallel(job(name, e.key.where, e.value), e.value, errors_);
-      for (auto& j : expanded)
+      if (!e.value.find("parallel")) {
+        p.jobs.push_back(job(name, e.key.where, e.value));  // the common case: one move
+        continue;
+      }
+      for (auto& j : expand_parallel(job(name, e.key.where, e.value), e.value, errors_))
         p.jobs.push_back(std::move(j));
     }
     if (p.jobs.empty() && errors_.empty())
@@ -273,7 +276,7 @@ Pipeline load_pipeline_text(const std::string& text, const std::string& file,
                             const std::string& project_dir) {
   Node root = yaml::load(text, file);
   Loader loader(file, project_dir);
-  return loader.load(root);
+  return loader.load(std::move(root));
 }
 
 yaml::Node resolve_pipeline_file(const std::string& file) {

@@ -126,6 +126,23 @@ TEST(Loader, ParallelNamesAndNodeVariables) {
   EXPECT_TRUE(found);
 }
 
+// A 1,000 x 1,000 matrix was built whole (509 MB) before the 200-job limit refused it.
+TEST(Loader, AMatrixPastTheLimitIsRefusedBeforeItIsBuilt) {
+  std::string values = "[";
+  for (int i = 0; i < 1000; ++i)
+    values += (i ? ", v" : "v") + std::to_string(i);
+  values += "]";
+  std::string file = "m:\n  parallel:\n    matrix:\n      - A: " + values +
+                     "\n        B: " + values + "\n  script: [x]\n";
+  EXPECT_NE(errors_of(file).find("parallel:matrix gives more than 200 jobs; the limit is 200"),
+            std::string::npos);
+  // 200 is the limit itself: 2 entries of 10 x 10 make exactly 200 jobs.
+  std::string ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+  Pipeline p = load("m:\n  parallel:\n    matrix:\n      - {A: " + ten + ", B: " + ten +
+                    "}\n      - {C: " + ten + ", D: " + ten + "}\n  script: [x]\n");
+  EXPECT_EQ(p.jobs.size(), 200u);
+}
+
 TEST(Loader, VariablesForms) {
   Pipeline p = load(
       "variables:\n  A: 1\n  B:\n    value: x\n    description: d\n  C:\n    value: $A\n    "

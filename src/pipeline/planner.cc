@@ -238,6 +238,7 @@ size_t Plan::find(const std::string& name) const {
 
 Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
   Plan plan;
+  plan.jobs.reserve(p.jobs.size());
   std::vector<Error> errors;
   if (p.workflow_rules) {
     Job pseudo;

@@ -16,7 +16,7 @@ namespace tollgate::pipeline {
 //   4. `default:` (and the old top-level image/services/cache/before_script/after_script) fill
 //      what a job leaves out, unless `inherit:default` says otherwise.
 // Problems are appended to errors; the returned tree holds what could be resolved.
-yaml::Node resolve(const yaml::Node& root, const std::filesystem::path& project_dir,
+yaml::Node resolve(yaml::Node root, const std::filesystem::path& project_dir,
                    std::vector<Error>& errors);
 
 // Hashes merged key by key, recursively; any other value in `over` replaces the one in `base`.

@@ -5,20 +5,37 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/error.h"
+
 namespace tollgate::pipeline {
 namespace {
 
 constexpr int kMaxDepth = 10;
+// Ten levels of variables that each name the next ten times make 10^10 lookups and gigabytes:
+// expansion stops, as an error, past these. A value longer than 1 MiB could not even be passed
+// in a job's environment (Linux takes 128 KiB per variable).
+constexpr size_t kMaxExpandedBytes = 1 << 20;
+constexpr size_t kMaxLookups = 100'000;
+
+[[noreturn]] void expansion_too_large(std::string_view what, std::string_view limit) {
+  throw Error(fmt::format(
+      "{} {} when expanded; tollgate stops there (do variables name each other many times "
+      "over?)",
+      what.empty() ? std::string("text") : fmt::format("variable {}", what), limit));
+}
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
+// text with its variables replaced; `what` names it in the error past kMaxExpandedBytes.
 std::string expand_with(std::string_view text,
-                        const std::function<std::optional<std::string>(std::string_view)>& lookup) {
+                        const std::function<std::optional<std::string>(std::string_view)>& lookup,
+                        std::string_view what = "") {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
+    if (out.size() > kMaxExpandedBytes) expansion_too_large(what, "is longer than 1 MiB");
     char c = text[i];
     if (c != '$' || i + 1 >= text.size()) {
       out += c;
@@ -55,6 +72,7 @@ std::string expand_with(std::string_view text,
     }
     out += c;
   }
+  if (out.size() > kMaxExpandedBytes) expansion_too_large(what, "is longer than 1 MiB");
   return out;
 }
 
@@ -65,20 +83,36 @@ std::string expand_variables(std::string_view text, const VariableLookup& lookup
 }
 
 std::optional<std::string> VariableSet::get(std::string_view name) const {
-  return get(name, 0);
+  Expansion expansion{name};
+  std::string out;
+  if (!get(name, 0, expansion, out)) return std::nullopt;
+  return out;
 }
 
-std::optional<std::string> VariableSet::get(std::string_view name, int depth) const {
+bool VariableSet::get(std::string_view name, int depth, Expansion& expansion,
+                      std::string& out) const {
   auto it = vars_.find(std::string(name));
-  if (it == vars_.end()) return std::nullopt;
+  if (it == vars_.end()) return false;
   const Variable& v = it->second;
-  if (!v.expand || depth >= kMaxDepth || v.value.find('$') == std::string::npos) return v.value;
-  return expand_with(v.value, [&](std::string_view other) -> std::optional<std::string> {
-    // A variable that names itself ($PATH: "$PATH:/x") sees the value below it, which is gone
-    // once replaced; treat the self-reference as its raw text rather than looping.
-    if (other == name) return std::nullopt;
-    return get(other, depth + 1);
-  });
+  if (!v.expand || depth >= kMaxDepth || v.value.find('$') == std::string::npos) {
+    out = v.value;
+    return true;
+  }
+  out = expand_with(
+      v.value,
+      [&](std::string_view other) -> std::optional<std::string> {
+        // A variable that names itself ($PATH: "$PATH:/x") sees the value below it, which is
+        // gone once replaced; treat the self-reference as its raw text rather than looping.
+        if (other == name) return std::nullopt;
+        if (++expansion.lookups > kMaxLookups)
+          expansion_too_large(expansion.variable,
+                              "takes more than 100,000 lookups of other variables");
+        std::string value;
+        if (!get(other, depth + 1, expansion, value)) return std::nullopt;
+        return value;
+      },
+      name);
+  return true;
 }
 
 std::vector<std::string> VariableSet::environment() const {

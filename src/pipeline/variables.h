@@ -51,7 +51,13 @@ class VariableSet {
   std::vector<std::string> masked_values() const;
 
  private:
-  std::optional<std::string> get(std::string_view name, int depth) const;
+  // One get() of `variable`: the lookups of other variables it took, for the bound on them.
+  struct Expansion {
+    std::string_view variable;
+    size_t lookups = 0;
+  };
+  // name's value expanded into out; false when it is undefined.
+  bool get(std::string_view name, int depth, Expansion& expansion, std::string& out) const;
   std::map<std::string, Variable> vars_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/error.h"
+
 namespace tollgate::pipeline {
 namespace {
 
@@ -39,6 +41,35 @@ TEST(Variables, CyclesDoNotLoop) {
   vs.set(Variable{"SELF", "$SELF:x", true});
   EXPECT_TRUE(vs.get("A").has_value());
   EXPECT_EQ(vs.get("SELF"), ":x");
+}
+
+// Ten levels that each name the next ten times: 10^10 lookups, gigabytes, and no end.
+TEST(Variables, AnExpansionBombIsAnErrorNotGigabytes) {
+  VariableSet vars;
+  for (char level = 'A'; level < 'J'; ++level) {
+    std::string next = std::string("$") + static_cast<char>(level + 1);
+    std::string value;
+    for (int i = 0; i < 10; ++i)
+      value += next;
+    vars.set(std::string(1, level), value, true);
+  }
+  vars.set("J", "0123456789", true);
+  try {
+    vars.get("A");
+    FAIL() << "the bomb expanded";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "variable A takes more than 100,000 lookups of other variables when expanded; "
+              "tollgate stops there (do variables name each other many times over?)");
+  }
+  // Few lookups, long values: 4 x 300 KiB is past 1 MiB.
+  vars.set("BIG", std::string(300 << 10, 'x'), true);
+  vars.set("FOUR", "$BIG$BIG$BIG$BIG", true);
+  EXPECT_THROW(vars.get("FOUR"), Error);
+  vars.set("THREE", "$BIG$BIG$BIG", true);
+  EXPECT_EQ(vars.get("THREE")->size(), 900u << 10);
+  // Expanding other text is bounded the same way.
+  EXPECT_THROW(expand_variables("$FOUR", vars.lookup()), Error);
 }
 
 TEST(Variables, EnvironmentAndMaskedValues) {

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "util/error.h"
 #include "util/strings.h"
@@ -21,21 +20,6 @@ std::string engine_message(const process::CapturedApart& c) {
     if (it->rfind("Error: ", 0) == 0) return *it;
   if (!lines.empty()) return lines.back();
   return "exit code " + std::to_string(c.outcome.exit_code);
-}
-
-// The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or "".
-std::string start_time(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return process::proc_stat_field(stat, 22);
-}
-
-bool owner_alive(const std::string& owner) {
-  size_t dash = owner.find('-');
-  if (dash == std::string::npos) return false;
-  pid_t pid = static_cast<pid_t>(std::atol(owner.substr(0, dash).c_str()));
-  if (pid <= 0 || kill(pid, 0) != 0) return false;
-  return start_time(pid) == owner.substr(dash + 1);
 }
 
 // The value of kLabelOwner in a label list as the engines print it: "k=v,k=v".
@@ -212,19 +196,15 @@ std::string probe_engine(const Engine& engine, const std::string& image) {
   return error;
 }
 
-std::string owner_label() {
-  return std::to_string(getpid()) + "-" + start_time(getpid());
-}
-
 size_t sweep_orphans(const Engine& engine) {
   size_t removed = 0;
   std::vector<std::string> containers;
   for (const auto& [name, owner] : labelled(engine, true))
-    if (!owner_alive(owner)) containers.push_back(name);
+    if (!process::owner_alive(owner)) containers.push_back(name);
   engine.remove_containers(containers);
   removed += containers.size();
   for (const auto& [name, owner] : labelled(engine, false)) {
-    if (owner_alive(owner)) continue;
+    if (process::owner_alive(owner)) continue;
     engine.remove_network(name);
     ++removed;
   }

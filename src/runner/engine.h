@@ -26,7 +26,7 @@ std::optional<ExecutorKind> parse_executor(std::string_view s);
 // sweep never touches the containers of a run that is still going.
 inline constexpr std::string_view kLabelRun = "io.tollgate.run";
 inline constexpr std::string_view kLabelJob = "io.tollgate.job";
-inline constexpr std::string_view kLabelOwner = "io.tollgate.owner";
+inline constexpr std::string_view kLabelOwner = "io.tollgate.owner";  // process::owner_id()
 
 // A container engine driven through its command line: podman, or docker (the same verbs).
 // tollgate calls the CLI rather than an API: through podman's Docker API, `docker run --rm`
@@ -85,8 +85,6 @@ std::optional<Engine> find_engine(ExecutorKind kind, std::string* why);
 // (else the engine's version query). Returns "" when it works, else the engine's error message.
 std::string probe_engine(const Engine& engine, const std::string& image);
 
-// "pid-starttime" of this process, the value of kLabelOwner.
-std::string owner_label();
 // Removes the containers, pods and networks labelled kLabelRun whose owner process is gone
 // (a tollgate killed with SIGKILL). Returns how many objects it removed.
 size_t sweep_orphans(const Engine& engine);

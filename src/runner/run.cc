@@ -70,6 +70,7 @@ class PipelineRun {
     fs::create_directories(ctx_.state_dir);
     history::Database db(fs::path(ctx_.state_dir) / "history.db");
     history::RunStore store(db);
+    clean_up_after_killed_runs(store);
     history::RunRecord record;
     record.pipeline_file = opts_.file;
     record.project_dir = ctx_.project_dir;
@@ -79,6 +80,7 @@ class PipelineRun {
     record.source = ctx_.plan_context.variables.get("CI_PIPELINE_SOURCE").value_or("");
     record.stages = ctx_.pipeline.stages;
     record.variables = run_variables();
+    record.owner = process::owner_id();
     report_.id = record.id = store.begin_run(record);
     ctx_.plan_context.variables.set("CI_PIPELINE_ID", std::to_string(report_.id));
     ctx_.plan_context.variables.set("CI_PIPELINE_IID", std::to_string(report_.id));
@@ -130,10 +132,21 @@ class PipelineRun {
     store.finish_run(record);
     std::error_code ec;
     if (!opts_.keep_workspaces) fs::remove_all(builds_dir_, ec);
+    winding_down_.reset();
     return report_;
   }
 
  private:
+  // A run whose tollgate was killed stays 'running' with its workspaces on disk; its jobs died
+  // with it (the process guardian). The next run closes it in the history and removes them.
+  void clean_up_after_killed_runs(history::RunStore& store) {
+    auto now = timefmt::iso8601(timefmt::Clock::now());
+    for (int64_t id : store.cancel_orphaned_runs(process::owner_alive, now)) {
+      std::error_code ec;
+      fs::remove_all(fs::path(ctx_.state_dir) / "builds" / std::to_string(id), ec);
+    }
+  }
+
   void schedule(history::RunStore& store) {
     Scheduler sched(plan_);
     size_t parallelism = opts_.parallelism > 0 ? static_cast<size_t>(opts_.parallelism)
@@ -158,6 +171,8 @@ class PipelineRun {
         }
       }
       if (process::canceled()) {
+        // From here the run stops its jobs and records its end: the cancel watchdog waits.
+        if (!winding_down_) winding_down_.emplace();
         for (size_t i : sched.cancel_pending()) {
           report_.jobs[i].status = JobStatus::Canceled;
           report_.jobs[i].reason = "the run was interrupted";
@@ -520,7 +535,7 @@ class PipelineRun {
              slug(job.name).substr(0, 30) + "-" + std::to_string(attempt);
     c.labels = {{std::string(kLabelRun), run_key_},
                 {std::string(kLabelJob), job.name},
-                {std::string(kLabelOwner), owner_label()}};
+                {std::string(kLabelOwner), process::owner_id()}};
     c.timeout = job.timeout;
     c.debug_services = vars.get("CI_DEBUG_SERVICES").value_or("") == "true";
     c.build_socket = opts_.executor_build_socket;
@@ -583,6 +598,7 @@ class PipelineRun {
   CacheStore cache_;
   std::condition_variable cv_;
   std::deque<size_t> completions_;
+  std::optional<process::WindingDown> winding_down_;  // held once a cancel is seen
 };
 
 }  // namespace

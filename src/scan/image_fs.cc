@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "util/error.h"
 #include "util/strings.h"
 
 namespace tollgate::scan {
@@ -103,8 +104,21 @@ std::optional<std::string> DirectoryFs::read_file(const std::string& path) const
   std::string host = root_.string() + path;
   // O_NOFOLLOW: resolve() already walked every link inside the root; a link swapped in since
   // then must not lead out of it.
-  int fd = ::open(host.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not block the open; only a regular file is read.
+  int fd = ::open(host.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxKeptFileBytes) {
+    ::close(fd);
+    throw Error(SourceLocation{host}, std::to_string(st.st_size) +
+                                          " bytes is too large for a package database (the "
+                                          "limit is " +
+                                          std::to_string(kMaxKeptFileBytes >> 20) + " MiB)");
+  }
   std::string out;
   char buf[1 << 16];
   ssize_t n;
@@ -144,8 +158,13 @@ void LayeredFs::ensure_parents(const std::string& path) {
        slash = path.find('/', slash + 1)) {
     std::string parent = path.substr(0, slash);
     auto it = entries_.find(parent);
-    if (it == entries_.end()) entries_[parent] = Entry{Kind::Directory, "", layer_};
+    if (it == entries_.end()) entries_[parent] = Entry{.kind = Kind::Directory, .layer = layer_};
   }
+}
+
+void LayeredFs::forget(const Entry& e) {
+  // The last name of a file's contents (hard links share them) takes its bytes with it.
+  if (e.kind == Kind::File && e.contents.use_count() == 1) kept_bytes_ -= e.contents->size();
 }
 
 void LayeredFs::erase_below(const std::string& dir, bool keep_current_layer) {
@@ -156,7 +175,7 @@ void LayeredFs::erase_below(const std::string& dir, bool keep_current_layer) {
       ++it;
       continue;
     }
-    if (it->second.kind == Kind::File) kept_bytes_ -= it->second.data.size();
+    forget(it->second);
     it = entries_.erase(it);
   }
 }
@@ -168,23 +187,25 @@ void LayeredFs::put(const std::string& path, Entry e) {
   if (it != entries_.end()) {
     // A directory replaced by anything else takes its contents with it.
     if (it->second.kind == Kind::Directory && e.kind != Kind::Directory) erase_below(path, false);
-    if (it->second.kind == Kind::File) kept_bytes_ -= it->second.data.size();
+    forget(it->second);
   }
-  if (e.kind == Kind::File) kept_bytes_ += e.data.size();
   e.layer = layer_;
   entries_[path] = std::move(e);
 }
 
 void LayeredFs::add_file(const std::string& path, std::string contents) {
-  put(path, Entry{Kind::File, std::move(contents)});
+  kept_bytes_ += contents.size();
+  Entry e{.kind = Kind::File};
+  e.contents = std::make_shared<const std::string>(std::move(contents));
+  put(path, std::move(e));
 }
 void LayeredFs::add_directory(const std::string& path) {
   auto it = entries_.find(path);
   if (it != entries_.end() && it->second.kind == Kind::Directory) return;
-  put(path, Entry{Kind::Directory, ""});
+  put(path, Entry{.kind = Kind::Directory});
 }
 void LayeredFs::add_symlink(const std::string& path, std::string target) {
-  put(path, Entry{Kind::Symlink, std::move(target)});
+  put(path, Entry{.kind = Kind::Symlink, .data = std::move(target)});
 }
 void LayeredFs::add_other(const std::string& path) {
   // Nothing to keep; forgetting the path is enough to hide what lower layers had there.
@@ -193,14 +214,14 @@ void LayeredFs::add_other(const std::string& path) {
 void LayeredFs::add_hardlink(const std::string& path, const std::string& target) {
   auto it = entries_.find(target);
   if (it == entries_.end()) return add_other(path);
-  Entry copy = it->second;
-  put(path, std::move(copy));
+  Entry link = it->second;  // a file's contents are shared, not copied
+  put(path, std::move(link));
 }
 
 void LayeredFs::remove(const std::string& path) {
   auto it = entries_.find(path);
   if (it == entries_.end()) return;
-  if (it->second.kind == Kind::File) kept_bytes_ -= it->second.data.size();
+  forget(it->second);
   entries_.erase(it);
   erase_below(path, false);
 }
@@ -220,7 +241,7 @@ ImageFs::Node LayeredFs::stat(const std::string& path) const {
 std::optional<std::string> LayeredFs::read_file(const std::string& path) const {
   auto it = entries_.find(path);
   if (it == entries_.end() || it->second.kind != Kind::File) return std::nullopt;
-  return it->second.data;
+  return *it->second.contents;
 }
 
 std::vector<std::string> LayeredFs::list_dir(const std::string& path) const {

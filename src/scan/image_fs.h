@@ -3,12 +3,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tollgate::scan {
+
+// The largest package database or release file read into memory (a real dpkg status is a few
+// MiB): a larger one is refused, in a layer or in a root filesystem, whatever it claims.
+inline constexpr uint64_t kMaxKeptFileBytes = 256ULL << 20;
 
 // A read-only view of an image's merged root filesystem. Paths are absolute inside the image
 // ("/etc/os-release"); symlinks are resolved inside the image as a chroot would (an absolute
@@ -70,6 +75,7 @@ class LayeredFs : public ImageFs {
   void make_opaque(const std::string& dir);
   // Marks the start of a new layer (what is added from now on is "current").
   void begin_layer();
+  // The bytes of file contents kept, each counted once however many hard links name it.
   size_t kept_bytes() const { return kept_bytes_; }
 
  protected:
@@ -80,10 +86,12 @@ class LayeredFs : public ImageFs {
  private:
   struct Entry {
     Kind kind = Kind::File;
-    std::string data;  // file contents or symlink target
+    std::string data;                             // a symlink's target
+    std::shared_ptr<const std::string> contents;  // a file's, shared by its hard links
     uint64_t layer = 0;
   };
   void put(const std::string& path, Entry e);
+  void forget(const Entry& e);
   void erase_below(const std::string& dir, bool keep_current_layer);
   void ensure_parents(const std::string& path);
 

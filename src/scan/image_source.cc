@@ -1,5 +1,9 @@
 #include "scan/image_source.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -48,20 +52,33 @@ class DirBlobs : public Blobs {
   }
   std::string read(const std::string& name) const override { return files::read(path(name)); }
   ByteSource open(const std::string& name) const override {
-    auto in = std::make_shared<std::ifstream>(path(name), std::ios::binary);
-    if (!*in) throw Error(SourceLocation{path(name).string()}, "cannot open blob");
-    return [in](char* buf, size_t size) -> size_t {
-      in->read(buf, static_cast<std::streamsize>(size));
-      return static_cast<size_t>(in->gcount());
+    fs::path file = path(name);
+    auto fd = std::shared_ptr<int>(new int(files::open_regular(file)), [](int* p) {
+      ::close(*p);
+      delete p;
+    });
+    return [fd, file](char* buf, size_t size) -> size_t {
+      while (true) {
+        ssize_t n = ::read(*fd, buf, size);
+        if (n >= 0) return static_cast<size_t>(n);
+        if (errno != EINTR)
+          throw Error(SourceLocation{file.string()},
+                      std::string("cannot read: ") + std::strerror(errno));
+      }
     };
   }
   std::string where() const override { return dir_.string(); }
 
  private:
+  // name inside the layout, after symlinks: a link out of the directory is refused.
   fs::path path(const std::string& name) const {
     auto clean = normalize_image_path(name);
     if (!clean) throw Error(SourceLocation{dir_.string()}, "refusing blob path '" + name + "'");
-    return dir_.string() + *clean;
+    auto real = files::inside(dir_, dir_.string() + *clean);
+    if (!real)
+      throw Error(SourceLocation{dir_.string()},
+                  "refusing blob path '" + name + "': it leads out of the layout directory");
+    return *real;
   }
   fs::path dir_;
 };

@@ -1,6 +1,7 @@
 #include "scan/inventory.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -164,6 +165,26 @@ TEST(Rootfs, ReadsThisMachinesRealDebianDatabase) {
   for (const auto& p : inv.packages)
     with_source_version += p.source_version != p.version;
   EXPECT_GT(with_source_version, 0);  // bsdutils, bash ... carry "Source: x (version)"
+}
+
+// A 3 GiB sparse status took 4.1 GB to read; a FIFO in its place blocked the scan for ever.
+TEST(Rootfs, AStatusLargerThanAnyPackageDatabaseOrNotAFileIsNotRead) {
+  files::TempDir dir;
+  fs::path status = dir.path() / "var/lib/dpkg/status";
+  fs::create_directories(status.parent_path());
+  { std::ofstream(status) << "Package: a\n"; }
+  fs::resize_file(status, kMaxKeptFileBytes + 1);  // sparse: no disk, no time
+  try {
+    read_inventory(DirectoryFs(dir.path()));
+    FAIL() << "a status over the limit was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), status.string() +
+                               ": 268435457 bytes is too large for a package database (the "
+                               "limit is 256 MiB)");
+  }
+  fs::remove(status);
+  ASSERT_EQ(mkfifo(status.c_str(), 0600), 0);
+  EXPECT_TRUE(read_inventory(DirectoryFs(dir.path())).packages.empty());
 }
 
 TEST(LayeredFs, AppliesWhiteoutsAndOpaqueDirectories) {

@@ -179,6 +179,9 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
             if (n < 0)
               fail(std::string("broken entry ") + *path + ": " + archive_error_string(a.get()));
             fs.add_file(*path, std::move(data));
+            if (fs.kept_bytes() > limits.max_kept_total_bytes)
+              fail("refusing " + *path + ": the image's package databases exceed " +
+                   std::to_string(limits.max_kept_total_bytes) + " bytes in all");
           } else {
             fs.add_other(*path);
             pass_over();

@@ -10,11 +10,14 @@ namespace tollgate::scan {
 
 // Limits that make hostile layers fail instead of exhausting the machine.
 struct LayerLimits {
-  uint64_t max_entry_bytes = 32ULL << 30;       // one file's declared size
-  uint64_t max_layer_bytes = 64ULL << 30;       // all of a layer's uncompressed bytes
-  uint64_t bomb_min_bytes = 1ULL << 30;         // the ratio check starts past this much output
-  double max_ratio = 200.0;                     // uncompressed : compressed
-  uint64_t max_kept_file_bytes = 256ULL << 20;  // a package database we keep in memory
+  uint64_t max_entry_bytes = 32ULL << 30;            // one file's declared size
+  uint64_t max_layer_bytes = 64ULL << 30;            // all of a layer's uncompressed bytes
+  uint64_t bomb_min_bytes = 1ULL << 30;              // the ratio check starts past this much output
+  double max_ratio = 200.0;                          // uncompressed : compressed
+  uint64_t max_kept_file_bytes = kMaxKeptFileBytes;  // a package database kept in memory
+  // All the package databases and release files of an image kept at once (status.d files of
+  // many layers add up), hard links counted once.
+  uint64_t max_kept_total_bytes = 1ULL << 30;
 };
 
 // Raw (possibly compressed) layer bytes: fills buf, returns the count, 0 at the end.

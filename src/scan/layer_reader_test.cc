@@ -127,6 +127,43 @@ TEST(Layers, HardLinksShareTheirTargetsContents) {
   EXPECT_EQ(read_inventory(fs).os.ecosystem, "Alpine:v3.18");
 }
 
+// 1,000 links to one 1 MiB status were kept as 1,000 copies: a small archive took gigabytes.
+TEST(Layers, AThousandHardLinksToOneFileKeepItsContentsOnce) {
+  std::vector<TarEntry> entries = {{"var/lib/dpkg/status", std::string(1 << 20, ' ')}};
+  for (int i = 0; i < 1000; ++i)
+    entries.push_back(
+        {"var/lib/dpkg/status.d/" + std::to_string(i), "", 'h', "var/lib/dpkg/status"});
+  LayeredFs fs;
+  add_layer(fs, make_layer(entries));
+  EXPECT_EQ(fs.kept_bytes(), 1u << 20);
+  EXPECT_EQ(fs.read("/var/lib/dpkg/status.d/999")->size(), 1u << 20);
+  // The contents go when their last name goes, not before.
+  add_layer(fs, make_layer({{"var/lib/dpkg/.wh.status", ""}}));
+  EXPECT_EQ(fs.kept_bytes(), 1u << 20);
+  add_layer(fs, make_layer({{"var/lib/dpkg/.wh.status.d", ""}}));
+  EXPECT_EQ(fs.kept_bytes(), 0u);
+}
+
+// Each layer's status.d files are small; many layers of them were kept without any bound.
+TEST(Layers, PackageDatabasesOfAllLayersHaveATotalBound) {
+  LayerLimits limits;
+  limits.max_kept_total_bytes = 10'000;
+  LayeredFs fs;
+  for (int layer = 0; layer < 4; ++layer)  // 4 x 2,000 bytes: within 10,000
+    add_layer(
+        fs,
+        make_layer({{"var/lib/dpkg/status.d/l" + std::to_string(layer), std::string(2000, 'x')}}),
+        "", limits);
+  EXPECT_EQ(fs.kept_bytes(), 8000u);
+  EXPECT_EQ(
+      expect_error([&] {
+        add_layer(fs, make_layer({{"var/lib/dpkg/status.d/l4", std::string(2001, 'x')}}), "",
+                  limits);
+      }),
+      "layer test: refusing /var/lib/dpkg/status.d/l4: the image's package databases exceed 10000 "
+      "bytes in all");
+}
+
 TEST(Layers, RefusesPathsThatClimbOutOfTheRoot) {
   LayeredFs fs;
   std::string msg = expect_error([&] {

@@ -126,6 +126,8 @@ class Reader {
     if (has_suffix(p, ".zip")) {
       zip(p);
     } else {
+      std::error_code ec;
+      if (fs::file_size(p, ec) > kMaxOsvDocumentBytes) too_large(p.string());
       document(files::read(p), p.string());
       ++batch_.files;
     }
@@ -150,14 +152,23 @@ class Reader {
       buffer.clear();
       char chunk[1 << 16];
       la_ssize_t n;
-      while ((n = archive_read_data(a.get(), chunk, sizeof chunk)) > 0)
+      while ((n = archive_read_data(a.get(), chunk, sizeof chunk)) > 0) {
         buffer.append(chunk, static_cast<size_t>(n));
+        if (buffer.size() > kMaxOsvDocumentBytes) too_large(p.string() + ":" + name);
+      }
       if (n < 0)
         throw Error(SourceLocation{p.string() + ":" + name},
                     std::string("broken zip entry: ") + archive_error_string(a.get()));
       document(buffer, p.string() + ":" + name);
       ++batch_.files;
     }
+  }
+
+  [[noreturn]] static void too_large(const std::string& where) {
+    throw Error(SourceLocation{where},
+                "larger than " + std::to_string(kMaxOsvDocumentBytes >> 20) +
+                    " MiB, the limit for one OSV document (osv.dev's records are a few KiB to "
+                    "a few MiB; import a large collection as a zip of one record per file)");
   }
 
   void document(std::string_view text, const std::string& where) {

@@ -8,6 +8,10 @@
 
 namespace tollgate::scan {
 
+// The largest OSV document (a .json file, or one entry of a zip) read: 64 MiB. Read whole and
+// parsed, it takes about three times that; a larger one is refused before it is read.
+inline constexpr uint64_t kMaxOsvDocumentBytes = 64ULL << 20;
+
 struct ImportResult {
   int64_t records = 0;
   int64_t files = 0;

@@ -83,6 +83,31 @@ TEST(Import, AFailedImportLeavesTheOldDataWorking) {
   EXPECT_TRUE(store.affected("Alpine:v3.18", "openssl").empty());  // none of the batch landed
 }
 
+// An entry of 1 GiB of spaces was read whole and parsed: 3.1 GB for a zip of 1 MB.
+TEST(Import, AZipEntryPastTheDocumentLimitIsRefusedWhileItIsRead) {
+  files::TempDir dir;
+  fs::create_directories(dir.path() / "records");
+  {
+    std::ofstream big(dir.path() / "records/BIG-1.json");
+    std::string spaces(1 << 20, ' ');
+    for (uint64_t i = 0; i <= kMaxOsvDocumentBytes >> 20; ++i)
+      big << spaces;  // one MiB more than the limit
+  }
+  write_zip(dir.path() / "all.zip", dir.path() / "records");
+  VulnStore store(dir.path() / "db.sqlite");
+  try {
+    import_osv(store, {(dir.path() / "all.zip").string()});
+    FAIL() << "an entry past the limit was imported";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), (dir.path() / "all.zip").string() +
+                               ":BIG-1.json: larger than 64 MiB, the limit for one OSV document "
+                               "(osv.dev's records are a few KiB to a few MiB; import a large "
+                               "collection as a zip of one record per file)");
+  }
+  // The same as a plain file is refused before it is read.
+  EXPECT_THROW(import_osv(store, {(dir.path() / "records/BIG-1.json").string()}), Error);
+}
+
 TEST(Import, RejectsRecordsThatBreakTheSchema) {
   EXPECT_THROW(parse_osv_document(R"({"affected": []})", "x.json"), Error);
   EXPECT_THROW(

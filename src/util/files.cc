@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -14,10 +15,50 @@
 
 namespace tollgate::files {
 
-std::string read_range(const std::filesystem::path& path, uint64_t offset, size_t most) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a plain file";
+}
+
+}  // namespace
+
+int open_regular(const std::filesystem::path& path) {
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait here for one.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     throw Error(SourceLocation{path.string()}, std::string("cannot read: ") + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    throw Error(SourceLocation{path.string()},
+                std::string("cannot read: ") + kind_of(st.st_mode) +
+                    ", not a regular file (tollgate reads inputs from regular files only)");
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+std::optional<std::filesystem::path> inside(const std::filesystem::path& root,
+                                            const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path base = fs::weakly_canonical(root, ec);
+  if (ec) return std::nullopt;
+  fs::path real = fs::weakly_canonical(path.is_absolute() ? path : root / path, ec);
+  if (ec) return std::nullopt;
+  auto [end, unused] = std::mismatch(base.begin(), base.end(), real.begin(), real.end());
+  if (end != base.end()) return std::nullopt;
+  return real;
+}
+
+std::string read_range(const std::filesystem::path& path, uint64_t offset, size_t most) {
+  int fd = open_regular(path);
   struct stat st {};
   uint64_t size = fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   std::string data(offset < size ? std::min<uint64_t>(size - offset, most) : 0, '\0');
@@ -34,9 +75,7 @@ std::string read_range(const std::filesystem::path& path, uint64_t offset, size_
 }
 
 std::string read(const std::filesystem::path& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw Error(SourceLocation{path.string()}, std::string("cannot read: ") + std::strerror(errno));
+  int fd = open_regular(path);
   std::string data;
   char buf[65536];
   while (true) {

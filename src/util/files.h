@@ -2,12 +2,23 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace tollgate::files {
 
-// Whole-file read; throws Error naming the path and the reason.
+// A read-only descriptor (close-on-exec) of path, which must be a regular file (after
+// symlinks): a FIFO would block the reader forever and /dev/zero never ends, so anything else is
+// an Error naming what it is. Every reader of a named input opens it here; stdin is read only
+// when the user asks for it with "-".
+int open_regular(const std::filesystem::path& path);
+// path (relative to root, or absolute) after "..", "." and symlinks, when it stays inside root
+// (itself resolved); nullopt when it leads out. For names taken from input that must not reach
+// outside their directory: include:local files, blobs of an image layout.
+std::optional<std::filesystem::path> inside(const std::filesystem::path& root,
+                                            const std::filesystem::path& path);
+// Whole-file read, through open_regular; throws Error naming the path and the reason.
 std::string read(const std::filesystem::path& path);
 // At most `most` bytes from `offset` on (fewer at the end of the file): the new part of a log
 // that grows. Throws Error as read() does.

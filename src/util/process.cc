@@ -15,6 +15,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "util/error.h"
 
@@ -31,7 +34,68 @@ std::atomic<int> g_cancel_signal{0};
 std::atomic<int> g_cancel_count{0};
 int g_cancel_pipe[2] = {-1, -1};
 
+// The guardian: a process forked when the first child group starts, which kills every group
+// still live when tollgate dies without doing it itself (kill -9, a crash). tollgate tells it of
+// each group it starts (+pgid) and reaps (-pgid) over a pipe; the pipe's end of file is
+// tollgate's death, and 0 says tollgate ended and cleaned up itself.
+int g_guardian_pipe = -1;
+std::once_flag g_guardian_started;
+
+// Forked from a threaded process: only async-signal-safe calls from here on.
+[[noreturn]] void guardian_main(int from_tollgate) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE})
+    sigaction(s, &ignore, nullptr);
+  // Hold no copy of tollgate's descriptors: a job's output pipe kept open here would never end.
+  dup2(from_tollgate, STDIN_FILENO);
+  int null = open("/dev/null", O_WRONLY);
+  dup2(null, STDOUT_FILENO);
+  dup2(null, STDERR_FILENO);
+  if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
+    for (int fd = 3; fd < 65536; ++fd)
+      close(fd);
+  pid_t groups[kMaxGroups] = {};
+  int32_t message = 0;
+  while (true) {
+    ssize_t n = read(STDIN_FILENO, &message, sizeof message);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != sizeof message) break;  // tollgate is gone (4-byte pipe writes are atomic)
+    if (message == 0) _exit(0);
+    for (pid_t& g : groups) {
+      if (message > 0 ? g == 0 : g == -message) {
+        g = message > 0 ? message : 0;
+        break;
+      }
+    }
+  }
+  for (pid_t g : groups)
+    if (g > 0) kill(-g, SIGKILL);
+  _exit(0);
+}
+
+void start_guardian() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return;  // without it only kill -9 leaves jobs behind
+  pid_t pid = fork();
+  if (pid == 0) guardian_main(fds[0]);
+  close(fds[0]);
+  if (pid < 0) {
+    close(fds[1]);
+    return;
+  }
+  g_guardian_pipe = fds[1];
+}
+
+void tell_guardian(int32_t message) {
+  if (g_guardian_pipe < 0) return;
+  while (write(g_guardian_pipe, &message, sizeof message) < 0 && errno == EINTR) {
+  }
+}
+
 void register_group(pid_t pgid) {
+  std::call_once(g_guardian_started, start_guardian);
+  tell_guardian(pgid);
   for (auto& slot : g_groups) {
     pid_t expected = 0;
     if (slot.compare_exchange_strong(expected, pgid)) return;
@@ -39,6 +103,7 @@ void register_group(pid_t pgid) {
 }
 
 void unregister_group(pid_t pgid) {
+  tell_guardian(-pgid);
   for (auto& slot : g_groups) {
     pid_t expected = pgid;
     if (slot.compare_exchange_strong(expected, 0)) return;
@@ -69,14 +134,23 @@ class LineSplitter {
     pending_.append(data, n);
     size_t start = 0;
     while (true) {
-      size_t nl = pending_.find('\n', start);
-      if (nl == std::string::npos) break;
-      size_t end = nl;
+      // Bytes before searched_ hold no line break: a long line is not scanned again per read.
+      size_t nl = pending_.find('\n', std::max(start, searched_));
+      size_t end = nl == std::string::npos ? pending_.size() : nl;
+      if (end - start > kMaxLineBytes) {
+        start += emit_piece(start);
+        continue;
+      }
+      if (nl == std::string::npos) {
+        searched_ = pending_.size();
+        break;
+      }
       if (end > start && pending_[end - 1] == '\r') --end;
       sink_(std::string_view(pending_).substr(start, end - start));
       start = nl + 1;
     }
     pending_.erase(0, start);
+    searched_ = searched_ > start ? searched_ - start : 0;
   }
   void finish() {
     if (!pending_.empty()) sink_(pending_);
@@ -84,8 +158,23 @@ class LineSplitter {
   }
 
  private:
+  // A line longer than kMaxLineBytes is passed on in pieces, so that a program printing 256 MiB
+  // without a line break costs 1 MiB, not 512. Each piece ends after the last blank in it when
+  // there is one: masked values hold no blanks (GitLab's rule), so masking, which works on
+  // pieces, never sees half of one. Passes on the first piece of the long line at `start`;
+  // returns its length.
+  size_t emit_piece(size_t start) {
+    std::string_view piece(pending_.data() + start, kMaxLineBytes);
+    size_t blank = piece.find_last_of(" \t");
+    size_t cut = blank == std::string_view::npos ? kMaxLineBytes : blank + 1;
+    sink_(piece.substr(0, cut));
+    return cut;
+  }
+
+  static constexpr size_t kMaxLineBytes = 1 << 20;
   const std::function<void(std::string_view)>& sink_;
   std::string pending_;
+  size_t searched_ = 0;
 };
 
 // Reads whatever is available on fd into the splitter; returns false at EOF.
@@ -117,6 +206,33 @@ struct Fd {
   }
 };
 
+// Commands check canceled() where they wait, but a stuck one (a request to a server that never
+// answers, a scan in the middle of a large layer, a plan of a huge file) may not look for a
+// long time. This thread waits for the first cancel signal, gives the command kCancelGrace to
+// end on its own, and otherwise ends it: child groups killed, exit 128+N. A thread and not the
+// handler, so the grace is measured and the handler stays async-signal-safe.
+// Work that must finish (WindingDown) holds it off, at most kWindDownMs more.
+constexpr auto kCancelGrace = std::chrono::milliseconds(700);
+constexpr auto kWindDown = std::chrono::seconds(10);
+std::atomic<int> g_winding_down{0};
+
+void watch_for_a_stuck_cancel() {
+  pollfd fd{g_cancel_pipe[0], POLLIN, 0};
+  while (poll(&fd, 1, -1) < 0 && errno == EINTR) {
+  }
+  // Readable, not read: run_capture's poll watches the same pipe to wake up.
+  std::this_thread::sleep_for(kCancelGrace);
+  auto give_up = std::chrono::steady_clock::now() + kWindDown;
+  while (g_winding_down.load() > 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill_all_groups(SIGKILL);
+  release_guardian();
+  int sig = g_cancel_signal.load();
+  const char text[] = "tollgate: canceled; stopped without waiting for the work in progress\n";
+  [[maybe_unused]] ssize_t n = write(STDERR_FILENO, text, sizeof text - 1);
+  _exit(128 + (sig ? sig : SIGTERM));
+}
+
 }  // namespace
 
 void kill_all_groups(int sig) {
@@ -126,9 +242,14 @@ void kill_all_groups(int sig) {
   }
 }
 
+void release_guardian() {
+  tell_guardian(0);
+}
+
 void install_signal_handlers() {
   if (g_cancel_pipe[0] < 0) {
     if (pipe2(g_cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw Error("cannot create a pipe");
+    std::thread(watch_for_a_stuck_cancel).detach();
   }
   struct sigaction sa {};
   sa.sa_handler = on_cancel_signal;
@@ -138,6 +259,13 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
+}
+
+WindingDown::WindingDown() {
+  g_winding_down.fetch_add(1);
+}
+WindingDown::~WindingDown() {
+  g_winding_down.fetch_sub(1);
 }
 
 bool canceled() {
@@ -159,6 +287,28 @@ std::string proc_stat_field(std::string_view stat, int n) {
     if (i == n) return std::string(rest.substr(0, end));
     rest.remove_prefix(end);
   }
+}
+
+namespace {
+
+std::string start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return proc_stat_field(stat, 22);
+}
+
+}  // namespace
+
+std::string owner_id() {
+  return std::to_string(getpid()) + "-" + start_time(getpid());
+}
+
+bool owner_alive(const std::string& owner) {
+  size_t dash = owner.find('-');
+  if (dash == std::string::npos) return false;
+  pid_t pid = static_cast<pid_t>(std::atol(owner.substr(0, dash).c_str()));
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  return start_time(pid) == owner.substr(dash + 1);
 }
 
 std::vector<std::string> current_environment() {
@@ -201,6 +351,8 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
 Outcome run_streaming(const Command& cmd, const std::function<void(std::string_view)>& on_line,
                       const std::function<void(std::string_view)>& on_error_line) {
   if (cmd.argv.empty()) throw Error("internal: empty command");
+  std::optional<WindingDown> finishing;
+  if (cmd.cleanup) finishing.emplace();
   int out_pipe[2];
   int in_pipe[2];
   int err_pipe[2] = {-1, -1};
@@ -303,11 +455,12 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
       group_killed = true;
     }
     if (!outcome.canceled && !cmd.cleanup && canceled()) {
-      // The signal handler already sent SIGTERM; whatever ignores it is killed after a grace.
+      // The signal handler already sent SIGTERM; whatever ignores it is killed after a grace
+      // short enough for the run to record its end before the cancel watchdog ends tollgate.
       outcome.canceled = true;
       if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
       group_killed = true;
-      kill_deadline = std::min(kill_deadline, now + std::chrono::seconds(5));
+      kill_deadline = std::min(kill_deadline, now + std::chrono::milliseconds(400));
     }
     if (cmd.stop && cmd.stop->load() && !group_killed) {
       kill(-pid, SIGTERM);

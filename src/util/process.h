@@ -69,13 +69,36 @@ CapturedApart run_capture_apart(const Command& cmd);
 
 // Installs handlers for SIGINT, SIGTERM and SIGHUP that kill every live child process group
 // (SIGTERM first; a second signal sends SIGKILL) and mark tollgate as canceled. SIGPIPE is ignored.
+// A command that has not ended 0.7 s after the first signal is ended then (exit 128+N), so every
+// command stops within a second whatever it was doing.
 void install_signal_handlers();
+// Work that must be finished even after a cancel: removing a job's containers, recording how
+// the run ended. While one is alive the cancel watchdog waits for it (10 s at most) before it
+// ends the command. A cleanup Command holds one while it runs.
+class WindingDown {
+ public:
+  WindingDown();
+  ~WindingDown();
+  WindingDown(const WindingDown&) = delete;
+  WindingDown& operator=(const WindingDown&) = delete;
+};
 // True once a cancel signal arrived.
 bool canceled();
 // The signal that canceled tollgate (for the exit code 128+N), or 0.
 int cancel_signal();
 // Kills every live child process group now (used on the way out, whatever happened).
 void kill_all_groups(int sig);
+// On the way out, after kill_all_groups: tells the guardian process (which kills the child
+// groups of a tollgate that died, by kill -9 or a crash) that tollgate cleaned up itself.
+void release_guardian();
+
+// This process as "PID-STARTTIME" (the start time in clock ticks since boot, /proc/PID/stat
+// field 22): unlike a pid alone it never names a later process that reuses the number. Kept on
+// what a run leaves behind (its containers, its history row) so the next command can tell
+// whether its owner is gone.
+std::string owner_id();
+// Whether the process an owner_id() names is still running.
+bool owner_alive(const std::string& owner);
 
 // Field n of a /proc/PID/stat line, numbered as proc(5) does (3 is the state, 14 utime, 22 the
 // start time); "" when the line has no such field. Fields are counted after the command name's

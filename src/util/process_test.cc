@@ -26,6 +26,38 @@ TEST(Process, StreamsMergedLinesInOrder) {
   EXPECT_EQ(lines[2], "three");
 }
 
+// A 256 MiB line took 536 MB to pass on; a long line now goes in pieces of at most 1 MiB.
+TEST(Process, ALineWithoutABreakComesInPiecesOfAtMostOneMebibyte) {
+  std::vector<std::string> lines;
+  // 3 MiB + 5 bytes of 'x', a break, then "end".
+  Command cmd{{"bash", "-c", "head -c 3145733 /dev/zero | tr '\\0' x; printf '\\nend\\n'"}};
+  run_streaming(cmd, [&](std::string_view l) { lines.emplace_back(l); });
+  ASSERT_EQ(lines.size(), 5u);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(lines[i], std::string(1 << 20, 'x'));
+  EXPECT_EQ(lines[3], "xxxxx");
+  EXPECT_EQ(lines[4], "end");
+}
+
+// Words of 8 characters and a blank: a piece ends after the last blank in its 1 MiB, so no word
+// (and no masked value, which has no blanks) is split between two pieces. 1 MiB is not a
+// multiple of 9: the first piece is 116,508 words, 1,048,572 bytes.
+TEST(Process, ALongLineIsCutAfterABlankWhenItHasOne) {
+  std::vector<std::string> lines;
+  Command cmd{{"bash", "-c", "yes 'secret12 ' | head -n 277778 | tr -d '\\n'; echo"}};
+  run_streaming(cmd, [&](std::string_view l) { lines.emplace_back(l); });
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].size(), 1048572u);
+  std::string all, expected;
+  for (const auto& l : lines) {
+    EXPECT_EQ(l.size() % 9, 0u) << "cut inside a word";
+    all += l;
+  }
+  for (int i = 0; i < 277778; ++i)
+    expected += "secret12 ";
+  EXPECT_EQ(all, expected);
+}
+
 TEST(Process, EnvCwdInputAndExitCode) {
   files::TempDir dir;
   Command cmd{{"bash", "-c", "read x; echo \"$x $FOO $(pwd)\"; exit 3"}};

@@ -518,6 +518,66 @@ long:
   EXPECT_EQ(db.out, "canceled|canceled\n");
 }
 
+// kill -9 of tollgate used to leave every job process running, the run 'running' in the history
+// forever and its workspaces on disk.
+TEST(PipelineRun, AfterKill9TheJobsDieAndTheNextRunClosesTheKilledOne) {
+  namespace fs = std::filesystem;
+  PipelineProject p;
+  const std::string job = R"yaml(
+  script:
+    - sleep 120 &
+    - echo $! > "$TOLLGATE_SOURCE_DIR/$CI_JOB_NAME-child.pid"
+    - echo $$ > "$TOLLGATE_SOURCE_DIR/$CI_JOB_NAME.pid"
+    - sleep 120
+)yaml";
+  p.write(".gitlab-ci.yml", "a:" + job + "b:" + job + "c:\n  needs: [a]\n  script: [echo]\n");
+  pid_t pid = fork();
+  if (pid == 0) {
+    chdir(p.path().c_str());
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(tollgate_binary().c_str(), "tollgate", "run", "-j", "2", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const std::vector<std::string> files = {"a.pid", "a-child.pid", "b.pid", "b-child.pid"};
+  auto all_written = [&] {
+    return std::all_of(files.begin(), files.end(),
+                       [&](const std::string& f) { return fs::exists(p.path() / f); });
+  };
+  for (int i = 0; i < 400 && !all_written(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(all_written());
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+
+  for (const auto& f : files) {
+    pid_t job_process = std::stoi(p.read(f));
+    for (int i = 0; i < 100 && process_alive(job_process); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_FALSE(process_alive(job_process)) << f << " outlived a killed tollgate";
+  }
+  EXPECT_EQ(p.sh("sqlite3 .tollgate/history.db \"select status from runs\"").out, "running\n");
+  EXPECT_TRUE(fs::exists(p.path() / ".tollgate/builds/1"));
+
+  // The next run closes the killed one: canceled, its unfinished jobs too, workspaces gone.
+  p.write(".gitlab-ci.yml", "quick:\n  script: [echo]\n");
+  p.run_json();
+  auto db = p.sh(
+      "sqlite3 .tollgate/history.db \"select r.id, r.status, j.name, j.status from runs r join "
+      "jobs j on j.run_id = r.id order by r.id, j.name; pragma integrity_check\"");
+  EXPECT_EQ(db.out,
+            "1|canceled|a|canceled\n1|canceled|b|canceled\n1|canceled|c|canceled\n"
+            "2|success|quick|success\nok\n");
+  EXPECT_EQ(p.sh("sqlite3 .tollgate/history.db \"select distinct reason from jobs where run_id "
+                 "= 1\"")
+                .out,
+            "tollgate ended before this job did (killed or crashed); the next run marked it "
+            "canceled\n");
+  EXPECT_FALSE(fs::exists(p.path() / ".tollgate/builds/1"));
+}
+
 TEST(PipelineRun, LiveBoardOnATerminal) {
   ASSERT_TRUE(have_program("script")) << "script(1) from util-linux is needed for a pty";
   PipelineProject p;
