@@ -88,10 +88,12 @@ TEST(TerraformTest, FixturePlanFindsExactlyTheIntendedProblems) {
                    {"aws_db_instance.db", "CKV_AWS_17"},
                    {"aws_iam_policy.admin", "CKV_AWS_62"},
                    {"aws_iam_policy.admin", "CKV_AWS_63"},
+                   {"aws_iam_policy.admin", "CKV_AWS_355"},
                    {"aws_kms_key.k", "CKV_AWS_7"},
                    {"aws_cloudtrail.trail", "CKV_AWS_67"},
                    {"aws_eks_cluster.main", "CKV_AWS_39"},
-                   {"data.aws_iam_policy_document.admin", "CKV_AWS_1"}}));
+                   {"data.aws_iam_policy_document.admin", "CKV_AWS_1"},
+                   {"data.aws_iam_policy_document.admin", "CKV_AWS_356"}}));
   // Values computed at apply time are reported, never passed.
   EXPECT_EQ(pairs(run->c, true), (Pairs{{"aws_security_group_rule.computed", "CKV_AWS_24"},
                                         {"aws_instance.app", "CKV_AWS_8"}}));
@@ -117,7 +119,10 @@ TEST(TerraformTest, SecurityGroupPortRangesProtocolsAndAddressSpellings) {
   sg["values"]["ingress"] = json::array();
   add(0, 65535, "tcp", json::array(), {"0000:0000:0000:0000:0000:0000:0000:0000/0"});
   run = check_text(plan_of({sg}));
-  EXPECT_EQ(pairs(run->c, false).size(), 4u);  // 22, 3389, 80 and all ports
+  // 22, 3389 and 80; not CKV_AWS_277, which is all protocols (-1) only
+  EXPECT_EQ(pairs(run->c, false), (Pairs{{"aws_security_group.sg", "CKV_AWS_24"},
+                                         {"aws_security_group.sg", "CKV_AWS_25"},
+                                         {"aws_security_group.sg", "CKV_AWS_260"}}));
   sg["values"]["ingress"] = json::array();
   add(0, 0, "-1", {"10.0.0.0/8"});
   run = check_text(plan_of({sg}));
@@ -128,9 +133,112 @@ TEST(TerraformTest, SecurityGroupPortRangesProtocolsAndAddressSpellings) {
                           {"from_port", 0},
                           {"to_port", 0},
                           {"protocol", "-1"},
-                          {"cidr_blocks", {"0.0.0.0/0"}}});
+                          {"cidr_blocks", {"10.0.0.0/8"}}});
   run = check_text(plan_of({egress}));
   EXPECT_EQ(pairs(run->c, false), Pairs{});
+}
+
+// The same resources inside a module, as a plan lists them.
+std::string plan_in_module(const std::vector<json>& resources) {
+  json moved = json::array();
+  json changes = json::array();
+  for (json r : resources) {
+    r["address"] = "module.net." + r["address"].get<std::string>();
+    changes.push_back({{"address", r["address"]},
+                       {"module_address", "module.net"},
+                       {"mode", r["mode"]},
+                       {"type", r["type"]},
+                       {"name", r["name"]},
+                       {"change", {{"actions", {"create"}}, {"after", r["values"]}}}});
+    moved.push_back(r);
+  }
+  json root = {{"resources", json::array()},
+               {"child_modules", {{{"address", "module.net"}, {"resources", moved}}}}};
+  return json({{"format_version", "1.2"},
+               {"planned_values", {{"root_module", root}}},
+               {"resource_changes", changes}})
+      .dump();
+}
+
+Pairs with_module(const Pairs& p) {
+  Pairs out;
+  for (const auto& [address, id] : p)
+    out.insert({"module.net." + address, id});
+  return out;
+}
+
+TEST(TerraformTest, AllTrafficIngressIsCkvAws277AndEgressCkvAws382) {
+  auto sg = [](const char* name, const char* block, json rules) {
+    return resource("aws_security_group", name, {{block, rules}});
+  };
+  auto rule = [](const char* protocol, int from, int to, const char* cidr) {
+    return json{{"protocol", protocol},
+                {"from_port", from},
+                {"to_port", to},
+                {"cidr_blocks", {cidr}},
+                {"ipv6_cidr_blocks", json::array()}};
+  };
+  std::vector<json> plan = {
+      sg("in_all", "ingress", {rule("-1", 0, 0, "0.0.0.0/0")}),
+      sg("in_tcp_range", "ingress", {rule("tcp", 1024, 65535, "0.0.0.0/0")}),
+      sg("out_all", "egress", {rule("-1", 0, 0, "0.0.0.0/0")}),
+      sg("out_https", "egress", {rule("tcp", 443, 443, "0.0.0.0/0")}),
+      resource("aws_security_group_rule", "out_all",
+               {{"type", "egress"},
+                {"protocol", "-1"},
+                {"from_port", 0},
+                {"to_port", 0},
+                {"ipv6_cidr_blocks", {"::/0"}}}),
+      resource("aws_security_group_rule", "out_vpc",
+               {{"type", "egress"},
+                {"protocol", "-1"},
+                {"from_port", 0},
+                {"to_port", 0},
+                {"cidr_blocks", {"10.0.0.0/8"}}}),
+      resource("aws_vpc_security_group_egress_rule", "out_all",
+               {{"ip_protocol", "-1"}, {"cidr_ipv4", "0.0.0.0/0"}}),
+      resource(
+          "aws_vpc_security_group_egress_rule", "out_dns",
+          {{"ip_protocol", "udp"}, {"from_port", 53}, {"to_port", 53}, {"cidr_ipv4", "0.0.0.0/0"}}),
+  };
+  Pairs expected = {{"aws_security_group.in_all", "CKV_AWS_24"},
+                    {"aws_security_group.in_all", "CKV_AWS_25"},
+                    {"aws_security_group.in_all", "CKV_AWS_260"},
+                    {"aws_security_group.in_all", "CKV_AWS_277"},
+                    {"aws_security_group.in_tcp_range", "CKV_AWS_25"},
+                    {"aws_security_group.out_all", "CKV_AWS_382"},
+                    {"aws_security_group_rule.out_all", "CKV_AWS_382"},
+                    {"aws_vpc_security_group_egress_rule.out_all", "CKV_AWS_382"}};
+  EXPECT_EQ(pairs(check_text(plan_of(plan))->c, false), expected);
+  EXPECT_EQ(pairs(check_text(plan_in_module(plan))->c, false), with_module(expected));
+}
+
+TEST(TerraformTest, RestrictableActionsOnEveryResourceAreCkvAws355) {
+  auto doc = [](const char* action, const char* resource) {
+    return json({{"Statement",
+                  {{{"Effect", "Allow"}, {"Action", {action}}, {"Resource", resource}}}}})
+        .dump();
+  };
+  std::vector<json> plan;
+  Pairs expected;
+  for (const char* type :
+       {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}) {
+    plan.push_back(resource(type, "wide", {{"policy", doc("s3:GetObject", "*")}}));
+    plan.push_back(resource(type, "named", {{"policy", doc("s3:*", "arn:aws:s3:::b/*")}}));
+    plan.push_back(resource(type, "resourceless", {{"policy", doc("xray:PutTraceSegments", "*")}}));
+    plan.push_back(resource(type, "describe", {{"policy", doc("EC2:Describe*", "*")}}));
+    expected.insert({std::string(type) + ".wide", "CKV_AWS_355"});
+  }
+  json data = resource("aws_iam_policy_document", "wide", {{"json", doc("sqs:SendMessage", "*")}});
+  data["mode"] = "data";
+  data["address"] = "data.aws_iam_policy_document.wide";
+  plan.push_back(data);
+  expected.insert({"data.aws_iam_policy_document.wide", "CKV_AWS_356"});
+  EXPECT_EQ(pairs(check_text(plan_of(plan))->c, false), expected);
+  EXPECT_EQ(pairs(check_text(plan_in_module(plan))->c, false), with_module(expected));
+  EXPECT_FALSE(restrictable("sts:GetCallerIdentity"));
+  EXPECT_TRUE(restrictable("sts:AssumeRole"));
+  EXPECT_TRUE(restrictable("*"));
 }
 
 TEST(TerraformTest, UnknownWholeIngressIsUnverifiable) {
