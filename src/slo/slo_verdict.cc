@@ -1,6 +1,7 @@
 #include "slo/slo_verdict.h"
 
 #include <cmath>
+#include <set>
 
 #include "util/strings.h"
 #include "util/table.h"
@@ -329,29 +330,62 @@ std::string render_slo_junit(const verdict::Verdict& v) {
   return out;
 }
 
-std::string render_openmetrics(const verdict::Verdict& v) {
-  auto name = [](std::string_view s) {
-    std::string out = "slo_sli_";  // its own prefix: an SLI named "result" must not clash
-    for (unsigned char c : s)
-      out += std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
-    return out;
-  };
-  const json& s = v.summary;
-  std::string out;
-  std::string result = s.value("result", "error");
-  out += "# HELP slo_result 1 pass, 0.5 warning, 0 fail or error\n";
-  out += "slo_result " +
-         std::string(result == "pass"      ? "1"
-                     : result == "warning" ? "0.5"
-                                           : "0") +
-         "\n";
-  if (s.contains("score"))
-    out += "slo_score_percent " + number_text(s["score"].get<double>()) + "\n";
-  for (const auto& o : s.value("objectives", json::array())) {
-    std::string n = name(o["sli"].get<std::string>());
-    if (o["value"].is_number()) out += n + " " + number_text(o["value"].get<double>()) + "\n";
-    out += n + "_score " + number_text(o["score"].get<double>()) + "\n";
+namespace {
+
+struct Metric {
+  std::string name, help, value;
+};
+
+// An SLI's name as a metric name: its own prefix (an SLI named "result" must not clash with
+// slo_result), letters and digits kept, the rest '_'.
+std::string metric_name(std::string_view sli) {
+  std::string out = "slo_sli_";
+  for (unsigned char c : sli)
+    out += std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
+  return out;
+}
+
+// Names that sanitising made equal ("p95_ms" and "p95-ms", or an SLI "rt_score" and rt's score)
+// get _2, _3, ... in the order of the SLO file, so no value overwrites another in GitLab's
+// report, which keys metrics by name.
+void make_unique(std::vector<Metric>& metrics) {
+  std::set<std::string> used;
+  for (auto& m : metrics) {
+    std::string name = m.name;
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = m.name + "_" + std::to_string(n);
+    if (name != m.name) m.help += " (" + m.name + " was taken)";
+    m.name = name;
   }
+}
+
+}  // namespace
+
+std::string render_openmetrics(const verdict::Verdict& v) {
+  const json& s = v.summary;
+  std::string result = s.value("result", "error");
+  std::vector<Metric> metrics = {{"slo_result",
+                                  "The SLO result: 1 pass, 0.5 warning, 0 fail or error",
+                                  result == "pass"      ? "1"
+                                  : result == "warning" ? "0.5"
+                                                        : "0"}};
+  if (s.contains("score"))
+    metrics.push_back({"slo_score_percent", "The SLO total score in percent",
+                       number_text(s["score"].get<double>())});
+  for (const auto& o : s.value("objectives", json::array())) {
+    std::string sli = o["sli"].get<std::string>();
+    std::string n = metric_name(sli);
+    if (o["value"].is_number())
+      metrics.push_back(
+          {n, "SLI " + sli + " over the window", number_text(o["value"].get<double>())});
+    metrics.push_back(
+        {n + "_score", "Points SLI " + sli + " scored", number_text(o["score"].get<double>())});
+  }
+  make_unique(metrics);
+  std::string out;
+  for (const auto& m : metrics)
+    out += "# HELP " + m.name + " " + m.help + "\n# TYPE " + m.name + " gauge\n" + m.name + " " +
+           m.value + "\n";
   out += "# EOF\n";
   return out;
 }
