@@ -138,7 +138,9 @@ Runner setup_sbom(CLI::App& cmd) {
         text = files::read(*file);
       }
       scan::Inventory inv = scan::read_cyclonedx(text, *file);
-      return scan::scan_inventory(std::move(inv), {"sbom:" + *file, "sbom", ""}, o);
+      // The image the SBOM describes is what GitLab's report and the table name, not the file.
+      std::string subject = inv.image.empty() ? "sbom:" + *file : inv.image;
+      return scan::scan_inventory(std::move(inv), {subject, "sbom", ""}, o);
     });
   };
 }

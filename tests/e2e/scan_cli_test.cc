@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "scan_helpers.h"
+#include "support/sarif_check.h"
 #include "util/files.h"
 
 namespace tollgate::scan_e2e {
@@ -107,6 +108,21 @@ TEST(ScanCli, WritesGitlabAndCycloneDxReportsAndReadsTheSbomBack) {
   EXPECT_EQ(again.code, 1) << again.out;
   EXPECT_EQ(again.json()["findings"].size(), 7u);
   EXPECT_EQ(again.json()["summary"]["ecosystem"], "Alpine:v3.18");
+  // GitLab's report names the image the SBOM describes (its metadata.component), not the file.
+  auto named = nlohmann::json::parse(bom.out);
+  named["metadata"]["component"] = {{"type", "container"}, {"name", "registry.example/cart:1.4"}};
+  std::ofstream(sbom_file, std::ios::trunc) << named.dump();
+  Result gitlab = run({"scan", "sbom", sbom_file, "--db", db, "--format", "gitlab"});
+  EXPECT_EQ(gitlab.code, 1) << gitlab.out;
+  EXPECT_EQ(gitlab.json()["vulnerabilities"][0]["location"]["image"], "registry.example/cart:1.4");
+  // SARIF: inside the image, so named by image and package.
+  Result sarif = run({"scan", "sbom", sbom_file, "--db", db, "--format", "sarif"});
+  EXPECT_EQ(testing::sarif_problems(sarif.out), "");
+  auto result = sarif.json()["runs"][0]["results"][0];
+  EXPECT_TRUE(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                  .get<std::string>()
+                  .starts_with("registry.example/cart:1.4/"))
+      << result;
 }
 
 TEST(ScanCli, FailsClosedWithoutUsableData) {
