@@ -76,6 +76,9 @@ struct ScanCommand {
     cmd.add_flag("--ignore-unfixed", ignore_unfixed,
                  "leave out vulnerabilities that have no fix yet");
     cmd.add_option("--ignore-file", ignore_file, "YAML file of accepted risks (see below)");
+    cmd.add_option("--dockerfile", out.context.dockerfile,
+                   "the Dockerfile or Containerfile the image was built from: where SARIF places "
+                   "findings inside the image (else they name the image and package)");
   }
 
   int run(const std::function<scan::ScanResult(const scan::ScanOptions&)>& body) {

@@ -115,7 +115,7 @@ TEST(ScanCli, WritesGitlabAndCycloneDxReportsAndReadsTheSbomBack) {
   Result gitlab = run({"scan", "sbom", sbom_file, "--db", db, "--format", "gitlab"});
   EXPECT_EQ(gitlab.code, 1) << gitlab.out;
   EXPECT_EQ(gitlab.json()["vulnerabilities"][0]["location"]["image"], "registry.example/cart:1.4");
-  // SARIF: inside the image, so named by image and package.
+  // SARIF: inside the image, so at the Dockerfile when given, else named by image and package.
   Result sarif = run({"scan", "sbom", sbom_file, "--db", db, "--format", "sarif"});
   EXPECT_EQ(testing::sarif_problems(sarif.out), "");
   auto result = sarif.json()["runs"][0]["results"][0];
@@ -123,6 +123,12 @@ TEST(ScanCli, WritesGitlabAndCycloneDxReportsAndReadsTheSbomBack) {
                   .get<std::string>()
                   .starts_with("registry.example/cart:1.4/"))
       << result;
+  Result placed = run(
+      {"scan", "sbom", sbom_file, "--db", db, "--format", "sarif", "--dockerfile", "Dockerfile"});
+  EXPECT_EQ(testing::sarif_problems(placed.out), "");
+  EXPECT_EQ(placed.json()["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+                         ["artifactLocation"]["uri"],
+            "Dockerfile");
 }
 
 TEST(ScanCli, FailsClosedWithoutUsableData) {
