@@ -151,9 +151,9 @@ Runner setup(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_option("--timeout", f->timeout, "HTTP timeout for API sources")->capture_default_str();
   f->out.add_options(cmd);
-  // Replacing the shared table and dotenv renderers after add_options keeps the format list
-  // free of duplicate names; emit() looks the renderer up at run time.
-  f->out.extra["table"] = budget::render_budget_table;
+  // The budget lines head the shared table. Replacing the dotenv renderer after add_options
+  // keeps the format list free of duplicate names; emit() looks the renderer up at run time.
+  f->out.context.table = budget::budget_table();
   f->out.extra["dotenv"] = budget::render_budget_dotenv;
   return [f]() {
     // Flags are checked first (a UsageError is exit 2 with the usage hint); everything read

@@ -221,9 +221,8 @@ Runner setup(CLI::App& cmd) {
   cmd.add_flag("--insecure,-k", o->insecure, "https: do not verify the server's certificate");
   cmd.add_flag("--check", o->check_only, "Validate the scenario and send nothing");
   out->add_options(cmd);
-  // Added after the options so that --format lists "table" once: this replaces the built-in
-  // table with one that shows the per-request latencies.
-  out->extra["table"] = load::render_summary_table;
+  // The per-request latencies head the shared table.
+  out->context.table = load::summary_table();
   cmd.footer(kFooter);
   return [o, out]() {
     if (!o->check_only) add_side_reports(*o, *out);

@@ -57,9 +57,8 @@ struct ScanCommand {
   }
 
   void add_options(CLI::App& cmd) {
-    // The scan's own terminal view (counts, then findings grouped by package) replaces the
-    // generic table.
-    out.extra["table"] = [](const verdict::Verdict& v) { return scan::render_scan_table(v); };
+    // Counts, then findings grouped by package, head the shared table.
+    out.context.table = scan::scan_table();
     out.extra["gitlab"] = [](const verdict::Verdict& v) {
       return scan::render_gitlab_container_scanning(v);
     };

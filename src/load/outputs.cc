@@ -93,7 +93,10 @@ std::string render_csv(const verdict::Verdict& v) {
   return out;
 }
 
-std::string render_summary_table(const verdict::Verdict& v) {
+namespace {
+
+// One row per request name and a total row, the journeys' figures, statuses and errors.
+std::string summary_head(const verdict::Verdict& v) {
   std::string out;
   const nlohmann::json& s = v.summary;
   if (s.contains("overall")) {
@@ -134,11 +137,16 @@ std::string render_summary_table(const verdict::Verdict& v) {
     }
     out += "\n";
   }
-  // The shared verdict table, without the per-request figures it would print as raw JSON.
-  verdict::Verdict brief = v;
-  brief.summary = nlohmann::json::object();
-  out += verdict::render_table(brief);
   return out;
+}
+
+}  // namespace
+
+verdict::TableSections summary_table() {
+  verdict::TableSections t;
+  t.head = [](const verdict::Verdict& v) -> std::optional<std::string> { return summary_head(v); };
+  t.figures = std::vector<std::string>{};  // the head has them; the shared list would be raw JSON
+  return t;
 }
 
 }  // namespace tollgate::load

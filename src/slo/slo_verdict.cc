@@ -200,10 +200,11 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
   return v;
 }
 
-std::string render_slo_table(const verdict::Verdict& v) {
+namespace {
+
+std::optional<std::string> slo_head(const verdict::Verdict& v) {
   const json& s = v.summary;
-  if (v.status == verdict::Status::Error || !s.contains("objectives"))
-    return verdict::render_table(v);
+  if (v.status == verdict::Status::Error || !s.contains("objectives")) return std::nullopt;
   auto paint_result = [](const std::string& r) {
     if (r == "pass") return term::paint(term::Color::Green, "pass");
     if (r == "warning") return term::paint(term::Color::Yellow, "warning");
@@ -279,13 +280,27 @@ std::string render_slo_table(const verdict::Verdict& v) {
               : "") +
          "), compared with " + std::to_string(s["compared_results"].get<int>()) +
          " earlier evaluation(s)\n\n";
-  std::string result = s["result"].get<std::string>();
-  std::string label = result == "warning" && v.status == verdict::Status::Pass
-                          ? term::paint(term::Color::Yellow, "WARNING")
-                      : v.status == verdict::Status::Pass ? term::paint(term::Color::Green, "PASS")
-                                                          : term::paint(term::Color::Red, "FAIL");
-  out += "slo: " + label + " - " + v.reason + "\n";
   return out;
+}
+
+}  // namespace
+
+verdict::TableSections slo_table() {
+  verdict::TableSections t;
+  t.head = slo_head;
+  t.findings = false;                      // every objective is a row of the head
+  t.figures = std::vector<std::string>{};  // and the score its last line
+  // A Keptn warning opens the gate (status pass) but is not a clean pass.
+  t.status = [](const verdict::Verdict& v) -> std::optional<std::string> {
+    if (v.status == verdict::Status::Pass && v.summary.value("result", "") == "warning")
+      return term::paint(term::Color::Yellow, "WARNING");
+    return std::nullopt;
+  };
+  return t;
+}
+
+std::string render_slo_table(const verdict::Verdict& v) {
+  return verdict::render_table(v, slo_table());
 }
 
 std::string render_slo_junit(const verdict::Verdict& v) {

@@ -1,5 +1,6 @@
 #include "verdict/report.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -75,7 +76,7 @@ std::optional<Format> parse_format(std::string_view name) {
 std::string render(const Verdict& v, Format format, const RenderContext& ctx) {
   switch (format) {
     case Format::Table:
-      return render_table(v);
+      return render_table(v, ctx.table);
     case Format::Json:
       return render_json(v);
     case Format::Sarif:
@@ -88,9 +89,10 @@ std::string render(const Verdict& v, Format format, const RenderContext& ctx) {
   return render_json(v);
 }
 
-std::string render_table(const Verdict& v) {
-  std::string out;
-  if (!v.findings.empty()) {
+std::string render_table(const Verdict& v, const TableSections& sections) {
+  std::optional<std::string> head = sections.head ? sections.head(v) : std::nullopt;
+  std::string out = head.value_or("");
+  if (!v.findings.empty() && (!head || sections.findings)) {
     TextTable table({"SEVERITY", "ID", "SUBJECT", "TITLE", "WHERE"});
     for (const auto& f : v.findings) {
       table.add({term::paint(severity_color(f.severity), str::upper(to_string(f.severity))), f.id,
@@ -99,13 +101,21 @@ std::string render_table(const Verdict& v) {
     out += table.render(60);
     out += "\n";
   }
+  const std::vector<std::string>* figures = head && sections.figures ? &*sections.figures : nullptr;
+  auto listed = [&](const std::string& key) {
+    return figures == nullptr || std::find(figures->begin(), figures->end(), key) != figures->end();
+  };
   if (!v.summary.empty() && v.summary.is_object()) {
+    bool any = false;
     for (const auto& [k, val] : v.summary.items()) {
+      if (!listed(k)) continue;
+      any = true;
       if (val.is_object() || val.is_array()) continue;
       out += "  " + k + ": " + summary_value(val) + "\n";
     }
-    out += "\n";
+    if (any) out += "\n";
   }
+  std::optional<std::string> word = head && sections.status ? sections.status(v) : std::nullopt;
   std::string status;
   switch (v.status) {
     case Status::Pass:
@@ -118,7 +128,7 @@ std::string render_table(const Verdict& v) {
       status = term::paint(term::Color::Red, "ERROR");
       break;
   }
-  out += v.gate + ": " + status;
+  out += v.gate + ": " + word.value_or(status);
   if (!v.reason.empty()) out += " - " + v.reason;
   out += "\n";
   return out;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,11 +19,27 @@ enum class Format { Table, Json, Sarif, Junit, Dotenv };
 std::vector<std::string> format_names();
 std::optional<Format> parse_format(std::string_view name);
 
+// What a gate adds to the shared table instead of replacing it (DESIGN.md: one set of
+// reporters): its own view of its figures as a head section, and which of the shared parts
+// follow. The shared table keeps the findings, the figures, the colours and the result line.
+struct TableSections {
+  // The gate's view above the shared table (budget bars, latency percentiles, vulnerabilities
+  // by package); nullopt when it has none for this verdict (an error before any figures was
+  // read), and then the plain shared table is written.
+  std::function<std::optional<std::string>(const Verdict&)> head;
+  bool findings = true;  // false: the head already shows every finding
+  // The summary figures listed under the findings; nullopt: every scalar one.
+  std::optional<std::vector<std::string>> figures;
+  // The result word, painted, when a gate names a passing verdict more finely (slo: WARNING).
+  std::function<std::optional<std::string>(const Verdict&)> status;
+};
+
 // What a report may say beyond the verdict: how the gate was run and, for a scan, the file the
-// image was built from.
+// image was built from; and what the gate adds to the shared table.
 struct RenderContext {
   std::string command_line;  // SARIF invocation; where a finding without a file points
   std::string dockerfile;    // scan: where GitHub places findings inside the image
+  TableSections table;
 };
 
 std::string render(const Verdict& v, Format format, const RenderContext& ctx = {});
@@ -29,8 +47,10 @@ std::string render(const Verdict& v, Format format, const RenderContext& ctx = {
 // The colour every terminal view gives a severity (red, yellow, cyan, gray).
 term::Color severity_color(Severity s);
 
-std::string render_table(const Verdict& v);  // for people; colour when enabled on stdout
-std::string render_json(const Verdict& v);   // the Verdict JSON of DESIGN.md, indented
+// For people; colour when enabled on stdout. A gate's head section first, then the findings,
+// the figures and the result line.
+std::string render_table(const Verdict& v, const TableSections& sections = {});
+std::string render_json(const Verdict& v);  // the Verdict JSON of DESIGN.md, indented
 // SARIF 2.1.0 for GitHub code scanning: one run, a rule per finding id, a result per finding
 // that failed or warns (a finding whose properties.passed is true, a met threshold, is listed in
 // run.properties.met instead).

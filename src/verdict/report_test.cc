@@ -347,5 +347,37 @@ TEST(Report, TableWithoutColour) {
   EXPECT_EQ(t.find("\033["), std::string::npos);
 }
 
+// A gate heads the shared table with its own view and says which shared parts follow; the
+// result line stays the shared one, and a gate without a head for this verdict (an error) gets
+// the plain table.
+TEST(Report, AGateHeadsTheSharedTableInsteadOfReplacingIt) {
+  term::set_color_mode(term::ColorMode::Never);
+  Verdict v = sample();
+  TableSections t;
+  t.head = [](const Verdict& v) -> std::optional<std::string> {
+    if (v.status == Status::Error) return std::nullopt;
+    return "3 objects checked\n\n";
+  };
+  t.figures = std::vector<std::string>{"level"};
+  std::string out = render_table(v, t);
+  EXPECT_TRUE(out.starts_with("3 objects checked\n\nSEVERITY")) << out;
+  EXPECT_NE(out.find("hostNamespaces"), std::string::npos) << out;
+  EXPECT_NE(out.find("  level: restricted\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("objects: 3"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("\nposture: FAIL - 1 finding at or above high\n")) << out;
+
+  t.findings = false;
+  t.figures = std::vector<std::string>{};
+  EXPECT_EQ(render_table(v, t),
+            "3 objects checked\n\nposture: FAIL - 1 finding at or above high\n");
+
+  t.status = [](const Verdict&) -> std::optional<std::string> { return "WARNING"; };
+  EXPECT_TRUE(render_table(v, t).ends_with("posture: WARNING - 1 finding at or above high\n"));
+
+  Verdict error = Verdict::error("posture", "no manifests");
+  EXPECT_EQ(render_table(error, t), render_table(error));
+  EXPECT_NE(render_table(error, t).find("posture: ERROR - no manifests"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tollgate::verdict
