@@ -303,46 +303,30 @@ std::string render_slo_table(const verdict::Verdict& v) {
   return verdict::render_table(v, slo_table());
 }
 
-std::string render_slo_junit(const verdict::Verdict& v) {
-  const json& s = v.summary;
-  if (v.status == verdict::Status::Error || !s.contains("objectives"))
-    return verdict::render_junit(v);
-  struct Case {
-    std::string name, failure, out;
+verdict::JunitSections slo_junit() {
+  verdict::JunitSections j;
+  j.cases = [](const verdict::Verdict& v) -> std::optional<std::vector<verdict::JunitCase>> {
+    const json& s = v.summary;
+    if (v.status == verdict::Status::Error || !s.contains("objectives")) return std::nullopt;
+    std::vector<verdict::JunitCase> cases;
+    for (const auto& o : s["objectives"]) {
+      std::string value =
+          o["value"].is_number() ? number_text(o["value"].get<double>()) : "no data";
+      std::string result = o["result"].get<std::string>();
+      std::string text = o["sli"].get<std::string>() + " = " + value + ": " + result + " (" +
+                         o["reason"].get<std::string>() +
+                         "); query: " + o["query"].get<std::string>();
+      bool failed = result == "fail" || (result == "warning" && v.status == verdict::Status::Fail &&
+                                         s["result"] == "warning");
+      cases.push_back(
+          {o["display_name"].get<std::string>(), failed ? text : "", failed ? "" : text});
+    }
+    std::string score = "score " + number_text(s["score"].get<double>()) + "%, result " +
+                        s["result"].get<std::string>() + ": " + v.reason;
+    cases.push_back({"total score", v.status == verdict::Status::Pass ? "" : score, score});
+    return cases;
   };
-  std::vector<Case> cases;
-  for (const auto& o : s["objectives"]) {
-    std::string value = o["value"].is_number() ? number_text(o["value"].get<double>()) : "no data";
-    std::string result = o["result"].get<std::string>();
-    std::string text = o["sli"].get<std::string>() + " = " + value + ": " + result + " (" +
-                       o["reason"].get<std::string>() +
-                       "); query: " + o["query"].get<std::string>();
-    bool failed = result == "fail" || (result == "warning" && v.status == verdict::Status::Fail &&
-                                       s["result"] == "warning");
-    cases.push_back({o["display_name"].get<std::string>(), failed ? text : "", failed ? "" : text});
-  }
-  std::string score = "score " + number_text(s["score"].get<double>()) + "%, result " +
-                      s["result"].get<std::string>() + ": " + v.reason;
-  cases.push_back({"total score", v.status == verdict::Status::Pass ? "" : score, score});
-  size_t failures = 0;
-  for (const auto& c : cases)
-    failures += c.failure.empty() ? 0 : 1;
-  std::string counts = "tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
-                       std::to_string(failures) + "\" errors=\"0\"";
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"tollgate\" " + counts + ">\n";
-  out += "  <testsuite name=\"slo\" " + counts + ">\n";
-  for (const auto& c : cases) {
-    out += "    <testcase classname=\"slo\" name=\"" + str::xml_escape(c.name) + "\">\n";
-    if (!c.failure.empty())
-      out += "      <failure message=\"" + str::xml_escape(c.failure) + "\">" +
-             str::xml_escape(c.failure) + "</failure>\n";
-    else
-      out += "      <system-out>" + str::xml_escape(c.out) + "</system-out>\n";
-    out += "    </testcase>\n";
-  }
-  out += "  </testsuite>\n</testsuites>\n";
-  return out;
+  return j;
 }
 
 namespace {

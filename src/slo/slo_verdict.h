@@ -37,9 +37,9 @@ verdict::Verdict make_verdict(const SloContext& context, const Evaluation& evalu
 // the score above the shared result line, which says WARNING for a Keptn warning.
 verdict::TableSections slo_table();
 std::string render_slo_table(const verdict::Verdict& v);  // the shared table with those
-// JUnit with a test case per objective (GitLab's test report shows each SLO), plus one for the
-// total score; an error verdict falls back to the shared renderer.
-std::string render_slo_junit(const verdict::Verdict& v);
+// The SLO gate's cases in the shared JUnit: one per objective (GitLab's test report shows each
+// SLO) and one for the total score; an error verdict gets the plain shared report.
+verdict::JunitSections slo_junit();
 // OpenMetrics text for GitLab's `metrics` report: label-free names, one value a line.
 std::string render_openmetrics(const verdict::Verdict& v);
 

@@ -82,7 +82,7 @@ std::string render(const Verdict& v, Format format, const RenderContext& ctx) {
     case Format::Sarif:
       return render_sarif(v, ctx);
     case Format::Junit:
-      return render_junit(v);
+      return render_junit(v, ctx.junit);
     case Format::Dotenv:
       return render_dotenv(v);
   }
@@ -186,7 +186,42 @@ std::string render_json(const Verdict& v) {
   return out;
 }
 
-std::string render_junit(const Verdict& v) {
+namespace {
+
+std::string junit_header(size_t tests, size_t failures, size_t errors, const std::string& gate) {
+  std::string counts = "tests=\"" + std::to_string(tests) + "\" failures=\"" +
+                       std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tollgate\" " + counts +
+         ">\n  <testsuite name=\"" + str::xml_escape(gate) + "\" " + counts + ">\n";
+}
+
+std::string junit_gate_cases(const Verdict& v, const std::vector<JunitCase>& cases) {
+  size_t failures = 0;
+  for (const auto& c : cases)
+    failures += c.failure.empty() ? 0 : 1;
+  std::string out = junit_header(cases.size(), failures, 0, v.gate);
+  std::set<std::string> used;
+  for (const auto& c : cases) {
+    std::string name = c.name;
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = c.name + " #" + std::to_string(n);
+    out += "    <testcase classname=\"" + str::xml_escape(v.gate) + "\" name=\"" +
+           str::xml_escape(name) + "\">\n";
+    if (!c.failure.empty())
+      out += "      <failure message=\"" + str::xml_escape(c.failure) + "\">" +
+             str::xml_escape(c.failure) + "</failure>\n";
+    else
+      out += "      <system-out>" + str::xml_escape(c.output) + "</system-out>\n";
+    out += "    </testcase>\n";
+  }
+  return out + "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace
+
+std::string render_junit(const Verdict& v, const JunitSections& sections) {
+  if (sections.cases)
+    if (auto cases = sections.cases(v)) return junit_gate_cases(v, *cases);
   size_t failures = 0;
   for (const auto& f : v.findings)
     failures += f.blocking ? 1 : 0;

@@ -34,12 +34,28 @@ struct TableSections {
   std::function<std::optional<std::string>(const Verdict&)> status;
 };
 
+// A test case of a gate's own in the shared JUnit (slo: one per objective and the total score).
+struct JunitCase {
+  std::string name;
+  std::string failure;  // empty: the case passed
+  std::string output;   // what a passing case says in its system-out
+};
+
+// What a gate adds to the shared JUnit: its own cases, which then stand for the findings and
+// the gate case (an SLO's findings are its failing objectives); nullopt for a verdict it has
+// none for (an error), which gets the plain report. The shared renderer keeps the envelope, the
+// counts, the escaping and GitLab's unique case keys.
+struct JunitSections {
+  std::function<std::optional<std::vector<JunitCase>>(const Verdict&)> cases;
+};
+
 // What a report may say beyond the verdict: how the gate was run and, for a scan, the file the
-// image was built from; and what the gate adds to the shared table.
+// image was built from; and what the gate adds to the shared table and JUnit.
 struct RenderContext {
   std::string command_line;  // SARIF invocation; where a finding without a file points
   std::string dockerfile;    // scan: where GitHub places findings inside the image
   TableSections table;
+  JunitSections junit;
 };
 
 std::string render(const Verdict& v, Format format, const RenderContext& ctx = {});
@@ -55,7 +71,8 @@ std::string render_json(const Verdict& v);  // the Verdict JSON of DESIGN.md, in
 // that failed or warns (a finding whose properties.passed is true, a met threshold, is listed in
 // run.properties.met instead).
 std::string render_sarif(const Verdict& v, const RenderContext& ctx = {});
-std::string render_junit(const Verdict& v);   // one testsuite; a testcase per finding
+// One testsuite; a testcase per finding, or the gate's own cases.
+std::string render_junit(const Verdict& v, const JunitSections& sections = {});
 std::string render_dotenv(const Verdict& v);  // TOLLGATE_<GATE>_STATUS=... for later jobs
 
 // A dotenv report becomes later jobs' variables. GitLab refuses a file of 5 KB or more and more

@@ -379,5 +379,34 @@ TEST(Report, AGateHeadsTheSharedTableInsteadOfReplacingIt) {
   EXPECT_NE(render_table(error, t).find("posture: ERROR - no manifests"), std::string::npos);
 }
 
+// A gate's own cases go into the shared JUnit: the shared renderer counts them, escapes them and
+// keeps their keys unique as GitLab keys them (two objectives with one display name).
+TEST(Report, AGateAddsItsOwnCasesToTheSharedJunit) {
+  JunitSections j;
+  j.cases = [](const Verdict& v) -> std::optional<std::vector<JunitCase>> {
+    if (v.status == Status::Error) return std::nullopt;
+    return std::vector<JunitCase>{{"p95 <latency>", "p95 = 700: fail", ""},
+                                  {"p95 <latency>", "", "p95 = 90: pass"},
+                                  {"total score", "", "score 50%"}};
+  };
+  Verdict v = sample();
+  v.gate = "slo";
+  std::string xml = render_junit(v, j);
+  EXPECT_NE(xml.find(R"(<testsuite name="slo" tests="3" failures="1" errors="0">)"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(<testcase classname="slo" name="p95 &lt;latency&gt;">)"
+                     "\n      <failure message=\"p95 = 700: fail\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(<testcase classname="slo" name="p95 &lt;latency&gt; #2">)"
+                     "\n      <system-out>p95 = 90: pass</system-out>"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("hostNamespaces"), std::string::npos) << xml;
+  Verdict error = Verdict::error("slo", "no data source");
+  EXPECT_EQ(render_junit(error, j), render_junit(error));
+}
+
 }  // namespace
 }  // namespace tollgate::verdict
