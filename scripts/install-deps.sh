@@ -13,6 +13,8 @@ PACKAGES=(
   libmimalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc
+  # reports: every SARIF the tests write is validated against the SARIF 2.1.0 JSON schema
+  python3-jsonschema
   # real peers the tests start on loopback ports
   nginx-light prometheus docker-registry skopeo umoci unzip zip
   # util/yaml_parse: libfyaml is the reference its differential test and the posture bench compare to

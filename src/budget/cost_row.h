@@ -21,12 +21,13 @@ struct CostRow {
   std::string_view region;           // RegionId ("" = null)
   std::string_view category;         // ChargeCategory: Usage, Purchase, Tax, Credit, Adjustment
   std::string_view charge_class;     // ChargeClass: "Correction" or "" (null)
-  std::string_view currency;         // BillingCurrency
-  std::string_view tags;             // Tags: a flat JSON object, "" = null (no tags)
-  bool tags_doubled = false;         // tags still has its CSV quoting: every '"' written twice
-  Decimal billed;                    // BilledCost
-  Decimal effective;                 // EffectiveCost
-  bool has_effective = true;         // false when the source only knows the invoice view
+  std::string_view frequency;  // ChargeFrequency: One-Time, Recurring, Usage-Based; "" unknown
+  std::string_view currency;   // BillingCurrency
+  std::string_view tags;       // Tags: a flat JSON object, "" = null (no tags)
+  bool tags_doubled = false;   // tags still has its CSV quoting: every '"' written twice
+  Decimal billed;              // BilledCost
+  Decimal effective;           // EffectiveCost
+  bool has_effective = true;   // false when the source only knows the invoice view
   Seconds billing_period_start = 0;  // [start, end)
   Seconds billing_period_end = 0;
   Seconds charge_period_start = 0;  // [start, end)
@@ -34,6 +35,17 @@ struct CostRow {
 
   bool is_correction() const { return charge_class == "Correction"; }
   bool is_usage() const { return category == "Usage"; }
+  // A charge that goes on accruing for the rest of the period, so the forecast extrapolates it.
+  // FOCUS says so with ChargeFrequency: Usage-Based rows run on; a One-Time row (a purchase, a
+  // refund or credit even under ChargeCategory Usage) happens once; a Recurring row repeats
+  // once per its charge period, so one that covers the billing period to its end (a monthly
+  // fee) is already whole and one for a shorter span (an hourly reservation fee) runs on. A
+  // source without ChargeFrequency falls back on ChargeCategory Usage.
+  bool accrues() const {
+    if (frequency == "Usage-Based") return true;
+    if (frequency == "Recurring") return charge_period_end < billing_period_end;
+    return frequency.empty() && is_usage();
+  }
 };
 
 // Receives rows one at a time, so no source ever holds a whole bill in memory.

@@ -55,7 +55,7 @@ struct TimeColumn {
 };
 
 struct Columns {
-  int billed = -1, effective = -1, currency = -1, category = -1, charge_class = -1;
+  int billed = -1, effective = -1, currency = -1, category = -1, charge_class = -1, frequency = -1;
   int provider = -1, billing_account = -1, sub_account = -1, service = -1, region = -1, tags = -1;
   TimeColumn bps, bpe, cps, cpe;
   size_t width = 0;
@@ -91,7 +91,8 @@ Columns map_header(const std::vector<std::string_view>& header, const CsvReader&
   c.effective = find({"EffectiveCost"}, true);
   c.currency = find({"BillingCurrency"}, true);
   c.category = find({"ChargeCategory"}, true);
-  c.charge_class = find({"ChargeClass"}, false);  // FOCUS 0.5 had none: no corrections then
+  c.charge_class = find({"ChargeClass"}, false);   // FOCUS 0.5 had none: no corrections then
+  c.frequency = find({"ChargeFrequency"}, false);  // Recommended, not Mandatory
   c.bps = {find({"BillingPeriodStart"}, true), "BillingPeriodStart"};
   c.bpe = {find({"BillingPeriodEnd"}, true), "BillingPeriodEnd"};
   c.cps = {find({"ChargePeriodStart"}, true), "ChargePeriodStart"};
@@ -171,9 +172,9 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
   std::vector<bool> wanted(c.width, false);
   // Tags stay CSV-quoted: the tag lookup reads doubled quotes itself, so the longest column of
   // a bill is never copied.
-  for (int index : {c.billed, c.effective, c.currency, c.category, c.charge_class, c.provider,
-                    c.billing_account, c.sub_account, c.service, c.region, c.bps.index, c.bpe.index,
-                    c.cps.index, c.cpe.index})
+  for (int index : {c.billed, c.effective, c.currency, c.category, c.charge_class, c.frequency,
+                    c.provider, c.billing_account, c.sub_account, c.service, c.region, c.bps.index,
+                    c.bpe.index, c.cps.index, c.cpe.index})
     if (index >= 0) wanted[static_cast<size_t>(index)] = true;
   reader.set_wanted(wanted);
   // Only the columns a budget reads are cut out of each record.
@@ -210,6 +211,11 @@ long read_rows(CsvReader& reader, Columns c, RowSink& sink) {
     if (!row.charge_class.empty() && row.charge_class != "Correction")
       throw Error(reader.where(), "ChargeClass '" + std::string(row.charge_class) +
                                       "' is neither Correction nor null");
+    row.frequency = field(c.frequency);
+    if (!row.frequency.empty() && row.frequency != "Usage-Based" && row.frequency != "One-Time" &&
+        row.frequency != "Recurring")
+      throw Error(reader.where(), "ChargeFrequency '" + str::printable(row.frequency, 40) +
+                                      "' is not One-Time, Recurring or Usage-Based");
     row.billing_period_start = time_value(field(c.bps.index), c.bps, reader);
     row.billing_period_end = time_value(field(c.bpe.index), c.bpe, reader);
     row.charge_period_start = time_value(field(c.cps.index), c.cps, reader);

@@ -71,6 +71,57 @@ TEST(BudgetGate, ForecastExtrapolatesOnlyUsageFromTheDaysCovered) {
   EXPECT_EQ(figure(v, "percent"), "81.7");
 }
 
+// FOCUS's ChargeFrequency says what runs on: a one-time refund filed under ChargeCategory Usage
+// counts once. Extrapolated with the usage it came to 378.00 + 378.00 / 20 * 10 = 567.00, under
+// the budget; it is 378.00 + 403.00 / 20 * 10 = 579.50, over it.
+TEST(BudgetGate, ForecastExtrapolatesOnlyUsageBasedRows) {
+  files::TempDir dir("budget-frequency");
+  std::string csv =
+      "BillingCurrency,BillingPeriodStart,BillingPeriodEnd,BilledCost,EffectiveCost,"
+      "ChargeCategory,ChargeFrequency,ChargePeriodStart,ChargePeriodEnd\n";
+  auto row = [&](const std::string& cost, const char* category, const char* frequency, int day,
+                 int days) {
+    auto date = [](int d) {
+      return "2026-11-" + std::string(d < 10 ? "0" : "") + std::to_string(d);
+    };
+    csv += "USD,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z," + cost + "," + cost + "," + category +
+           "," + frequency + "," + date(day) + "T00:00:00Z," + date(day + days) + "T00:00:00Z\n";
+  };
+  for (int day = 1; day <= 20; ++day)
+    row("20.15", "Usage", "Usage-Based", day, 1);
+  row("-25.00", "Usage", "One-Time", 10, 1);  // a refund, under Usage
+  std::string file = (dir.path() / "focus.csv").string();
+  files::write_atomic(file, csv);
+  BudgetSpec b = spec("575");
+  b.fail_on = FailOn::Forecast;
+  verdict::Verdict v = check({b}, "2026-11-21T00:00:00Z", file);
+  EXPECT_EQ(figure(v, "spent"), "378");
+  EXPECT_EQ(figure(v, "usage"), "403");
+  EXPECT_EQ(figure(v, "one_off"), "-25");
+  EXPECT_EQ(figure(v, "forecast"), "579.50");
+  EXPECT_EQ(v.status, verdict::Status::Fail) << v.reason;
+  EXPECT_EQ(v.findings[0].id, "budget-forecast-over");
+}
+
+// A Recurring fee for the whole period is whole already; one for a day repeats every day.
+TEST(BudgetGate, RecurringRowsRunOnOnlyForAPartOfThePeriod) {
+  files::TempDir dir("budget-recurring");
+  std::string head =
+      "BillingCurrency,BillingPeriodStart,BillingPeriodEnd,BilledCost,EffectiveCost,"
+      "ChargeCategory,ChargeFrequency,ChargePeriodStart,ChargePeriodEnd\n"
+      "USD,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,200,200,Usage,Usage-Based,"
+      "2026-11-01T00:00:00Z,2026-11-21T00:00:00Z\n";
+  std::string file = (dir.path() / "focus.csv").string();
+  files::write_atomic(file, head +
+                                "USD,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,30,30,Purchase,"
+                                "Recurring,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z\n");
+  EXPECT_EQ(figure(check({spec("1000")}, "2026-11-21T00:00:00Z", file), "forecast"), "330.00");
+  files::write_atomic(file, head +
+                                "USD,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,2,2,Purchase,"
+                                "Recurring,2026-11-20T00:00:00Z,2026-11-21T00:00:00Z\n");
+  EXPECT_EQ(figure(check({spec("1000")}, "2026-11-21T00:00:00Z", file), "forecast"), "303.00");
+}
+
 TEST(BudgetGate, EffectiveCostAmortizesThePurchase) {
   BudgetSpec b = spec("2000");
   b.cost = CostBasis::Effective;

@@ -85,9 +85,10 @@ void Ledger::add(const CostRow& row) {
     ++rows_after_as_of_;
     return;
   }
-  // Coverage comes from usage: a tax or recurring-fee row spans the whole period on day one.
+  // Coverage comes from accruing charges: a tax or monthly-fee row spans the whole period on day
+  // one, and a one-time refund's span says nothing of how far the data goes.
   if (!correction) {
-    if (row.is_usage())
+    if (row.accrues())
       data_through_ = std::max(data_through_, row.charge_period_end);
     else
       other_through_ = std::max(other_through_, row.charge_period_end);
@@ -106,7 +107,7 @@ void Ledger::add(const CostRow& row) {
     Account& account = accounts_[i];
     Account::Totals& t = account.totals(row.currency);
     t.spent += value;
-    if (row.is_usage() && !correction) t.usage += value;
+    if (row.accrues() && !correction) t.usage += value;
     ++t.rows;
     if (!spec.group_by.empty()) {
       spec.group_by.key(row, group_scratch_);

@@ -48,9 +48,8 @@ std::string dotenv_status(const std::string& status) {
   return status == "pass" ? "UNDER" : status == "fail" ? "OVER" : "UNKNOWN";
 }
 
-}  // namespace
-
-std::string render_budget_table(const verdict::Verdict& v) {
+// The budget lines with their bars, then each budget's breakdown.
+std::string budget_head(const verdict::Verdict& v) {
   std::string out;
   const nlohmann::json budgets = v.summary.value("budgets", nlohmann::json::array());
   if (!budgets.empty()) {
@@ -86,12 +85,17 @@ std::string render_budget_table(const verdict::Verdict& v) {
     }
     out += "\n";
   }
-  verdict::Verdict rest = v;
-  rest.summary = nlohmann::json::object();
-  for (const char* key :
-       {"source", "period_start", "period_end", "data_through", "days_covered", "days_in_period"})
-    if (v.summary.contains(key)) rest.summary[key] = v.summary[key];
-  return out + verdict::render_table(rest);
+  return out;
+}
+
+}  // namespace
+
+verdict::TableSections budget_table() {
+  verdict::TableSections t;
+  t.head = [](const verdict::Verdict& v) -> std::optional<std::string> { return budget_head(v); };
+  t.figures = {"source",       "period_start", "period_end",
+               "data_through", "days_covered", "days_in_period"};
+  return t;
 }
 
 std::string render_budget_dotenv(const verdict::Verdict& v) {

@@ -2,13 +2,14 @@
 
 #include <string>
 
+#include "verdict/report.h"
 #include "verdict/verdict.h"
 
 namespace tollgate::budget {
 
-// The terminal view: a line per budget with a bar of how much is used, each breakdown, then the
-// shared findings table and the result line.
-std::string render_budget_table(const verdict::Verdict& v);
+// The budget's part of the shared table: a line per budget with a bar of how much is used and
+// each breakdown above the shared findings, the period's figures and the result line.
+verdict::TableSections budget_table();
 
 // The shared dotenv report preceded by BUDGET_STATUS=UNDER|OVER|UNKNOWN and the figures
 // (BUDGET_SPENT, BUDGET_FORECAST, BUDGET_LIMIT, BUDGET_PERCENT, BUDGET_CURRENCY,

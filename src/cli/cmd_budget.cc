@@ -27,8 +27,9 @@ Period and forecast:
   The billing period is the one holding --as-of. Rows charged at or after --as-of are left out,
   so an older --as-of replays the verdict of that day. d = days of the period the data covers
   (up to the latest ChargePeriodEnd, not today's date), D = days in the period,
-  MTD = spend so far, U = the Usage part of it (purchases, tax, credits and adjustments are
-  one-off and not extrapolated):
+  MTD = spend so far, U = the part that runs on: ChargeFrequency Usage-Based rows and Recurring
+  ones for less than the period (One-Time rows count once, even a refund under Usage; without
+  ChargeFrequency, ChargeCategory Usage rows):
       forecast       = MTD + U / d * (D - d)
       naive forecast = MTD * D / d            (reported, never judged)
   --fail-on actual fails when MTD > budget; --fail-on forecast also when forecast > budget.
@@ -150,9 +151,9 @@ Runner setup(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_option("--timeout", f->timeout, "HTTP timeout for API sources")->capture_default_str();
   f->out.add_options(cmd);
-  // Replacing the shared table and dotenv renderers after add_options keeps the format list
-  // free of duplicate names; emit() looks the renderer up at run time.
-  f->out.extra["table"] = budget::render_budget_table;
+  // The budget lines head the shared table. Replacing the dotenv renderer after add_options
+  // keeps the format list free of duplicate names; emit() looks the renderer up at run time.
+  f->out.context.table = budget::budget_table();
   f->out.extra["dotenv"] = budget::render_budget_dotenv;
   return [f]() {
     // Flags are checked first (a UsageError is exit 2 with the usage hint); everything read

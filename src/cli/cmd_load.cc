@@ -179,13 +179,12 @@ verdict::Verdict run(const Options& o) {
   return load::make_verdict(s.thresholds, stats, info);
 }
 
-// --summary-export, --csv, --json and --html: the same files from a run and from a merge.
-verdict::Verdict write_side_files(const Options& o, verdict::Verdict v) {
-  if (!o.summary_export.empty()) files::write_atomic(o.summary_export, load::render_k6_summary(v));
-  if (!o.csv.empty()) files::write_atomic(o.csv, load::render_csv(v));
-  if (!o.json.empty()) files::write_atomic(o.json, verdict::render_json(v));
-  if (!o.html.empty()) files::write_atomic(o.html, load::render_html(v));
-  return v;
+// --summary-export, --csv, --json and --html are the --report mechanism under their k6-style
+// names: the same files from a run, a merge and an error, written once by GateOutput.
+void add_side_reports(const Options& o, GateOutput& out) {
+  for (const auto& [format, file] :
+       {std::pair{"k6", &o.summary_export}, {"csv", &o.csv}, {"json", &o.json}, {"html", &o.html}})
+    if (!file->empty()) out.reports.push_back(std::string(format) + "=" + *file);
 }
 
 Runner setup(CLI::App& cmd) {
@@ -210,29 +209,32 @@ Runner setup(CLI::App& cmd) {
                  "Open model: most connections at once (default 1000)");
   cmd.add_option("--share", o->share, "Run share I of N of the load, e.g. 2/4 (see merge)");
   cmd.add_option("--summary-export", o->summary_export,
-                 "Also write k6's summary JSON (GitLab load_performance) to FILE");
-  cmd.add_option("--csv", o->csv, "Also write the per-second time series as CSV to FILE");
-  cmd.add_option("--json", o->json, "Also write the Verdict JSON with full statistics to FILE");
+                 "Also write k6's summary JSON (GitLab load_performance) to FILE (= --report "
+                 "k6=FILE)");
+  cmd.add_option("--csv", o->csv,
+                 "Also write the per-second time series as CSV to FILE (= --report csv=FILE)");
+  cmd.add_option("--json", o->json,
+                 "Also write the Verdict JSON with full statistics to FILE (= --report json=FILE)");
   cmd.add_option("--html", o->html,
-                 "Also write a self-contained HTML report with charts over time to FILE");
+                 "Also write a self-contained HTML report with charts over time to FILE "
+                 "(= --report html=FILE)");
   cmd.add_flag("--insecure,-k", o->insecure, "https: do not verify the server's certificate");
   cmd.add_flag("--check", o->check_only, "Validate the scenario and send nothing");
   out->add_options(cmd);
-  // Added after the options so that --format lists "table" once: this replaces the built-in
-  // table with one that shows the per-request latencies.
-  out->extra["table"] = load::render_summary_table;
+  // The per-request latencies head the shared table.
+  out->context.table = load::summary_table();
   cmd.footer(kFooter);
   return [o, out]() {
+    if (!o->check_only) add_side_reports(*o, *out);
     return run_gate("load", *out, [o]() -> verdict::Verdict {
       if (!o->args.empty() && o->args[0] == "merge") {
         std::vector<std::string> files(o->args.begin() + 1, o->args.end());
-        return write_side_files(*o, load::merge_results(files));
+        return load::merge_results(files);
       }
       if (o->args.size() != 1)
         throw UsageError("expected one scenario file, got " + std::to_string(o->args.size()) +
                          " arguments (did you mean: tollgate load merge FILES...?)");
-      verdict::Verdict v = run(*o);
-      return o->check_only ? v : write_side_files(*o, std::move(v));
+      return run(*o);
     });
   };
 }

@@ -57,9 +57,8 @@ struct ScanCommand {
   }
 
   void add_options(CLI::App& cmd) {
-    // The scan's own terminal view (counts, then findings grouped by package) replaces the
-    // generic table.
-    out.extra["table"] = [](const verdict::Verdict& v) { return scan::render_scan_table(v); };
+    // Counts, then findings grouped by package, head the shared table.
+    out.context.table = scan::scan_table();
     out.extra["gitlab"] = [](const verdict::Verdict& v) {
       return scan::render_gitlab_container_scanning(v);
     };
@@ -76,6 +75,9 @@ struct ScanCommand {
     cmd.add_flag("--ignore-unfixed", ignore_unfixed,
                  "leave out vulnerabilities that have no fix yet");
     cmd.add_option("--ignore-file", ignore_file, "YAML file of accepted risks (see below)");
+    cmd.add_option("--dockerfile", out.context.dockerfile,
+                   "the Dockerfile or Containerfile the image was built from: where SARIF places "
+                   "findings inside the image (else they name the image and package)");
   }
 
   int run(const std::function<scan::ScanResult(const scan::ScanOptions&)>& body) {
@@ -138,7 +140,9 @@ Runner setup_sbom(CLI::App& cmd) {
         text = files::read(*file);
       }
       scan::Inventory inv = scan::read_cyclonedx(text, *file);
-      return scan::scan_inventory(std::move(inv), {"sbom:" + *file, "sbom", ""}, o);
+      // The image the SBOM describes is what GitLab's report and the table name, not the file.
+      std::string subject = inv.image.empty() ? "sbom:" + *file : inv.image;
+      return scan::scan_inventory(std::move(inv), {subject, "sbom", ""}, o);
     });
   };
 }

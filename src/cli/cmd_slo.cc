@@ -55,9 +55,9 @@ Runner setup(CLI::App& cmd) {
   auto out = std::make_shared<GateOutput>();
   auto labels = std::make_shared<std::vector<std::string>>();
   auto no_record = std::make_shared<bool>(false);
-  out->extra["table"] = slo::render_slo_table;
+  out->context.table = slo::slo_table();
   out->extra["metrics"] = slo::render_openmetrics;
-  out->extra["junit"] = slo::render_slo_junit;
+  out->context.junit = slo::slo_junit();
   cmd.footer(kFooter);
   cmd.add_option("slo_file", options->slo_path, "The SLO file (Keptn slo.yaml format)")
       ->required()

@@ -45,24 +45,27 @@ void GateOutput::add_options(CLI::App& command) {
       });
 }
 
-std::string GateOutput::render(const std::string& name, const verdict::Verdict& v) const {
+std::string GateOutput::render(const std::string& name, const verdict::Verdict& v,
+                               const verdict::RenderContext& ctx) const {
   auto custom = extra.find(name);
   if (custom != extra.end()) return custom->second(v);
-  return verdict::render(v, verdict::parse_format(name).value_or(verdict::Format::Table));
+  return verdict::render(v, verdict::parse_format(name).value_or(verdict::Format::Table), ctx);
 }
 
 int GateOutput::emit(const verdict::Verdict& v) const {
+  verdict::RenderContext ctx = context;
+  if (ctx.command_line.empty()) ctx.command_line = verdict::command_line();
   // The files first: a reader of the terminal output can rely on them being there.
   for (const auto& spec : reports) {
     size_t eq = spec.find('=');
     term::NoColorScope plain;
-    files::write_atomic(spec.substr(eq + 1), render(spec.substr(0, eq), v));
+    files::write_atomic(spec.substr(eq + 1), render(spec.substr(0, eq), v, ctx));
   }
   if (output.empty()) {
-    std::cout << render(format, v) << std::flush;
+    std::cout << render(format, v, ctx) << std::flush;
   } else {
     term::NoColorScope plain;
-    files::write_atomic(output, render(format, v));
+    files::write_atomic(output, render(format, v, ctx));
     std::cout << v.gate << ": " << verdict::to_string(v.status)
               << (v.reason.empty() ? "" : " - " + v.reason) << " (report: " << output << ")\n";
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "verdict/report.h"
 #include "verdict/verdict.h"
 
 namespace tollgate::cli {
@@ -19,6 +20,8 @@ struct GateOutput {
   std::vector<std::string> reports;
   // Formats particular to a gate ("gitlab", "k6"): name -> renderer.
   std::map<std::string, std::function<std::string(const verdict::Verdict&)>> extra;
+  // What reports say beyond the verdict; the command line is filled in when it is written.
+  verdict::RenderContext context;
 
   void add_options(CLI::App& command);
   // Writes the verdict in the chosen format (to --output when given, and then a one-line
@@ -26,7 +29,8 @@ struct GateOutput {
   int emit(const verdict::Verdict& v) const;
 
  private:
-  std::string render(const std::string& format, const verdict::Verdict& v) const;
+  std::string render(const std::string& format, const verdict::Verdict& v,
+                     const verdict::RenderContext& ctx) const;
   std::vector<std::string> format_names() const;
 };
 

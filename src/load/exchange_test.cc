@@ -110,6 +110,22 @@ TEST(Outputs, K6SummaryCarriesWhatGitlabReads) {
   EXPECT_EQ(m["http_req_duration"]["thresholds"]["p(95)<50"], true);  // true: failed, as k6
 }
 
+TEST(Outputs, K6SummaryLeavesOutChecksWhenNoneRanAndHasNoState) {
+  Stats s({"a"});
+  for (int i = 1; i <= 10; ++i) {
+    s.requests[0].latency.record(i * 1000);
+    s.requests[0].waiting.record(i * 500);
+    s.requests[0].count++;
+  }
+  s.overall.merge(s.requests[0]);
+  s.duration_s = 2;
+  verdict::Verdict v = make_verdict({}, s, {"http://x", "closed", ""});
+  nlohmann::json k6 = nlohmann::json::parse(render_k6_summary(v));
+  EXPECT_FALSE(k6["metrics"].contains("checks")) << k6["metrics"].dump();
+  EXPECT_FALSE(k6.contains("state"));
+  EXPECT_DOUBLE_EQ(k6["metrics"]["http_reqs"]["rate"].get<double>(), 5.0);
+}
+
 TEST(Outputs, CsvHasARowPerSecond) {
   Stats s({"a"});
   for (int sec = 0; sec < 3; ++sec) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "verdict/report.h"
 #include "verdict/verdict.h"
 
 // The load gate's own report formats. Each reads only the Verdict (its summary holds the full
@@ -13,7 +14,8 @@ namespace tollgate::load {
 std::string render_k6_summary(const verdict::Verdict& v);
 // One row per second: second,requests,failures,users,p50_ms,p95_ms,p99_ms,max_ms.
 std::string render_csv(const verdict::Verdict& v);
-// The end-of-run table: one row per request name and a total row, then the verdict.
-std::string render_summary_table(const verdict::Verdict& v);
+// The load gate's part of the shared end-of-run table: one row per request name and a total row
+// above the shared findings (thresholds) and result line.
+verdict::TableSections summary_table();
 
 }  // namespace tollgate::load

@@ -31,6 +31,55 @@ bool everyone(const nlohmann::json& principal) {
   return false;
 }
 
+// Actions that take no resource (the Service Authorization Reference lists no resource type for
+// them), as patterns; IAM compares action names without regard to case.
+constexpr std::string_view kResourceless[] = {
+    "acm:listcertificates",
+    "autoscaling:describe*",
+    "cloudformation:liststacks",
+    "cloudwatch:getmetricdata",
+    "cloudwatch:listmetrics",
+    "cloudwatch:putmetricdata",
+    "dynamodb:listtables",
+    "ec2:describe*",
+    "ecr:getauthorizationtoken",
+    "eks:listclusters",
+    "elasticloadbalancing:describe*",
+    "iam:getaccountpasswordpolicy",
+    "iam:getaccountsummary",
+    "iam:listaccountaliases",
+    "iam:listpolicies",
+    "iam:listroles",
+    "iam:listusers",
+    "kms:createkey",
+    "kms:listaliases",
+    "kms:listkeys",
+    "lambda:listfunctions",
+    "logs:describeloggroups",
+    "route53:listhostedzones",
+    "s3:listallmybuckets",
+    "secretsmanager:getrandompassword",
+    "secretsmanager:listsecrets",
+    "sns:listtopics",
+    "sqs:listqueues",
+    "ssm:describeparameters",
+    "sts:getcalleridentity",
+    "tag:getresources",
+    "xray:getsamplingrules",
+    "xray:getsamplingtargets",
+    "xray:puttelemetryrecords",
+    "xray:puttracesegments",
+};
+
+// IAM's wildcard match: '*' any run of characters, '?' one.
+bool glob(std::string_view pattern, std::string_view text) {
+  if (pattern.empty()) return text.empty();
+  if (pattern[0] == '*')
+    return glob(pattern.substr(1), text) || (!text.empty() && glob(pattern, text.substr(1)));
+  return !text.empty() && (pattern[0] == '?' || pattern[0] == text[0]) &&
+         glob(pattern.substr(1), text.substr(1));
+}
+
 std::string label(const nlohmann::json& statement, size_t index) {
   if (statement.contains("Sid") && statement["Sid"].is_string() &&
       !statement["Sid"].get<std::string>().empty())
@@ -39,6 +88,16 @@ std::string label(const nlohmann::json& statement, size_t index) {
 }
 
 }  // namespace
+
+bool restrictable(std::string_view action) {
+  std::string lower;
+  for (char c : action)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.size() > 200) return true;  // no real action is this long; keep the match linear
+  for (std::string_view pattern : kResourceless)
+    if (glob(pattern, lower)) return false;
+  return true;
+}
 
 PolicyFindings analyse_policy(std::string_view json) {
   PolicyFindings out;
@@ -70,6 +129,16 @@ PolicyFindings analyse_policy(std::string_view json) {
                                      (star_action ? "Action \"*\"" : "everything but NotAction") +
                                      " on Resource \"*\"");
     if (star_action) out.star_action_statements.push_back(label(s, i) + " allows Action \"*\"");
+    if (all_resources) {
+      std::vector<std::string> wide;
+      for (const auto& a : actions)
+        if (restrictable(a)) wide.push_back(a);
+      if (not_action) wide.push_back("everything but NotAction");
+      if (!wide.empty())
+        out.star_resource_statements.push_back(label(s, i) + " allows " + wide.front() +
+                                               (wide.size() > 1 ? " and more" : "") +
+                                               " on Resource \"*\"");
+    }
     // A Condition (source VPC, organisation id, ...) usually narrows "*" to someone known.
     if (everyone(s.value("Principal", nlohmann::json())) && !s.contains("Condition"))
       out.public_statements.push_back(label(s, i) + " allows Principal \"*\"");

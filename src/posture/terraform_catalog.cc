@@ -63,10 +63,14 @@ const std::vector<RuleInfo>& rules() {
         "Plain HTTP from anywhere usually means traffic that should go through a load balancer "
         "with TLS reaches the instance directly.",
         "put the service behind a load balancer with TLS, or restrict the source"),
-      r("CKV_AWS_277", S::Critical, "Security group opens all ports to the internet",
-        "An ingress rule for every port and protocol from anywhere exposes every service on "
-        "the instance, including ones nobody meant to publish.",
-        "allow only the ports the service needs, from the networks that need them"),
+      r("CKV_AWS_277", S::Critical, "Security group allows all traffic from the internet",
+        "An ingress rule for every protocol (-1) from anywhere exposes every service on the "
+        "instance, including ones nobody meant to publish.",
+        "allow only the protocols and ports the service needs, from the networks that need them"),
+      r("CKV_AWS_382", S::Medium, "Security group allows all traffic to the internet",
+        "An egress rule for every protocol (-1) to anywhere lets a compromised instance reach "
+        "any host on any port: exfiltration and command-and-control go unhindered.",
+        "allow only the destinations and ports the service needs (VPC endpoints for AWS APIs)"),
       r("CKV_AWS_3", S::High, "EBS volume is not encrypted",
         "Unencrypted volumes and their snapshots expose data to anyone who can copy or share "
         "them. (Account-level default encryption is invisible in a plan.)",
@@ -94,6 +98,16 @@ const std::vector<RuleInfo>& rules() {
         "An aws_iam_policy_document that allows every action on every resource becomes "
         "administrator access wherever it is attached.",
         "list the actions and resources in the statement"),
+      r("CKV_AWS_355", S::Medium, "IAM policy allows restrictable actions on every resource",
+        "A statement that allows actions which can name their resources on Resource \"*\" "
+        "reaches every present and future resource of those services in the account.",
+        "name the resources (ARNs) the actions need; keep \"*\" for actions that take none"),
+      r("CKV_AWS_356", S::Medium,
+        "IAM policy document allows restrictable actions on every resource",
+        "An aws_iam_policy_document statement that allows actions which can name their "
+        "resources on Resource \"*\" reaches every resource of those services wherever the "
+        "document is attached.",
+        "name the resources (ARNs) in the statement; keep \"*\" for actions that take none"),
       r("CKV_AWS_79", S::Medium, "Instance metadata service v1 is enabled",
         "Without http_tokens = \"required\" a server-side request forgery can read the "
         "instance's credentials from the metadata service.",

@@ -1,5 +1,6 @@
 // The Terraform AWS rules over the resources of a plan.
 #include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "posture/iam_policy.h"
@@ -139,11 +140,11 @@ void s3_buckets(const std::vector<Resource>& all, Collector& out) {
   }
 }
 
-// One ingress permission, whatever resource type wrote it.
-struct Ingress {
+// One ingress or egress permission, whatever resource type wrote it.
+struct Permission {
   std::string protocol;
   std::optional<long long> from, to;
-  std::vector<std::string> sources;  // CIDR blocks, IPv4 and IPv6
+  std::vector<std::string> sources;  // CIDR blocks, IPv4 and IPv6 (destinations for egress)
   bool unknown = false;
   SourceLocation where;
 };
@@ -153,77 +154,103 @@ std::optional<long long> port(const Node* n) {
   return std::nullopt;
 }
 
-void add_cidrs(Ingress& in, const Node* list) {
+void add_cidrs(Permission& p, const Node* list) {
   for (const auto& c : items(list))
-    in.sources.emplace_back(text(&c));
+    p.sources.emplace_back(text(&c));
 }
 
-std::vector<Ingress> ingress_of(const Resource& r, bool& whole_unknown) {
-  std::vector<Ingress> out;
+// The permissions of one direction ("ingress" or "egress") a resource writes: the blocks of an
+// aws_security_group, an aws_security_group_rule of that type, or the VPC rule resource.
+std::vector<Permission> permissions_of(const Resource& r, const std::string& direction,
+                                       bool& whole_unknown) {
+  std::vector<Permission> out;
   whole_unknown = false;
   if (r.type == "aws_security_group") {
-    if (r.is_unknown("ingress") && items(r.value("ingress")).empty()) whole_unknown = true;
-    for (const auto& i : items(r.value("ingress"))) {
-      Ingress in{std::string(text(get(&i, "protocol"))),
-                 port(get(&i, "from_port")),
-                 port(get(&i, "to_port")),
-                 {},
-                 false,
-                 i.where()};
-      add_cidrs(in, get(&i, "cidr_blocks"));
-      add_cidrs(in, get(&i, "ipv6_cidr_blocks"));
-      out.push_back(std::move(in));
+    if (r.is_unknown(direction) && items(r.value(direction)).empty()) whole_unknown = true;
+    for (const auto& i : items(r.value(direction))) {
+      Permission p{std::string(text(get(&i, "protocol"))),
+                   port(get(&i, "from_port")),
+                   port(get(&i, "to_port")),
+                   {},
+                   false,
+                   i.where()};
+      add_cidrs(p, get(&i, "cidr_blocks"));
+      add_cidrs(p, get(&i, "ipv6_cidr_blocks"));
+      out.push_back(std::move(p));
     }
     // after_unknown marks individual blocks' CIDRs that are computed.
     if (!out.empty() &&
-        (r.is_unknown("ingress.cidr_blocks") || r.is_unknown("ingress.ipv6_cidr_blocks")))
+        (r.is_unknown(direction + ".cidr_blocks") || r.is_unknown(direction + ".ipv6_cidr_blocks")))
       out.front().unknown = true;
   } else if (r.type == "aws_security_group_rule") {
-    if (text(r.value("type")) != "ingress") return out;
-    Ingress in{std::string(text(r.value("protocol"))),
-               port(r.value("from_port")),
-               port(r.value("to_port")),
-               {},
-               r.is_unknown("cidr_blocks") || r.is_unknown("ipv6_cidr_blocks"),
-               r.where};
-    add_cidrs(in, r.value("cidr_blocks"));
-    add_cidrs(in, r.value("ipv6_cidr_blocks"));
-    out.push_back(std::move(in));
-  } else if (r.type == "aws_vpc_security_group_ingress_rule") {
-    Ingress in{std::string(text(r.value("ip_protocol"))),
-               port(r.value("from_port")),
-               port(r.value("to_port")),
-               {},
-               r.is_unknown("cidr_ipv4") || r.is_unknown("cidr_ipv6"),
-               r.where};
+    if (text(r.value("type")) != direction) return out;
+    Permission p{std::string(text(r.value("protocol"))),
+                 port(r.value("from_port")),
+                 port(r.value("to_port")),
+                 {},
+                 r.is_unknown("cidr_blocks") || r.is_unknown("ipv6_cidr_blocks"),
+                 r.where};
+    add_cidrs(p, r.value("cidr_blocks"));
+    add_cidrs(p, r.value("ipv6_cidr_blocks"));
+    out.push_back(std::move(p));
+  } else if (r.type == "aws_vpc_security_group_" + direction + "_rule") {
+    Permission p{std::string(text(r.value("ip_protocol"))),
+                 port(r.value("from_port")),
+                 port(r.value("to_port")),
+                 {},
+                 r.is_unknown("cidr_ipv4") || r.is_unknown("cidr_ipv6"),
+                 r.where};
     for (const char* key : {"cidr_ipv4", "cidr_ipv6"})
-      if (!text(r.value(key)).empty()) in.sources.emplace_back(text(r.value(key)));
-    out.push_back(std::move(in));
+      if (!text(r.value(key)).empty()) p.sources.emplace_back(text(r.value(key)));
+    out.push_back(std::move(p));
   }
   return out;
 }
 
 // A prefix length of zero is the whole address space, however the address is spelled
 // (0.0.0.0/0, ::/0, 0000:0000::/0).
-bool open_source(const Ingress& in) {
-  return std::any_of(in.sources.begin(), in.sources.end(),
+bool open_to_internet(const Permission& p) {
+  return std::any_of(p.sources.begin(), p.sources.end(),
                      [](const std::string& c) { return c.ends_with("/0"); });
 }
 
-bool all_protocols(const Ingress& in) {
-  return in.protocol == "-1" || in.protocol == "all";
+bool all_protocols(const Permission& p) {
+  return p.protocol == "-1" || p.protocol == "all";
 }
 
-bool covers(const Ingress& in, long long p) {
-  if (all_protocols(in)) return true;
-  return in.from && in.to && *in.from <= p && p <= *in.to;
+bool covers(const Permission& p, long long port) {
+  if (all_protocols(p)) return true;
+  return p.from && p.to && *p.from <= port && port <= *p.to;
 }
 
-bool covers_all_ports(const Ingress& in) {
-  if (all_protocols(in)) return true;
-  return in.from && in.to && *in.from <= 1 && *in.to >= 65535;
+std::string describe(const Permission& p, const std::string& direction) {
+  std::string ports = all_protocols(p) ? "all traffic"
+                      : (p.from && p.to)
+                          ? "ports " + std::to_string(*p.from) + "-" + std::to_string(*p.to)
+                          : "ports ?";
+  return direction + " open to the internet: " + ports +
+         (direction == "egress" ? " to " : " from ") +
+         (p.sources.empty() ? "?" : p.sources.front());
 }
 
+// One rule over one direction's permissions: which hold the traffic the rule is about.
+void report_open(Collector& out, std::string_view id, const Resource& r,
+                 const std::string& direction, const std::vector<Permission>& perms,
+                 bool whole_unknown, const std::function<bool(const Permission&)>& matters) {
+  Outcome o;
+  if (whole_unknown) o.unknown.push_back({r.where, unknown_text(direction)});
+  for (const auto& p : perms) {
+    if (!matters(p)) continue;
+    if (open_to_internet(p))
+      o.hits.push_back({p.where, describe(p, direction)});
+    else if (p.unknown)
+      o.unknown.push_back({p.where, unknown_text("the " + direction + " CIDRs")});
+  }
+  o.report(out, id, r);
+}
+
+// Checkov's ids: 24, 25 and 260 are ingress to a port (a range or all protocols covering it);
+// 277 is ingress and 382 egress of all protocols (-1) only, not a TCP 0-65535 range.
 void security_groups(const std::vector<Resource>& all, Collector& out) {
   struct PortRule {
     const char* id;
@@ -232,38 +259,18 @@ void security_groups(const std::vector<Resource>& all, Collector& out) {
   static constexpr PortRule port_rules[] = {
       {"CKV_AWS_24", 22}, {"CKV_AWS_25", 3389}, {"CKV_AWS_260", 80}};
   for (const auto& r : all) {
-    bool whole_unknown = false;
-    std::vector<Ingress> rules = ingress_of(r, whole_unknown);
-    if (rules.empty() && !whole_unknown) continue;
-    auto describe = [](const Ingress& in, const std::string& what) {
-      std::string ports = all_protocols(in) ? "all traffic"
-                          : (in.from && in.to)
-                              ? "ports " + std::to_string(*in.from) + "-" + std::to_string(*in.to)
-                              : "ports ?";
-      return what + ": " + ports + " from " + (in.sources.empty() ? "?" : in.sources.front());
-    };
-    for (const auto& pr : port_rules) {
-      Outcome o;
-      if (whole_unknown) o.unknown.push_back({r.where, unknown_text("ingress")});
-      for (const auto& in : rules) {
-        if (!covers(in, pr.port)) continue;
-        if (open_source(in))
-          o.hits.push_back({in.where, describe(in, "ingress open to the internet")});
-        else if (in.unknown)
-          o.unknown.push_back({in.where, unknown_text("the ingress source CIDRs")});
-      }
-      o.report(out, pr.id, r);
+    if (r.data) continue;
+    bool in_unknown = false, out_unknown = false;
+    std::vector<Permission> ingress = permissions_of(r, "ingress", in_unknown);
+    std::vector<Permission> egress = permissions_of(r, "egress", out_unknown);
+    if (!ingress.empty() || in_unknown) {
+      for (const auto& pr : port_rules)
+        report_open(out, pr.id, r, "ingress", ingress, in_unknown,
+                    [&](const Permission& p) { return covers(p, pr.port); });
+      report_open(out, "CKV_AWS_277", r, "ingress", ingress, in_unknown, all_protocols);
     }
-    Outcome all_ports;
-    if (whole_unknown) all_ports.unknown.push_back({r.where, unknown_text("ingress")});
-    for (const auto& in : rules) {
-      if (!covers_all_ports(in)) continue;
-      if (open_source(in))
-        all_ports.hits.push_back({in.where, describe(in, "ingress open to the internet")});
-      else if (in.unknown)
-        all_ports.unknown.push_back({in.where, unknown_text("the ingress source CIDRs")});
-    }
-    all_ports.report(out, "CKV_AWS_277", r);
+    if (!egress.empty() || out_unknown)
+      report_open(out, "CKV_AWS_382", r, "egress", egress, out_unknown, all_protocols);
   }
 }
 
@@ -329,7 +336,9 @@ void iam(const Resource& r, Collector& out) {
     attr = "json";
   if (attr.empty()) return;
   const char* admin_id = r.data ? "CKV_AWS_1" : "CKV_AWS_62";
-  Outcome admin, star;
+  // Checkov files the same check under 355 for policy resources and 356 for the data source.
+  const char* resource_id = r.data ? "CKV_AWS_356" : "CKV_AWS_355";
+  Outcome admin, star, star_resource;
   const Node* doc = r.value(attr);
   if (doc == nullptr || text(doc).empty()) {
     if (r.is_unknown(attr)) admin.unknown.push_back({r.where, unknown_text(attr)});
@@ -344,8 +353,11 @@ void iam(const Resource& r, Collector& out) {
     admin.hits.push_back({where, s});
   for (const auto& s : f.star_action_statements)
     star.hits.push_back({where, s});
+  for (const auto& s : f.star_resource_statements)
+    star_resource.hits.push_back({where, s});
   admin.report(out, admin_id, r);
   if (!r.data) star.report(out, "CKV_AWS_63", r);
+  star_resource.report(out, resource_id, r);
 }
 
 void bucket_policy(const Resource& r, Collector& out) {

@@ -32,6 +32,9 @@ struct Package {
 
 struct Inventory {
   OsInfo os;
+  // The image the inventory was taken from when its source names one (an SBOM's
+  // metadata.component): "registry.example/app:1.0", "alpine@sha256:..."; else empty.
+  std::string image;
   std::vector<Package> packages;
   std::vector<std::string> warnings;
 };

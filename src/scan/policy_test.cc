@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "scan/reports.h"
+#include "scan/sbom.h"
 #include "util/files.h"
 #include "util/timefmt.h"
 
@@ -183,6 +184,33 @@ TEST(GitlabReport, AnErrorIsAFailedScanNotAnEmptySuccess) {
   expect_valid_gitlab_report(r);
   EXPECT_EQ(r["scan"]["status"], "failure");
   EXPECT_EQ(r["scan"]["messages"][0]["level"], "fatal");
+}
+
+TEST(CycloneDx, EveryBomGetsAFreshSerialNumber) {
+  auto error = verdict::Verdict::error("scan", "no vulnerability database");
+  std::string a = json::parse(render_cyclonedx({}, error))["serialNumber"];
+  std::string b = json::parse(render_cyclonedx({}, error))["serialNumber"];
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(RE2::FullMatch(
+      a, "urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))
+      << a;
+}
+
+TEST(CycloneDx, TheImageIsTheSbomsContainerComponent) {
+  auto image = [](const std::string& component) {
+    return read_cyclonedx(R"({"bomFormat":"CycloneDX","metadata":{"component":)" + component + "}}",
+                          "sbom.json")
+        .image;
+  };
+  // Syft: the name the user gave and the manifest digest; Trivy: the name with its tag.
+  EXPECT_EQ(image(R"({"type":"container","name":"alpine","version":"sha256:2731"})"),
+            "alpine@sha256:2731");
+  EXPECT_EQ(image(R"({"type":"container","name":"registry:5000/shop/cart:1.4",)"
+                  R"("version":"sha256:2731"})"),
+            "registry:5000/shop/cart:1.4");
+  EXPECT_EQ(image(R"({"type":"container","name":"registry:5000/shop/cart","version":"1.4"})"),
+            "registry:5000/shop/cart:1.4");
+  EXPECT_EQ(image(R"({"type":"application","name":"cart","version":"1.4"})"), "");
 }
 
 }  // namespace

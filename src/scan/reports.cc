@@ -1,6 +1,7 @@
 #include "scan/reports.h"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <re2/re2.h>
 
 #include <cstdio>
@@ -60,20 +61,34 @@ json scanner_block(const char* id, const char* name) {
 
 }  // namespace
 
-std::string stable_uuid(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);  // "version 5" shape
-  digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);  // RFC 4122 variant
+namespace {
+
+std::string uuid_text(unsigned char* bytes, unsigned char version) {
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | (version << 4));
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
   std::string out;
   char hex[3];
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    std::snprintf(hex, sizeof hex, "%02x", digest[i]);
+    std::snprintf(hex, sizeof hex, "%02x", bytes[i]);
     out += hex;
   }
   return out;
+}
+
+}  // namespace
+
+std::string stable_uuid(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+  return uuid_text(digest, 5);  // "version 5" shape
+}
+
+std::string random_uuid() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error("no random bytes for a BOM serial number");
+  return uuid_text(bytes, 4);
 }
 
 std::string render_gitlab_container_scanning(const verdict::Verdict& v) {
@@ -171,8 +186,8 @@ std::string render_cyclonedx(const Inventory& inventory, const verdict::Verdict&
   json bom = {
       {"bomFormat", "CycloneDX"},
       {"specVersion", "1.4"},
-      {"serialNumber",
-       "urn:uuid:" + stable_uuid(v.summary.value("target", "") + v.summary.value("end_time", ""))},
+      // CycloneDX: every BOM, even one of the same image, gets its own serial number.
+      {"serialNumber", "urn:uuid:" + random_uuid()},
       {"version", 1},
       {"metadata",
        {{"timestamp",

@@ -24,5 +24,7 @@ std::string render_cyclonedx(const Inventory& inventory, const verdict::Verdict&
 // A stable RFC 4122-shaped id derived from text (SHA-256 based), so a finding keeps its id from
 // one report to the next.
 std::string stable_uuid(std::string_view text);
+// A random (version 4) UUID, for what must differ every time: a BOM's serialNumber.
+std::string random_uuid();
 
 }  // namespace tollgate::scan

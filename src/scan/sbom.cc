@@ -59,6 +59,20 @@ std::string property(const json& c, std::string_view name) {
   return "";
 }
 
+// The image a container component names, as `docker pull` takes it. Syft writes the name the
+// user gave and the manifest digest as version; Trivy the name with its tag.
+std::string image_of(const json& c) {
+  if (c.value("type", "") != "container") return "";
+  std::string name = c.value("name", "");
+  std::string version = c.value("version", "");
+  if (name.empty()) return "";
+  size_t slash = name.rfind('/');
+  bool tagged =
+      name.find_first_of(":@", slash == std::string::npos ? 0 : slash) != std::string::npos;
+  if (tagged || version.empty()) return name;
+  return name + (version.starts_with("sha256:") ? "@" : ":") + version;
+}
+
 }  // namespace
 
 std::string purl_decode(std::string_view s) {
@@ -83,8 +97,10 @@ Inventory read_cyclonedx(std::string_view text, const std::string& file) {
     throw Error(SourceLocation{file}, "not a CycloneDX JSON SBOM (bomFormat is not \"CycloneDX\")");
   Inventory inv;
   std::vector<json> all;
-  if (j.contains("metadata") && j["metadata"].contains("component"))
+  if (j.contains("metadata") && j["metadata"].contains("component")) {
     all.push_back(j["metadata"]["component"]);
+    inv.image = image_of(all.back());
+  }
   if (j.contains("components") && j["components"].is_array())
     for (const auto& c : j["components"])
       all.push_back(c);

@@ -1,6 +1,7 @@
 #include "scan/scan_table.h"
 
 #include <map>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -13,8 +14,10 @@ namespace tollgate::scan {
 
 using verdict::Severity;
 
-std::string render_scan_table(const verdict::Verdict& v) {
-  if (v.status == verdict::Status::Error) return verdict::render_table(v);
+namespace {
+
+std::optional<std::string> scan_head(const verdict::Verdict& v) {
+  if (v.status == verdict::Status::Error) return std::nullopt;
   const auto& s = v.summary;
   std::string out = s.value("target", "") + " (" + s.value("os", "?") + ", " +
                     std::to_string(s.value("packages", 0)) + " packages)\n";
@@ -72,10 +75,17 @@ std::string render_scan_table(const verdict::Verdict& v) {
     out += "expired ignore entry: " + e.get<std::string>() + "\n";
   for (const auto& w : s.value("warnings", nlohmann::json::array()))
     out += "warning: " + w.get<std::string>() + "\n";
-  std::string status = v.status == verdict::Status::Pass ? term::paint(term::Color::Green, "PASS")
-                                                         : term::paint(term::Color::Red, "FAIL");
-  out += "\nscan: " + status + " - " + v.reason + "\n";
-  return out;
+  return out + "\n";
+}
+
+}  // namespace
+
+verdict::TableSections scan_table() {
+  verdict::TableSections t;
+  t.head = scan_head;
+  t.findings = false;                      // the head lists them by package
+  t.figures = std::vector<std::string>{};  // and the figures in its first lines
+  return t;
 }
 
 }  // namespace tollgate::scan

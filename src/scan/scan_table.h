@@ -2,13 +2,14 @@
 
 #include <string>
 
+#include "verdict/report.h"
 #include "verdict/verdict.h"
 
 namespace tollgate::scan {
 
-// The terminal view of a scan: what was scanned, the severity counts, then one block per
+// The scan's part of the shared table: what was scanned, the severity counts, then one block per
 // package (installed version, each vulnerability with its severity and fix), ignored findings
-// marked, and the verdict line last.
-std::string render_scan_table(const verdict::Verdict& v);
+// marked, above the shared result line. An error verdict gets the plain shared table.
+verdict::TableSections scan_table();
 
 }  // namespace tollgate::scan

@@ -4,11 +4,14 @@
 // _p sort after it. Dotted components compare as numbers, except that a component with a leading
 // zero on either side compares as a string ("1.01" < "1.1", as in the Gentoo rules apk follows).
 // When one version runs out first, the longer one is newer unless it goes on with a pre-release.
+// Like apk-tools' apk_version_compare, a string outside this grammar still gets an answer: the
+// tokens are compared up to where one stops fitting the grammar, and there a valid end or
+// token ranks above the invalid one ("1.0" < "1.0bc", "23_foo" > "4_beta"), as apk-tools' own
+// test vectors (test/unit/version.data) say.
 #include <array>
 #include <string>
 
 #include "scan/version.h"
-#include "util/error.h"
 
 namespace tollgate::scan {
 namespace {
@@ -152,19 +155,9 @@ int compare_tokens(const Token& a, const Token& b) {
   return a.text < b.text ? -1 : (a.text > b.text ? 1 : 0);
 }
 
-void validate(std::string_view v) {
-  Tokens t(v);
-  while (t.current().kind < Kind::End)
-    t.next();
-  if (t.current().kind == Kind::Invalid)
-    throw Error("apk version '" + std::string(v) + "' is invalid");
-}
-
 }  // namespace
 
 int compare_apk(std::string_view a, std::string_view b) {
-  validate(a);
-  validate(b);
   Tokens ta(a), tb(b);
   for (; ta.current().kind == tb.current().kind && ta.current().kind < Kind::End;
        ta.next(), tb.next()) {

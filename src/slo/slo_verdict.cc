@@ -1,6 +1,7 @@
 #include "slo/slo_verdict.h"
 
 #include <cmath>
+#include <set>
 
 #include "util/strings.h"
 #include "util/table.h"
@@ -199,10 +200,11 @@ verdict::Verdict make_verdict(const SloContext& c, const Evaluation& e,
   return v;
 }
 
-std::string render_slo_table(const verdict::Verdict& v) {
+namespace {
+
+std::optional<std::string> slo_head(const verdict::Verdict& v) {
   const json& s = v.summary;
-  if (v.status == verdict::Status::Error || !s.contains("objectives"))
-    return verdict::render_table(v);
+  if (v.status == verdict::Status::Error || !s.contains("objectives")) return std::nullopt;
   auto paint_result = [](const std::string& r) {
     if (r == "pass") return term::paint(term::Color::Green, "pass");
     if (r == "warning") return term::paint(term::Color::Yellow, "warning");
@@ -278,80 +280,111 @@ std::string render_slo_table(const verdict::Verdict& v) {
               : "") +
          "), compared with " + std::to_string(s["compared_results"].get<int>()) +
          " earlier evaluation(s)\n\n";
-  std::string result = s["result"].get<std::string>();
-  std::string label = result == "warning" && v.status == verdict::Status::Pass
-                          ? term::paint(term::Color::Yellow, "WARNING")
-                      : v.status == verdict::Status::Pass ? term::paint(term::Color::Green, "PASS")
-                                                          : term::paint(term::Color::Red, "FAIL");
-  out += "slo: " + label + " - " + v.reason + "\n";
   return out;
 }
 
-std::string render_slo_junit(const verdict::Verdict& v) {
-  const json& s = v.summary;
-  if (v.status == verdict::Status::Error || !s.contains("objectives"))
-    return verdict::render_junit(v);
-  struct Case {
-    std::string name, failure, out;
+}  // namespace
+
+verdict::TableSections slo_table() {
+  verdict::TableSections t;
+  t.head = slo_head;
+  t.findings = false;                      // every objective is a row of the head
+  t.figures = std::vector<std::string>{};  // and the score its last line
+  // A Keptn warning opens the gate (status pass) but is not a clean pass.
+  t.status = [](const verdict::Verdict& v) -> std::optional<std::string> {
+    if (v.status == verdict::Status::Pass && v.summary.value("result", "") == "warning")
+      return term::paint(term::Color::Yellow, "WARNING");
+    return std::nullopt;
   };
-  std::vector<Case> cases;
-  for (const auto& o : s["objectives"]) {
-    std::string value = o["value"].is_number() ? number_text(o["value"].get<double>()) : "no data";
-    std::string result = o["result"].get<std::string>();
-    std::string text = o["sli"].get<std::string>() + " = " + value + ": " + result + " (" +
-                       o["reason"].get<std::string>() +
-                       "); query: " + o["query"].get<std::string>();
-    bool failed = result == "fail" || (result == "warning" && v.status == verdict::Status::Fail &&
-                                       s["result"] == "warning");
-    cases.push_back({o["display_name"].get<std::string>(), failed ? text : "", failed ? "" : text});
-  }
-  std::string score = "score " + number_text(s["score"].get<double>()) + "%, result " +
-                      s["result"].get<std::string>() + ": " + v.reason;
-  cases.push_back({"total score", v.status == verdict::Status::Pass ? "" : score, score});
-  size_t failures = 0;
-  for (const auto& c : cases)
-    failures += c.failure.empty() ? 0 : 1;
-  std::string counts = "tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
-                       std::to_string(failures) + "\" errors=\"0\"";
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"tollgate\" " + counts + ">\n";
-  out += "  <testsuite name=\"slo\" " + counts + ">\n";
-  for (const auto& c : cases) {
-    out += "    <testcase classname=\"slo\" name=\"" + str::xml_escape(c.name) + "\">\n";
-    if (!c.failure.empty())
-      out += "      <failure message=\"" + str::xml_escape(c.failure) + "\">" +
-             str::xml_escape(c.failure) + "</failure>\n";
-    else
-      out += "      <system-out>" + str::xml_escape(c.out) + "</system-out>\n";
-    out += "    </testcase>\n";
-  }
-  out += "  </testsuite>\n</testsuites>\n";
+  return t;
+}
+
+std::string render_slo_table(const verdict::Verdict& v) {
+  return verdict::render_table(v, slo_table());
+}
+
+verdict::JunitSections slo_junit() {
+  verdict::JunitSections j;
+  j.cases = [](const verdict::Verdict& v) -> std::optional<std::vector<verdict::JunitCase>> {
+    const json& s = v.summary;
+    if (v.status == verdict::Status::Error || !s.contains("objectives")) return std::nullopt;
+    std::vector<verdict::JunitCase> cases;
+    for (const auto& o : s["objectives"]) {
+      std::string value =
+          o["value"].is_number() ? number_text(o["value"].get<double>()) : "no data";
+      std::string result = o["result"].get<std::string>();
+      std::string text = o["sli"].get<std::string>() + " = " + value + ": " + result + " (" +
+                         o["reason"].get<std::string>() +
+                         "); query: " + o["query"].get<std::string>();
+      bool failed = result == "fail" || (result == "warning" && v.status == verdict::Status::Fail &&
+                                         s["result"] == "warning");
+      cases.push_back(
+          {o["display_name"].get<std::string>(), failed ? text : "", failed ? "" : text});
+    }
+    std::string score = "score " + number_text(s["score"].get<double>()) + "%, result " +
+                        s["result"].get<std::string>() + ": " + v.reason;
+    cases.push_back({"total score", v.status == verdict::Status::Pass ? "" : score, score});
+    return cases;
+  };
+  return j;
+}
+
+namespace {
+
+struct Metric {
+  std::string name, help, value;
+};
+
+// An SLI's name as a metric name: its own prefix (an SLI named "result" must not clash with
+// slo_result), letters and digits kept, the rest '_'.
+std::string metric_name(std::string_view sli) {
+  std::string out = "slo_sli_";
+  for (unsigned char c : sli)
+    out += std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
   return out;
 }
+
+// Names that sanitising made equal ("p95_ms" and "p95-ms", or an SLI "rt_score" and rt's score)
+// get _2, _3, ... in the order of the SLO file, so no value overwrites another in GitLab's
+// report, which keys metrics by name.
+void make_unique(std::vector<Metric>& metrics) {
+  std::set<std::string> used;
+  for (auto& m : metrics) {
+    std::string name = m.name;
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = m.name + "_" + std::to_string(n);
+    if (name != m.name) m.help += " (" + m.name + " was taken)";
+    m.name = name;
+  }
+}
+
+}  // namespace
 
 std::string render_openmetrics(const verdict::Verdict& v) {
-  auto name = [](std::string_view s) {
-    std::string out = "slo_sli_";  // its own prefix: an SLI named "result" must not clash
-    for (unsigned char c : s)
-      out += std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
-    return out;
-  };
   const json& s = v.summary;
-  std::string out;
   std::string result = s.value("result", "error");
-  out += "# HELP slo_result 1 pass, 0.5 warning, 0 fail or error\n";
-  out += "slo_result " +
-         std::string(result == "pass"      ? "1"
-                     : result == "warning" ? "0.5"
-                                           : "0") +
-         "\n";
+  std::vector<Metric> metrics = {{"slo_result",
+                                  "The SLO result: 1 pass, 0.5 warning, 0 fail or error",
+                                  result == "pass"      ? "1"
+                                  : result == "warning" ? "0.5"
+                                                        : "0"}};
   if (s.contains("score"))
-    out += "slo_score_percent " + number_text(s["score"].get<double>()) + "\n";
+    metrics.push_back({"slo_score_percent", "The SLO total score in percent",
+                       number_text(s["score"].get<double>())});
   for (const auto& o : s.value("objectives", json::array())) {
-    std::string n = name(o["sli"].get<std::string>());
-    if (o["value"].is_number()) out += n + " " + number_text(o["value"].get<double>()) + "\n";
-    out += n + "_score " + number_text(o["score"].get<double>()) + "\n";
+    std::string sli = o["sli"].get<std::string>();
+    std::string n = metric_name(sli);
+    if (o["value"].is_number())
+      metrics.push_back(
+          {n, "SLI " + sli + " over the window", number_text(o["value"].get<double>())});
+    metrics.push_back(
+        {n + "_score", "Points SLI " + sli + " scored", number_text(o["score"].get<double>())});
   }
+  make_unique(metrics);
+  std::string out;
+  for (const auto& m : metrics)
+    out += "# HELP " + m.name + " " + m.help + "\n# TYPE " + m.name + " gauge\n" + m.name + " " +
+           m.value + "\n";
   out += "# EOF\n";
   return out;
 }

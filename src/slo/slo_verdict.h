@@ -6,6 +6,7 @@
 #include "slo/baseline.h"
 #include "slo/scoring.h"
 #include "slo/source.h"
+#include "verdict/report.h"
 #include "verdict/verdict.h"
 
 namespace tollgate::slo {
@@ -32,11 +33,13 @@ struct SloContext {
 verdict::Verdict make_verdict(const SloContext& context, const Evaluation& evaluation,
                               const std::optional<BaselineReport>& baseline);
 
-// The terminal view: one row per objective, then the result line (WARNING for a warning).
-std::string render_slo_table(const verdict::Verdict& v);
-// JUnit with a test case per objective (GitLab's test report shows each SLO), plus one for the
-// total score; an error verdict falls back to the shared renderer.
-std::string render_slo_junit(const verdict::Verdict& v);
+// The SLO gate's part of the shared table: one row per objective, the baseline comparison and
+// the score above the shared result line, which says WARNING for a Keptn warning.
+verdict::TableSections slo_table();
+std::string render_slo_table(const verdict::Verdict& v);  // the shared table with those
+// The SLO gate's cases in the shared JUnit: one per objective (GitLab's test report shows each
+// SLO) and one for the total score; an error verdict gets the plain shared report.
+verdict::JunitSections slo_junit();
 // OpenMetrics text for GitLab's `metrics` report: label-free names, one value a line.
 std::string render_openmetrics(const verdict::Verdict& v);
 

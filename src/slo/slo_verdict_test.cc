@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/server.h"
+#include "util/process.h"
 #include "util/term.h"
 
 namespace tollgate::slo {
@@ -87,18 +89,56 @@ total_score: {pass: "90%"}
   EXPECT_EQ(line.find("0/1"), std::string::npos) << line;
 }
 
+// promtool (Debian's prometheus package) lints the exposition as Prometheus reads it: every
+// metric needs # HELP and # TYPE.
+std::string promtool_problems(const std::string& metrics) {
+  process::Command cmd({"promtool", "check", "metrics"});
+  cmd.input = metrics;
+  auto r = process::run_capture(cmd);
+  return r.outcome.exit_code == 0 ? r.output
+                                  : "exit " + std::to_string(r.outcome.exit_code) + ": " + r.output;
+}
+
 TEST(SloVerdict, OpenMetricsForGitLab) {
   SloFile f = slo(kSlo);
   verdict::Verdict v =
       verdict_for(f, {{"rt", {50, "q"}}, {"errors", {0.001, "q"}}, {"cpu", {12.5, "q"}}});
-  EXPECT_EQ(render_openmetrics(v),
-            "# HELP slo_result 1 pass, 0.5 warning, 0 fail or error\n"
-            "slo_result 1\n"
-            "slo_score_percent 100\n"
-            "slo_sli_rt 50\nslo_sli_rt_score 1\n"
-            "slo_sli_errors 0.001\nslo_sli_errors_score 1\n"
-            "slo_sli_cpu 12.5\nslo_sli_cpu_score 1\n"
+  std::string text = render_openmetrics(v);
+  EXPECT_EQ(text,
+            "# HELP slo_result The SLO result: 1 pass, 0.5 warning, 0 fail or error\n"
+            "# TYPE slo_result gauge\nslo_result 1\n"
+            "# HELP slo_score_percent The SLO total score in percent\n"
+            "# TYPE slo_score_percent gauge\nslo_score_percent 100\n"
+            "# HELP slo_sli_rt SLI rt over the window\n# TYPE slo_sli_rt gauge\nslo_sli_rt 50\n"
+            "# HELP slo_sli_rt_score Points SLI rt scored\n"
+            "# TYPE slo_sli_rt_score gauge\nslo_sli_rt_score 1\n"
+            "# HELP slo_sli_errors SLI errors over the window\n"
+            "# TYPE slo_sli_errors gauge\nslo_sli_errors 0.001\n"
+            "# HELP slo_sli_errors_score Points SLI errors scored\n"
+            "# TYPE slo_sli_errors_score gauge\nslo_sli_errors_score 1\n"
+            "# HELP slo_sli_cpu SLI cpu over the window\n"
+            "# TYPE slo_sli_cpu gauge\nslo_sli_cpu 12.5\n"
+            "# HELP slo_sli_cpu_score Points SLI cpu scored\n"
+            "# TYPE slo_sli_cpu_score gauge\nslo_sli_cpu_score 1\n"
             "# EOF\n");
+  ASSERT_TRUE(tollgate::testing::have_program("promtool"));
+  EXPECT_EQ(promtool_problems(text), "");
+}
+
+// "p95_ms" and "p95-ms" both sanitise to slo_sli_p95_ms: the second is made unique, never
+// written twice (GitLab keeps one value per name).
+TEST(SloVerdict, OpenMetricsNamesThatCollideAfterSanitisingAreMadeUnique) {
+  SloFile f = slo(R"(objectives:
+  - {sli: p95_latency, pass: [{criteria: ["<100"]}]}
+  - {sli: p95-latency, pass: [{criteria: ["<100"]}]}
+total_score: {pass: "90%"}
+)");
+  std::string text =
+      render_openmetrics(verdict_for(f, {{"p95_latency", {40, "q"}}, {"p95-latency", {60, "q"}}}));
+  EXPECT_NE(text.find("\nslo_sli_p95_latency 40\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nslo_sli_p95_latency_2 60\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nslo_sli_p95_latency_score_2 1\n"), std::string::npos) << text;
+  EXPECT_EQ(promtool_problems(text), "");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "verdict/report.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,42 +18,28 @@ std::string summary_value(const nlohmann::json& v) {
   return v.dump();
 }
 
-std::string sarif_level(Severity s) {
-  switch (s) {
-    case Severity::Critical:
-    case Severity::High:
-      return "error";
-    case Severity::Medium:
-      return "warning";
-    default:
-      return "note";
-  }
-}
-
-// GitHub code scanning ranks security alerts by the rule's "security-severity", a CVSS-like
-// score: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. Each severity maps to a
-// score inside its band: critical 9.5, high 8.0, medium 5.5, low 2.0. Info and unknown get none,
-// so GitHub does not invent a rank for them.
-std::optional<std::string> security_severity(Severity s) {
-  switch (s) {
-    case Severity::Critical:
-      return "9.5";
-    case Severity::High:
-      return "8.0";
-    case Severity::Medium:
-      return "5.5";
-    case Severity::Low:
-      return "2.0";
-    default:
-      return std::nullopt;
-  }
-}
-
 std::string env_key(std::string_view s) {
   std::string out;
   for (unsigned char c : s)
     out += std::isalnum(c) ? static_cast<char>(std::toupper(c)) : '_';
   return out;
+}
+
+// GitLab keeps one test case per suite, classname and name: a case's key says what differs.
+// The classname is the gate and the file (the same manifest in two folders), the name the id,
+// the subject and a threshold's expression (two thresholds on one metric); what is still equal
+// gets " #2", " #3" in the findings' (sorted) order.
+std::pair<std::string, std::string> junit_case_key(const std::string& gate, const Finding& f,
+                                                   std::set<std::string>& used) {
+  std::string classname = gate + (f.location.known() ? " " + f.location.file : "");
+  std::string name = f.id + (f.subject.empty() ? "" : " " + f.subject);
+  if (f.properties.is_object() && f.properties.contains("threshold") &&
+      f.properties["threshold"].is_string())
+    name += " " + f.properties["threshold"].get<std::string>();
+  std::string unique = name;
+  for (int n = 2; !used.insert(classname + '\n' + unique).second; ++n)
+    unique = name + " #" + std::to_string(n);
+  return {classname, unique};
 }
 
 }  // namespace
@@ -86,25 +73,26 @@ std::optional<Format> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string render(const Verdict& v, Format format) {
+std::string render(const Verdict& v, Format format, const RenderContext& ctx) {
   switch (format) {
     case Format::Table:
-      return render_table(v);
+      return render_table(v, ctx.table);
     case Format::Json:
       return render_json(v);
     case Format::Sarif:
-      return render_sarif(v);
+      return render_sarif(v, ctx);
     case Format::Junit:
-      return render_junit(v);
+      return render_junit(v, ctx.junit);
     case Format::Dotenv:
       return render_dotenv(v);
   }
   return render_json(v);
 }
 
-std::string render_table(const Verdict& v) {
-  std::string out;
-  if (!v.findings.empty()) {
+std::string render_table(const Verdict& v, const TableSections& sections) {
+  std::optional<std::string> head = sections.head ? sections.head(v) : std::nullopt;
+  std::string out = head.value_or("");
+  if (!v.findings.empty() && (!head || sections.findings)) {
     TextTable table({"SEVERITY", "ID", "SUBJECT", "TITLE", "WHERE"});
     for (const auto& f : v.findings) {
       table.add({term::paint(severity_color(f.severity), str::upper(to_string(f.severity))), f.id,
@@ -113,13 +101,21 @@ std::string render_table(const Verdict& v) {
     out += table.render(60);
     out += "\n";
   }
+  const std::vector<std::string>* figures = head && sections.figures ? &*sections.figures : nullptr;
+  auto listed = [&](const std::string& key) {
+    return figures == nullptr || std::find(figures->begin(), figures->end(), key) != figures->end();
+  };
   if (!v.summary.empty() && v.summary.is_object()) {
+    bool any = false;
     for (const auto& [k, val] : v.summary.items()) {
+      if (!listed(k)) continue;
+      any = true;
       if (val.is_object() || val.is_array()) continue;
       out += "  " + k + ": " + summary_value(val) + "\n";
     }
-    out += "\n";
+    if (any) out += "\n";
   }
+  std::optional<std::string> word = head && sections.status ? sections.status(v) : std::nullopt;
   std::string status;
   switch (v.status) {
     case Status::Pass:
@@ -132,7 +128,7 @@ std::string render_table(const Verdict& v) {
       status = term::paint(term::Color::Red, "ERROR");
       break;
   }
-  out += v.gate + ": " + status;
+  out += v.gate + ": " + word.value_or(status);
   if (!v.reason.empty()) out += " - " + v.reason;
   out += "\n";
   return out;
@@ -190,65 +186,42 @@ std::string render_json(const Verdict& v) {
   return out;
 }
 
-std::string render_sarif(const Verdict& v) {
-  nlohmann::json rules = nlohmann::json::array();
-  std::map<std::string, size_t> rule_index;
-  nlohmann::json results = nlohmann::json::array();
-  // A rule is as severe as its most severe finding (one id can meet several severities).
-  std::map<std::string, Severity> rule_severity;
-  for (const auto& f : v.findings) {
-    auto [it, added] = rule_severity.emplace(f.id, f.severity);
-    if (!added && f.severity > it->second) it->second = f.severity;
-  }
-  for (const auto& f : v.findings) {
-    if (!rule_index.count(f.id)) {
-      rule_index[f.id] = rules.size();
-      Severity severity = rule_severity[f.id];
-      nlohmann::json rule = {{"id", f.id},
-                             {"shortDescription", {{"text", f.title.empty() ? f.id : f.title}}},
-                             {"properties", {{"severity", to_string(severity)}}}};
-      if (auto score = security_severity(severity)) {
-        // GitHub reads security-severity only on rules tagged "security".
-        rule["properties"]["security-severity"] = *score;
-        rule["properties"]["tags"] = {"security"};
-      }
-      if (!f.fix.empty()) rule["help"] = {{"text", f.fix}};
-      rules.push_back(rule);
-    }
-    std::string text = f.title;
-    if (!f.subject.empty()) text = f.subject + ": " + text;
-    if (!f.detail.empty()) text += " (" + f.detail + ")";
-    nlohmann::json result = {{"ruleId", f.id},
-                             {"ruleIndex", rule_index[f.id]},
-                             {"level", sarif_level(f.severity)},
-                             {"message", {{"text", text}}}};
-    if (f.location.known()) {
-      nlohmann::json physical = {{"artifactLocation", {{"uri", f.location.file}}}};
-      if (f.location.line > 0) {
-        physical["region"] = {{"startLine", f.location.line}};
-        if (f.location.column > 0) physical["region"]["startColumn"] = f.location.column;
-      }
-      result["locations"] = nlohmann::json::array({{{"physicalLocation", physical}}});
-    }
-    if (!f.properties.empty()) result["properties"] = f.properties;
-    results.push_back(result);
-  }
-  nlohmann::json sarif = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs", nlohmann::json::array(
-                   {{{"tool",
-                      {{"driver",
-                        {{"name", "tollgate " + v.gate},
-                         {"version", "0.1.0"},
-                         {"informationUri", "https://example.invalid/tollgate"},
-                         {"rules", rules}}}}},
-                     {"results", results},
-                     {"properties", {{"status", to_string(v.status)}, {"reason", v.reason}}}}})}};
-  return sarif.dump(2) + "\n";
+namespace {
+
+std::string junit_header(size_t tests, size_t failures, size_t errors, const std::string& gate) {
+  std::string counts = "tests=\"" + std::to_string(tests) + "\" failures=\"" +
+                       std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tollgate\" " + counts +
+         ">\n  <testsuite name=\"" + str::xml_escape(gate) + "\" " + counts + ">\n";
 }
 
-std::string render_junit(const Verdict& v) {
+std::string junit_gate_cases(const Verdict& v, const std::vector<JunitCase>& cases) {
+  size_t failures = 0;
+  for (const auto& c : cases)
+    failures += c.failure.empty() ? 0 : 1;
+  std::string out = junit_header(cases.size(), failures, 0, v.gate);
+  std::set<std::string> used;
+  for (const auto& c : cases) {
+    std::string name = c.name;
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = c.name + " #" + std::to_string(n);
+    out += "    <testcase classname=\"" + str::xml_escape(v.gate) + "\" name=\"" +
+           str::xml_escape(name) + "\">\n";
+    if (!c.failure.empty())
+      out += "      <failure message=\"" + str::xml_escape(c.failure) + "\">" +
+             str::xml_escape(c.failure) + "</failure>\n";
+    else
+      out += "      <system-out>" + str::xml_escape(c.output) + "</system-out>\n";
+    out += "    </testcase>\n";
+  }
+  return out + "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace
+
+std::string render_junit(const Verdict& v, const JunitSections& sections) {
+  if (sections.cases)
+    if (auto cases = sections.cases(v)) return junit_gate_cases(v, *cases);
   size_t failures = 0;
   for (const auto& f : v.findings)
     failures += f.blocking ? 1 : 0;
@@ -262,9 +235,10 @@ std::string render_junit(const Verdict& v) {
   out += "  <testsuite name=\"" + str::xml_escape(v.gate) + "\" tests=\"" + std::to_string(tests) +
          "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
          "\">\n";
+  std::set<std::string> keys;
   for (const auto& f : v.findings) {
-    std::string name = f.id + (f.subject.empty() ? "" : " " + f.subject);
-    out += "    <testcase classname=\"" + str::xml_escape(v.gate) + "\" name=\"" +
+    auto [classname, name] = junit_case_key(v.gate, f, keys);
+    out += "    <testcase classname=\"" + str::xml_escape(classname) + "\" name=\"" +
            str::xml_escape(name) + "\"";
     std::string body = f.title;
     if (!f.detail.empty()) body += "\n" + f.detail;
@@ -315,9 +289,10 @@ std::string format_dotenv(const DotenvVariables& vars) {
   for (const auto& [key, value] : vars) {
     if (seen.size() == kDotenvMaxVariables) break;
     if (!seen.insert(key).second) continue;
-    std::string line = key + "=" + value;
-    for (auto& c : line)
+    std::string text = value;
+    for (auto& c : text)
       if (c == '\n' || c == '\r') c = ' ';
+    std::string line = key + "=" + std::string(str::trim(text));
     if (out.size() + line.size() + 1 > kDotenvMaxBytes) {
       seen.erase(key);  // too long to fit: leave it out, smaller ones after it may still fit
       continue;

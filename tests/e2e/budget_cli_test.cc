@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "support/sarif_check.h"
 #include "support/server.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -105,8 +106,44 @@ TEST(BudgetCli, ManyBudgetsEachWithItsOwnStatus) {
   EXPECT_TRUE(has(r.output, "BUDGET_AWS_TOTAL_STATUS=UNDER\n")) << r.output;
   EXPECT_TRUE(has(r.output, "BUDGET_STAGING_STATUS=OVER\n")) << r.output;
   EXPECT_TRUE(has(r.output, "BUDGET_UNTAGGED_SPENT=80.1\n")) << r.output;
-  // GitLab reads at most 20 variables from a dotenv report; every budget's status is among them.
-  EXPECT_LE(std::count(r.output.begin(), r.output.end(), '\n'), 20) << r.output;
+  // GitLab reads at most 20 variables from a dotenv report; every budget's status is among
+  // them, and one is left free for the job's own.
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 19) << r.output;
+}
+
+// Code scanning gets a budget overrun as a plain (not security) result located at the budgets
+// file entry or, without one, the command line; a gate that could not verify says so.
+TEST(BudgetCli, SarifLocatesOverrunsAndSaysWhenItCouldNotVerify) {
+  auto over = budget({"--source", kFocus, "--budget", "1500", "--currency", "USD", kAsOf, "--name",
+                      "shop", "--format", "sarif"});
+  EXPECT_EQ(over.outcome.exit_code, 1) << over.output;
+  EXPECT_EQ(testing::sarif_problems(over.output), "");
+  auto run = nlohmann::json::parse(over.output)["runs"][0];
+  const auto& logical = run["results"][0]["locations"][0]["logicalLocations"][0];
+  EXPECT_EQ(logical["name"], "shop");
+  EXPECT_TRUE(has(logical["fullyQualifiedName"].get<std::string>(), "check budget --source"))
+      << logical;
+  EXPECT_FALSE(run["tool"]["driver"]["rules"][0]["properties"].contains("tags"));
+  EXPECT_EQ(run["invocations"][0]["executionSuccessful"], true);
+
+  auto file = budget(
+      {"--source", kFocus, "--budgets", testdata("budgets.yaml"), kAsOf, "--format", "sarif"});
+  EXPECT_EQ(testing::sarif_problems(file.output), "");
+  auto physical = nlohmann::json::parse(
+      file.output)["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+  EXPECT_TRUE(has(physical["artifactLocation"]["uri"].get<std::string>(), "budgets.yaml"))
+      << physical;
+  EXPECT_GT(physical["region"]["startLine"].get<int>(), 0);
+
+  auto broken =
+      budget({"--source", "focus:/nonexistent.csv", "--budget", "10", kAsOf, "--format", "sarif"});
+  EXPECT_EQ(broken.outcome.exit_code, 2);
+  std::string log = broken.output.substr(broken.output.find('{'));
+  EXPECT_EQ(testing::sarif_problems(log), "");
+  auto inv = nlohmann::json::parse(log)["runs"][0]["invocations"][0];
+  EXPECT_EQ(inv["executionSuccessful"], false);
+  EXPECT_TRUE(has(inv["toolExecutionNotifications"][0]["message"]["text"].get<std::string>(),
+                  "nonexistent.csv"));
 }
 
 TEST(BudgetCli, GzipIsReadByContent) {

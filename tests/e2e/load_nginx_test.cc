@@ -305,6 +305,13 @@ TEST_F(LoadNginx, ParallelSharesMergeExactly) {
   EXPECT_EQ(read_json(dir_.path() / "side.json")["summary"], read_json(merged)["summary"]);
   EXPECT_EQ(read_json(dir_.path() / "k6.json")["metrics"]["http_reqs"]["count"], 100);
   EXPECT_TRUE(fs::exists(dir_.path() / "side.html"));
+  // The side-file flags are --report under k6's names: the same renderer writes the same file.
+  Result report =
+      tollgate({"load", "merge", (dir_.path() / "part-1.json").string(),
+                (dir_.path() / "part-2.json").string(), "--report", "k6=k6-report.json"},
+               dir_.path());
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_EQ(read_json(dir_.path() / "k6-report.json"), read_json(dir_.path() / "k6.json"));
 
   // The merged histogram is the parts' buckets added up by hand, and each merged percentile
   // lies in the bucket that holds its rank in those buckets.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "support/sarif_check.h"
 #include "support/server.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -81,6 +82,7 @@ TEST(PostureE2E, TerraformPlanSarifAndJunit) {
   fs::path sarif = dir.path() / "p.sarif";
   auto r = run({(testdata() / "plan.json").string(), "-f", "sarif", "-o", sarif.string()});
   EXPECT_EQ(r.outcome.exit_code, 1) << r.output;
+  EXPECT_EQ(testing::sarif_problems(files::read(sarif)), "");
   auto s = nlohmann::json::parse(files::read(sarif));
   EXPECT_EQ(s["version"], "2.1.0");
   std::set<std::string> rules;
@@ -101,8 +103,8 @@ TEST(PostureE2E, TerraformPlanSarifAndJunit) {
   fs::path junit = dir.path() / "p.xml";
   r = run({(testdata() / "plan.json").string(), "-f", "junit", "-o", junit.string()});
   std::string xml = files::read(junit);
-  EXPECT_NE(xml.find("<testcase classname=\"posture\" name=\"CKV_AWS_24 aws_security_group.web\""),
-            std::string::npos);
+  EXPECT_NE(xml.find("plan.json\" name=\"CKV_AWS_24 aws_security_group.web\""), std::string::npos)
+      << xml;
 }
 
 TEST(PostureE2E, BrokenInputIsExitTwoWithLocation) {

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "scan_helpers.h"
+#include "support/sarif_check.h"
 #include "util/files.h"
 
 namespace tollgate::scan_e2e {
@@ -42,9 +43,11 @@ TEST(ScanCli, VercmpAgreesWithDpkgOnThisMachinesVersions) {
 }
 
 TEST(ScanCli, VercmpReportsBadInputWithItsLine) {
-  Result r = run({"vercmp", "apk", "--batch"}, "1.0 1.1\n1.0_rc1-r0 x.y\n");
+  Result r = run({"vercmp", "semver", "--batch"}, "1.0.0 1.1.0\n1.0.0-rc.1 x.y\n");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("<stdin>:2:1"), std::string::npos) << r.out;
+  // apk answers outside its strict grammar too, as apk-tools' test vectors say.
+  EXPECT_EQ(run({"vercmp", "apk", "--batch"}, "23_foo 4_beta\n1.0 1.0bc\n").out, "1\n-1\n");
   EXPECT_EQ(run({"vercmp", "rpm", "1.0^git1", "1.0"}).out, "1\n");
   EXPECT_EQ(run({"vercmp", "nosuch", "1", "2"}).code, 2);
 }
@@ -105,6 +108,27 @@ TEST(ScanCli, WritesGitlabAndCycloneDxReportsAndReadsTheSbomBack) {
   EXPECT_EQ(again.code, 1) << again.out;
   EXPECT_EQ(again.json()["findings"].size(), 7u);
   EXPECT_EQ(again.json()["summary"]["ecosystem"], "Alpine:v3.18");
+  // GitLab's report names the image the SBOM describes (its metadata.component), not the file.
+  auto named = nlohmann::json::parse(bom.out);
+  named["metadata"]["component"] = {{"type", "container"}, {"name", "registry.example/cart:1.4"}};
+  std::ofstream(sbom_file, std::ios::trunc) << named.dump();
+  Result gitlab = run({"scan", "sbom", sbom_file, "--db", db, "--format", "gitlab"});
+  EXPECT_EQ(gitlab.code, 1) << gitlab.out;
+  EXPECT_EQ(gitlab.json()["vulnerabilities"][0]["location"]["image"], "registry.example/cart:1.4");
+  // SARIF: inside the image, so at the Dockerfile when given, else named by image and package.
+  Result sarif = run({"scan", "sbom", sbom_file, "--db", db, "--format", "sarif"});
+  EXPECT_EQ(testing::sarif_problems(sarif.out), "");
+  auto result = sarif.json()["runs"][0]["results"][0];
+  EXPECT_TRUE(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                  .get<std::string>()
+                  .starts_with("registry.example/cart:1.4/"))
+      << result;
+  Result placed = run(
+      {"scan", "sbom", sbom_file, "--db", db, "--format", "sarif", "--dockerfile", "Dockerfile"});
+  EXPECT_EQ(testing::sarif_problems(placed.out), "");
+  EXPECT_EQ(placed.json()["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+                         ["artifactLocation"]["uri"],
+            "Dockerfile");
 }
 
 TEST(ScanCli, FailsClosedWithoutUsableData) {
