@@ -29,7 +29,7 @@ run_one() {
   mkdir -p "$dir/corpus"
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb/-malloc_limit_mb: memory out of
   # proportion to an input (seeds are at most 32 KiB). ASan's defaults plus leak detection.
-  if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+  if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
      "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$dir/" ${FUZZ_ARGS:-} \
        "$dir/corpus" "$root/fuzz/corpus/$t" >"$dir/log" 2>&1; then

@@ -15,8 +15,8 @@ rm -rf "$reports"
 mkdir -p "$reports"
 # Leaks are reported too (LeakSanitizer, part of ASan). Signals the tests send (SIGTERM, SIGKILL)
 # end processes without a report, as they should.
-export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:exitcode=86:strip_path_prefix=$root/"
-export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1:exitcode=86"
+export ASAN_OPTIONS="log_path=$reports/report:detect_leaks=1:exitcode=86:strip_path_prefix=$root/"
+export UBSAN_OPTIONS="log_path=$reports/report:print_stacktrace=1:halt_on_error=1:exitcode=86"
 status=0
 # shellcheck disable=SC2086 # CTEST_ARGS is words on purpose
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600 ${CTEST_ARGS:-} || status=$?

@@ -73,8 +73,8 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view s) {
   tm.tm_min = mi;
   tm.tm_sec = sec;
   std::time_t t = timegm(&tm);
-  // The clock counts nanoseconds in 64 bits, years 1678 to 2261: a date outside them is refused,
-  // never wrapped round to another (OSV's "withdrawn": "4048-07-01" overflowed).
+  // The clock counts nanoseconds in 64 bits (1677-09 to 2262-04): a date outside about 1678 to
+  // mid-2261 is refused, never wrapped round to another (OSV's "4048-07-01" overflowed).
   constexpr std::time_t kLimit = 9'200'000'000;  // seconds, just inside 2^63 ns
   if (t < -kLimit || t > kLimit) return std::nullopt;
   auto tp = Clock::from_time_t(t) - std::chrono::minutes(offset_minutes);
