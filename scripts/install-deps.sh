@@ -11,6 +11,9 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev libre2-dev libcpp-httplib-dev
   # the allocator: gates build and free hundreds of thousands of small objects (findings, JSON)
   libmimalloc-dev
+  # the sanitizer build and the fuzz targets (make test-sanitize, make fuzz): clang 14 with its
+  # AddressSanitizer, UBSan and libFuzzer runtimes
+  clang-14 libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl rsync sqlite3 hyperfine bc
   # reports: every SARIF the tests write is validated against the SARIF 2.1.0 JSON schema

@@ -134,11 +134,11 @@ std::unique_ptr<ByteSource> ByteSource::open(const std::string& path) {
   return std::make_unique<FileSource>(fd, path);
 }
 
-CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::string name)
+CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::string name, size_t chunk)
     : source_(std::move(source)),
       name_(std::move(name)),
-      buffer_(new char[kChunk + kPadding]()),
-      capacity_(kChunk) {}
+      buffer_(new char[chunk + kPadding]()),
+      capacity_(chunk) {}
 
 CsvReader::CsvReader(const std::string& path) : CsvReader(ByteSource::open(path), path) {}
 
@@ -296,8 +296,8 @@ void CsvReader::reindex() {
 CsvReader::Scan CsvReader::scan_record() {
   CsvIndex& x = index_;
   const uint32_t* seps = x.seps.data();
-  if (x.next_record_end == x.record_ends.size()) {
-    if (x.anomaly == SIZE_MAX && !eof_) return Scan::NeedMore;
+  if (exact_only_ || x.next_record_end == x.record_ends.size()) {
+    if (!exact_only_ && x.anomaly == SIZE_MAX && !eof_) return Scan::NeedMore;
     Scan scan = scan_record_exact(fields_);
     if (scan == Scan::Record) {
       exact_ = true;

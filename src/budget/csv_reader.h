@@ -31,7 +31,9 @@ class CsvReader {
   static constexpr size_t kMaxRecord = 64 << 20;
   static constexpr size_t kPadding = 64;  // spare bytes so the 64-byte scanner never overreads
 
-  CsvReader(std::unique_ptr<ByteSource> source, std::string name);
+  // chunk: the buffer's first size; smaller ones (the tests, the fuzz target) reach the refills
+  // and the growth that large files reach only with records of megabytes.
+  CsvReader(std::unique_ptr<ByteSource> source, std::string name, size_t chunk = kChunk);
   explicit CsvReader(const std::string& path);
 
   // Moves to the next record; false at the end of the input. Its fields are then read one by
@@ -62,6 +64,9 @@ class CsvReader {
   unsigned long long offset() const { return bytes_read_ - (end_ - pos_); }
   // For a reader that starts mid-file: three bytes EF BB BF there are data, not a mark.
   void keep_byte_order_mark() { first_chunk_ = false; }
+  // Reads every record with the exact scanner, never the index: the reference the fast path is
+  // compared with (fuzz/csv_reader_fuzz.cc, the tests). Call before the first record.
+  void use_exact_scanner_only() { exact_only_ = true; }
 
  private:
   enum class Scan { Record, NeedMore };
@@ -103,6 +108,7 @@ class CsvReader {
   // The current record: cut by the index (its fields are read from the delimiter offsets on
   // demand), or read by the exact scanner into fields_.
   bool exact_ = false;
+  bool exact_only_ = false;
   size_t count_ = 0;
   size_t record_begin_ = 0, first_sep_ = 0;
   std::vector<std::string_view> fields_;

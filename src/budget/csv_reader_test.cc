@@ -30,9 +30,11 @@ class TrickleSource : public ByteSource {
 
 using Records = std::vector<std::vector<std::string>>;
 
-Records read_all(const std::string& text, size_t step = 1 << 20,
-                 std::vector<long>* lines = nullptr) {
+// exact: the exact scanner alone, the reference the fast path must agree with.
+Records read_all(const std::string& text, size_t step = 1 << 20, std::vector<long>* lines = nullptr,
+                 bool exact = false) {
   CsvReader reader(std::make_unique<TrickleSource>(text, step), "t.csv");
+  if (exact) reader.use_exact_scanner_only();
   Records out;
   std::vector<std::string_view> fields;
   while (reader.next(fields)) {
@@ -42,9 +44,9 @@ Records read_all(const std::string& text, size_t step = 1 << 20,
   return out;
 }
 
-std::string error_of(const std::string& text) {
+std::string error_of(const std::string& text, bool exact = false) {
   try {
-    read_all(text);
+    read_all(text, 1 << 20, nullptr, exact);
   } catch (const Error& e) {
     return e.message();
   }
@@ -125,8 +127,11 @@ TEST(CsvReader, RandomRecordsRoundTrip) {
       text += r + 1 < rows || rng() % 2 ? (rng() % 2 ? "\r\n" : "\n") : "";
       expected.push_back(record);
     }
-    for (size_t step : {size_t{1}, size_t{3}, size_t{64}, size_t{1} << 20})
+    for (size_t step : {size_t{1}, size_t{3}, size_t{64}, size_t{1} << 20}) {
       ASSERT_EQ(read_all(text, step), expected) << "round " << round << " step " << step;
+      ASSERT_EQ(read_all(text, step, nullptr, true), expected)
+          << "exact scanner alone, round " << round << " step " << step;
+    }
   }
 }
 
@@ -155,6 +160,7 @@ TEST(CsvReader, ErrorLinesCountBreaksInsideQuotes) {
   std::string text =
       "a,b\r\n\"1\n2\",x\r\n" + std::string(200, 'z') + ",\"q\n\"\n" + "ok,\"bad\"quote\n";
   EXPECT_EQ(error_of(text), "t.csv:6:9: expected ',' or the end of the line after a closing quote");
+  EXPECT_EQ(error_of(text, true), error_of(text)) << "the exact scanner alone";
 }
 
 TEST(CsvReader, RecordLongerThanTheBufferGrowsIt) {

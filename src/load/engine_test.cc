@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "load/result.h"
 #include "support/http_test_server.h"
@@ -188,13 +187,8 @@ TEST(Engine, OpenModelShowsAStallThatTheClosedModelHides) {
     HttpTestServer server;
     Scenario s = scenario(server, load + "journeys: [{requests: [{path: /ok}]}]\n");
     RunControl control;
-    std::thread staller([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      server.stall(std::chrono::milliseconds(500));
-    });
-    Stats stats = run_load(s, control);
-    staller.join();
-    return stats;
+    server.stall_into_run(std::chrono::milliseconds(500), std::chrono::milliseconds(500));
+    return run_load(s, control);
   };
   Stats open = stalled_run("load: {rate: 100, duration: 2s, max_connections: 1}\n");
   Stats closed = stalled_run("load: {users: 1, duration: 2s}\n");

@@ -160,7 +160,7 @@ TEST(PssTest, HostPortsZeroIsAllowed) {
   ctr(p)["ports"] = {{{"containerPort", 80}, {"hostPort", 8080}}};
   EXPECT_EQ(check_pod(p, Level::Baseline), Ids{"hostPorts"});
   json init = ctr(p);
-  p["spec"]["initContainers"] = {init};
+  p["spec"]["initContainers"] = json::array({init});  // {init} alone is a copy under clang
   ctr(p).erase("ports");
   EXPECT_EQ(check_pod(p, Level::Baseline), Ids{"hostPorts"});  // init containers count
 }

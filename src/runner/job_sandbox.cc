@@ -51,7 +51,7 @@ class Companion {
  public:
   Companion(process::Command cmd, Sink sink) {
     cmd.stop = &stop_;
-    thread_ = std::thread([this, cmd = std::move(cmd), sink = std::move(sink)] {
+    thread_ = std::thread([cmd = std::move(cmd), sink = std::move(sink)] {
       try {
         process::run_streaming(cmd, sink);
       } catch (const Error& e) {

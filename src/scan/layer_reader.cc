@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "scan/archive_error.h"
 #include "util/error.h"
 
 namespace tollgate::scan {
@@ -117,20 +118,17 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
       }
     }
     if (rc != ARCHIVE_EOF)
-      fail(feed.failed ? feed.error
-                       : std::string("broken layer: ") + archive_error_string(a.get()));
+      fail(feed.failed ? feed.error : std::string("broken layer: ") + archive_error(a.get()));
   };
   if (archive_read_open(a.get(), &feed, nullptr, &Feed::read, nullptr) != ARCHIVE_OK)
-    fail(feed.failed ? feed.error
-                     : std::string("not a tar layer: ") + archive_error_string(a.get()));
+    fail(feed.failed ? feed.error : std::string("not a tar layer: ") + archive_error(a.get()));
   fs.begin_layer();
   archive_entry* entry = nullptr;
   while (true) {
     int rc = archive_read_next_header(a.get(), &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN)
-      fail(feed.failed ? feed.error
-                       : std::string("broken layer: ") + archive_error_string(a.get()));
+      fail(feed.failed ? feed.error : std::string("broken layer: ") + archive_error(a.get()));
     const char* raw = archive_entry_pathname(entry);
     std::string raw_path = raw ? raw : "";
     // Image tools write relative names; an absolute one means the archive was made to be
@@ -176,8 +174,7 @@ void apply_layer(LayeredFs& fs, const ByteSource& source, const std::string& nam
             la_ssize_t n;
             while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0)
               data.append(buf, static_cast<size_t>(n));
-            if (n < 0)
-              fail(std::string("broken entry ") + *path + ": " + archive_error_string(a.get()));
+            if (n < 0) fail(std::string("broken entry ") + *path + ": " + archive_error(a.get()));
             fs.add_file(*path, std::move(data));
             if (fs.kept_bytes() > limits.max_kept_total_bytes)
               fail("refusing " + *path + ": the image's package databases exceed " +

@@ -4,7 +4,11 @@
 #include <archive_entry.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "scan/inventory.h"
@@ -239,6 +243,20 @@ TEST(Layers, RefusesDecompressionBombsAndHugeEntries) {
     add_layer(fs, make_layer({{"blob", std::string(5000, 'x')}}), "", small);
   });
   EXPECT_NE(msg.find("over the limit"), std::string::npos) << msg;
+}
+
+// A gzip layer corrupted by one inserted byte (found by fuzz/layer_fuzz): libarchive refuses it
+// without a message, and the error said so instead of reading through a null pointer.
+TEST(Layers, ACorruptGzipLayerIsAnErrorEvenWhenLibarchiveGivesNoReason) {
+  const char* src = std::getenv("TOLLGATE_SOURCE_DIR");
+  std::ifstream in(
+      std::filesystem::path(src ? src : ".") / "src/scan/testdata/layers/corrupt-gzip.tar.gz",
+      std::ios::binary);
+  std::string layer(std::istreambuf_iterator<char>(in), {});
+  ASSERT_EQ(layer.size(), 663u);
+  LayeredFs fs;
+  std::string msg = expect_error([&] { add_layer(fs, layer); });
+  EXPECT_NE(msg.find("layer test"), std::string::npos) << msg;
 }
 
 TEST(Layers, RefusesWhatIsNotATar) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "scan/archive_error.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/json_read.h"
@@ -138,7 +139,7 @@ class Reader {
     archive_read_support_format_zip(a.get());
     if (archive_read_open_filename(a.get(), p.c_str(), 1 << 16) != ARCHIVE_OK)
       throw Error(SourceLocation{p.string()},
-                  std::string("cannot read zip archive: ") + archive_error_string(a.get()));
+                  std::string("cannot read zip archive: ") + archive_error(a.get()));
     archive_entry* entry = nullptr;
     std::string buffer;
     while (true) {
@@ -146,7 +147,7 @@ class Reader {
       if (rc == ARCHIVE_EOF) break;
       if (rc != ARCHIVE_OK)
         throw Error(SourceLocation{p.string()},
-                    std::string("broken zip archive: ") + archive_error_string(a.get()));
+                    std::string("broken zip archive: ") + archive_error(a.get()));
       std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
       if (archive_entry_filetype(entry) != AE_IFREG || !has_suffix(name, ".json")) continue;
       buffer.clear();
@@ -158,7 +159,7 @@ class Reader {
       }
       if (n < 0)
         throw Error(SourceLocation{p.string() + ":" + name},
-                    std::string("broken zip entry: ") + archive_error_string(a.get()));
+                    std::string("broken zip entry: ") + archive_error(a.get()));
       document(buffer, p.string() + ":" + name);
       ++batch_.files;
     }

@@ -125,6 +125,7 @@ TEST(Import, RejectsRecordsThatBreakTheSchema) {
   // A field whose meaning tollgate would have to guess: refused, naming the record.
   for (const char* bad :
        {R"({"id": "X-9", "withdrawn": "yesterday"})", R"({"id": "X-9", "withdrawn": 1700000000})",
+        R"({"id": "X-9", "withdrawn": "4048-07-01T00:00:00+03:00"})",
         R"({"id": "X-9", "modified": "2024-13-01T00:00:00Z"})",
         R"({"id": "X-9", "severity": [{"type": "CVSS_V3", "score":
                               "CVSS:3.1/AV:Z/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]})",

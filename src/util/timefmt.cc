@@ -51,7 +51,9 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view s) {
         ++pos;
       } else if (c == '+' || c == '-') {
         int oh = 0, om = 0;
-        if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
+        if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2 || oh < 0 || oh > 23 ||
+            om < 0 || om > 59)
+          return std::nullopt;
         offset_minutes = (c == '+' ? 1 : -1) * (oh * 60 + om);
         pos += 6;
       } else {
@@ -60,7 +62,9 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view s) {
     }
     if (pos != text.size()) return std::nullopt;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+      sec > 60)
+    return std::nullopt;
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -69,6 +73,10 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view s) {
   tm.tm_min = mi;
   tm.tm_sec = sec;
   std::time_t t = timegm(&tm);
+  // The clock counts nanoseconds in 64 bits (1677-09 to 2262-04): a date outside about 1678 to
+  // mid-2261 is refused, never wrapped round to another (OSV's "4048-07-01" overflowed).
+  constexpr std::time_t kLimit = 9'200'000'000;  // seconds, just inside 2^63 ns
+  if (t < -kLimit || t > kLimit) return std::nullopt;
   auto tp = Clock::from_time_t(t) - std::chrono::minutes(offset_minutes);
   return tp + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(frac));
 }

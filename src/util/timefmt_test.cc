@@ -32,6 +32,19 @@ TEST(Iso8601, RoundTripAndOffsets) {
   EXPECT_FALSE(parse_iso8601("yesterday"));
 }
 
+TEST(Iso8601, DatesTheClockCannotHoldAndNegativeFieldsAreRefused) {
+  EXPECT_FALSE(parse_iso8601("4048-07-01T00:00:00+03:00"));
+  EXPECT_FALSE(parse_iso8601("1000-01-01"));
+  auto late = parse_iso8601("2261-01-01T00:00:00Z");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(iso8601(*late), "2261-01-01T00:00:00.000Z");
+  auto epoch = parse_iso8601("1970-01-01T00:00:00Z");
+  ASSERT_TRUE(epoch);
+  EXPECT_EQ(iso8601(*epoch), "1970-01-01T00:00:00.000Z");
+  EXPECT_FALSE(parse_iso8601("2026-01-01T-1:00:00Z"));
+  EXPECT_FALSE(parse_iso8601("2026-01-01T00:00:00+-1:00"));
+}
+
 TEST(Duration, Formatting) {
   EXPECT_EQ(format_duration(0.42), "420ms");
   EXPECT_EQ(format_duration(4.25), "4.2s");

@@ -61,12 +61,23 @@ std::string severity_of_level(const std::string& level) {
 }
 
 void read_sarif(const json& log, const std::string& job_dir, std::vector<PostureFinding>& out) {
-  for (const auto& run : log["runs"]) {
+  auto runs = log.find("runs");  // operator[] of a const json without the key is undefined
+  if (runs == log.end() || !runs->is_array()) return;
+  for (const auto& run : *runs) {
     if (!run.is_object()) continue;
+    // Pointers into the log itself: value("rules", ...) would hand back a copy that is gone
+    // after the loop (a use-after-free the sanitizer suite found).
     std::map<std::string, const json*> rules;
-    if (auto d = run.find("tool"); d != run.end() && d->contains("driver"))
-      for (const auto& rule : (*d)["driver"].value("rules", json::array()))
-        if (rule.is_object()) rules[text_of(rule, "id")] = &rule;
+    auto tool = run.find("tool");
+    if (tool != run.end() && tool->is_object()) {
+      auto driver = tool->find("driver");
+      if (driver != tool->end() && driver->is_object()) {
+        auto list = driver->find("rules");
+        if (list != driver->end() && list->is_array())
+          for (const auto& rule : *list)
+            if (rule.is_object()) rules[text_of(rule, "id")] = &rule;
+      }
+    }
     for (const auto& r : run.value("results", json::array())) {
       if (!r.is_object()) continue;
       PostureFinding f;
@@ -207,8 +218,10 @@ SecurityView Site::security(int64_t run_id) {
     if (!f.error.empty()) {
       view.problems.push_back(f.path.filename().string() + ": " + f.error);
     } else if (f.kind == ReportKind::ContainerScanning) {
-      for (const auto& v : (*f.json)["vulnerabilities"])
-        if (v.is_object()) view.vulnerabilities.push_back(vulnerability(v, f.job_dir));
+      auto list = f.json->find("vulnerabilities");
+      if (list != f.json->end() && list->is_array())
+        for (const auto& v : *list)
+          if (v.is_object()) view.vulnerabilities.push_back(vulnerability(v, f.job_dir));
     } else if (f.kind == ReportKind::Sarif) {
       read_sarif(*f.json, f.job_dir, view.posture);
     }

@@ -29,9 +29,7 @@ class AcmeOnAnEngine : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // The gate jobs run in tollgate's own image, made from this build.
-    std::string build = tollgate_binary().parent_path().string();
-    process::Command make({(source_dir() / "scripts/build-image.sh").string(), build});
-    auto built = process::run_capture(make);
+    auto built = build_tollgate_image();
     ASSERT_EQ(built.outcome.exit_code, 0) << built.output;
   }
 
@@ -39,7 +37,7 @@ class AcmeOnAnEngine : public ::testing::Test {
     copy_acme_example(p);
     // Pods and networks of this test's own names, side by side with any other run's.
     stack = "t" + std::to_string(::getpid());
-    args = "--var STACK=" + stack + " -j 4 ";
+    args = "--var STACK=" + stack + " --var TOLLGATE_IMAGE=" + tollgate_image() + " -j 4 ";
   }
 
   // Nothing is left: the environments' pods and networks by name, the registry by its config.
@@ -70,7 +68,7 @@ TEST_F(AcmeOnAnEngine, ReleaseGoesThroughEveryGateToProductionThenInjectedCpuRol
 
   // The gates ran in tollgate's image; the load in two shares that were merged.
   std::string scan_log = p.read((*find_job(run, "scan:cart"))["log"]);
-  EXPECT_NE(scan_log.find("Running with podman: localhost/tollgate:latest"), std::string::npos)
+  EXPECT_NE(scan_log.find("Running with podman: " + tollgate_image()), std::string::npos)
       << scan_log;
   json load = json::parse(p.artifact(run, "slo_latency", "load.json"));
   EXPECT_EQ(load["summary"]["shares"], 2);

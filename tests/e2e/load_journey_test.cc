@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <thread>
 
 #include "support/http_test_server.h"
 #include "support/server.h"
@@ -75,13 +74,10 @@ TEST(LoadJourney, OpenModelReportsAStallFromTheSchedule) {
                           "\nload: {rate: 100, duration: 2s, max_connections: 2}\n"
                           "journeys: [{requests: [{name: ok, path: /ok}]}]\n"
                           "thresholds: {\"http_req_duration\": [\"p(90)<50\"]}\n");
-  std::thread staller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    server.stall(std::chrono::milliseconds(500));
-  });
+  // Half a second into the run, whenever the binary gets there.
+  server.stall_into_run(std::chrono::milliseconds(500), std::chrono::milliseconds(500));
   fs::path out = dir.path() / "r.json";
   Result r = tollgate({"load", (dir.path() / "s.yaml").string(), "-f", "json", "-o", out.string()});
-  staller.join();
   // ~50 journeys were due during the 500 ms stall; timed from their schedule they breach p90.
   EXPECT_EQ(r.exit_code, 1) << r.output;
   nlohmann::json s = nlohmann::json::parse(files::read(out))["summary"];

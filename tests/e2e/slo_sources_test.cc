@@ -2,6 +2,10 @@
 // server in its format, a live process and cgroup, a load result; and the command's usage.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <thread>
+
 #include "slo_support.h"
 #include "util/files.h"
 
@@ -9,6 +13,30 @@ namespace tollgate::slo_e2e {
 namespace {
 
 namespace fs = std::filesystem;
+
+std::string proc_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Blocks until the tollgate watching process:PID has taken its first reading of it: the run
+// then sleeps until the next one (its main thread is in clock_nanosleep), and nothing before
+// that sleeps. Gives up after 60 s.
+void wait_until_watching(pid_t pid) {
+  const std::string arg = "process:" + std::to_string(pid) + '\0';  // cmdline's separator
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+      std::string cmdline = proc_file(entry.path() / "cmdline");
+      if (cmdline.find(arg) == std::string::npos || cmdline.find("tollgate") == std::string::npos)
+        continue;
+      std::string syscall = proc_file(entry.path() / "syscall");
+      if (syscall.starts_with("230 ") || syscall.starts_with("35 ")) return;  // (clock_)nanosleep
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 class SloSources : public ::testing::Test {
  protected:
@@ -102,9 +130,17 @@ TEST_F(SloSources, ProcessCpuOfABusyAndAnIdleProcess) {
 
 TEST_F(SloSources, AProcessThatDiesOrNeverWasIsNeverAPass) {
   write(path("slo.yaml"), kCpuSlo);
-  testing::ServerProcess brief({"sleep", "0.3"}, path("brief.log"));
-  SloRun r = check_slo(dir_->path(), {"slo.yaml", "--source",
-                                      "process:" + std::to_string(brief.pid()), "--window", "2s"});
+  // The process ends once the run has read it for the first time: in the middle of the window,
+  // however long the binary took to start (the sanitizer build starts much slower).
+  testing::ServerProcess brief({"sleep", "60"}, path("brief.log"));
+  const pid_t pid = brief.pid();
+  std::thread ender([&] {
+    wait_until_watching(pid);
+    brief.stop();
+  });
+  SloRun r = check_slo(
+      dir_->path(), {"slo.yaml", "--source", "process:" + std::to_string(pid), "--window", "2s"});
+  ender.join();
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(r.verdict["findings"][0]["id"], "slo-no-data");
   r = check_slo(

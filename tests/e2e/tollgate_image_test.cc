@@ -9,21 +9,16 @@ namespace tollgate::testing {
 namespace {
 
 TEST(TollgateImage, GateJobsRunInTheImageAndTheirReportsComeBack) {
-  std::string build = tollgate_binary().parent_path().string();
-  process::Command make({(source_dir() / "scripts/build-image.sh").string(), build});
-  auto built = process::run_capture(make);
+  auto built = build_tollgate_image();
   ASSERT_EQ(built.outcome.exit_code, 0) << built.output;
-  EXPECT_NE(built.output.find("localhost/tollgate:latest (tollgate "), std::string::npos)
-      << built.output;
+  EXPECT_NE(built.output.find(tollgate_image() + " (tollgate "), std::string::npos) << built.output;
 
   PipelineProject p;
   p.sh("cp -r " + (source_dir() / "examples/acme-fitness/k8s").string() + " k8s");
   p.write("bad/pod.yaml",
           "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
           "    - name: c\n      image: x\n      securityContext: {privileged: true}\n");
-  p.write(".gitlab-ci.yml", R"yaml(
-default:
-  image: localhost/tollgate:latest
+  p.write(".gitlab-ci.yml", "default:\n  image: " + tollgate_image() + R"yaml(
 posture:
   script:
     - tollgate check posture k8s/ --level restricted --fail-on high --report sarif=posture.sarif
@@ -37,7 +32,7 @@ privileged:
   const auto& posture = *find_job(run, "posture");
   EXPECT_EQ(posture["status"], "success") << p.read(posture["log"]);
   std::string log = p.read(posture["log"]);
-  EXPECT_NE(log.find("Running with podman: localhost/tollgate:latest"), std::string::npos) << log;
+  EXPECT_NE(log.find("Running with podman: " + tollgate_image()), std::string::npos) << log;
   auto sarif = nlohmann::json::parse(p.read(".tollgate/runs/1/artifacts/posture/posture.sarif"),
                                      nullptr, false);
   EXPECT_EQ(sarif["version"], "2.1.0") << sarif;

@@ -18,6 +18,9 @@
 //   GET  /json/N         200 {"items":[0,0,...]} with N items: a body that takes a while to parse
 //   anything else        404; hits(path) counts the requests of one path, whatever the answer
 // stall(ms): every request that arrives in the next ms milliseconds is answered when they end.
+// stall_into_run(after, ms): the same stall, starting `after` the first request the server gets:
+// timed from the client's run, not from the test, so a slow start of the client (a sanitizer
+// build) cannot move the stall out of the run.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -25,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -74,6 +78,10 @@ class HttpTestServer {
   }
   void stall(std::chrono::milliseconds ms) {
     stall_until_ns_ = now_ns() + std::chrono::nanoseconds(ms).count();
+  }
+  void stall_into_run(std::chrono::milliseconds after, std::chrono::milliseconds ms) {
+    stall_for_ns_ = std::chrono::nanoseconds(ms).count();
+    stall_after_ns_ = std::chrono::nanoseconds(after).count();
   }
 
  private:
@@ -146,7 +154,11 @@ class HttpTestServer {
     std::string buf, head, body;
     while (!stop_ && read_request(fd, buf, head, body)) {
       ++requests_;
+      int64_t first = 0, now = now_ns();
+      if (first_request_ns_.compare_exchange_strong(first, now)) first = now;
       int64_t until = stall_until_ns_;
+      if (stall_after_ns_ >= 0 && now >= first + stall_after_ns_)
+        until = std::max<int64_t>(until, first + stall_after_ns_ + stall_for_ns_);
       while (!stop_ && now_ns() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       size_t sp = head.find(' ');
@@ -209,6 +221,9 @@ class HttpTestServer {
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> connections_{0};
   std::atomic<int64_t> stall_until_ns_{0};
+  std::atomic<int64_t> first_request_ns_{0};
+  std::atomic<int64_t> stall_after_ns_{-1};  // stall_into_run's, from the first request
+  std::atomic<int64_t> stall_for_ns_{0};
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<std::thread> workers_;

@@ -51,6 +51,20 @@ std::filesystem::path tollgate_binary() {
   return bin;
 }
 
+std::string tollgate_image() {
+  const char* image = std::getenv("TOLLGATE_TEST_IMAGE");
+  return image && *image ? image : "localhost/tollgate:latest";
+}
+
+process::Captured build_tollgate_image() {
+  process::Command make({(source_dir() / "scripts/build-image.sh").string(),
+                         tollgate_binary().parent_path().string()});
+  make.env = process::current_environment();
+  std::erase_if(*make.env, [](const std::string& v) { return v.starts_with("IMAGE="); });
+  make.env->push_back("IMAGE=" + tollgate_image());
+  return process::run_capture(make);
+}
+
 bool have_program(const std::string& name) {
   return !process::which(name).empty();
 }

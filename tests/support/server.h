@@ -18,6 +18,13 @@ int free_port();
 std::filesystem::path source_dir();
 // The tollgate binary under test (TOLLGATE_BIN, set by CTest for e2e tests).
 std::filesystem::path tollgate_binary();
+// The tollgate image that e2e tests build from that binary and run gate jobs in
+// (TOLLGATE_TEST_IMAGE, set by CTest): localhost/tollgate:latest, what `make image` builds, or
+// for the sanitizer build localhost/tollgate-sanitize:latest, so that a sanitized binary never
+// replaces the image everyone else's pipelines run.
+std::string tollgate_image();
+// Builds tollgate_image() from tollgate_binary() with scripts/build-image.sh.
+process::Captured build_tollgate_image();
 
 // A real server (nginx, prometheus, docker-registry, ...) started for a test in its own process
 // group and stopped by PID when the object goes away. wait_for_port() blocks until it accepts.
