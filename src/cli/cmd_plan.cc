@@ -1,4 +1,5 @@
 // tollgate plan: validates a pipeline and shows which jobs would run, why, and the DAG.
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -209,7 +210,13 @@ Runner setup(CLI::App& cmd) {
     std::vector<std::string> head = {"STAGE", "JOB", "WHEN", "WAITS FOR", "WHY"};
     if (images) head.push_back("RUNS IN");
     TextTable table(head);
-    int first_stage = plan.jobs.empty() ? 0 : jobs_by_stage(plan).begin()->first;
+    // The earliest stage that has a job: a stage-ordered job after it waits for earlier stages.
+    int first_stage =
+        plan.jobs.empty()
+            ? 0
+            : std::min_element(plan.jobs.begin(), plan.jobs.end(),
+                               [](const auto& a, const auto& b) { return a.stage < b.stage; })
+                  ->stage;
     for (size_t i = 0; i < plan.jobs.size(); ++i) {
       const auto& pj = plan.jobs[i];
       std::string when(pipeline::to_string(pj.when));
