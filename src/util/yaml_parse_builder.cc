@@ -53,18 +53,27 @@ Builder::Builder(std::string_view piece, uint32_t first_line, Source& source, Ar
 uint32_t Builder::column_of(const Mark& m) {
   auto bytes = static_cast<uint32_t>(m.at - m.line_start);
   if (all_ascii_ || ascii_line_ == m.line_start) return bytes + 1;
-  bool ascii = true;
-  for (const char* q = m.line_start; q < end_ && *q != '\n'; ++q)
-    ascii &= (static_cast<unsigned char>(*q) & 0x80) == 0;
-  if (ascii) {
-    ascii_line_ = m.line_start;
-    return bytes + 1;
+  if (counted_line_ != m.line_start) {
+    bool ascii = true;
+    for (const char* q = m.line_start; q < end_ && *q != '\n'; ++q)
+      ascii &= (static_cast<unsigned char>(*q) & 0x80) == 0;
+    if (ascii) {
+      ascii_line_ = m.line_start;
+      return bytes + 1;
+    }
+    counted_line_ = counted_at_ = m.line_start;
+    counted_chars_ = 0;
   }
-  // Columns count characters: UTF-8 continuation bytes do not start one.
-  uint32_t chars = 0;
-  for (const char* q = m.line_start; q < m.at; ++q)
-    chars += (static_cast<unsigned char>(*q) & 0xC0) != 0x80;
-  return chars + 1;
+  // Columns count characters: UTF-8 continuation bytes do not start one. Marks come in order
+  // nearly always, so the count goes on from the last one (a quadratic scan took 2 minutes for a
+  // 1 MB one-line Terraform plan holding one "é").
+  if (m.at < counted_at_) {
+    counted_at_ = m.line_start;
+    counted_chars_ = 0;
+  }
+  for (; counted_at_ < m.at; ++counted_at_)
+    counted_chars_ += (static_cast<unsigned char>(*counted_at_) & 0xC0) != 0x80;
+  return counted_chars_ + 1;
 }
 
 void Builder::fail(const Mark& m, const std::string& what) {

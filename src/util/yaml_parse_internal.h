@@ -114,6 +114,11 @@ class Builder {
   bool all_ascii_ = false;            // then columns are byte offsets
   bool on_new_line_ = false;          // the last skip_to_content crossed a line break
   const char* ascii_line_ = nullptr;  // line_start_ of the last line known to be ASCII
+  // The last line known not to be: characters counted up to counted_at_, so that the columns of
+  // one long line (a one-line JSON document) cost its length once, not once per node.
+  const char* counted_line_ = nullptr;
+  const char* counted_at_ = nullptr;
+  uint32_t counted_chars_ = 0;
   Source& source_;
   Arena& arena_;
   const Options& options_;

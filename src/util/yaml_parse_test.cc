@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 namespace tollgate::yaml_parse {
@@ -108,6 +109,23 @@ TEST(YamlParse, KeepsTagsStylesAndLocations) {
 TEST(YamlParse, ColumnsCountCharactersNotBytes) {
   Tree tree = parse("k: \xC3\xA9\xC3\xA9 x\nl: [\xC3\xA9, b]\n", "u.yaml");
   EXPECT_EQ(tree.documents()[0].find("l")->items()[1].column(), 8);
+}
+
+// One line of 200,000 nodes after an "é" (a Terraform plan is one line of JSON): each column
+// was counted from the start of the line again, 2 minutes for a 1 MB plan (found by
+// fuzz/terraform_plan_fuzz). Counted on from the last node, it is milliseconds.
+TEST(YamlParse, ColumnsOfALongNonAsciiLineCostItsLengthOnce) {
+  std::string line = "[\xC3\xA9";
+  for (int i = 0; i < 200'000; ++i)
+    line += ", 1";
+  auto start = std::chrono::steady_clock::now();
+  Tree tree = parse(line + "]\n", "plan.json");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Node& doc = tree.documents()[0];
+  ASSERT_EQ(doc.size(), 200'001u);
+  EXPECT_EQ(doc.items()[200'000].column(), 2 + 3 * 200'000);  // "[é" is two characters
+  EXPECT_EQ(doc.items()[1].column(), 5);
+  EXPECT_LT(seconds, 30.0) << "quadratic in the line's length";
 }
 
 TEST(YamlParse, ScalarsWithoutEscapesPointIntoTheInput) {
