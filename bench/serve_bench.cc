@@ -80,7 +80,7 @@ nlohmann::json scan_report(int image, int n) {
 
 fs::path make_project() {
   static tollgate::files::TempDir dir("serve-bench");
-  tollgate::history::Database db(dir.path() / ".tollgate/history.db");
+  tollgate::db::Database db(dir.path() / ".tollgate/history.db");
   RunStore store(db);
   for (int r = 1; r <= kRuns; ++r) {
     RunRecord run{0, ".gitlab-ci.yml", dir.path().string(), "0123456789abcdef", "main"};

@@ -98,13 +98,13 @@ verdict::TableSections budget_table() {
   return t;
 }
 
-std::string render_budget_dotenv(const verdict::Verdict& v) {
+namespace {
+
+verdict::DotenvVariables budget_variables(const verdict::Verdict& v) {
   // Most important first, as GitLab reads only the first 20 variables: the verdict, each
-  // budget's status, then the figures budget by budget, then the shared summary.
+  // budget's status, then the figures budget by budget.
   verdict::DotenvVariables vars = {
       {"BUDGET_STATUS", dotenv_status(std::string(verdict::to_string(v.status)))}};
-  verdict::DotenvVariables shared = verdict::dotenv_variables(v);
-  vars.insert(vars.end(), shared.begin(), shared.begin() + 2);  // TOLLGATE_BUDGET_STATUS, _REASON
   const nlohmann::json budgets = v.summary.value("budgets", nlohmann::json::array());
   auto prefix_of = [&](const nlohmann::json& b) {
     return budgets.size() == 1 ? std::string("BUDGET_")
@@ -122,8 +122,13 @@ std::string render_budget_dotenv(const verdict::Verdict& v) {
       if (b.contains(field)) vars.emplace_back(prefix_of(b) + key, text(b, field));
   if (v.summary.contains("days_covered"))
     vars.emplace_back("BUDGET_DAYS_COVERED", text(v.summary, "days_covered"));
-  vars.insert(vars.end(), shared.begin() + 2, shared.end());
-  return verdict::format_dotenv(vars);
+  return vars;
+}
+
+}  // namespace
+
+verdict::DotenvSections budget_dotenv() {
+  return {budget_variables};
 }
 
 }  // namespace tollgate::budget

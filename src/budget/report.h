@@ -11,10 +11,10 @@ namespace tollgate::budget {
 // each breakdown above the shared findings, the period's figures and the result line.
 verdict::TableSections budget_table();
 
-// The shared dotenv report preceded by BUDGET_STATUS=UNDER|OVER|UNKNOWN and the figures
-// (BUDGET_SPENT, BUDGET_FORECAST, BUDGET_LIMIT, BUDGET_PERCENT, BUDGET_CURRENCY,
-// BUDGET_DAYS_COVERED; with several budgets, BUDGET_<NAME>_* for each), for pipelines that gate
-// on a variable.
-std::string render_budget_dotenv(const verdict::Verdict& v);
+// The budget's variables in the shared dotenv report, for pipelines that gate on a variable:
+// BUDGET_STATUS=UNDER|OVER|UNKNOWN and the figures (BUDGET_SPENT, BUDGET_FORECAST, BUDGET_LIMIT,
+// BUDGET_PERCENT, BUDGET_CURRENCY, BUDGET_DAYS_COVERED; with several budgets, each budget's
+// BUDGET_<NAME>_STATUS first, then its BUDGET_<NAME>_* figures).
+verdict::DotenvSections budget_dotenv();
 
 }  // namespace tollgate::budget

@@ -151,10 +151,9 @@ Runner setup(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_option("--timeout", f->timeout, "HTTP timeout for API sources")->capture_default_str();
   f->out.add_options(cmd);
-  // The budget lines head the shared table. Replacing the dotenv renderer after add_options
-  // keeps the format list free of duplicate names; emit() looks the renderer up at run time.
+  // The budget lines head the shared table; its variables join the shared dotenv.
   f->out.context.table = budget::budget_table();
-  f->out.extra["dotenv"] = budget::render_budget_dotenv;
+  f->out.context.dotenv = budget::budget_dotenv();
   return [f]() {
     // Flags are checked first (a UsageError is exit 2 with the usage hint); everything read
     // from files or APIs becomes an error verdict in the chosen format.

@@ -29,7 +29,7 @@ void add_flags(CLI::App& cmd, EnvFlags& f) {
 
 std::vector<history::Deployment> read_deployments(const EnvFlags& f,
                                                   const std::string& environment) {
-  history::Database db(history::existing_history(f.project));
+  db::Database db(history::existing_history(f.project));
   history::RunStore store(db);
   return store.deployments(environment);
 }

@@ -21,7 +21,7 @@ struct ServeFlags {
 // A history from an older tollgate gains the columns the pages read, once, before any reader
 // opens it read-only.
 void prepare_history(const std::filesystem::path& project) {
-  history::Database db(history::existing_history(project));
+  db::Database db(history::existing_history(project));
   history::RunStore store(db);
 }
 

@@ -104,7 +104,7 @@ std::vector<RunVariable> read_variables(std::string_view text) {
   return out;
 }
 
-RunRecord read_run(Statement& s) {
+RunRecord read_run(db::Statement& s) {
   RunRecord r;
   r.id = s.column_int(0);
   r.pipeline_file = s.column_text(1);
@@ -131,7 +131,7 @@ constexpr const char* kJobColumns =
     "duration_s, log, reason, environment_name, environment_url, environment_action, release, "
     "release_images, position, needs";
 
-JobRecord read_job(Statement& s) {
+JobRecord read_job(db::Statement& s) {
   JobRecord j;
   j.name = s.column_text(0);
   j.stage = s.column_text(1);
@@ -156,11 +156,11 @@ JobRecord read_job(Statement& s) {
 
 }  // namespace
 
-RunStore::RunStore(Database& db) : db_(db) {
+RunStore::RunStore(db::Database& db) : db_(db) {
   if (db_.read_only()) return;  // a reader of a database a writer made (tollgate serve)
   db_.exec(kSchema);
   for (const auto& c : kAddedColumns) {
-    Statement has(db_.handle(), "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    db::Statement has(db_.handle(), "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
     has.bind(1, std::string(c.table)).bind(2, std::string(c.name));
     if (!has.step())
       db_.exec(std::string("ALTER TABLE ") + c.table + " ADD COLUMN " + c.name + " " +
@@ -169,9 +169,10 @@ RunStore::RunStore(Database& db) : db_(db) {
 }
 
 int64_t RunStore::begin_run(const RunRecord& run) {
-  Statement s(db_.handle(),
-              "INSERT INTO runs (pipeline_file, project_dir, commit_sha, ref, status, started_at, "
-              "source, stages, variables, owner) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)");
+  db::Statement s(
+      db_.handle(),
+      "INSERT INTO runs (pipeline_file, project_dir, commit_sha, ref, status, started_at, "
+      "source, stages, variables, owner) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)");
   s.bind(1, run.pipeline_file)
       .bind(2, run.project_dir)
       .bind(3, run.commit_sha)
@@ -189,21 +190,21 @@ std::vector<int64_t> RunStore::cancel_orphaned_runs(
     const std::function<bool(const std::string&)>& owner_alive, const std::string& now) {
   std::vector<int64_t> orphaned;
   {
-    Statement s(db_.handle(), "SELECT id, owner FROM runs WHERE status = 'running'");
+    db::Statement s(db_.handle(), "SELECT id, owner FROM runs WHERE status = 'running'");
     while (s.step())
       if (!owner_alive(s.column_text(1))) orphaned.push_back(s.column_int(0));
   }
   if (orphaned.empty()) return orphaned;
-  Transaction t(db_);
+  db::Transaction t(db_);
   for (int64_t id : orphaned) {
-    Statement run(
+    db::Statement run(
         db_.handle(),
         "UPDATE runs SET status = 'canceled', exit_code = 2, finished_at = ? WHERE id = ?");
     run.bind(1, now).bind(2, id);
     run.run();
-    Statement jobs(db_.handle(),
-                   "UPDATE jobs SET status = 'canceled', finished_at = ?, reason = ? "
-                   "WHERE run_id = ? AND status IN ('created', 'running')");
+    db::Statement jobs(db_.handle(),
+                       "UPDATE jobs SET status = 'canceled', finished_at = ?, reason = ? "
+                       "WHERE run_id = ? AND status IN ('created', 'running')");
     jobs.bind(1, now).bind(2, std::string(kOrphanedJobReason)).bind(3, id);
     jobs.run();
   }
@@ -212,9 +213,9 @@ std::vector<int64_t> RunStore::cancel_orphaned_runs(
 }
 
 void RunStore::finish_run(const RunRecord& run) {
-  Statement s(db_.handle(),
-              "UPDATE runs SET status = ?, exit_code = ?, finished_at = ?, duration_s = ? "
-              "WHERE id = ?");
+  db::Statement s(db_.handle(),
+                  "UPDATE runs SET status = ?, exit_code = ?, finished_at = ?, duration_s = ? "
+                  "WHERE id = ?");
   s.bind(1, run.status)
       .bind(2, static_cast<int64_t>(run.exit_code))
       .bind(3, run.finished_at)
@@ -224,22 +225,22 @@ void RunStore::finish_run(const RunRecord& run) {
 }
 
 void RunStore::record_job(int64_t run_id, const JobRecord& j) {
-  Transaction t(db_);
+  db::Transaction t(db_);
   write_job(run_id, j);
   t.commit();
 }
 
 void RunStore::record_jobs(int64_t run_id, const std::vector<JobRecord>& jobs) {
-  Transaction t(db_);
+  db::Transaction t(db_);
   for (const auto& j : jobs)
     write_job(run_id, j);
   t.commit();
 }
 
 void RunStore::write_job(int64_t run_id, const JobRecord& j) {
-  Statement s(db_.handle(),
-              std::string("INSERT OR REPLACE INTO jobs (run_id, ") + kJobColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  db::Statement s(db_.handle(),
+                  std::string("INSERT OR REPLACE INTO jobs (run_id, ") + kJobColumns +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, run_id)
       .bind(2, j.name)
       .bind(3, j.stage)
@@ -260,10 +261,10 @@ void RunStore::write_job(int64_t run_id, const JobRecord& j) {
       .bind(18, static_cast<int64_t>(j.position))
       .bind(19, json(j.needs).dump());
   s.run();
-  Statement clear(db_.handle(), "DELETE FROM job_reports WHERE run_id = ? AND job = ?");
+  db::Statement clear(db_.handle(), "DELETE FROM job_reports WHERE run_id = ? AND job = ?");
   clear.bind(1, run_id).bind(2, j.name).run();
-  Statement add(db_.handle(),
-                "INSERT INTO job_reports (run_id, job, type, path) VALUES (?, ?, ?, ?)");
+  db::Statement add(db_.handle(),
+                    "INSERT INTO job_reports (run_id, job, type, path) VALUES (?, ?, ?, ?)");
   for (const auto& r : j.reports) {
     add.bind(1, run_id).bind(2, j.name).bind(3, r.type).bind(4, r.path).run();
     add.reset();
@@ -271,15 +272,15 @@ void RunStore::write_job(int64_t run_id, const JobRecord& j) {
 }
 
 std::optional<RunRecord> RunStore::run(int64_t id) {
-  Statement s(db_.handle(), std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+  db::Statement s(db_.handle(), std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_run(s);
 }
 
 std::vector<RunRecord> RunStore::recent_runs(int limit) {
-  Statement s(db_.handle(),
-              std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT ?");
+  db::Statement s(db_.handle(),
+                  std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT ?");
   s.bind(1, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
   while (s.step())
@@ -288,8 +289,8 @@ std::vector<RunRecord> RunStore::recent_runs(int limit) {
 }
 
 std::vector<RunRecord> RunStore::runs_before(int64_t before, int limit) {
-  Statement s(db_.handle(), std::string("SELECT ") + kRunColumns +
-                                " FROM runs WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2");
+  db::Statement s(db_.handle(), std::string("SELECT ") + kRunColumns +
+                                    " FROM runs WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2");
   s.bind(1, before).bind(2, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
   while (s.step())
@@ -298,15 +299,15 @@ std::vector<RunRecord> RunStore::runs_before(int64_t before, int limit) {
 }
 
 int64_t RunStore::count_runs() {
-  Statement s(db_.handle(), "SELECT count(*) FROM runs");
+  db::Statement s(db_.handle(), "SELECT count(*) FROM runs");
   s.step();
   return s.column_int(0);
 }
 
 std::map<int64_t, std::map<std::string, int>> RunStore::job_counts(int64_t first, int64_t last) {
-  Statement s(db_.handle(),
-              "SELECT run_id, status, count(*) FROM jobs WHERE run_id BETWEEN ? AND ? "
-              "GROUP BY run_id, status");
+  db::Statement s(db_.handle(),
+                  "SELECT run_id, status, count(*) FROM jobs WHERE run_id BETWEEN ? AND ? "
+                  "GROUP BY run_id, status");
   s.bind(1, first).bind(2, last);
   std::map<int64_t, std::map<std::string, int>> out;
   while (s.step())
@@ -315,8 +316,9 @@ std::map<int64_t, std::map<std::string, int>> RunStore::job_counts(int64_t first
 }
 
 std::vector<JobRecord> RunStore::jobs(int64_t run_id) {
-  Statement s(db_.handle(), std::string("SELECT ") + kJobColumns +
-                                " FROM jobs WHERE run_id = ? ORDER BY position, started_at, name");
+  db::Statement s(db_.handle(),
+                  std::string("SELECT ") + kJobColumns +
+                      " FROM jobs WHERE run_id = ? ORDER BY position, started_at, name");
   s.bind(1, run_id);
   std::vector<JobRecord> out;
   while (s.step())
@@ -326,8 +328,8 @@ std::vector<JobRecord> RunStore::jobs(int64_t run_id) {
 }
 
 std::optional<JobRecord> RunStore::job(int64_t run_id, const std::string& name) {
-  Statement s(db_.handle(),
-              std::string("SELECT ") + kJobColumns + " FROM jobs WHERE run_id = ? AND name = ?");
+  db::Statement s(db_.handle(), std::string("SELECT ") + kJobColumns +
+                                    " FROM jobs WHERE run_id = ? AND name = ?");
   s.bind(1, run_id).bind(2, name);
   if (!s.step()) return std::nullopt;
   std::vector<JobRecord> one{read_job(s)};
@@ -336,7 +338,7 @@ std::optional<JobRecord> RunStore::job(int64_t run_id, const std::string& name) 
 }
 
 void RunStore::add_reports(int64_t run_id, std::vector<JobRecord>& jobs) {
-  Statement s(db_.handle(), "SELECT job, type, path FROM job_reports WHERE run_id = ?");
+  db::Statement s(db_.handle(), "SELECT job, type, path FROM job_reports WHERE run_id = ?");
   s.bind(1, run_id);
   while (s.step()) {
     std::string_view job = s.column_view(0);
@@ -346,10 +348,10 @@ void RunStore::add_reports(int64_t run_id, std::vector<JobRecord>& jobs) {
 }
 
 std::vector<RunReportFile> RunStore::reports(const std::string& type, int runs) {
-  Statement s(db_.handle(),
-              "SELECT run_id, job, path FROM job_reports WHERE type = ?1 AND run_id IN "
-              "(SELECT DISTINCT run_id FROM job_reports WHERE type = ?1 ORDER BY run_id DESC "
-              "LIMIT ?2) ORDER BY run_id DESC, job");
+  db::Statement s(db_.handle(),
+                  "SELECT run_id, job, path FROM job_reports WHERE type = ?1 AND run_id IN "
+                  "(SELECT DISTINCT run_id FROM job_reports WHERE type = ?1 ORDER BY run_id DESC "
+                  "LIMIT ?2) ORDER BY run_id DESC, job");
   s.bind(1, type).bind(2, static_cast<int64_t>(runs));
   std::vector<RunReportFile> out;
   while (s.step())
@@ -358,13 +360,14 @@ std::vector<RunReportFile> RunStore::reports(const std::string& type, int runs) 
 }
 
 std::vector<Deployment> RunStore::deployments(const std::string& environment, int limit) {
-  Statement s(db_.handle(),
-              "SELECT j.environment_name, j.environment_url, j.environment_action, j.release, "
-              "j.status, j.run_id, j.name, j.finished_at, r.commit_sha, r.ref, j.release_images "
-              "FROM jobs j JOIN runs r ON r.id = j.run_id "
-              "WHERE j.environment_name != '' AND (?1 = '' OR j.environment_name = ?1) "
-              "AND j.status NOT IN ('skipped', 'manual', 'created', 'running') "
-              "ORDER BY j.finished_at DESC, j.run_id DESC LIMIT ?2");
+  db::Statement s(
+      db_.handle(),
+      "SELECT j.environment_name, j.environment_url, j.environment_action, j.release, "
+      "j.status, j.run_id, j.name, j.finished_at, r.commit_sha, r.ref, j.release_images "
+      "FROM jobs j JOIN runs r ON r.id = j.run_id "
+      "WHERE j.environment_name != '' AND (?1 = '' OR j.environment_name = ?1) "
+      "AND j.status NOT IN ('skipped', 'manual', 'created', 'running') "
+      "ORDER BY j.finished_at DESC, j.run_id DESC LIMIT ?2");
   s.bind(1, environment).bind(2, static_cast<int64_t>(limit));
   std::vector<Deployment> out;
   while (s.step()) {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "history/db.h"
+#include "util/db.h"
 
 namespace tollgate::history {
 
@@ -115,7 +115,7 @@ std::filesystem::path existing_history(const std::filesystem::path& project_dir)
 // as CI_PIPELINE_ID.
 class RunStore {
  public:
-  explicit RunStore(Database& db);
+  explicit RunStore(db::Database& db);
 
   int64_t begin_run(const RunRecord& run);
   void finish_run(const RunRecord& run);
@@ -145,7 +145,7 @@ class RunStore {
  private:
   void write_job(int64_t run_id, const JobRecord& job);
   void add_reports(int64_t run_id, std::vector<JobRecord>& jobs);
-  Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace tollgate::history

@@ -68,7 +68,7 @@ class PipelineRun {
   RunReport execute(const BoardFactory& make_board) {
     auto start = SteadyClock::now();
     fs::create_directories(ctx_.state_dir);
-    history::Database db(fs::path(ctx_.state_dir) / "history.db");
+    db::Database db(fs::path(ctx_.state_dir) / "history.db");
     history::RunStore store(db);
     clean_up_after_killed_runs(store);
     history::RunRecord record;

@@ -176,9 +176,9 @@ class Workers {
   Workers(VulnStore& store, size_t threads) : store_(store) {
     for (size_t t = 1; t < threads; ++t)
       more_.push_back(std::make_unique<VulnStore>(store.path()));
-    snapshots_.push_back(std::make_unique<history::ReadTransaction>(store.database()));
+    snapshots_.push_back(std::make_unique<db::ReadTransaction>(store.database()));
     for (auto& st : more_)
-      snapshots_.push_back(std::make_unique<history::ReadTransaction>(st->database()));
+      snapshots_.push_back(std::make_unique<db::ReadTransaction>(st->database()));
   }
 
   void run(size_t count, size_t batch, const std::function<void(VulnStore&, size_t)>& work) {
@@ -213,7 +213,7 @@ class Workers {
  private:
   VulnStore& store_;
   std::vector<std::unique_ptr<VulnStore>> more_;
-  std::vector<std::unique_ptr<history::ReadTransaction>> snapshots_;  // ended before more_ closes
+  std::vector<std::unique_ptr<db::ReadTransaction>> snapshots_;  // ended before more_ closes
 };
 
 // An affected entry that holds the installed version.

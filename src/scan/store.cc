@@ -95,11 +95,11 @@ VulnStore::VulnStore(const std::filesystem::path& path) : db_(path) {
 
 void VulnStore::ensure_schema() {
   try {
-    history::Statement version(db_.handle(), "PRAGMA user_version");
+    db::Statement version(db_.handle(), "PRAGMA user_version");
     version.step();
     int64_t v = version.column_int(0);
-    history::Statement tables(db_.handle(),
-                              "SELECT count(*) FROM sqlite_master WHERE name = 'osv_advisory'");
+    db::Statement tables(db_.handle(),
+                         "SELECT count(*) FROM sqlite_master WHERE name = 'osv_advisory'");
     tables.step();
     bool exists = tables.column_int(0) > 0;
     if (exists && v != kSchemaVersion)
@@ -119,7 +119,7 @@ void VulnStore::each_affected(
     std::string_view ecosystem, std::string_view name,
     const std::function<void(std::string_view, std::string_view)>& visit) {
   if (!affected_query_)
-    affected_query_ = std::make_unique<history::Statement>(
+    affected_query_ = std::make_unique<db::Statement>(
         db_.handle(),
         "SELECT advisory_id, data FROM osv_affected WHERE ecosystem = ? AND name = ?");
   auto& q = *affected_query_;
@@ -142,7 +142,7 @@ std::vector<AffectedEntry> VulnStore::affected(const std::string& ecosystem,
 
 std::optional<Advisory> VulnStore::advisory(const std::string& id) {
   if (!advisory_query_)
-    advisory_query_ = std::make_unique<history::Statement>(
+    advisory_query_ = std::make_unique<db::Statement>(
         db_.handle(),
         "SELECT modified, summary, aliases, upstream, refs FROM osv_advisory "
         "WHERE id = ? AND withdrawn = 0");
@@ -161,13 +161,13 @@ std::optional<Advisory> VulnStore::advisory(const std::string& id) {
 }
 
 std::optional<std::chrono::system_clock::time_point> VulnStore::updated_at() {
-  history::Statement q(db_.handle(), "SELECT value FROM osv_meta WHERE key = 'updated_at'");
+  db::Statement q(db_.handle(), "SELECT value FROM osv_meta WHERE key = 'updated_at'");
   if (!q.step()) return std::nullopt;
   return timefmt::parse_iso8601(q.column_text(0));
 }
 
 bool VulnStore::has_ecosystem(const std::string& ecosystem) {
-  history::Statement q(db_.handle(), "SELECT 1 FROM osv_affected WHERE ecosystem = ? LIMIT 1");
+  db::Statement q(db_.handle(), "SELECT 1 FROM osv_affected WHERE ecosystem = ? LIMIT 1");
   q.bind(1, ecosystem);
   return q.step();
 }
@@ -175,23 +175,22 @@ bool VulnStore::has_ecosystem(const std::string& ecosystem) {
 StoreStatus VulnStore::status() {
   StoreStatus s;
   {
-    history::Statement q(
-        db_.handle(),
-        "SELECT count(*), coalesce(sum(withdrawn), 0), coalesce(max(modified), '') "
-        "FROM osv_advisory");
+    db::Statement q(db_.handle(),
+                    "SELECT count(*), coalesce(sum(withdrawn), 0), coalesce(max(modified), '') "
+                    "FROM osv_advisory");
     q.step();
     s.advisories = q.column_int(0);
     s.withdrawn = q.column_int(1);
     s.newest_modified = q.column_text(2);
   }
   {
-    history::Statement q(db_.handle(),
-                         "SELECT ecosystem, count(DISTINCT advisory_id), count(DISTINCT name) "
-                         "FROM osv_affected GROUP BY ecosystem ORDER BY ecosystem");
+    db::Statement q(db_.handle(),
+                    "SELECT ecosystem, count(DISTINCT advisory_id), count(DISTINCT name) "
+                    "FROM osv_affected GROUP BY ecosystem ORDER BY ecosystem");
     while (q.step())
       s.ecosystems.push_back({q.column_text(0), q.column_int(1), q.column_int(2)});
   }
-  history::Statement meta(db_.handle(), "SELECT key, value FROM osv_meta");
+  db::Statement meta(db_.handle(), "SELECT key, value FROM osv_meta");
   while (meta.step()) {
     std::string key = meta.column_text(0);
     if (key == "updated_at") s.updated_at = timefmt::parse_iso8601(meta.column_text(1));
@@ -204,7 +203,7 @@ StoreStatus VulnStore::status() {
 // half-built pages to the WAL (and waiting on the disk) before the commit. 64 MB: the bench's
 // 200,000-record import runs as fast with 32, 64 or 96 MB (7.0-7.3 s), and 64 keeps its peak at
 // 143 MB, well under the 200 MB limit (96 MB peaked at 183 MB).
-static history::Database& prepared_for_import(history::Database& db) {
+static db::Database& prepared_for_import(db::Database& db) {
   db.exec("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
   return db;
 }
@@ -220,7 +219,7 @@ StoreWriter::StoreWriter(VulnStore& store)
       put_affected_(store.database().handle(),
                     "INSERT INTO osv_affected (ecosystem, name, advisory_id, seq, data) "
                     "VALUES (?, ?, ?, ?, ?)") {
-  history::Statement any(store.database().handle(), "SELECT 1 FROM osv_advisory LIMIT 1");
+  db::Statement any(store.database().handle(), "SELECT 1 FROM osv_advisory LIMIT 1");
   fresh_ = !any.step();
 }
 
@@ -274,8 +273,8 @@ void StoreWriter::add(const PreparedRecord& r) {
 }
 
 void StoreWriter::commit(const std::vector<std::string>& sources) {
-  history::Statement meta(store_.database().handle(),
-                          "INSERT OR REPLACE INTO osv_meta (key, value) VALUES (?, ?)");
+  db::Statement meta(store_.database().handle(),
+                     "INSERT OR REPLACE INTO osv_meta (key, value) VALUES (?, ?)");
   meta.bind(1, std::string("updated_at"))
       .bind(2, timefmt::iso8601(std::chrono::system_clock::now()))
       .run();

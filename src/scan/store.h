@@ -9,9 +9,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "history/db.h"
 #include "scan/osv.h"
 #include "scan/severity.h"
+#include "util/db.h"
 
 namespace tollgate::scan {
 
@@ -61,7 +61,7 @@ class VulnStore {
   explicit VulnStore(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return db_.path(); }
-  history::Database& database() { return db_; }
+  db::Database& database() { return db_; }
 
   std::vector<AffectedEntry> affected(const std::string& ecosystem, const std::string& name);
   // Calls visit(advisory_id, stored) for every affected entry of (ecosystem, name), the entry in
@@ -77,9 +77,9 @@ class VulnStore {
 
  private:
   void ensure_schema();
-  history::Database db_;
-  std::unique_ptr<history::Statement> affected_query_;
-  std::unique_ptr<history::Statement> advisory_query_;
+  db::Database db_;
+  std::unique_ptr<db::Statement> affected_query_;
+  std::unique_ptr<db::Statement> advisory_query_;
 };
 
 // A record turned into the rows the store keeps: the work an import can do away from SQLite
@@ -112,8 +112,8 @@ class StoreWriter {
 
  private:
   VulnStore& store_;
-  history::Transaction tx_;
-  history::Statement put_advisory_, drop_affected_, put_affected_;
+  db::Transaction tx_;
+  db::Statement put_advisory_, drop_affected_, put_affected_;
   int64_t records_ = 0;
   bool fresh_ = false;                    // the store held no records when this import began
   std::unordered_set<std::string> seen_;  // ids written so far, while fresh_

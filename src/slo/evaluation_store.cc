@@ -37,16 +37,16 @@ std::string result_filter(IncludeResults include) {
 
 }  // namespace
 
-EvaluationStore::EvaluationStore(history::Database& db) : db_(db) {
+EvaluationStore::EvaluationStore(db::Database& db) : db_(db) {
   db_.exec(kSchema);
 }
 
 std::vector<int64_t> EvaluationStore::previous_ids(const std::string& key,
                                                    const Comparison& comparison) const {
-  history::Statement s(db_.handle(),
-                       "SELECT id FROM slo_evaluations WHERE slo_key = ? AND invalidated = 0 "
-                       "AND result IN " +
-                           result_filter(comparison.include) + " ORDER BY id DESC LIMIT ?");
+  db::Statement s(db_.handle(),
+                  "SELECT id FROM slo_evaluations WHERE slo_key = ? AND invalidated = 0 "
+                  "AND result IN " +
+                      result_filter(comparison.include) + " ORDER BY id DESC LIMIT ?");
   s.bind(1, key).bind(2, static_cast<int64_t>(comparison.number_of_results));
   std::vector<int64_t> ids;
   while (s.step())
@@ -61,9 +61,9 @@ int EvaluationStore::count_previous(const std::string& key, const Comparison& co
 PreviousValues EvaluationStore::previous(const std::string& key,
                                          const Comparison& comparison) const {
   PreviousValues out;
-  history::Statement s(db_.handle(),
-                       "SELECT sli, value FROM slo_values WHERE evaluation_id = ? AND value IS "
-                       "NOT NULL");
+  db::Statement s(db_.handle(),
+                  "SELECT sli, value FROM slo_values WHERE evaluation_id = ? AND value IS "
+                  "NOT NULL");
   for (int64_t id : previous_ids(key, comparison)) {
     s.reset();
     s.bind(1, id);
@@ -75,17 +75,17 @@ PreviousValues EvaluationStore::previous(const std::string& key,
 
 int64_t EvaluationStore::record(const std::string& key, const std::string& source,
                                 const std::string& when, const Evaluation& evaluation) {
-  history::Transaction tx(db_);
-  history::Statement e(db_.handle(),
-                       "INSERT INTO slo_evaluations (slo_key, source, evaluated_at, result, score) "
-                       "VALUES (?, ?, ?, ?, ?)");
+  db::Transaction tx(db_);
+  db::Statement e(db_.handle(),
+                  "INSERT INTO slo_evaluations (slo_key, source, evaluated_at, result, score) "
+                  "VALUES (?, ?, ?, ?, ?)");
   e.bind(1, key).bind(2, source).bind(3, when).bind(4, to_string(evaluation.result));
   e.bind(5, evaluation.percent);
   e.run();
   int64_t id = db_.last_insert_id();
-  history::Statement v(db_.handle(),
-                       "INSERT OR REPLACE INTO slo_values (evaluation_id, sli, value, result) "
-                       "VALUES (?, ?, ?, ?)");
+  db::Statement v(db_.handle(),
+                  "INSERT OR REPLACE INTO slo_values (evaluation_id, sli, value, result) "
+                  "VALUES (?, ?, ?, ?)");
   for (const auto& r : evaluation.objectives) {
     v.reset();
     v.bind(1, id).bind(2, r.objective->sli).bind(4, to_string(r.result));

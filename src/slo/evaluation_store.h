@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "history/db.h"
 #include "slo/scoring.h"
+#include "util/db.h"
 
 namespace tollgate::slo {
 
@@ -13,7 +13,7 @@ namespace tollgate::slo {
 // passing runs"), in the shared history database (tables slo_evaluations and slo_values).
 class EvaluationStore {
  public:
-  explicit EvaluationStore(history::Database& db);
+  explicit EvaluationStore(db::Database& db);
 
   // The values of each SLI in the newest `comparison.number_of_results` evaluations of key
   // whose result comparison.include admits, newest first. SLIs without a value in an
@@ -27,7 +27,7 @@ class EvaluationStore {
 
  private:
   std::vector<int64_t> previous_ids(const std::string& key, const Comparison& comparison) const;
-  history::Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace tollgate::slo

@@ -158,7 +158,7 @@ verdict::Verdict run_gate(const GateOptions& o) {
 
   std::string key = o.history_key.empty() ? fs::weakly_canonical(fs::absolute(o.slo_path)).string()
                                           : o.history_key;
-  history::Database db(o.history_path);
+  db::Database db(o.history_path);
   EvaluationStore store(db);
   PreviousValues previous = store.previous(key, slo.comparison);
   HistoryInfo history{key, o.history_path, store.count_previous(key, slo.comparison), false};

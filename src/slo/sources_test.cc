@@ -194,7 +194,7 @@ TEST(Reduce, Percentiles) {
 
 TEST(EvaluationStore, FiltersByResultAndKeepsTheNewest) {
   files::TempDir dir;
-  history::Database db(dir.path() / "history.db");
+  db::Database db(dir.path() / "history.db");
   EvaluationStore store(db);
   SloFile slo;
   slo.objectives.push_back(Objective{.sli = "rt"});

@@ -84,7 +84,7 @@ std::string render(const Verdict& v, Format format, const RenderContext& ctx) {
     case Format::Junit:
       return render_junit(v, ctx.junit);
     case Format::Dotenv:
-      return render_dotenv(v);
+      return render_dotenv(v, ctx.dotenv);
   }
   return render_json(v);
 }
@@ -302,8 +302,15 @@ std::string format_dotenv(const DotenvVariables& vars) {
   return out;
 }
 
-std::string render_dotenv(const Verdict& v) {
-  return format_dotenv(dotenv_variables(v));
+std::string render_dotenv(const Verdict& v, const DotenvSections& sections) {
+  DotenvVariables shared = dotenv_variables(v);
+  if (!sections.variables) return format_dotenv(shared);
+  const auto status_and_reason = shared.begin() + 2;
+  DotenvVariables vars(shared.begin(), status_and_reason);
+  DotenvVariables own = sections.variables(v);
+  vars.insert(vars.end(), own.begin(), own.end());
+  vars.insert(vars.end(), status_and_reason, shared.end());
+  return format_dotenv(vars);
 }
 
 }  // namespace tollgate::verdict

@@ -49,13 +49,21 @@ struct JunitSections {
   std::function<std::optional<std::vector<JunitCase>>(const Verdict&)> cases;
 };
 
+// What a gate adds to the shared dotenv report: variables named for its own users
+// (BUDGET_STATUS=OVER), written right after the shared TOLLGATE_<GATE>_STATUS and _REASON and
+// before the shared findings count and figures, so they survive the variable limit below.
+struct DotenvSections {
+  std::function<std::vector<std::pair<std::string, std::string>>(const Verdict&)> variables;
+};
+
 // What a report may say beyond the verdict: how the gate was run and, for a scan, the file the
-// image was built from; and what the gate adds to the shared table and JUnit.
+// image was built from; and what the gate adds to the shared table, JUnit and dotenv.
 struct RenderContext {
   std::string command_line;  // SARIF invocation; where a finding without a file points
   std::string dockerfile;    // scan: where GitHub places findings inside the image
   TableSections table;
   JunitSections junit;
+  DotenvSections dotenv;
 };
 
 std::string render(const Verdict& v, Format format, const RenderContext& ctx = {});
@@ -73,7 +81,8 @@ std::string render_json(const Verdict& v);  // the Verdict JSON of DESIGN.md, in
 std::string render_sarif(const Verdict& v, const RenderContext& ctx = {});
 // One testsuite; a testcase per finding, or the gate's own cases.
 std::string render_junit(const Verdict& v, const JunitSections& sections = {});
-std::string render_dotenv(const Verdict& v);  // TOLLGATE_<GATE>_STATUS=... for later jobs
+// TOLLGATE_<GATE>_STATUS=... and the gate's own variables, for later jobs.
+std::string render_dotenv(const Verdict& v, const DotenvSections& sections = {});
 
 // A dotenv report becomes later jobs' variables. GitLab refuses a file of 5 KB or more and more
 // than 20 variables (its default limit; the upload then fails the job): a dotenv renderer stays

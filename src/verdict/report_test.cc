@@ -286,6 +286,29 @@ TEST(Report, DotenvIsOneLinePerKey) {
   EXPECT_NE(d.find("TOLLGATE_POSTURE_LEVEL=restricted\n"), std::string::npos);
 }
 
+// A gate's own variables follow the shared status and reason and come before the shared
+// findings count and figures, so a gate with many of them still keeps the verdict.
+TEST(Report, DotenvPutsAGatesOwnVariablesAfterTheVerdict) {
+  Verdict v = sample();
+  v.reason = "r";
+  DotenvSections own{[](const Verdict& verdict) {
+    return DotenvVariables{{"POSTURE_LEVEL_SEEN", verdict.summary.value("level", "")},
+                           {"POSTURE_OK", "no"}};
+  }};
+  std::string d = render_dotenv(v, own);
+  EXPECT_EQ(d.rfind("TOLLGATE_POSTURE_STATUS=fail\n"
+                    "TOLLGATE_POSTURE_REASON=r\n"
+                    "POSTURE_LEVEL_SEEN=restricted\n"
+                    "POSTURE_OK=no\n"
+                    "TOLLGATE_POSTURE_FINDINGS=2\n",
+                    0),
+            0u)
+      << d;
+  EXPECT_EQ(render(v, Format::Dotenv, RenderContext{.dotenv = own}), d);
+  EXPECT_EQ(render(v, Format::Dotenv), render_dotenv(v)) << "without sections: the shared ones";
+  EXPECT_EQ(render_dotenv(v).find("POSTURE_OK"), std::string::npos);
+}
+
 TEST(Report, DotenvStaysWithinWhatGitLabReads) {
   Verdict v = sample();
   for (int i = 0; i < 40; ++i)

@@ -122,7 +122,7 @@ json Site::performance_data() {
   std::vector<history::RunRecord> runs;
   std::vector<history::RunReportFile> metrics;
   {
-    history::ReadTransaction snapshot(db());
+    db::ReadTransaction snapshot(db());
     history::RunStore store(db());
     runs = store.runs_before(0, kRecentRuns);
     metrics = store.reports("metrics", kRecentRuns);

@@ -130,8 +130,8 @@ struct RunsPage {
   bool older = false;  // another page follows
 };
 
-RunsPage read_runs_page(history::Database& db, int64_t before, int limit) {
-  history::ReadTransaction snapshot(db);
+RunsPage read_runs_page(db::Database& db, int64_t before, int limit) {
+  db::ReadTransaction snapshot(db);
   history::RunStore store(db);
   RunsPage page;
   page.runs = store.runs_before(before, limit);
@@ -168,7 +168,7 @@ Response Site::runs_page(const Request& r) {
 }
 
 Response Site::run_page(int64_t id) {
-  history::ReadTransaction snapshot(db());
+  db::ReadTransaction snapshot(db());
   history::RunStore store(db());
   auto run = store.run(id);
   if (!run) return not_found(fmt::format("run {}", id));
@@ -266,7 +266,7 @@ Response Site::api_runs(const Request& r) {
 }
 
 Response Site::api_run(int64_t id) {
-  history::ReadTransaction snapshot(db());
+  db::ReadTransaction snapshot(db());
   history::RunStore store(db());
   auto run = store.run(id);
   if (!run) return json_response({{"error", fmt::format("no run {}", id)}}, 404);

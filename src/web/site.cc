@@ -64,12 +64,12 @@ Site::Site(fs::path project_dir)
 
 // One read-only connection per server thread: opening one per request costs more than the
 // request, and SQLite connections are not shared between threads.
-history::Database& Site::db() {
-  thread_local std::unordered_map<std::string, std::unique_ptr<history::Database>> open;
+db::Database& Site::db() {
+  thread_local std::unordered_map<std::string, std::unique_ptr<db::Database>> open;
   auto& slot = open[(state_dir_ / "history.db").string()];
   if (!slot)
-    slot = std::make_unique<history::Database>(state_dir_ / "history.db",
-                                               history::Database::Access::ReadOnly);
+    slot =
+        std::make_unique<db::Database>(state_dir_ / "history.db", db::Database::Access::ReadOnly);
   return *slot;
 }
 

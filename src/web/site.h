@@ -86,7 +86,7 @@ class Site {
   SecurityView security(int64_t run_id);  // 0: the newest run with a report
 
  private:
-  history::Database& db();
+  db::Database& db();
   Response route(const Request& r, const std::vector<std::string>& parts);
 
   Response runs_page(const Request& r);

@@ -1,16 +1,15 @@
-#include "history/db.h"
+#include "util/db.h"
 
 #include <mutex>
 
 #include "util/error.h"
 
-namespace tollgate::history {
+namespace tollgate::db {
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
       SQLITE_OK)
-    throw Error("history database: " + std::string(sqlite3_errmsg(db)) +
-                " in: " + std::string(sql));
+    throw Error("SQLite database: " + std::string(sqlite3_errmsg(db)) + " in: " + std::string(sql));
 }
 
 Statement::~Statement() {
@@ -38,7 +37,7 @@ bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  throw Error("history database: " + std::string(sqlite3_errmsg(db_)));
+  throw Error("SQLite database: " + std::string(sqlite3_errmsg(db_)));
 }
 
 void Statement::reset() {
@@ -93,7 +92,7 @@ Database::Database(const std::filesystem::path& path, Access access) : path_(pat
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(SourceLocation{path.string()}, "cannot open the history database: " + msg);
+    throw Error(SourceLocation{path.string()}, "cannot open the SQLite database: " + msg);
   }
   sqlite3_busy_timeout(db_, 10'000);
   // A reader takes the journal mode the writers set; it cannot set one. A file that is not a
@@ -117,7 +116,7 @@ void Database::exec(std::string_view sql) {
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    throw Error(SourceLocation{path_.string()}, "history database: " + msg);
+    throw Error(SourceLocation{path_.string()}, "SQLite database: " + msg);
   }
 }
 
@@ -147,4 +146,4 @@ ReadTransaction::~ReadTransaction() {
   sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr);
 }
 
-}  // namespace tollgate::history
+}  // namespace tollgate::db

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace tollgate::history {
+namespace tollgate::db {
 
 // A prepared statement. Binds are 1-based as in SQLite; step() returns true while rows come.
 class Statement {
@@ -89,4 +89,4 @@ class ReadTransaction {
   Database& db_;
 };
 
-}  // namespace tollgate::history
+}  // namespace tollgate::db
