@@ -141,7 +141,12 @@ Runner setup(CLI::App& cmd) {
       "Examples:\n"
       "  tollgate plan\n"
       "  tollgate plan --changes-since main --graph mermaid > pipeline.mmd\n"
-      "  tollgate plan --var CI_COMMIT_BRANCH=main deploy\n\n"
+      "  tollgate plan --var CI_COMMIT_BRANCH=main deploy\n"
+      "  CI_SERVER_URL=https://gitlab.example.com tollgate plan --offline\n\n"
+      "Includes from outside the project (remote, template, project, component) are fetched\n"
+      "from $CI_SERVER_URL (default https://gitlab.com; a token from $GITLAB_TOKEN or\n"
+      "$CI_JOB_TOKEN) and cached; one that cannot be had is left out with a warning, and the\n"
+      "jobs that need it are shown as 'not here'.\n\n"
       "Exit code: 0 valid, 2 invalid (every problem is listed as file:line:col).");
   f->add(cmd, "Plan only these jobs and what they wait for");
   cmd.add_option("--graph", f->graph, "Print the DAG as mermaid or dot instead of the table")
@@ -173,18 +178,22 @@ Runner setup(CLI::App& cmd) {
         nlohmann::json needs = nlohmann::json::array();
         for (size_t n : pj.needs)
           needs.push_back(plan.jobs[n].job->name);
-        jobs.push_back({{"name", pj.job->name},
-                        {"stage", pj.job->stage},
-                        {"when", pipeline::to_string(pj.when)},
-                        {"allow_failure", pj.allow_failure.allowed},
-                        {"needs", pj.has_needs ? needs : nlohmann::json(nullptr)},
-                        {"executor", runner::executor_description(executor, ctx, plan, pj)},
-                        {"why", pj.decided_by}});
+        jobs.push_back(
+            {{"name", pj.job->name},
+             {"stage", pj.job->stage},
+             {"when", pipeline::to_string(pj.when)},
+             {"allow_failure", pj.allow_failure.allowed},
+             {"needs", pj.has_needs ? needs : nlohmann::json(nullptr)},
+             {"executor", runner::executor_description(executor, ctx, plan, pj)},
+             {"why", pj.decided_by},
+             {"unrunnable", pj.job->unrunnable.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(pj.job->unrunnable)}});
       }
       nlohmann::json excluded = nlohmann::json::array();
       for (const auto& e : plan.excluded)
         excluded.push_back({{"name", e.name}, {"stage", e.stage}, {"why", e.why}});
       nlohmann::json out = {{"file", ctx.pipeline.file},
+                            {"warnings", ctx.pipeline.warnings},
                             {"jobs", jobs},
                             {"not_created", excluded},
                             {"changes",
@@ -222,8 +231,13 @@ Runner setup(CLI::App& cmd) {
       std::string when(pipeline::to_string(pj.when));
       if (pj.when == pipeline::When::Manual && pj.run_manual) when += " (requested)";
       if (pj.allow_failure.allowed) when += ", may fail";
+      std::string why = pj.decided_by;
+      if (!pj.job->unrunnable.empty()) {
+        when = term::paint(term::Color::Yellow, "not here") + " (" + when + ")";
+        why += (why.empty() ? "" : "; ") + ("cannot run here: " + pj.job->unrunnable);
+      }
       std::vector<std::string> row = {pj.job->stage, pj.job->name, when,
-                                      waits_for(plan, i, first_stage), pj.decided_by};
+                                      waits_for(plan, i, first_stage), why};
       if (images) row.push_back(runner::executor_description(executor, ctx, plan, pj));
       table.add(row);
     }

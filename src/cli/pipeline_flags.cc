@@ -32,6 +32,10 @@ void PipelineFlags::add(CLI::App& cmd, const std::string& job_help) {
                  "network_mode: 'host' shares this machine's (its loopback services too), or a "
                  "network's name. Default: $TOLLGATE_EXECUTOR_NETWORK, else 'network_mode:' in "
                  ".tollgate/config, else slirp4netns (podman) or the engine's default");
+  cmd.add_flag("--offline", opts.offline,
+               "Fetch no include from outside the project (remote, template, project, "
+               "component): use the copies cached under $XDG_CACHE_HOME/tollgate/includes; "
+               "what is not cached is left out, with a warning");
   cmd.add_option("JOB", opts.jobs, job_help);
 }
 

@@ -1,5 +1,7 @@
 #include "pipeline/glob.h"
 
+#include <vector>
+
 namespace tollgate::pipeline {
 namespace {
 
@@ -127,6 +129,28 @@ bool glob_match(std::string_view pattern, std::string_view path) {
   for (const auto& p : expand_braces(pattern))
     if (match_here(p, 0, path, 0)) return true;
   return false;
+}
+
+bool include_wildcard_match(std::string_view pattern, std::string_view path) {
+  // can[j]: the pattern read so far matches path[0, j). One row per pattern token keeps it
+  // O(pattern x path) whatever the stars.
+  std::vector<char> can(path.size() + 1, 0);
+  can[0] = 1;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    std::vector<char> next(path.size() + 1, 0);
+    if (pattern[i] == '*') {
+      bool any = i + 1 < pattern.size() && pattern[i + 1] == '*';
+      if (any) ++i;
+      for (size_t j = 0; j <= path.size(); ++j) {
+        next[j] = can[j] || (j > 0 && next[j - 1] && (any || path[j - 1] != '/'));
+      }
+    } else {
+      for (size_t j = 1; j <= path.size(); ++j)
+        next[j] = can[j - 1] && path[j - 1] == pattern[i];
+    }
+    can.swap(next);
+  }
+  return can[path.size()];
 }
 
 }  // namespace tollgate::pipeline

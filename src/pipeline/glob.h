@@ -16,6 +16,12 @@ namespace tollgate::pipeline {
 //   \x       a literal x
 bool glob_match(std::string_view pattern, std::string_view path);
 
+// Matches a path against an `include: local` wildcard as GitLab lists them
+// (Repository#search_files_by_wildcard_path): `**` is any characters, '/' included, so
+// `ci/**.yml` finds files at every depth and `ci/**/*.yml` only in subfolders; `*` is any
+// characters but '/'; every other character is itself.
+bool include_wildcard_match(std::string_view pattern, std::string_view path);
+
 // The brace alternatives of a pattern, expanded: "a/{b,c}/*" -> "a/b/*", "a/c/*".
 std::vector<std::string> expand_braces(std::string_view pattern);
 

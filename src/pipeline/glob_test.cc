@@ -44,5 +44,23 @@ TEST(Glob, ClassesQuestionBracesEscapes) {
   EXPECT_FALSE(glob_match("Dockerfile", "cart/Dockerfile"));
 }
 
+// GitLab lists include:local wildcards with a regex: ** becomes .*? and * becomes [^/]*?
+// (Repository#search_files_by_wildcard_path), unlike fnmatch's **/ for changes and exists.
+TEST(IncludeWildcard, DoubleStarIsEveryDepthAndDoubleStarSlashOnlySubfolders) {
+  EXPECT_TRUE(include_wildcard_match("ci/**.yml", "ci/a.yml"));
+  EXPECT_TRUE(include_wildcard_match("ci/**.yml", "ci/jobs/deep/a.yml"));
+  EXPECT_FALSE(include_wildcard_match("ci/**/*.yml", "ci/a.yml"));  // needs one folder
+  EXPECT_TRUE(include_wildcard_match("ci/**/*.yml", "ci/jobs/a.yml"));
+  EXPECT_TRUE(include_wildcard_match("ci/**/*.yml", "ci/jobs/deep/a.yml"));
+  EXPECT_TRUE(include_wildcard_match("ci/*.yml", "ci/a.yml"));
+  EXPECT_FALSE(include_wildcard_match("ci/*.yml", "ci/jobs/a.yml"));
+  EXPECT_FALSE(include_wildcard_match("ci/*.yml", "ci/a.yaml"));
+  // Only stars are special: ? and [ are the characters themselves.
+  EXPECT_TRUE(include_wildcard_match("ci/a?[1].yml", "ci/a?[1].yml"));
+  EXPECT_FALSE(include_wildcard_match("ci/a?.yml", "ci/ab.yml"));
+  EXPECT_TRUE(include_wildcard_match("**", "any/thing"));
+  EXPECT_FALSE(include_wildcard_match(std::string(40, '*') + "x", std::string(5000, 'a')));
+}
+
 }  // namespace
 }  // namespace tollgate::pipeline

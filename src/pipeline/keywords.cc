@@ -298,6 +298,7 @@ void KeywordReader::read_needs(const Node& n, Job& j) {
     Need need;
     need.where = item.where;
     const Node* parallel = nullptr;
+    std::string elsewhere;  // another project's or pipeline's job: it cannot be had here
     if (item.is_scalar()) {
       need.job = item.scalar;
     } else if (item.is_mapping()) {
@@ -311,12 +312,20 @@ void KeywordReader::read_needs(const Node& n, Job& j) {
           need.artifacts = !e.value.is_bool() || e.value.as_bool();
         else if (k == "parallel")
           parallel = &e.value;
-        else if (k == "pipeline" || k == "project" || k == "ref")
-          error(e.key.where, "needs from another pipeline or project is not available locally");
-        else
-          error(e.key.where, "unknown needs keyword '" + k + "' (job, optional, artifacts)");
+        else if (k == "pipeline" || k == "project")
+          elsewhere = k + " " + e.value.scalar;
+        else if (k != "ref")
+          error(e.key.where, "unknown needs keyword '" + k +
+                                 "' (job, optional, artifacts, project, ref, pipeline)");
       }
       if (need.job.empty()) error(item.where, "a needs entry needs a job name");
+      if (!elsewhere.empty()) {
+        // The pipeline stays valid; only this job waits for what runs on GitLab alone.
+        if (j.unrunnable.empty())
+          j.unrunnable =
+              "needs job '" + need.job + "' of " + elsewhere + ", which runs on GitLab, not here";
+        continue;
+      }
       if (parallel) {
         // needs:parallel:matrix picks permutations of a matrix job: one need per name.
         for (const auto& name : matrix_job_names(need.job, *parallel)) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "pipeline/keywords.h"
@@ -56,8 +57,8 @@ const std::vector<std::string> kJobKeywords = {"script",
 
 class Loader {
  public:
-  Loader(std::string file, std::string project_dir)
-      : file_(std::move(file)), project_dir_(std::move(project_dir)) {}
+  Loader(std::string file, std::string project_dir, const LoadOptions& options)
+      : file_(std::move(file)), project_dir_(std::move(project_dir)), options_(options) {}
 
   Pipeline load(Node raw) {
     Pipeline p;
@@ -67,7 +68,16 @@ class Loader {
     if (!raw.is_mapping())
       throw Error(raw.where,
                   "a pipeline file must be a mapping of keywords and jobs, not " + raw.describe());
-    Node root = resolve(std::move(raw), project_dir_, errors_);
+    Resolved resolved = resolve(std::move(raw), include_context(), errors_);
+    Node& root = resolved.tree;
+    unavailable_ = resolved.unavailable;
+    unrunnable_ = std::move(resolved.unrunnable);
+    for (const auto& u : unavailable_)
+      p.warnings.push_back("include " + u.label + " is left out (" + u.why +
+                           "); jobs that need what it defines cannot run here");
+    if (options_.fetcher)
+      for (const auto& note : options_.fetcher->notes())
+        p.warnings.push_back("include " + note);
     read_stages(root, p);
     if (const Node* v = root.find("variables")) p.variables = kw_.variables(*v);
     if (const Node* w = root.find("workflow")) read_workflow(*w, p);
@@ -102,6 +112,18 @@ class Loader {
  private:
   void error(const SourceLocation& where, std::string what) {
     errors_.emplace_back(where, std::move(what));
+  }
+
+  IncludeContext include_context() const {
+    return {project_dir_, options_.context, options_.fetcher};
+  }
+
+  // With an include left out, a name the job refers to may be defined there: the job cannot
+  // run here, and that is not an error. True when the job was marked so.
+  bool unrunnable_for_missing(Job& j, const std::string& what) {
+    if (unavailable_.empty()) return false;
+    if (j.unrunnable.empty()) j.unrunnable = what + "; " + maybe_from(unavailable_);
+    return true;
   }
 
   void read_stages(const Node& root, Pipeline& p) {
@@ -144,6 +166,7 @@ class Loader {
     j.name = name;
     j.base_name = name;
     j.where = where;
+    if (auto it = unrunnable_.find(name); it != unrunnable_.end()) j.unrunnable = it->second;
     bool has_script = false, has_trigger = false;
     size_t errors_before = errors_.size();
     for (const auto& e : n.entries) {
@@ -197,9 +220,10 @@ class Loader {
         j.coverage = v.scalar;
       else if (k == "resource_group")
         j.resource_group = v.scalar;
-      else if (k == "trigger")
+      else if (k == "trigger") {
         has_trigger = true;
-      else if (k == "inherit")
+        read_trigger(v, j);
+      } else if (k == "inherit")
         kw_.read_inherit(v, j);
       else if (k == "cache") {
         for (const auto& c : v.is_sequence() ? v.items : std::vector<Node>{v})
@@ -210,16 +234,17 @@ class Loader {
                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
     }
-    if (has_trigger)
-      error(where, "job '" + name + "': trigger (child pipelines) is not supported locally yet");
-    else if (!has_script)
+    if (has_trigger && has_script)
+      error(where, "job '" + name + "' has both trigger and script; a trigger job runs no script");
+    else if (!has_script && !has_trigger && j.unrunnable.empty())
       error(where,
             "job '" + name + "' has no script" +
                 std::string(str::closest(name, reserved_top_level_keys()).empty()
                                 ? " (hide a template by starting its name with '.')"
                                 : " (is '" + name + "' a misspelt keyword '" +
                                       str::closest(name, reserved_top_level_keys()) + "'?)"));
-    else if (j.script.empty() && errors_.size() == errors_before)
+    else if (has_script && j.script.empty() && j.unrunnable.empty() &&
+             errors_.size() == errors_before)
       error(where, "job '" + name + "': script is empty");
     if (j.when == When::Never) j.rules = std::vector<Rule>{Rule{.when = When::Never}};
     return j;
@@ -233,8 +258,9 @@ class Loader {
     }
     std::vector<std::string> name_list(names.begin(), names.end());
     std::set<std::string> stages(p.stages.begin(), p.stages.end());
-    for (const auto& j : p.jobs) {
-      if (!stages.count(j.stage)) {
+    for (auto& j : p.jobs) {
+      if (!stages.count(j.stage) &&
+          !unrunnable_for_missing(j, "its stage '" + j.stage + "' is not in stages")) {
         std::string hint = str::closest(j.stage, p.stages);
         error(j.where,
               "job '" + j.name + "': stage '" + j.stage + "' is not in stages (" +
@@ -244,7 +270,8 @@ class Loader {
       }
       if (j.needs) {
         for (const auto& n : *j.needs) {
-          if (!names.count(n.job) && !n.optional) {
+          if (!names.count(n.job) && !n.optional &&
+              !unrunnable_for_missing(j, "it needs '" + n.job + "', which is not a job")) {
             std::string hint = str::closest(n.job, name_list);
             error(n.where, "job '" + j.name + "' needs '" + n.job + "', which is not a job" +
                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
@@ -260,8 +287,38 @@ class Loader {
     }
   }
 
+  // `trigger:` starts another pipeline: another project's (a string, or `project:`), which runs
+  // on GitLab only, or a child pipeline (`include:`), which does not run here yet. GitLab waits
+  // for it, and takes its status, only with `strategy: depend` (or mirror).
+  void read_trigger(const Node& v, Job& j) {
+    std::string project = v.is_scalar() ? v.scalar : "";
+    bool waits = false;
+    if (v.is_mapping()) {
+      for (const auto& e : v.entries) {
+        const std::string& k = e.key.scalar;
+        if (k == "project")
+          project = e.value.scalar;
+        else if (k == "strategy")
+          waits = e.value.scalar == "depend" || e.value.scalar == "mirror";
+        else if (k != "include" && k != "branch" && k != "forward")
+          error(e.key.where, "unknown trigger keyword '" + k +
+                                 "' (include, project, branch, strategy, forward)");
+      }
+    } else if (!v.is_scalar()) {
+      error(v.where, "trigger takes a project path or a mapping (include, project, strategy)");
+    }
+    if (!j.unrunnable.empty()) return;
+    j.unrunnable = project.empty() ? "it triggers a child pipeline, which tollgate does not run yet"
+                                   : "it triggers a pipeline of project " + project +
+                                         ", which runs on GitLab, not here";
+    j.unrunnable_outcome_counts = waits;
+  }
+
   std::string file_;
   std::string project_dir_;
+  const LoadOptions& options_;
+  std::vector<Includer::Unavailable> unavailable_;
+  std::map<std::string, std::string> unrunnable_;
   std::vector<Error> errors_;
   KeywordReader kw_{errors_};
 };
@@ -273,25 +330,26 @@ const std::vector<std::string>& job_keywords() {
 }
 
 Pipeline load_pipeline_text(const std::string& text, const std::string& file,
-                            const std::string& project_dir) {
+                            const std::string& project_dir, const LoadOptions& options) {
   Node root = yaml::load(text, file);
-  Loader loader(file, project_dir);
+  Loader loader(file, project_dir, options);
   return loader.load(std::move(root));
 }
 
-yaml::Node resolve_pipeline_file(const std::string& file) {
+yaml::Node resolve_pipeline_file(const std::string& file, const LoadOptions& options) {
   std::filesystem::path path = std::filesystem::absolute(file);
   std::vector<Error> errors;
-  Node root = resolve(yaml::load_file(path.string()), path.parent_path(), errors);
+  Resolved resolved = resolve(yaml::load_file(path.string()),
+                              {path.parent_path(), options.context, options.fetcher}, errors);
   if (!errors.empty()) throw ErrorList(std::move(errors));
-  return root;
+  return std::move(resolved.tree);
 }
 
-Pipeline load_pipeline(const std::string& file) {
+Pipeline load_pipeline(const std::string& file, const LoadOptions& options) {
   std::filesystem::path path = std::filesystem::absolute(file);
   if (!std::filesystem::exists(path))
     throw Error(SourceLocation{file}, "no pipeline file here (use --file to name one)");
-  return load_pipeline_text(files::read(path), file, path.parent_path().string());
+  return load_pipeline_text(files::read(path), file, path.parent_path().string(), options);
 }
 
 }  // namespace tollgate::pipeline

@@ -146,6 +146,15 @@ struct Job {
   std::vector<Service> services;
   std::string coverage;
   std::string resource_group;
+
+  // Why the job cannot run on this machine: it extends, references or needs what an include
+  // that could not be had may define; it needs a job of another project or pipeline; it
+  // triggers another project's pipeline. Empty: it can run. Such a job is planned and shown,
+  // never run: it counts as failed (fail closed: what did not run verified nothing; allow_failure
+  // makes it a warning), except when its outcome would not count on GitLab either
+  // (`outcome_counts` false: a trigger GitLab does not wait for), when it is skipped.
+  std::string unrunnable;
+  bool unrunnable_outcome_counts = true;
 };
 
 struct Pipeline {
@@ -155,6 +164,8 @@ struct Pipeline {
   Variables variables;
   std::vector<Job> jobs;  // in file order, hidden jobs removed
   std::optional<std::vector<Rule>> workflow_rules;
+  // What the user should hear once: includes left out and why, a cached copy used.
+  std::vector<std::string> warnings;
 
   const Job* find(const std::string& name) const;
 };

@@ -45,33 +45,14 @@ Decision decide_rules(const Job& job, const std::vector<Rule>& rules, const Plan
                       const VariableSet& vars) {
   for (size_t i = 0; i < rules.size(); ++i) {
     const Rule& r = rules[i];
-    std::string label = "rule " + std::to_string(i + 1);
-    std::vector<std::string> clauses;
-    if (!r.if_expr.empty()) {
-      if (!evaluate_expression(r.if_expr, vars.lookup(), r.if_where)) continue;
-      clauses.push_back("if " + r.if_expr);
-    }
-    if (r.changes) {
-      std::string file;
-      ChangeSet against;
-      if (!r.compare_to.empty()) {
-        if (!ctx.changes_against) throw Error(r.where, "changes:compare_to needs a git repository");
-        against = ctx.changes_against(expand_variables(r.compare_to, vars.lookup()));
-      }
-      if (!matches_changes(*r.changes, r.compare_to.empty() ? ctx.changes : against, vars, &file))
-        continue;
-      clauses.push_back(file.empty() ? "changes (no change list)" : "changes " + file);
-    }
-    if (r.exists) {
-      if (!any_exists(*r.exists, ctx, vars)) continue;
-      clauses.push_back("exists");
-    }
+    std::optional<std::string> clauses = rule_holds(r, ctx, vars);
+    if (!clauses) continue;
     Decision d;
     d.when = r.when.value_or(job.when == When::Never ? When::OnSuccess : job.when);
     d.allow_failure = r.allow_failure;
     d.variables = r.variables;
     d.needs = r.needs;
-    d.why = label + (clauses.empty() ? "" : ": " + str::join(clauses, ", "));
+    d.why = "rule " + std::to_string(i + 1) + (clauses->empty() ? "" : ": " + *clauses);
     if (d.when == When::Never) {
       d.created = false;
       d.why += " (when: never)";
@@ -205,6 +186,31 @@ void check_cycles(const Plan& plan, std::vector<Error>& errors) {
 
 }  // namespace
 
+std::optional<std::string> rule_holds(const Rule& r, const PlanContext& ctx,
+                                      const VariableSet& vars) {
+  std::vector<std::string> clauses;
+  if (!r.if_expr.empty()) {
+    if (!evaluate_expression(r.if_expr, vars.lookup(), r.if_where)) return std::nullopt;
+    clauses.push_back("if " + r.if_expr);
+  }
+  if (r.changes) {
+    std::string file;
+    ChangeSet against;
+    if (!r.compare_to.empty()) {
+      if (!ctx.changes_against) throw Error(r.where, "changes:compare_to needs a git repository");
+      against = ctx.changes_against(expand_variables(r.compare_to, vars.lookup()));
+    }
+    if (!matches_changes(*r.changes, r.compare_to.empty() ? ctx.changes : against, vars, &file))
+      return std::nullopt;
+    clauses.push_back(file.empty() ? "changes (no change list)" : "changes " + file);
+  }
+  if (r.exists) {
+    if (!any_exists(*r.exists, ctx, vars)) return std::nullopt;
+    clauses.push_back("exists");
+  }
+  return str::join(clauses, ", ");
+}
+
 Variables inherited_globals(const Job& job, const Variables& global) {
   if (!job.inherit_variables) return global;
   Variables out;
@@ -260,8 +266,11 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
   for (size_t s = 0; s < p.stages.size(); ++s)
     stage_of.emplace(p.stages[s], static_cast<int>(s));
   std::vector<std::pair<int, const Job*>> ordered;
+  // A job whose stage is unknown can only be one that cannot run (its stages were in an include
+  // left out): it goes last, where it holds nothing back.
+  const int last_stage = static_cast<int>(p.stages.size()) - 1;
   for (const auto& j : p.jobs)
-    ordered.emplace_back(stage_of.count(j.stage) ? stage_of[j.stage] : -1, &j);
+    ordered.emplace_back(stage_of.count(j.stage) ? stage_of[j.stage] : last_stage, &j);
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [stage, j] : ordered) {
@@ -298,7 +307,8 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     for (const auto& need : *job_needs) {
       std::vector<size_t> targets = index.find(need.job);
       if (targets.empty()) {
-        if (!need.optional)
+        // A job that cannot run may need what an include left out defines (the loader said so).
+        if (!need.optional && pj.job->unrunnable.empty())
           errors.emplace_back(need.where, "job '" + pj.job->name + "' needs '" + need.job +
                                               "', but rules or only/except left '" + need.job +
                                               "' out of this pipeline (add optional: true if "

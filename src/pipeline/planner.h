@@ -65,6 +65,11 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx);
 // The global variables a job inherits (inherit:variables), below its own.
 Variables inherited_globals(const Job& job, const Variables& global);
 
+// Whether a rule's `if`, `changes` and `exists` all hold: nullopt when one does not, else the
+// clauses that held ("if $X == "y", changes cart/a.go"; empty for a rule with none).
+std::optional<std::string> rule_holds(const Rule& rule, const PlanContext& ctx,
+                                      const VariableSet& vars);
+
 // Whether a changed file matches any pattern (patterns may use $VARIABLES).
 bool matches_changes(const std::vector<std::string>& patterns, const ChangeSet& changes,
                      const VariableSet& vars, std::string* matched_file);

@@ -1,7 +1,5 @@
 #include "pipeline/resolver.h"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -9,8 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "pipeline/glob.h"
-#include "pipeline/inputs.h"
+#include "pipeline/includer.h"
 #include "util/files.h"
 #include "util/strings.h"
 
@@ -20,7 +17,6 @@ namespace {
 using yaml::Kind;
 using yaml::Node;
 
-constexpr int kMaxIncludes = 150;
 constexpr int kMaxReferenceDepth = 10;
 constexpr int kMaxExtendsDepth = 11;
 
@@ -46,153 +42,45 @@ void remove_entry(Node& map, const std::string& key) {
                     map.entries.end());
 }
 
-class Includer {
+// What the includes that could not be had leave undefined. A job that extends, references or
+// needs something undefined is an error in a complete pipeline; with an include missing it may
+// be defined there, so the job is marked as unable to run here instead, and the rest plans.
+class Missing {
  public:
-  Includer(std::filesystem::path project_dir, std::vector<Error>& errors)
-      : project_dir_(std::move(project_dir)), errors_(errors) {}
+  Missing(const std::vector<Includer::Unavailable>& unavailable,
+          std::map<std::string, std::string>& unrunnable)
+      : unavailable_(unavailable), unrunnable_(unrunnable) {}
 
-  // Returns root with everything it includes merged underneath it.
-  Node expand(Node root, int depth) {
-    const Node* include = root.find("include");
-    if (!include) return root;  // moved, not copied: a 40,000-job file is copied no more
-    Node merged;
-    merged.kind = Kind::Mapping;
-    merged.where = root.where;
-    std::vector<Node> items;
-    if (include->is_sequence())
-      items = include->items;
-    else
-      items.push_back(*include);
-    for (const auto& item : items) {
-      for (const auto& file : local_files(item)) {
-        if (++count_ > kMaxIncludes) {
-          errors_.emplace_back(item.where, "more than 150 included files");
-          return root;
-        }
-        if (depth > 100 || std::find(stack_.begin(), stack_.end(), file) != stack_.end()) {
-          errors_.emplace_back(item.where, "include cycle: '" + file + "' includes itself");
-          continue;
-        }
-        try {
-          Node included = load_with_inputs(file, item);
-          if (included.is_null()) continue;
-          if (!included.is_mapping()) {
-            errors_.emplace_back(included.where, "an included file must hold a mapping");
-            continue;
-          }
-          stack_.push_back(file);
-          merged = deep_merge(merged, expand(std::move(included), depth + 1));
-          stack_.pop_back();
-        } catch (const Error& e) {
-          errors_.push_back(e);
-        }
-      }
-    }
-    remove_entry(root, "include");
-    return deep_merge(merged, root);
+  // Marks job as unable to run because `what` (an undefined name); false when every include
+  // was had, and `what` is an error.
+  bool mark(const std::string& job, const std::string& what) {
+    if (unavailable_.empty()) return false;
+    unrunnable_.emplace(job, what + "; " + maybe_from(unavailable_));
+    return true;
+  }
+  // A job that extends an unrunnable one cannot run either, for the same reason.
+  void inherit(const std::string& job, const std::string& parent) {
+    auto it = unrunnable_.find(parent);
+    if (it != unrunnable_.end()) unrunnable_.emplace(job, it->second);
   }
 
  private:
-  // An included file is one document, or a `spec:` header document then the content; the
-  // include entry's `inputs` fill the header's declared inputs.
-  Node load_with_inputs(const std::string& file, const Node& item) {
-    std::string path = (project_dir_ / file).string();
-    std::vector<Node> docs = yaml::load_all(files::read(path), path);
-    const Node* given = item.is_mapping() ? item.find("inputs") : nullptr;
-    const Node* spec = nullptr;
-    Node content;
-    if (docs.size() >= 2 && docs[0].is_mapping() && docs[0].find("spec")) {
-      spec = docs[0].find("spec");
-      content = docs[1];
-    } else if (!docs.empty()) {
-      content = docs[0];
-    }
-    if (given && !spec) {
-      errors_.emplace_back(given->where,
-                           "'" + file + "' declares no spec:inputs, so it takes no inputs");
-      return content;
-    }
-    if (!spec) return content;
-    return apply_inputs(spec, given, content, errors_);
-  }
-
-  std::vector<std::string> local_files(const Node& item) {
-    std::string pattern;
-    SourceLocation where = item.where;
-    if (item.is_scalar()) {
-      pattern = item.scalar;
-      if (pattern.find("://") != std::string::npos) {
-        errors_.emplace_back(where, "include of a remote URL '" + pattern +
-                                        "' is not available offline; copy the file into the "
-                                        "project and include it with include:local");
-        return {};
-      }
-    } else if (item.is_mapping()) {
-      if (const Node* local = item.find("local")) {
-        pattern = local->scalar;
-        where = local->where;
-      } else {
-        for (const char* kind : {"remote", "project", "template", "component"}) {
-          if (item.find(kind)) {
-            errors_.emplace_back(item.where, std::string("include:") + kind +
-                                                 " is not available offline; copy the file into "
-                                                 "the project and use include:local");
-            return {};
-          }
-        }
-        errors_.emplace_back(item.where, "include entry has no 'local' file");
-        return {};
-      }
-    } else {
-      errors_.emplace_back(where, "include takes a file name, a list, or {local: FILE}");
-      return {};
-    }
-    while (!pattern.empty() && pattern.front() == '/')
-      pattern.erase(0, 1);
-    if (pattern.find_first_of("*?[") == std::string::npos) {
-      if (!files::inside(project_dir_, pattern)) {
-        errors_.emplace_back(where, "included file '" + pattern +
-                                        "' is outside the project directory (GitLab includes "
-                                        "only files of the project)");
-        return {};
-      }
-      if (!std::filesystem::exists(project_dir_ / pattern)) {
-        errors_.emplace_back(where, "included file '" + pattern + "' does not exist");
-        return {};
-      }
-      return {pattern};
-    }
-    std::vector<std::string> matches;
-    std::error_code ec;
-    for (auto it = std::filesystem::recursive_directory_iterator(project_dir_, ec);
-         it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      std::string rel = std::filesystem::relative(it->path(), project_dir_).string();
-      if (rel.rfind(".git/", 0) == 0 || rel.rfind(".tollgate/", 0) == 0) continue;
-      if (it->is_regular_file() && glob_match(pattern, rel) && files::inside(project_dir_, rel))
-        matches.push_back(rel);
-    }
-    std::sort(matches.begin(), matches.end());
-    if (matches.empty())
-      errors_.emplace_back(where, "include pattern '" + pattern + "' matches no file");
-    return matches;
-  }
-
-  std::filesystem::path project_dir_;
-  std::vector<Error>& errors_;
-  std::vector<std::string> stack_;
-  int count_ = 0;
+  const std::vector<Includer::Unavailable>& unavailable_;
+  std::map<std::string, std::string>& unrunnable_;
 };
 
 class ReferenceResolver {
  public:
-  ReferenceResolver(const Node& root, std::vector<Error>& errors) : root_(root), errors_(errors) {}
+  ReferenceResolver(const Node& root, Missing& missing, std::vector<Error>& errors)
+      : root_(root), missing_(missing), errors_(errors) {}
 
   // Replaces the !reference tags under each of the root's entries. Only what holds a tag is
   // copied: copying every subtree at every level was most of the time a 40,000-job file took.
   void resolve_entries(Node& root) {
-    for (auto& e : root.entries)
+    for (auto& e : root.entries) {
+      entry_ = &e.key.scalar;
       if (std::optional<Node> r = resolved(e.value, 0)) e.value = std::move(*r);
+    }
   }
 
  private:
@@ -249,20 +137,35 @@ class ReferenceResolver {
       path += (path.empty() ? "" : ", ") + part.scalar;
       cur = cur->is_mapping() ? cur->find(part.scalar) : nullptr;
       if (!cur) {
-        errors_.emplace_back(ref.where, "!reference [" + path + "] points at nothing");
-        return Node{};
+        std::string what = "!reference [" + path + "] points at nothing";
+        std::string full;
+        for (const auto& p : ref.items)
+          full += (full.empty() ? "" : ", ") + p.scalar;
+        if (!missing_.mark(*entry_, "!reference [" + full + "] points at nothing")) {
+          errors_.emplace_back(ref.where, what);
+          return Node{};
+        }
+        // Most references are lists (script lines, rules): an empty one splices to nothing
+        // there and the job, which will not run, reads as valid.
+        Node none;
+        none.kind = Kind::Sequence;
+        none.where = ref.where;
+        return none;
       }
     }
     return resolve(*cur, depth + 1);
   }
 
   const Node& root_;
+  Missing& missing_;
   std::vector<Error>& errors_;
+  const std::string* entry_ = nullptr;
 };
 
 class Extender {
  public:
-  Extender(Node& root, std::vector<Error>& errors) : root_(root), errors_(errors) {
+  Extender(Node& root, Missing& missing, std::vector<Error>& errors)
+      : root_(root), missing_(missing), errors_(errors) {
     // root.find() per job made extending 40,000 jobs quadratic. The last of a repeated key wins,
     // as find() has it.
     for (const auto& e : root_.entries)
@@ -310,6 +213,10 @@ class Extender {
     merged.kind = Kind::Mapping;
     for (const Node* p : parents) {
       const Node* parent = find(p->scalar);
+      if ((!parent || !parent->is_mapping()) &&
+          missing_.mark(name, "extends '" + p->scalar + "', which is not defined"))
+        continue;
+      missing_.inherit(name, p->scalar);
       if (!parent || !parent->is_mapping()) {
         std::vector<std::string> names;
         for (const auto& e : root_.entries)
@@ -338,6 +245,7 @@ class Extender {
   }
 
   Node& root_;
+  Missing& missing_;
   std::vector<Error>& errors_;
   std::unordered_map<std::string_view, const Node*> by_name_;  // root's entries
   std::map<std::string, Node> cache_;
@@ -385,13 +293,18 @@ Node deep_merge(const Node& base, const Node& over) {
   return out;
 }
 
-Node resolve(Node root, const std::filesystem::path& project_dir, std::vector<Error>& errors) {
-  Includer includer(project_dir, errors);
-  Node tree = includer.expand(std::move(root), 0);
-  ReferenceResolver refs(tree, errors);
-  refs.resolve_entries(tree);
-  Extender extender(tree, errors);
+Resolved resolve(Node root, const IncludeContext& context, std::vector<Error>& errors) {
+  Resolved out;
+  Includer includer(context, errors);
+  Node tree = includer.expand(std::move(root));
+  out.unavailable = includer.unavailable();
+  // GitLab's order: include, then extends, then !reference, so a reference may name a key a
+  // job has from its parents.
+  Missing missing(out.unavailable, out.unrunnable);
+  Extender extender(tree, missing, errors);
   extender.run();
+  ReferenceResolver refs(tree, missing, errors);
+  refs.resolve_entries(tree);
 
   Node defaults;
   defaults.kind = Kind::Mapping;
@@ -423,7 +336,8 @@ Node resolve(Node root, const std::filesystem::path& project_dir, std::vector<Er
       if (allowed.count(d.key.scalar) && !e.value.find(d.key.scalar)) e.value.entries.push_back(d);
     }
   }
-  return tree;
+  out.tree = std::move(tree);
+  return out;
 }
 
 }  // namespace tollgate::pipeline

@@ -27,7 +27,8 @@ std::string finished_line(const JobReport& r, int fd) {
   if (r.status == JobStatus::Manual) c = term::Color::Cyan;
   std::string line = term::paint(c, mark + " " + r.name, fd) + " " +
                      term::paint(term::Color::Gray, "(" + r.stage + ")", fd) + " " + status;
-  if (r.status == JobStatus::Failed) line += " with exit code " + std::to_string(r.exit_code);
+  if (r.status == JobStatus::Failed && r.attempts > 0)
+    line += " with exit code " + std::to_string(r.exit_code);
   if (r.allow_failure) line += " (allowed to fail)";
   if (r.attempts > 0) line += " in " + timefmt::format_duration(r.duration_s);
   if (!r.reason.empty() && r.status != JobStatus::Success) line += ": " + r.reason;

@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
+#include "runner/settings.h"
 #include "util/error.h"
 #include "util/process.h"
 #include "util/strings.h"
@@ -27,6 +30,22 @@ std::string slug(std::string_view s) {
   while (!out.empty() && out.back() == '-')
     out.pop_back();
   return out;
+}
+
+// CI_SERVER_URL and what GitLab derives from it: a component is named
+// $CI_SERVER_FQDN/group/project/name@version.
+Variables server_variables(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  std::string protocol = scheme_end == std::string::npos ? "https" : url.substr(0, scheme_end);
+  std::string fqdn = scheme_end == std::string::npos ? url : url.substr(scheme_end + 3);
+  fqdn = fqdn.substr(0, fqdn.find('/'));
+  size_t colon = fqdn.rfind(':');
+  std::string host = colon == std::string::npos ? fqdn : fqdn.substr(0, colon);
+  std::string port =
+      colon == std::string::npos ? (protocol == "http" ? "80" : "443") : fqdn.substr(colon + 1);
+  return {{"CI_SERVER_URL", url},           {"CI_SERVER_FQDN", fqdn},
+          {"CI_SERVER_HOST", host},         {"CI_SERVER_PORT", port},
+          {"CI_SERVER_PROTOCOL", protocol}, {"CI_API_V4_URL", url + "/api/v4"}};
 }
 
 Variables predefined_variables(const Context& ctx, long long pipeline_id) {
@@ -75,6 +94,8 @@ Variables predefined_variables(const Context& ctx, long long pipeline_id) {
       {"GITLAB_USER_LOGIN", user ? user : "local"},
       {"GITLAB_USER_NAME", user ? user : "local"},
   };
+  for (auto& server : server_variables(ctx.server_url))
+    v.push_back(std::move(server));
   if (!r.branch.empty()) v.push_back({"CI_COMMIT_BRANCH", r.branch});
   if (!r.tag.empty()) v.push_back({"CI_COMMIT_TAG", r.tag});
   for (auto& var : v)
@@ -150,18 +171,37 @@ Variables read_project_variables(const std::string& path) {
   return out;
 }
 
-Context make_context(const RunOptions& opts, long long pipeline_id) {
-  Context ctx;
-  ctx.pipeline = pipeline::load_pipeline(opts.file);
-  ctx.project_dir = ctx.pipeline.project_dir;
-  ctx.state_dir = (std::filesystem::path(ctx.project_dir) / ".tollgate").string();
-  ctx.repo = pipeline::read_repo(ctx.project_dir);
-  ctx.changes = pipeline::changed_files(ctx.project_dir, ctx.repo, opts.changes_since);
-  ctx.project_files = pipeline::project_files(ctx.project_dir, ctx.repo.is_git);
+namespace {
 
+// Where includes from outside the project come from: CI_SERVER_URL (GitLab's own variable, so a
+// pipeline run on GitLab and here name the same instance), a token for private projects, and
+// the cache that serves them offline.
+pipeline::IncludeSettings include_settings(const RunOptions& opts, const std::string& state_dir) {
+  yaml::Node config = load_config(state_dir);
+  pipeline::IncludeSettings s;
+  if (auto url = setting_from("", "", "CI_SERVER_URL", config, "server_url"))
+    s.server_url = url->value;
+  while (!s.server_url.empty() && s.server_url.back() == '/')
+    s.server_url.pop_back();
+  if (auto token = setting_from("", "", "GITLAB_TOKEN", config, "gitlab_token")) {
+    s.token = token->value;
+  } else if (const char* job_token = std::getenv("CI_JOB_TOKEN"); job_token && *job_token) {
+    s.token = job_token;
+    s.token_header = "JOB-TOKEN";
+  }
+  s.offline = opts.offline;
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  if (xdg && *xdg)
+    s.cache_dir = std::filesystem::path(xdg) / "tollgate" / "includes";
+  else if (home && *home)
+    s.cache_dir = std::filesystem::path(home) / ".cache" / "tollgate" / "includes";
+  return s;
+}
+
+void fill_plan_context(Context& ctx, const RunOptions& opts, long long pipeline_id) {
   auto& pc = ctx.plan_context;
   pc.variables.set_all(predefined_variables(ctx, pipeline_id));
-  pc.global = ctx.pipeline.variables;
   ctx.project_variables = read_project_variables(ctx.state_dir + "/variables");
   pc.variables.set_all(ctx.project_variables);
   for (const auto& [k, val] : opts.vars)
@@ -183,6 +223,29 @@ Context make_context(const RunOptions& opts, long long pipeline_id) {
   pc.changes_against = [dir, repo](const std::string& ref) {
     return pipeline::changed_files(dir, repo, ref);
   };
+}
+
+}  // namespace
+
+Context make_context(const RunOptions& opts, long long pipeline_id) {
+  std::filesystem::path file = std::filesystem::absolute(opts.file);
+  if (!std::filesystem::exists(file))
+    throw Error(SourceLocation{opts.file}, "no pipeline file here (use --file to name one)");
+  Context ctx;
+  ctx.project_dir = file.parent_path().string();
+  ctx.state_dir = (std::filesystem::path(ctx.project_dir) / ".tollgate").string();
+  ctx.repo = pipeline::read_repo(ctx.project_dir);
+  ctx.changes = pipeline::changed_files(ctx.project_dir, ctx.repo, opts.changes_since);
+  ctx.project_files = pipeline::project_files(ctx.project_dir, ctx.repo.is_git);
+  pipeline::IncludeFetcher fetcher(include_settings(opts, ctx.state_dir));
+  ctx.server_url = fetcher.settings().server_url;
+  // Includes see the predefined, project and --var variables (not the file's own), so the plan
+  // context is made before the file is read.
+  fill_plan_context(ctx, opts, pipeline_id);
+  ctx.pipeline = pipeline::load_pipeline(opts.file, {&ctx.plan_context, &fetcher});
+  ctx.plan_context.global = ctx.pipeline.variables;
+  for (const auto& w : ctx.pipeline.warnings)
+    std::cerr << "tollgate: warning: " << w << "\n";
   return ctx;
 }
 

@@ -23,6 +23,7 @@ struct RunOptions {
   std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
   bool executor_build_socket = false;  // container jobs get the host engine's API socket
   std::string executor_network;  // --executor-network; empty: $TOLLGATE_EXECUTOR_NETWORK, config
+  bool offline = false;  // --offline: includes from outside the project come from the cache only
 };
 
 // Everything a plan or a run is made from: the pipeline, the repository, the variables that
@@ -34,6 +35,7 @@ struct Context {
   std::vector<std::string> project_files;
   std::string project_dir;  // absolute, the pipeline file's directory
   std::string state_dir;    // project_dir/.tollgate
+  std::string server_url;   // the GitLab instance includes come from (CI_SERVER_URL)
   pipeline::PlanContext plan_context;
   // .tollgate/variables: the project's own variables (GitLab's project CI/CD variables), with
   // their masked flags; above dotenv and the file's variables, below the command line.
@@ -43,8 +45,9 @@ struct Context {
 // Reads a project variables file: NAME: value, or NAME: {value: ..., masked: true}.
 pipeline::Variables read_project_variables(const std::string& path);
 
-// Loads and validates the pipeline and reads the repository. pipeline_id is CI_PIPELINE_ID
-// (0 for a plan).
+// Reads the repository, loads and validates the pipeline (includes from outside the project
+// fetched or taken from the cache; what could not be had is said on stderr, once). pipeline_id is
+// CI_PIPELINE_ID (0 for a plan).
 Context make_context(const RunOptions& opts, long long pipeline_id);
 
 // The predefined CI_* variables of the pipeline (not those of one job).

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "pipeline/variables.h"
+#include "runner/settings.h"
 #include "util/error.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -28,33 +29,6 @@ std::string network_or_throw(const std::string& value, const std::string& source
     throw UsageError(source + ": network '" + value +
                      "' is not a network: host, none, slirp4netns, bridge or a network's name");
   return value;
-}
-
-// A setting from the flag, else the environment variable, else the project's
-// .tollgate/config: {value, where it was set}, or nullopt when none sets it.
-struct Source {
-  std::string value;
-  std::string where;
-};
-std::optional<Source> setting_from(const std::string& flag, const std::string& flag_name,
-                                   const char* env_name, const yaml::Node& config,
-                                   const char* config_key) {
-  if (!flag.empty()) return Source{flag, flag_name};
-  if (const char* env = std::getenv(env_name); env && *env)
-    return Source{env, std::string("$") + env_name};
-  if (const yaml::Node* v = config.is_mapping() ? config.find(config_key) : nullptr)
-    return Source{v->as_string(std::string(config_key) + " setting"), v->where.str()};
-  return std::nullopt;
-}
-
-// The project's .tollgate/config, a mapping of settings, or null when there is none.
-yaml::Node load_config(const std::string& state_dir) {
-  std::string path = (std::filesystem::path(state_dir) / "config").string();
-  if (!std::filesystem::exists(path)) return {};
-  yaml::Node root = yaml::load_file(path);
-  if (!root.is_null() && !root.is_mapping())
-    throw Error(root.where, "the config file holds settings as 'name: value' lines");
-  return root;
 }
 
 // What to do when the engine is there but cannot run a container: this machine kind's known

@@ -165,6 +165,8 @@ class PipelineRun {
           JobReport& r = report_.jobs[s.job];
           r.status = s.status;
           r.reason = s.reason;
+          r.allow_failure =
+              s.status == JobStatus::Failed && plan_.jobs[s.job].allow_failure.allowed;
           r.log.clear();
           record(store, s.job);
           board_->job_finished(s.job, r);

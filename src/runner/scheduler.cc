@@ -121,14 +121,21 @@ std::vector<Start> Scheduler::take_ready() {
         s = {i, false, JobStatus::Skipped, "when: never"};
         break;
     }
+    if (s.run && !pj.job->unrunnable.empty()) {
+      // What did not run verified nothing: it fails, unless GitLab would not wait for it.
+      s = {i, false, pj.job->unrunnable_outcome_counts ? JobStatus::Failed : JobStatus::Skipped,
+           "cannot run here: " + pj.job->unrunnable};
+    }
     if (s.run) {
       st.status = JobStatus::Running;
     } else {
-      // A job skipped because something failed passes the failure on to the jobs after it; a
-      // blocking manual job holds back what comes after it.
+      // A job skipped because something failed passes the failure on to the jobs after it, as
+      // does a job that could not run (unless its failure is allowed); a blocking manual job
+      // holds back what comes after it.
       bool blocking = s.status == JobStatus::Manual && !pj.allow_failure.allowed;
-      complete(i, s.status, s.status == JobStatus::Skipped && upstream_failed,
-               blocking ? pj.job->name : "");
+      bool carries = (s.status == JobStatus::Skipped && upstream_failed) ||
+                     (s.status == JobStatus::Failed && !pj.allow_failure.allowed);
+      complete(i, s.status, carries, blocking ? pj.job->name : "");
     }
     out.push_back(std::move(s));
   }

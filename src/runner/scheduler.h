@@ -15,7 +15,7 @@ std::string_view to_string(JobStatus s);
 struct Start {
   size_t job;
   bool run;            // false: it gets `status` without running
-  JobStatus status;    // Skipped or Manual when not run
+  JobStatus status;    // Skipped or Manual when not run; Failed for a job that cannot run here
   std::string reason;  // why it does not run
 };
 

@@ -155,5 +155,44 @@ TEST(Scheduler, LinearInJobsAndEdgesOnALongChain) {
   EXPECT_TRUE(s.sched.done());
 }
 
+// A job that cannot run here (another project's pipeline) fails without running and its
+// failure reaches what comes after it; allow_failure makes it a warning; a trigger GitLab does
+// not wait for is skipped and holds nothing back.
+TEST(Scheduler, AJobThatCannotRunHereFailsUnlessGitLabWouldNotWaitForIt) {
+  Sim s(R"(
+stages: [one, two, three]
+other:
+  stage: one
+  needs: [{project: g/lib, job: package}]
+  script: [x]
+after-other: {stage: two, needs: [other], script: [x]}
+allowed:
+  stage: one
+  needs: [{project: g/lib, job: package}]
+  allow_failure: true
+  script: [x]
+after-allowed: {stage: two, needs: [allowed], script: [x]}
+downstream: {stage: one, trigger: g/deploy}
+after-downstream: {stage: two, needs: [downstream], script: [x]}
+last: {stage: three, script: [x]}
+)");
+  EXPECT_EQ(s.step(), (std::vector<std::string>{"after-allowed", "after-downstream"}));
+  ASSERT_EQ(s.log.size(), 6u);
+  EXPECT_EQ(s.log[0],
+            "failed other (cannot run here: needs job 'package' of project g/lib, which runs on "
+            "GitLab, not here)");
+  EXPECT_EQ(s.log[1].rfind("failed allowed (cannot run here", 0), 0u) << s.log[1];
+  EXPECT_EQ(s.log[2].rfind("skipped downstream (cannot run here: it triggers a pipeline of "
+                           "project g/deploy",
+                           0),
+            0u)
+      << s.log[2];
+  EXPECT_EQ(s.log[3], "skipped after-other (needed job 'other' failed)");
+  s.finish("after-allowed", JobStatus::Success);
+  s.finish("after-downstream", JobStatus::Success);
+  EXPECT_TRUE(s.step().empty());
+  EXPECT_EQ(s.log.back(), "skipped last (a job in an earlier stage failed)");
+}
+
 }  // namespace
 }  // namespace tollgate::runner

@@ -51,11 +51,12 @@ class PipelineProject {
     if (r.exit_code != 0) throw std::runtime_error("git commit failed: " + r.out);
   }
 
-  // Runs tollgate with args in the project directory.
-  CommandResult tollgate(const std::string& args) const {
+  // Runs tollgate with args in the project directory; env: "NAME=value ..." for it alone.
+  CommandResult tollgate(const std::string& args, const std::string& env = "") const {
     std::filesystem::path err = path() / ".stderr";
-    process::Command cmd(
-        {"bash", "-c", tollgate_binary().string() + " " + args + " 2>" + err.string()});
+    process::Command cmd({"bash", "-c",
+                          (env.empty() ? "" : "env " + env + " ") + tollgate_binary().string() +
+                              " " + args + " 2>" + err.string()});
     cmd.cwd = path().string();
     auto c = process::run_capture(cmd);
     CommandResult r{c.outcome.exit_code, c.output, files::read(err)};

@@ -16,6 +16,8 @@
 //   POST /cart/item/NAME 201 {"added":true} when Authorization is "Bearer tok-NAME", else 401
 //   GET  /products       200 {"data":[{"id":"sku-1","price":12}]}
 //   GET  /json/N         200 {"items":[0,0,...]} with N items: a body that takes a while to parse
+//   a path given to put() its status and body (a GitLab API in include tests); head(path) is
+//                        the last request's head there, for the headers a client sent
 //   anything else        404; hits(path) counts the requests of one path, whatever the answer
 // stall(ms): every request that arrives in the next ms milliseconds is answered when they end.
 // stall_into_run(after, ms): the same stall, starting `after` the first request the server gets:
@@ -33,6 +35,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -75,6 +78,15 @@ class HttpTestServer {
     std::lock_guard lock(hits_mutex_);
     auto it = hits_.find(path);
     return it == hits_.end() ? 0 : it->second;
+  }
+  void put(const std::string& path, int status, std::string body) {
+    std::lock_guard lock(hits_mutex_);
+    routes_[path] = {status, std::move(body)};
+  }
+  std::string head(const std::string& path) const {
+    std::lock_guard lock(hits_mutex_);
+    auto it = heads_.find(path);
+    return it == heads_.end() ? "" : it->second;
   }
   void stall(std::chrono::milliseconds ms) {
     stall_until_ns_ = now_ns() + std::chrono::nanoseconds(ms).count();
@@ -164,11 +176,16 @@ class HttpTestServer {
       size_t sp = head.find(' ');
       std::string method = head.substr(0, sp);
       std::string path = head.substr(sp + 1, head.find(' ', sp + 1) - sp - 1);
+      std::optional<std::pair<int, std::string>> route;
       {
         std::lock_guard lock(hits_mutex_);
         ++hits_[path];
+        heads_[path] = head;
+        if (auto it = routes_.find(path); it != routes_.end()) route = it->second;
       }
-      if (path == "/ok") {
+      if (route) {
+        send_all(fd, response(route->first, route->second));
+      } else if (path == "/ok") {
         send_all(fd, response(200, R"({"ok":true})"));
       } else if (path == "/chunked") {
         send_all(fd,
@@ -229,6 +246,8 @@ class HttpTestServer {
   std::vector<std::thread> workers_;
   mutable std::mutex hits_mutex_;
   std::map<std::string, uint64_t> hits_;
+  std::map<std::string, std::string> heads_;
+  std::map<std::string, std::pair<int, std::string>> routes_;
 };
 
 }  // namespace tollgate::testing

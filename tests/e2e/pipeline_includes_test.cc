@@ -1,0 +1,83 @@
+// Whole-binary tests of includes from outside the project: a GitLab instance served on
+// loopback (CI_SERVER_URL), the cache that makes them work offline, and what plan and run do
+// when one cannot be had.
+#include <gtest/gtest.h>
+
+#include "pipeline_project.h"
+#include "support/http_test_server.h"
+
+namespace tollgate::testing {
+namespace {
+
+const char* kPipeline = R"(include:
+  - template: Jobs/Lint.gitlab-ci.yml
+stages: [build, test]
+build:
+  stage: build
+  script: [echo built]
+my-lint:
+  extends: .lint
+)";
+
+const char* kTemplate = R"(.lint:
+  stage: test
+  script: [echo linted $CI_SERVER_FQDN]
+)";
+
+struct Instance {
+  HttpTestServer gitlab;
+  files::TempDir cache{"tollgate-e2e-cache"};
+  std::string env() const {
+    return "CI_SERVER_URL=" + gitlab.url() + " XDG_CACHE_HOME=" + cache.path().string();
+  }
+};
+
+TEST(PipelineIncludes, ATemplateFromTheInstanceRunsAndIsThereOfflineAfterwards) {
+  Instance i;
+  i.gitlab.put("/api/v4/templates/gitlab_ci_ymls/Jobs%2FLint", 200,
+               nlohmann::json{{"name", "Jobs/Lint"}, {"content", kTemplate}}.dump());
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", kPipeline);
+  auto run = p.tollgate("run --executor shell", i.env());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("linted 127.0.0.1:" + std::to_string(i.gitlab.port())), std::string::npos)
+      << "CI_SERVER_FQDN comes from CI_SERVER_URL\n"
+      << run.out;
+  EXPECT_EQ(run.err.find("warning"), std::string::npos) << run.err;
+  auto offline = p.tollgate("plan --offline --format json", i.env());
+  ASSERT_EQ(offline.exit_code, 0) << offline.err;
+  EXPECT_EQ(i.gitlab.hits("/api/v4/templates/gitlab_ci_ymls/Jobs%2FLint"), 1u);
+  EXPECT_EQ(offline.json()["warnings"], nlohmann::json::array());
+  EXPECT_EQ(offline.json()["jobs"][1]["unrunnable"], nullptr);
+}
+
+// GitLab would refuse the file; tollgate says once what is missing, plans and runs the rest,
+// and fails the job that needed it (it verified nothing) unless its failure is allowed.
+TEST(PipelineIncludes, WithoutTheTemplateOnlyTheJobThatExtendsItCannotRun) {
+  Instance i;  // nothing put: every API path answers 404
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", kPipeline);
+  auto plan = p.tollgate("plan --format json", i.env());
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.err.find("tollgate: warning: include template: Jobs/Lint.gitlab-ci.yml is left "
+                          "out (HTTP 404"),
+            std::string::npos)
+      << plan.err;
+  const nlohmann::json jobs = plan.json()["jobs"];
+  EXPECT_EQ(jobs[0]["unrunnable"], nullptr);
+  EXPECT_EQ(jobs[1]["unrunnable"],
+            "extends '.lint', which is not defined; it may come from template: "
+            "Jobs/Lint.gitlab-ci.yml, which could not be included");
+
+  auto run = p.tollgate("run --executor shell --format json", i.env());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  auto ran = run.json();
+  EXPECT_EQ(ran["jobs"][0]["status"], "success");
+  EXPECT_EQ(ran["jobs"][1]["status"], "failed");
+
+  p.write(".gitlab-ci.yml", std::string(kPipeline) + "  allow_failure: true\n");
+  EXPECT_EQ(p.tollgate("run --executor shell", i.env()).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tollgate::testing
