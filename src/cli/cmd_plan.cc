@@ -186,6 +186,8 @@ Runner setup(CLI::App& cmd) {
              {"needs", pj.has_needs ? needs : nlohmann::json(nullptr)},
              {"executor", runner::executor_description(executor, ctx, plan, pj)},
              {"why", pj.decided_by},
+             {"child_pipeline", pj.job->child ? nlohmann::json(pj.job->child->include_yaml)
+                                              : nlohmann::json(nullptr)},
              {"unrunnable", pj.job->unrunnable.empty() ? nlohmann::json(nullptr)
                                                        : nlohmann::json(pj.job->unrunnable)}});
       }
@@ -232,6 +234,9 @@ Runner setup(CLI::App& cmd) {
       if (pj.when == pipeline::When::Manual && pj.run_manual) when += " (requested)";
       if (pj.allow_failure.allowed) when += ", may fail";
       std::string why = pj.decided_by;
+      if (pj.job->child)
+        why += std::string("; runs a child pipeline") +
+               (pj.job->child->depend ? " and takes its status" : "");
       if (!pj.job->unrunnable.empty()) {
         when = term::paint(term::Color::Yellow, "not here") + " (" + when + ")";
         why += (why.empty() ? "" : "; ") + ("cannot run here: " + pj.job->unrunnable);

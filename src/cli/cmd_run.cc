@@ -46,6 +46,9 @@ Runner setup(CLI::App& cmd) {
                "Give container jobs the host engine's API socket (/run/tollgate/engine.sock, "
                "$CONTAINER_HOST, $DOCKER_HOST): podman or docker in a job's image build into the "
                "host's images. Trusted pipelines only: it is the host's engine");
+  cmd.add_option("--state-dir", f->opts.state_dir,
+                 "Keep history, logs, artifacts and caches in DIR instead of .tollgate beside the "
+                 "pipeline file (a child pipeline's run keeps them with its parent's)");
   cmd.add_flag("--keep-workspaces", f->opts.keep_workspaces,
                "Keep each job's copy of the project in .tollgate/builds/ after the run");
   cmd.add_option("--format", f->format, "table or json (the run as JSON on stdout)")

@@ -234,6 +234,13 @@ class Loader {
                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
     }
+    if (has_trigger) {
+      // A trigger job runs no script of its own: default's image and scripts do not apply.
+      j.image.reset();
+      j.services.clear();
+      j.before_script.clear();
+      j.after_script.clear();
+    }
     if (has_trigger && has_script)
       error(where, "job '" + name + "' has both trigger and script; a trigger job runs no script");
     else if (!has_script && !has_trigger && j.unrunnable.empty())
@@ -287,31 +294,80 @@ class Loader {
     }
   }
 
-  // `trigger:` starts another pipeline: another project's (a string, or `project:`), which runs
-  // on GitLab only, or a child pipeline (`include:`), which does not run here yet. GitLab waits
-  // for it, and takes its status, only with `strategy: depend` (or mirror).
+  // `trigger:` starts another pipeline: a child pipeline of this project (`include:`), which
+  // the runner runs in the trigger job's place, or another project's (a string, or
+  // `project:`), which runs on GitLab only. GitLab waits for it, and takes its status, only with
+  // `strategy: depend` (or mirror).
   void read_trigger(const Node& v, Job& j) {
     std::string project = v.is_scalar() ? v.scalar : "";
-    bool waits = false;
+    ChildPipeline child;
+    const Node* include = nullptr;
     if (v.is_mapping()) {
       for (const auto& e : v.entries) {
         const std::string& k = e.key.scalar;
         if (k == "project")
           project = e.value.scalar;
+        else if (k == "include")
+          include = &e.value;
         else if (k == "strategy")
-          waits = e.value.scalar == "depend" || e.value.scalar == "mirror";
-        else if (k != "include" && k != "branch" && k != "forward")
+          child.depend = e.value.scalar == "depend" || e.value.scalar == "mirror";
+        else if (k == "forward")
+          read_forward(e.value, child);
+        else if (k != "branch")
           error(e.key.where, "unknown trigger keyword '" + k +
                                  "' (include, project, branch, strategy, forward)");
       }
     } else if (!v.is_scalar()) {
       error(v.where, "trigger takes a project path or a mapping (include, project, strategy)");
     }
+    if (include && project.empty()) {
+      child.include_yaml = child_include_yaml(*include);
+      j.child = std::move(child);
+      return;
+    }
     if (!j.unrunnable.empty()) return;
-    j.unrunnable = project.empty() ? "it triggers a child pipeline, which tollgate does not run yet"
-                                   : "it triggers a pipeline of project " + project +
-                                         ", which runs on GitLab, not here";
-    j.unrunnable_outcome_counts = waits;
+    j.unrunnable =
+        "it triggers a pipeline of project " + project + ", which runs on GitLab, not here";
+    j.unrunnable_outcome_counts = child.depend;
+  }
+
+  void read_forward(const Node& v, ChildPipeline& child) {
+    if (!v.is_mapping())
+      return error(v.where, "forward takes yaml_variables and pipeline_variables");
+    for (const auto& e : v.entries) {
+      bool on = e.value.is_bool() && e.value.as_bool();
+      if (e.key.scalar == "yaml_variables")
+        child.forward_yaml_variables = on;
+      else if (e.key.scalar == "pipeline_variables")
+        child.forward_pipeline_variables = on;
+      else
+        error(e.key.where, "unknown forward keyword '" + e.key.scalar +
+                               "' (yaml_variables, pipeline_variables)");
+    }
+  }
+
+  // The child's `include:` as YAML. `artifact: F` with `job: J` is the file F in the trigger
+  // job's workspace, where J's artifacts are when the trigger job needs J.
+  std::string child_include_yaml(const Node& include) {
+    Node list;
+    list.kind = yaml::Kind::Sequence;
+    for (const Node& item : include.is_sequence() ? include.items : std::vector<Node>{include}) {
+      const Node* artifact = item.is_mapping() ? item.find("artifact") : nullptr;
+      if (!artifact) {
+        list.items.push_back(item);
+        continue;
+      }
+      if (!item.find("job"))
+        error(item.where, "trigger:include:artifact needs the job that made it (job: NAME)");
+      Node local;
+      local.kind = yaml::Kind::Mapping;
+      local.entries.push_back({Node::make_scalar("local"), Node::make_scalar(artifact->scalar)});
+      list.items.push_back(std::move(local));
+    }
+    Node root;
+    root.kind = yaml::Kind::Mapping;
+    root.entries.push_back({Node::make_scalar("include"), std::move(list)});
+    return yaml::emit(root);
   }
 
   std::string file_;

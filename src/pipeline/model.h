@@ -107,6 +107,15 @@ struct Service {
   Variables variables;                              // over the job's own for this service
 };
 
+// `trigger:` with `include:`: a child pipeline made of those files, run in the trigger job's
+// workspace (where the artifact a generated configuration comes from is).
+struct ChildPipeline {
+  std::string include_yaml;  // the `include:` entries, `artifact:` ones as the local file
+  bool depend = false;       // strategy: depend or mirror: the trigger job takes its status
+  bool forward_yaml_variables = true;       // forward:yaml_variables (the job's variables)
+  bool forward_pipeline_variables = false;  // forward:pipeline_variables (--var)
+};
+
 struct AllowFailure {
   bool allowed = false;
   std::vector<int> exit_codes;  // non-empty: only these exit codes are allowed
@@ -146,6 +155,7 @@ struct Job {
   std::vector<Service> services;
   std::string coverage;
   std::string resource_group;
+  std::optional<ChildPipeline> child;  // a trigger of a child pipeline
 
   // Why the job cannot run on this machine: it extends, references or needs what an include
   // that could not be had may define; it needs a job of another project or pipeline; it

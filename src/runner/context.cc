@@ -233,7 +233,9 @@ Context make_context(const RunOptions& opts, long long pipeline_id) {
     throw Error(SourceLocation{opts.file}, "no pipeline file here (use --file to name one)");
   Context ctx;
   ctx.project_dir = file.parent_path().string();
-  ctx.state_dir = (std::filesystem::path(ctx.project_dir) / ".tollgate").string();
+  ctx.state_dir = opts.state_dir.empty()
+                      ? (std::filesystem::path(ctx.project_dir) / ".tollgate").string()
+                      : std::filesystem::absolute(opts.state_dir).string();
   ctx.repo = pipeline::read_repo(ctx.project_dir);
   ctx.changes = pipeline::changed_files(ctx.project_dir, ctx.repo, opts.changes_since);
   ctx.project_files = pipeline::project_files(ctx.project_dir, ctx.repo.is_git);

@@ -23,7 +23,8 @@ struct RunOptions {
   std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
   bool executor_build_socket = false;  // container jobs get the host engine's API socket
   std::string executor_network;  // --executor-network; empty: $TOLLGATE_EXECUTOR_NETWORK, config
-  bool offline = false;  // --offline: includes from outside the project come from the cache only
+  bool offline = false;   // --offline: includes from outside the project come from the cache only
+  std::string state_dir;  // --state-dir; empty: .tollgate beside the pipeline file
 };
 
 // Everything a plan or a run is made from: the pipeline, the repository, the variables that

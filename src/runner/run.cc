@@ -15,6 +15,7 @@
 #include "pipeline/glob.h"
 #include "pipeline/variables.h"
 #include "runner/cache.h"
+#include "runner/child_pipeline.h"
 #include "runner/container_executor.h"
 #include "runner/executor.h"
 #include "runner/executor_choice.h"
@@ -497,13 +498,34 @@ class PipelineRun {
     const pipeline::Job& job = *plan_.jobs[i].job;
     ShellJob shell;
     shell.before_script = job.before_script;
-    shell.script = job.script;
+    shell.script = job.child ? child_script(job, vars) : job.script;
     shell.after_script = job.after_script;
     shell.env = vars.environment();
     shell.cwd = build_dir;
     shell.script_file = run_dir_ / (fs::path(report_.jobs[i].log).stem().string() + ".sh");
     shell.timeout = job.timeout;
     return shell;
+  }
+
+  // A child pipeline's trigger job: the child runs with the trigger job's variables (and,
+  // with forward:pipeline_variables, the run's --var ones) as its trigger variables.
+  std::vector<std::string> child_script(const pipeline::Job& job, const VariableSet& vars) const {
+    const pipeline::ChildPipeline& child = *job.child;
+    std::vector<std::string> names;
+    if (child.forward_yaml_variables) {
+      for (const auto& v : pipeline::inherited_globals(job, ctx_.pipeline.variables))
+        names.push_back(v.name);
+      for (const auto& v : job.variables)
+        names.push_back(v.name);
+    }
+    if (child.forward_pipeline_variables)
+      for (const auto& [name, value] : opts_.vars)
+        names.push_back(name);
+    std::vector<std::pair<std::string, std::string>> forwarded;
+    for (const auto& name : names)
+      if (auto value = vars.get(name)) forwarded.emplace_back(name, *value);
+    return child_pipeline_script(child, forwarded,
+                                 {ctx_.state_dir, opts_.executor, opts_.parallelism});
   }
 
   // GitLab's path of the project in a job container: $CI_BUILDS_DIR/<namespace>/<project>.

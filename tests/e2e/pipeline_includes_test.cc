@@ -79,5 +79,56 @@ TEST(PipelineIncludes, WithoutTheTemplateOnlyTheJobThatExtendsItCannotRun) {
   EXPECT_EQ(p.tollgate("run --executor shell", i.env()).exit_code, 0);
 }
 
+// A child pipeline runs in its trigger job's place: made of local files and a file an earlier
+// job generated, with the trigger job's variables, recorded beside its parent's runs.
+TEST(ChildPipelines, RunInTheTriggerJobWithItsVariablesAndAGeneratedFile) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"(stages: [generate, trigger]
+variables:
+  GLOBAL: from-parent
+generate:
+  stage: generate
+  script: ["printf 'generated:\\n  script: [echo generated runs]\\n' > gen.yml"]
+  artifacts:
+    paths: [gen.yml]
+child:
+  stage: trigger
+  variables:
+    GREETING: hello
+  trigger:
+    include:
+      - local: ci/child.yml
+      - artifact: gen.yml
+        job: generate
+    strategy: depend
+)");
+  p.write("ci/child.yml", R"(child-job:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "parent_pipeline"
+  script: ['echo "child sees $GREETING $GLOBAL"']
+)");
+  auto run = p.tollgate("run --executor shell");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("child sees hello from-parent"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("generated runs"), std::string::npos) << run.out;
+  EXPECT_TRUE(std::filesystem::exists(p.path() / ".tollgate/runs/2"))
+      << "the child's run is recorded with its parent's";
+}
+
+// With strategy: depend the trigger job takes the child's status; without it the trigger job
+// passes whatever the child does, as GitLab does not wait; a child that cannot start fails it.
+TEST(ChildPipelines, StrategyDependTakesTheChildsStatus) {
+  PipelineProject p;
+  p.write("child.yml", "fails:\n  script: [exit 3]\n");
+  p.write(".gitlab-ci.yml", "waits:\n  trigger:\n    include: child.yml\n    strategy: depend\n");
+  EXPECT_EQ(p.tollgate("run --executor shell").exit_code, 1);
+  p.write(".gitlab-ci.yml", "fire-and-forget:\n  trigger:\n    include: child.yml\n");
+  auto run = p.tollgate("run --executor shell --format json");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.json()["jobs"][0]["status"], "success");
+  p.write("child.yml", "broken:\n  scirpt: [x]\n");
+  EXPECT_EQ(p.tollgate("run --executor shell").exit_code, 1) << "an invalid child fails it";
+}
+
 }  // namespace
 }  // namespace tollgate::testing
