@@ -342,7 +342,7 @@ class PipelineRun {
       std::string name = pipeline::expand_variables(job.environment->name, vars.lookup());
       std::string url = pipeline::expand_variables(job.environment->url, vars.lookup());
       vars.set("CI_ENVIRONMENT_NAME", name);
-      vars.set("CI_ENVIRONMENT_SLUG", slug(name));
+      vars.set("CI_ENVIRONMENT_SLUG", environment_slug(name));
       vars.set("CI_ENVIRONMENT_ACTION", job.environment->action);
       if (!url.empty()) vars.set("CI_ENVIRONMENT_URL", url);
       std::string tier = job.environment->tier;
