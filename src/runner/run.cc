@@ -16,9 +16,11 @@
 #include "pipeline/variables.h"
 #include "runner/cache.h"
 #include "runner/container_executor.h"
+#include "runner/coverage.h"
 #include "runner/executor.h"
 #include "runner/executor_choice.h"
 #include "runner/workspace.h"
+#include "util/files.h"
 #include "util/hash.h"
 #include "util/process.h"
 #include "util/strings.h"
@@ -243,6 +245,7 @@ class PipelineRun {
     j.environment_name = r.environment;
     j.environment_url = r.environment_url;
     j.position = static_cast<int>(i);
+    j.coverage = r.coverage;
     if (pj.has_needs)
       for (size_t k : pj.needs)
         j.needs.push_back(plan_.jobs[k].job->name);
@@ -453,6 +456,10 @@ class PipelineRun {
       r.status = JobStatus::Failed;
       r.exit_code = 2;
       r.reason = e.what();
+    }
+    if (!job.coverage.empty()) {
+      log.flush();
+      r.coverage = extract_coverage(files::read(log_path), job.coverage);
     }
     r.finished_at = timefmt::iso8601(timefmt::Clock::now());
     r.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
