@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   release_images TEXT NOT NULL DEFAULT '',
   position INTEGER NOT NULL DEFAULT 0,
   needs TEXT NOT NULL DEFAULT '[]',
+  coverage REAL,
   PRIMARY KEY (run_id, name)
 );
 CREATE INDEX IF NOT EXISTS jobs_environment ON jobs(environment_name) WHERE environment_name != '';
@@ -72,6 +73,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {"jobs", "release_images", "TEXT NOT NULL DEFAULT ''"},
     {"jobs", "position", "INTEGER NOT NULL DEFAULT 0"},
     {"jobs", "needs", "TEXT NOT NULL DEFAULT '[]'"},
+    {"jobs", "coverage", "REAL"},
     {"runs", "source", "TEXT NOT NULL DEFAULT ''"},
     {"runs", "stages", "TEXT NOT NULL DEFAULT '[]'"},
     {"runs", "owner", "TEXT NOT NULL DEFAULT ''"},
@@ -129,7 +131,7 @@ constexpr const char* kRunColumns =
 constexpr const char* kJobColumns =
     "name, stage, status, exit_code, allow_failure, attempts, started_at, finished_at, "
     "duration_s, log, reason, environment_name, environment_url, environment_action, release, "
-    "release_images, position, needs";
+    "release_images, position, needs, coverage";
 
 JobRecord read_job(db::Statement& s) {
   JobRecord j;
@@ -151,6 +153,7 @@ JobRecord read_job(db::Statement& s) {
   j.release_images = s.column_text(15);
   j.position = static_cast<int>(s.column_int(16));
   j.needs = string_list(s.column_view(17));
+  if (!s.column_is_null(18)) j.coverage = s.column_double(18);
   return j;
 }
 
@@ -240,7 +243,7 @@ void RunStore::record_jobs(int64_t run_id, const std::vector<JobRecord>& jobs) {
 void RunStore::write_job(int64_t run_id, const JobRecord& j) {
   db::Statement s(db_.handle(),
                   std::string("INSERT OR REPLACE INTO jobs (run_id, ") + kJobColumns +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, run_id)
       .bind(2, j.name)
       .bind(3, j.stage)
@@ -260,6 +263,10 @@ void RunStore::write_job(int64_t run_id, const JobRecord& j) {
       .bind(17, j.release_images)
       .bind(18, static_cast<int64_t>(j.position))
       .bind(19, json(j.needs).dump());
+  if (j.coverage)
+    s.bind(20, *j.coverage);
+  else
+    s.bind_null(20);
   s.run();
   db::Statement clear(db_.handle(), "DELETE FROM job_reports WHERE run_id = ? AND job = ?");
   clear.bind(1, run_id).bind(2, j.name).run();

@@ -77,6 +77,7 @@ struct JobRecord {
   int position = 0;                // in the plan's order
   std::vector<std::string> needs;  // the jobs it needs, as the plan expanded them
   std::vector<ReportFile> reports;
+  std::optional<double> coverage;  // the figure its `coverage:` regex found in its log
 };
 
 // A report file with the run and job that left it.

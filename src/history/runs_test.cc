@@ -84,6 +84,23 @@ TEST(RunStore, AHistoryFromBeforeReleasesGainsTheColumnsAndKeepsItsJobs) {
   ASSERT_TRUE(old);
   EXPECT_EQ(old->source, "");
   EXPECT_TRUE(old->stages.empty());
+  EXPECT_FALSE(store.jobs(1).at(0).coverage) << "an old job has no coverage recorded";
+}
+
+TEST(RunStore, AJobsCoverageIsKeptAndAJobWithoutOneHasNone) {
+  files::TempDir dir;
+  db::Database db(dir.path() / "history.db");
+  RunStore store(db);
+  int64_t run = store.begin_run(RunRecord{0, "f", "/p"});
+  JobRecord tested{.name = "test", .stage = "test", .status = "success"};
+  tested.coverage = 87.25;
+  store.record_jobs(run, {tested, JobRecord{.name = "lint", .stage = "test", .status = "success"}});
+  std::vector<JobRecord> jobs = store.jobs(run);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].name, "lint");
+  EXPECT_FALSE(jobs[0].coverage);
+  ASSERT_TRUE(jobs[1].coverage);
+  EXPECT_EQ(*jobs[1].coverage, 87.25);
 }
 
 // The dashboard draws a run from what the runner recorded: stages, needs, reports, variables.

@@ -8,6 +8,7 @@
 
 #include "runner/settings.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -48,6 +49,52 @@ Variables server_variables(const std::string& url) {
           {"CI_SERVER_PROTOCOL", protocol}, {"CI_API_V4_URL", url + "/api/v4"}};
 }
 
+namespace {
+
+// The last 6 base-36 digits of a hex number (SHA-256 hex is 64 digits; only the remainder
+// matters, unless the number itself has fewer than 6 base-36 digits).
+std::string last_base36_digits(std::string_view hex) {
+  constexpr uint64_t kSixDigits = 36ull * 36 * 36 * 36 * 36 * 36;
+  uint64_t rest = 0;
+  bool long_number = false;
+  for (char c : hex) {
+    uint64_t digit =
+        static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c))
+                                  ? c - '0'
+                                  : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+    rest = rest * 16 + digit;
+    if (rest >= kSixDigits) long_number = true;
+    rest %= kSixDigits;
+  }
+  std::string out;
+  for (int i = 0; i < 6 && (long_number || rest > 0 || out.empty()); ++i, rest /= 36)
+    out.insert(out.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[rest % 36]);
+  return out;
+}
+
+}  // namespace
+
+std::string environment_slug(std::string_view name, std::string_view name_sha256_hex) {
+  std::string out;
+  for (unsigned char c : name) {
+    char l = static_cast<char>(std::tolower(c));
+    bool keep = c < 0x80 && std::isalnum(static_cast<unsigned char>(l));
+    if (keep || out.empty() || out.back() != '-') out += keep ? l : '-';  // dashes squeezed
+  }
+  if (out.empty() || out.front() < 'a' || out.front() > 'z')
+    out = (out.starts_with('-') ? "env" : "env-") + out;
+  if (out.size() <= 24 && out == name) {
+    if (out.ends_with('-')) out.pop_back();  // a label may not end with one
+    return out;
+  }
+  // Shortened or changed: the suffix keeps two names that slug alike apart.
+  out.resize(std::min<size_t>(out.size(), 17));
+  if (!out.ends_with('-')) out += '-';
+  std::string digest =
+      name_sha256_hex.empty() ? hash::sha256_hex(name) : std::string(name_sha256_hex);
+  return out + last_base36_digits(digest);
+}
+
 Variables predefined_variables(const Context& ctx, long long pipeline_id) {
   const auto& r = ctx.repo;
   std::string project = std::filesystem::path(ctx.project_dir).filename().string();
@@ -73,7 +120,8 @@ Variables predefined_variables(const Context& ctx, long long pipeline_id) {
       {"CI_PROJECT_URL", "file://" + ctx.project_dir},
       {"CI_DEFAULT_BRANCH", r.default_branch.empty() ? "main" : r.default_branch},
       {"CI_COMMIT_SHA", r.sha.empty() ? std::string(40, '0') : r.sha},
-      {"CI_COMMIT_SHORT_SHA", r.short_sha.empty() ? std::string(8, '0') : r.short_sha},
+      // GitLab's short SHA is always the first 8 characters, never git's longer unique prefix.
+      {"CI_COMMIT_SHORT_SHA", r.sha.empty() ? std::string(8, '0') : r.sha.substr(0, 8)},
       {"CI_COMMIT_BEFORE_SHA", r.before_sha.empty() ? std::string(40, '0') : r.before_sha},
       {"CI_COMMIT_REF_NAME", ref},
       {"CI_COMMIT_REF_SLUG", slug(ref)},
@@ -124,6 +172,10 @@ Variables job_variables(const Context& ctx, const pipeline::Job& job, long long 
       {"CI_JOB_STAGE", job.stage},
       {"CI_JOB_ID", std::to_string(job_id)},
       {"CI_JOB_STARTED_AT", timefmt::iso8601(timefmt::Clock::now())},
+      // GitLab's status while the job's script runs; after_script sees how it ended.
+      {"CI_JOB_STATUS", "running"},
+      // 1 without `parallel:`; the copies of a parallel job set their own (and CI_NODE_INDEX).
+      {"CI_NODE_TOTAL", "1"},
       {"CI_PROJECT_DIR", build_dir},
       {"CI_BUILDS_DIR", std::filesystem::path(build_dir).parent_path().string()},
       {"TOLLGATE_SOURCE_DIR", ctx.project_dir},
@@ -172,6 +224,23 @@ Variables read_project_variables(const std::string& path) {
 }
 
 namespace {
+// --var CI_COMMIT_BRANCH=X, CI_COMMIT_TAG=X or CI_COMMIT_REF_NAME=X plans and runs the pipeline
+// as for that ref: `only/except: refs` and the other CI_COMMIT_* variables follow it, as they
+// follow `rules:if`. A branch and a tag exclude each other, as on GitLab.
+void take_ref_from_command_line(pipeline::RepoInfo& repo,
+                                const std::vector<std::pair<std::string, std::string>>& vars) {
+  for (const auto& [name, value] : vars) {
+    if (name == "CI_COMMIT_BRANCH") {
+      repo.branch = value;
+      if (!value.empty()) repo.tag.clear();
+    } else if (name == "CI_COMMIT_TAG") {
+      repo.tag = value;
+      if (!value.empty()) repo.branch.clear();
+    } else if (name == "CI_COMMIT_REF_NAME") {
+      (repo.tag.empty() ? repo.branch : repo.tag) = value;
+    }
+  }
+}
 
 // Where includes from outside the project come from: CI_SERVER_URL (GitLab's own variable, so a
 // pipeline run on GitLab and here name the same instance), a token for private projects, and
@@ -199,7 +268,8 @@ pipeline::IncludeSettings include_settings(const RunOptions& opts, const std::st
   return s;
 }
 
-void fill_plan_context(Context& ctx, const RunOptions& opts, long long pipeline_id) {
+void fill_plan_context(Context& ctx, const RunOptions& opts, long long pipeline_id,
+                       const pipeline::RepoInfo& git_repo) {
   auto& pc = ctx.plan_context;
   pc.variables.set_all(predefined_variables(ctx, pipeline_id));
   ctx.project_variables = read_project_variables(ctx.state_dir + "/variables");
@@ -219,9 +289,8 @@ void fill_plan_context(Context& ctx, const RunOptions& opts, long long pipeline_
   pc.ref_is_tag = !ctx.repo.tag.empty();
   pc.requested = opts.jobs;
   std::string dir = ctx.project_dir;
-  pipeline::RepoInfo repo = ctx.repo;
-  pc.changes_against = [dir, repo](const std::string& ref) {
-    return pipeline::changed_files(dir, repo, ref);
+  pc.changes_against = [dir, git_repo](const std::string& ref) {
+    return pipeline::changed_files(dir, git_repo, ref);
   };
 }
 
@@ -239,11 +308,13 @@ Context make_context(const RunOptions& opts, long long pipeline_id) {
   ctx.repo = pipeline::read_repo(ctx.project_dir);
   ctx.changes = pipeline::changed_files(ctx.project_dir, ctx.repo, opts.changes_since);
   ctx.project_files = pipeline::project_files(ctx.project_dir, ctx.repo.is_git);
+  pipeline::RepoInfo git_repo = ctx.repo;  // what `changes: compare_to` asks git about
+  take_ref_from_command_line(ctx.repo, opts.vars);
   pipeline::IncludeFetcher fetcher(include_settings(opts, ctx.state_dir));
   ctx.server_url = fetcher.settings().server_url;
   // Includes see the predefined, project and --var variables (not the file's own), so the plan
   // context is made before the file is read.
-  fill_plan_context(ctx, opts, pipeline_id);
+  fill_plan_context(ctx, opts, pipeline_id, git_repo);
   ctx.pipeline = pipeline::load_pipeline(opts.file, {&ctx.plan_context, &fetcher});
   ctx.plan_context.global = ctx.pipeline.variables;
   for (const auto& w : ctx.pipeline.warnings)

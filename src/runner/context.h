@@ -64,5 +64,10 @@ void set_pipeline_variables(pipeline::VariableSet& vars, const Context& ctx,
                             const std::vector<std::pair<std::string, std::string>>& received);
 // GitLab's slug: lower case, anything but a-z0-9 as '-', at most 63 characters, no '-' at the ends.
 std::string slug(std::string_view s);
+// GitLab's CI_ENVIRONMENT_SLUG (Gitlab::Slug::Environment): lower case, a-z0-9 and single '-',
+// starting with a letter ("env-" put before), at most 24 characters; a name that had to be
+// changed or shortened gets the last 6 base-36 digits of its SHA-256 as a suffix, so that two
+// names that slug alike stay apart. name_sha256_hex: the digest to use (tests); empty: computed.
+std::string environment_slug(std::string_view name, std::string_view name_sha256_hex = "");
 
 }  // namespace tollgate::runner

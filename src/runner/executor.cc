@@ -77,7 +77,10 @@ ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::str
   }
   if (!job.after_script.empty() && !o.canceled) {
     sink("Running after_script");
-    std::vector<std::string> env = job.env;
+    // The job's environment says "running"; after_script is told how the script ended.
+    std::vector<std::string> env;
+    for (const auto& kv : job.env)
+      if (!kv.starts_with("CI_JOB_STATUS=")) env.push_back(kv);
     env.push_back(std::string("CI_JOB_STATUS=") + (o.exit_code == 0 ? "success" : "failed"));
     std::filesystem::path after_file = job.script_file;
     after_file += ".after";

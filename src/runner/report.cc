@@ -1,5 +1,7 @@
 #include "runner/report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "util/table.h"
@@ -24,6 +26,7 @@ nlohmann::json to_json(const RunReport& r) {
                         {"reason", j.reason}};
     if (!j.environment.empty())
       o["environment"] = {{"name", j.environment}, {"url", j.environment_url}};
+    if (j.coverage) o["coverage"] = *j.coverage;
     if (!j.reports.empty()) {
       nlohmann::json reports = nlohmann::json::array();
       for (const auto& [type, path] : j.reports)
@@ -55,6 +58,7 @@ std::string render_summary(const RunReport& r) {
       note = "environment " + j.environment +
              (j.environment_url.empty() ? "" : " " + j.environment_url) +
              (note.empty() ? "" : "; " + note);
+    if (j.coverage) note += (note.empty() ? "" : "; ") + fmt::format("coverage {}%", *j.coverage);
     if (j.attempts > 1)
       note += (note.empty() ? "" : "; ") + std::to_string(j.attempts) + " attempts";
     bool ran = j.status != JobStatus::Skipped && j.status != JobStatus::Manual &&

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct JobReport {
   // artifacts:reports the job left behind: type (junit, dotenv, container_scanning, ...) and the
   // file's path relative to the project directory, for the dashboard and later tools.
   std::vector<std::pair<std::string, std::string>> reports;
+  std::optional<double> coverage;  // what the job's `coverage:` pattern found in its log
 };
 
 struct RunReport {

@@ -17,9 +17,11 @@
 #include "runner/cache.h"
 #include "runner/child_pipeline.h"
 #include "runner/container_executor.h"
+#include "runner/coverage.h"
 #include "runner/executor.h"
 #include "runner/executor_choice.h"
 #include "runner/workspace.h"
+#include "util/files.h"
 #include "util/hash.h"
 #include "util/process.h"
 #include "util/strings.h"
@@ -39,6 +41,19 @@ std::string mask(std::string line, const std::vector<std::string>& secrets) {
   for (const auto& s : secrets)
     line = str::replace_all(std::move(line), s, "[MASKED]");
   return line;
+}
+
+// artifacts: as the job's runner uploads them: paths, exclude, name and the report paths with
+// the job's variables expanded.
+pipeline::Artifacts expanded(pipeline::Artifacts a, const VariableSet& vars) {
+  auto lookup = vars.lookup();
+  auto expand = [&](std::string& s) { s = pipeline::expand_variables(s, lookup); };
+  for (auto* list : {&a.paths, &a.exclude, &a.dotenv})
+    std::for_each(list->begin(), list->end(), expand);
+  for (auto& [type, paths] : a.reports)
+    std::for_each(paths.begin(), paths.end(), expand);
+  expand(a.name);
+  return a;
 }
 
 bool retry_applies(const pipeline::Job& job, const ShellResult& r) {
@@ -64,6 +79,7 @@ class PipelineRun {
         executor_(std::move(executor)),
         dotenv_(plan_.jobs.size()),
         artifact_dirs_(plan_.jobs.size()),
+        archive_files_(plan_.jobs.size()),
         cache_(fs::path(ctx_.state_dir) / "cache") {}
 
   RunReport execute(const BoardFactory& make_board) {
@@ -246,6 +262,7 @@ class PipelineRun {
     j.environment_name = r.environment;
     j.environment_url = r.environment_url;
     j.position = static_cast<int>(i);
+    j.coverage = r.coverage;
     if (pj.has_needs)
       for (size_t k : pj.needs)
         j.needs.push_back(plan_.jobs[k].job->name);
@@ -280,26 +297,29 @@ class PipelineRun {
     return out;
   }
 
-  // The jobs whose artifacts (and dotenv variables) this job receives.
+  // The jobs whose artifacts (and dotenv variables) this job receives, as GitLab's
+  // Ci::BuildDependencies picks them: the jobs of earlier stages, or with `needs:` the needed
+  // jobs with `artifacts: true`; then, when `dependencies:` is given, only those it names.
   std::vector<size_t> artifact_sources(size_t i) const {
     const PlannedJob& pj = plan_.jobs[i];
+    auto named = [&](size_t k, const std::string& name) {
+      return plan_.jobs[k].job->name == name || plan_.jobs[k].job->base_name == name;
+    };
     std::vector<size_t> out;
-    if (pj.job->dependencies) {
-      for (const auto& name : *pj.job->dependencies)
-        for (size_t k = 0; k < plan_.jobs.size(); ++k)
-          if (plan_.jobs[k].job->name == name || plan_.jobs[k].job->base_name == name)
-            out.push_back(k);
-    } else if (pj.has_needs) {
-      for (const auto& need : pj.rule_needs ? *pj.rule_needs : *pj.job->needs) {
-        if (!need.artifacts) continue;
-        for (size_t k : pj.needs)
-          if (plan_.jobs[k].job->name == need.job || plan_.jobs[k].job->base_name == need.job)
-            out.push_back(k);
-      }
+    if (pj.has_needs) {
+      for (const auto& need : pj.rule_needs ? *pj.rule_needs : *pj.job->needs)
+        if (need.artifacts)
+          std::copy_if(pj.needs.begin(), pj.needs.end(), std::back_inserter(out),
+                       [&](size_t k) { return named(k, need.job); });
     } else {
       for (size_t k = 0; k < plan_.jobs.size(); ++k)
         if (plan_.jobs[k].stage < pj.stage) out.push_back(k);
     }
+    if (const auto& deps = pj.job->dependencies)
+      std::erase_if(out, [&](size_t k) {
+        return std::none_of(deps->begin(), deps->end(),
+                            [&](const std::string& name) { return named(k, name); });
+      });
     return out;
   }
 
@@ -345,7 +365,7 @@ class PipelineRun {
       std::string name = pipeline::expand_variables(job.environment->name, vars.lookup());
       std::string url = pipeline::expand_variables(job.environment->url, vars.lookup());
       vars.set("CI_ENVIRONMENT_NAME", name);
-      vars.set("CI_ENVIRONMENT_SLUG", slug(name));
+      vars.set("CI_ENVIRONMENT_SLUG", environment_slug(name));
       vars.set("CI_ENVIRONMENT_ACTION", job.environment->action);
       if (!url.empty()) vars.set("CI_ENVIRONMENT_URL", url);
       std::string tier = job.environment->tier;
@@ -391,8 +411,15 @@ class PipelineRun {
         fs::remove_all(build_dir, ec);
         make_workspace(ctx_.project_dir, ctx_.project_files, build_dir);
       }
-      for (size_t src : artifact_sources(i))
-        restore_tree(artifact_dirs_[src], build_dir);
+      // Only what artifacts:paths (and untracked) kept: report files are not handed on.
+      for (size_t src : artifact_sources(i)) {
+        std::vector<std::string> handed_on;
+        {
+          std::lock_guard lock(mu_);
+          handed_on = archive_files_[src];
+        }
+        make_workspace(artifact_dirs_[src], handed_on, build_dir);
+      }
       const pipeline::Image* image = job_image(job);
       bool in_container = image && executor_.containers();
       VariableSet vars = job_environment(i, build_dir, in_container);
@@ -405,8 +432,9 @@ class PipelineRun {
         variable_files.emplace_back(files_dir + "/" + name, content);
         vars.set(name, variable_files.back().first);
       }
-      std::vector<fs::path> caches = cache_.locate(job, vars.lookup(), build_dir);
-      cache_.restore(job, caches, build_dir, sink);
+      std::vector<pipeline::Cache> caches = expand_caches(job.cache, vars.lookup());
+      std::vector<fs::path> cache_dirs = cache_.locate(caches, build_dir);
+      cache_.restore(caches, cache_dirs, build_dir, sink);
       if (in_container)
         sink("Running with " + std::string(executor_.engine->name()) + ": " +
              vars.get("CI_JOB_IMAGE").value_or(image->name));
@@ -430,7 +458,7 @@ class PipelineRun {
                                                         r.exit_code) != af.exit_codes.end());
         r.allow_failure = af.allowed && code_ok;
       }
-      if (job.artifacts) keep_artifacts(i, build_dir, sink);
+      if (job.artifacts) keep_artifacts(i, build_dir, vars, sink);
       if (job.environment && !job.environment->url.empty()) {
         // GitLab lets a job name its environment's URL from its own dotenv report: the URL of
         // something deployed is often known only once it is.
@@ -443,7 +471,8 @@ class PipelineRun {
                                    own.masked_values());
         }
       }
-      cache_.save(job, caches, build_dir, ctx_.project_files, r.status == JobStatus::Success, sink);
+      cache_.save(caches, cache_dirs, build_dir, ctx_.project_files, r.status == JobStatus::Success,
+                  sink);
     } catch (const Error& e) {
       sink("ERROR: " + e.message());
       r.status = JobStatus::Failed;
@@ -456,6 +485,10 @@ class PipelineRun {
       r.status = JobStatus::Failed;
       r.exit_code = 2;
       r.reason = e.what();
+    }
+    if (!job.coverage.empty()) {
+      log.flush();
+      r.coverage = extract_coverage(files::read(log_path), job.coverage);
     }
     r.finished_at = timefmt::iso8601(timefmt::Clock::now());
     r.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -566,21 +599,32 @@ class PipelineRun {
     return c;
   }
 
-  void keep_artifacts(size_t i, const fs::path& build_dir,
+  // Keeps the job's artifacts in its artifacts directory: what artifacts:paths (and untracked)
+  // select, minus exclude, handed on to later jobs; the report files beside them, for the
+  // history and the dashboard only. Paths and name use the job's variables, as on GitLab.
+  void keep_artifacts(size_t i, const fs::path& build_dir, const VariableSet& job_vars,
                       const std::function<void(std::string_view)>& sink) {
-    const pipeline::Artifacts& a = *plan_.jobs[i].job->artifacts;
+    const pipeline::Artifacts a = expanded(*plan_.jobs[i].job->artifacts, job_vars);
     const JobReport& r = report_.jobs[i];
     bool ok = r.status == JobStatus::Success;
     bool wanted =
         a.when == "always" || (a.when == "on_success" && ok) || (a.when == "on_failure" && !ok);
-    pipeline::Artifacts selected = a;
-    if (!wanted) selected.paths.clear(), selected.untracked = false;  // reports are kept always
+    pipeline::Artifacts archive;
+    if (wanted)
+      archive.paths = a.paths, archive.exclude = a.exclude, archive.untracked = a.untracked;
+    pipeline::Artifacts reports;  // kept whatever the job's outcome
+    reports.dotenv = a.dotenv;
+    reports.reports = a.reports;
+    std::vector<std::string> archived =
+        collect_artifacts(build_dir, archive, ctx_.project_files, artifact_dirs_[i]);
     std::vector<std::string> kept =
-        collect_artifacts(build_dir, selected, ctx_.project_files, artifact_dirs_[i]);
-    if (!kept.empty())
-      sink("Saved " + std::to_string(kept.size()) + " artifact file(s)");
+        collect_artifacts(build_dir, reports, ctx_.project_files, artifact_dirs_[i]);
+    if (!archived.empty())
+      sink("Saved " + std::to_string(archived.size()) + " artifact file(s)" +
+           (a.name.empty() ? "" : " as " + a.name));
     else if (wanted && !a.paths.empty())
       sink("WARNING: no files matched artifacts:paths");
+    kept.insert(kept.end(), archived.begin(), archived.end());
     fs::path artifacts_rel = fs::relative(artifact_dirs_[i], ctx_.project_dir);
     std::vector<std::pair<std::string, std::string>> found;
     for (const auto& f : kept) {
@@ -592,6 +636,8 @@ class PipelineRun {
           if (f == p || pipeline::glob_match(p, f))
             found.emplace_back(type, (artifacts_rel / f).string());
     }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
     std::vector<std::pair<std::string, std::string>> vars;
     for (const auto& report : a.dotenv) {
       fs::path file = build_dir / report;
@@ -604,6 +650,7 @@ class PipelineRun {
     }
     std::lock_guard lock(mu_);
     dotenv_[i] = std::move(vars);
+    archive_files_[i] = std::move(archived);
     report_.jobs[i].reports = std::move(found);
   }
 
@@ -618,6 +665,7 @@ class PipelineRun {
   fs::path builds_dir_;
   std::vector<std::vector<std::pair<std::string, std::string>>> dotenv_;
   std::vector<fs::path> artifact_dirs_;
+  std::vector<std::vector<std::string>> archive_files_;  // handed on: relative to artifact_dirs_
   std::mutex mu_;
   CacheStore cache_;
   std::condition_variable cv_;

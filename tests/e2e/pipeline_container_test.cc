@@ -362,6 +362,23 @@ not-allowed:
   EXPECT_EQ(other_log.find("never here"), std::string::npos) << other_log;
 }
 
+// GitLab's runner says `running` while the script runs, and how it ended in after_script.
+TEST_F(ContainerExecutor, JobStatusIsRunningInTheScriptAndSuccessInAfterScript) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+status:
+  image: localhost/tollgate-test/busybox:1
+  script:
+    - echo "script sees $CI_JOB_STATUS"
+  after_script:
+    - echo "after sees $CI_JOB_STATUS"
+)yaml");
+  auto run = p.run_json("--executor podman");
+  std::string log = p.read((*find_job(run, "status"))["log"]);
+  EXPECT_NE(log.find("script sees running\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("after sees success\n"), std::string::npos) << log;
+}
+
 TEST_F(ContainerExecutor, DockerInDockerBuildsAnImageThatALaterJobRunsIn) {
   PipelineProject p;
   std::string tag = "localhost/tollgate-test/dind-built:" + p.path().filename().string();

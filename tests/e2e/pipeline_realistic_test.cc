@@ -241,8 +241,9 @@ release:
   p.sh("git checkout -q -b feature/login");
   auto feature = p.run_json();
   EXPECT_EQ(job_names(feature), (std::set<std::string>{"lint", "review"}));
-  EXPECT_NE(p.read((*find_job(feature, "review"))["log"]).find("review app review-feature-login"),
-            std::string::npos);
+  EXPECT_NE(
+      p.read((*find_job(feature, "review"))["log"]).find("review app review-feature-lo-qiv329"),
+      std::string::npos);
 }
 
 TEST(RealisticPipelines, MonorepoRulesChangesWithCompareTo) {

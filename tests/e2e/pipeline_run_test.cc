@@ -467,10 +467,9 @@ review:
 )yaml");
   auto run = p.run_json();
   std::string log = p.read((*find_job(run, "deploy:staging"))["log"]);
-  EXPECT_NE(
-      log.find(
-          "env=staging/deploy slug=staging-deploy url=https://staging.example.com tier=staging"),
-      std::string::npos)
+  EXPECT_NE(log.find("env=staging/deploy slug=staging-deploy-i0gd3r "
+                     "url=https://staging.example.com tier=staging"),
+            std::string::npos)
       << log;
   auto db = p.sh(
       "sqlite3 .tollgate/history.db \"select r.status, j.name, j.environment_name, "

@@ -1,0 +1,122 @@
+// Whole-binary tests of what happens when jobs run, as on GitLab: predefined variables, the
+// ref a pipeline runs for, variables in artifacts: and cache:, what later jobs receive, and
+// coverage. The pipelines are tests/pipelines/gitlab_runtime/*.yml.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "pipeline_project.h"
+
+namespace tollgate::testing {
+namespace {
+
+// A git project whose .gitlab-ci.yml is the named file of tests/pipelines/gitlab_runtime.
+class RuntimeProject : public PipelineProject {
+ public:
+  explicit RuntimeProject(const std::string& pipeline) {
+    write(".gitlab-ci.yml",
+          files::read(source_dir() / "tests/pipelines/gitlab_runtime" / pipeline));
+    git_init();
+    commit("first");
+  }
+  std::string log(const nlohmann::json& run, const std::string& job) const {
+    const nlohmann::json* j = find_job(run, job);
+    if (!j) throw std::runtime_error("no job " + job + " in the run");
+    return read((*j)["log"].get<std::string>());
+  }
+};
+
+TEST(GitLabRuntime, TheShortShaIsEightCharactersAndTheStatusIsRunningUntilAfterScript) {
+  RuntimeProject p("predefined.yml");
+  std::string sha(str::trim(p.sh("git rev-parse HEAD").out));
+  auto run = p.run_json("unit");
+  std::string log = p.log(run, "unit");
+  EXPECT_NE(log.find("short=" + sha.substr(0, 8) + " status=running\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("after=success"), std::string::npos) << log;
+  auto failed = p.run_json("unit --var FAIL=yes", 1);
+  EXPECT_NE(p.log(failed, "unit").find("status=running\n"), std::string::npos);
+  EXPECT_NE(p.log(failed, "unit").find("after=failed"), std::string::npos);
+}
+
+TEST(GitLabRuntime, ANonParallelJobHasNodeTotalOneAndNoNodeIndex) {
+  RuntimeProject p("predefined.yml");
+  auto run = p.run_json();
+  EXPECT_NE(p.log(run, "unit").find("total=1 index=unset"), std::string::npos);
+  EXPECT_NE(p.log(run, "shard 1/2").find("shard total=2 index=1"), std::string::npos);
+  EXPECT_NE(p.log(run, "shard 2/2").find("shard total=2 index=2"), std::string::npos);
+}
+
+// GitLab's examples (spec/lib/gitlab/slug/environment_spec.rb) with the real digest.
+TEST(GitLabRuntime, TheEnvironmentSlugIsGitLabsWithItsSuffix) {
+  RuntimeProject p("predefined.yml");
+  auto run = p.run_json("review");
+  EXPECT_NE(p.log(run, "review").find("slug=review-main-"), std::string::npos)
+      << p.log(run, "review");
+  run = p.run_json("review --var CI_COMMIT_BRANCH=feature-login");
+  EXPECT_NE(p.log(run, "review").find("slug=review-feature-lo-qiv329"), std::string::npos)
+      << p.log(run, "review");
+}
+
+std::set<std::string> job_names(const nlohmann::json& run) {
+  std::set<std::string> out;
+  for (const auto& j : run["jobs"])
+    out.insert(j["name"].get<std::string>());
+  return out;
+}
+
+TEST(GitLabRuntime, ABranchOrTagGivenWithVarChoosesOnlyAndExceptRefs) {
+  RuntimeProject p("refs.yml");
+  EXPECT_EQ(job_names(p.run_json()), (std::set<std::string>{"build", "on-main", "not-on-tags"}));
+  EXPECT_EQ(job_names(p.run_json("--var CI_COMMIT_BRANCH=release/2.0")),
+            (std::set<std::string>{"build", "on-release", "not-on-tags"}));
+  EXPECT_EQ(job_names(p.run_json("--var CI_COMMIT_REF_NAME=release/2.1")),
+            (std::set<std::string>{"build", "on-release", "not-on-tags"}));
+  auto tag = p.run_json("--var CI_COMMIT_TAG=v2.0.0");
+  EXPECT_EQ(job_names(tag), (std::set<std::string>{"build", "on-tags"}));
+  // The other CI_COMMIT_* variables follow: a tag pipeline has no branch.
+  EXPECT_NE(p.log(tag, "on-tags").find("tag v2.0.0 on no branch ref v2.0.0"), std::string::npos)
+      << p.log(tag, "on-tags");
+}
+
+TEST(GitLabRuntime, ArtifactsAndCacheUseTheJobsVariables) {
+  RuntimeProject p("expansion.yml");
+  auto run = p.run_json();
+  EXPECT_EQ(job_status(run, "check"), "success") << p.log(run, "check");
+  EXPECT_NE(p.log(run, "compile").find("Saved 1 artifact file(s) as app-main"), std::string::npos)
+      << p.log(run, "compile");
+  EXPECT_EQ(p.read(".tollgate/cache/deps-v1/vendor/dep.txt"), "dependency\n");
+}
+
+TEST(GitLabRuntime, ADotenvReportArrivesAsVariablesAndNoReportAsAFile) {
+  RuntimeProject p("handover.yml");
+  auto run = p.run_json();
+  std::string log = p.log(run, "use");
+  EXPECT_NE(log.find("version=1.4.2\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("files=a.txt b.txt c.txt notes.txt \n"), std::string::npos) << log;
+  // The reports are still kept, and listed with the job that left them.
+  EXPECT_EQ(p.artifact(run, "version", "junit.xml"), "<testsuites/>\n");
+}
+
+TEST(GitLabRuntime, NeedsWithArtifactsAndDependenciesIntersect) {
+  RuntimeProject p("handover.yml");
+  auto run = p.run_json();
+  std::string log = p.log(run, "pick");
+  EXPECT_NE(log.find("version=1.4.2\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("files=a.txt notes.txt \n"), std::string::npos) << log;
+}
+
+TEST(GitLabRuntime, CoverageIsTheLastFigureInTheLogAndIsShownAndKept) {
+  RuntimeProject p("coverage.yml");
+  auto run = p.run_json();
+  EXPECT_EQ((*find_job(run, "test"))["coverage"], 64.85);
+  EXPECT_FALSE(find_job(run, "lint")->contains("coverage"));
+  auto table = p.tollgate("run");
+  EXPECT_NE(table.out.find("coverage 64.85%"), std::string::npos) << table.out;
+  auto db = p.sh(
+      "sqlite3 .tollgate/history.db \"select name, coverage from jobs where run_id = "
+      "1 order by name\"");
+  EXPECT_EQ(db.out, "lint|\ntest|64.85\n");
+}
+
+}  // namespace
+}  // namespace tollgate::testing
