@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/pipeline_flags.h"
+#include "pipeline/dag.h"
 #include "pipeline/loader.h"
 #include "runner/context.h"
 #include "runner/executor_choice.h"
@@ -17,83 +18,15 @@
 namespace tollgate::cli {
 namespace {
 
-// The planned jobs of each stage that has any, by stage index: what stage-ordered jobs wait for.
-std::map<int, std::vector<size_t>> jobs_by_stage(const pipeline::Plan& plan) {
-  std::map<int, std::vector<size_t>> out;
-  for (size_t i = 0; i < plan.jobs.size(); ++i)
-    out[plan.jobs[i].stage].push_back(i);
-  return out;
-}
-
+// What a job waits for (Plan::waits_for), in words: its needs, "earlier stages" (not listed:
+// every job before the first stage's would make 40,000 rows quadratic), or "nothing".
 std::string waits_for(const pipeline::Plan& plan, size_t i, int first_stage) {
   const auto& pj = plan.jobs[i];
-  if (pj.has_needs) {
-    if (pj.needs.empty()) return "nothing (needs: [])";
-    std::vector<std::string> names;
-    for (size_t n : pj.needs)
-      names.push_back(plan.jobs[n].job->name);
-    return str::join(names, ", ");
-  }
-  return pj.stage > first_stage ? "earlier stages" : "nothing";
-}
-
-// Edges of the DAG: explicit needs, and for stage-ordered jobs every job of the closest earlier
-// stage that has jobs (the rest is implied).
-std::vector<std::pair<size_t, size_t>> edges(const pipeline::Plan& plan) {
-  std::vector<std::pair<size_t, size_t>> out;
-  auto stages = jobs_by_stage(plan);
-  for (size_t i = 0; i < plan.jobs.size(); ++i) {
-    const auto& pj = plan.jobs[i];
-    if (pj.has_needs) {
-      for (size_t n : pj.needs)
-        out.emplace_back(n, i);
-      continue;
-    }
-    auto it = stages.lower_bound(pj.stage);
-    if (it == stages.begin()) continue;
-    for (size_t k : std::prev(it)->second)
-      out.emplace_back(k, i);
-  }
-  return out;
-}
-
-std::string quote_label(const std::string& s) {
-  return str::replace_all(s, "\"", "#quot;");
-}
-
-std::string mermaid(const pipeline::Plan& plan, const pipeline::Pipeline& p) {
-  std::string out = "graph LR\n";
-  for (size_t s = 0; s < p.stages.size(); ++s) {
-    std::string body;
-    for (size_t i = 0; i < plan.jobs.size(); ++i)
-      if (plan.jobs[i].stage == static_cast<int>(s))
-        body += "    j" + std::to_string(i) + "[\"" + quote_label(plan.jobs[i].job->name) + "\"]\n";
-    if (!body.empty())
-      out += "  subgraph s" + std::to_string(s) + "[\"" + quote_label(p.stages[s]) + "\"]\n" +
-             body + "  end\n";
-  }
-  for (auto [a, b] : edges(plan))
-    out += "  j" + std::to_string(a) + " --> j" + std::to_string(b) + "\n";
-  return out;
-}
-
-std::string dot(const pipeline::Plan& plan, const pipeline::Pipeline& p) {
-  auto esc = [](const std::string& s) {
-    return str::replace_all(str::replace_all(s, "\\", "\\\\"), "\"", "\\\"");
-  };
-  std::string out = "digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n";
-  for (size_t s = 0; s < p.stages.size(); ++s) {
-    std::string body;
-    for (size_t i = 0; i < plan.jobs.size(); ++i)
-      if (plan.jobs[i].stage == static_cast<int>(s))
-        body += "    j" + std::to_string(i) + " [label=\"" + esc(plan.jobs[i].job->name) + "\"];\n";
-    if (!body.empty())
-      out += "  subgraph cluster_" + std::to_string(s) + " {\n    label=\"" + esc(p.stages[s]) +
-             "\";\n" + body + "  }\n";
-  }
-  for (auto [a, b] : edges(plan))
-    out += "  j" + std::to_string(a) + " -> j" + std::to_string(b) + ";\n";
-  return out + "}\n";
+  if (!pj.has_needs) return pj.stage > first_stage ? "earlier stages" : "nothing";
+  std::vector<std::string> names;
+  for (size_t n : plan.waits_for(i))
+    names.push_back(plan.jobs[n].job->name);
+  return names.empty() ? "nothing (needs: [])" : str::join(names, ", ");
 }
 
 int show_config(const runner::Context& ctx, const std::string& file, const std::string& name) {
@@ -164,11 +97,11 @@ Runner setup(CLI::App& cmd) {
     runner::ExecutorChoice executor =
         runner::choose_executor(runner::executor_setting(f->opts, ctx.state_dir), "", false);
     if (f->graph == "mermaid") {
-      std::cout << mermaid(plan, ctx.pipeline);
+      std::cout << pipeline::dag_mermaid(plan, ctx.pipeline);
       return 0;
     }
     if (f->graph == "dot") {
-      std::cout << dot(plan, ctx.pipeline);
+      std::cout << pipeline::dag_dot(plan, ctx.pipeline);
       return 0;
     }
     if (f->format == "json") {

@@ -236,6 +236,14 @@ bool matches_changes(const std::vector<std::string>& patterns, const ChangeSet& 
   return false;
 }
 
+std::vector<size_t> Plan::waits_for(size_t i) const {
+  if (jobs[i].has_needs) return jobs[i].needs;
+  std::vector<size_t> out;
+  for (size_t k = 0; k < jobs.size(); ++k)
+    if (jobs[k].stage < jobs[i].stage) out.push_back(k);
+  return out;
+}
+
 size_t Plan::find(const std::string& name) const {
   for (size_t i = 0; i < jobs.size(); ++i)
     if (jobs[i].job->name == name) return i;
@@ -355,13 +363,8 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
       stack.pop_back();
       if (keep[i]) continue;
       keep[i] = true;
-      if (plan.jobs[i].has_needs) {
-        for (size_t n : plan.jobs[i].needs)
-          stack.push_back(n);
-      } else {
-        for (size_t k = 0; k < plan.jobs.size(); ++k)
-          if (plan.jobs[k].stage < plan.jobs[i].stage) stack.push_back(k);
-      }
+      for (size_t n : plan.waits_for(i))
+        stack.push_back(n);
     }
     // Re-index the kept jobs.
     std::vector<size_t> new_index(plan.jobs.size(), std::string::npos);

@@ -53,6 +53,10 @@ struct Plan {
   std::string workflow_why;
   Variables workflow_variables;                // from the workflow rule that matched: pipeline-wide
   size_t find(const std::string& name) const;  // index or npos
+  // What job i waits for: its needs, or without `needs` every job of the earlier stages. The
+  // one statement of GitLab's rule: the plan table, the requested-jobs closure and the hand-over
+  // of artifacts read it (the scheduler applies it stage by stage, in linear time).
+  std::vector<size_t> waits_for(size_t i) const;
 };
 
 // Decides which jobs the pipeline creates (workflow:rules, rules, only/except, changes,

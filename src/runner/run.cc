@@ -312,8 +312,7 @@ class PipelineRun {
           std::copy_if(pj.needs.begin(), pj.needs.end(), std::back_inserter(out),
                        [&](size_t k) { return named(k, need.job); });
     } else {
-      for (size_t k = 0; k < plan_.jobs.size(); ++k)
-        if (plan_.jobs[k].stage < pj.stage) out.push_back(k);
+      out = plan_.waits_for(i);
     }
     if (const auto& deps = pj.job->dependencies)
       std::erase_if(out, [&](size_t k) {
