@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "util/error.h"
@@ -13,8 +15,15 @@ namespace tollgate::pipeline {
 // boolean, a list). Inputs are checked against their spec: required ones present, no unknown
 // ones, `type` (string, number, boolean, array), `options` and `regex`.
 // spec is the header document's `spec` node (may be null: no inputs declared); given is the
-// include entry's `inputs` (may be null).
+// include entry's `inputs` (may be null). `$[[ matrix.NAME ]]` is left for parallel:matrix.
 yaml::Node apply_inputs(const yaml::Node* spec, const yaml::Node* given, const yaml::Node& content,
                         std::vector<Error>& errors);
+
+// The `inputs` mapping apply_inputs takes, from --input NAME=VALUE: each value is read as the
+// type its spec declares (a number, a boolean, a [list]; text as it is for a string). Values are
+// located at the input's declaration, so a wrong type is reported at the input's line.
+yaml::Node command_line_inputs(const yaml::Node& spec,
+                               const std::vector<std::pair<std::string, std::string>>& given,
+                               std::vector<Error>& errors);
 
 }  // namespace tollgate::pipeline

@@ -216,7 +216,8 @@ class ReferenceResolver {
         }
         if (!r) {
           out->items.push_back(item);
-        } else if (item.tag == "!reference" && r->is_sequence()) {
+        } else if (item.tag == "!reference" && (r->is_sequence() || r->is_null())) {
+          // A list is spliced in; nothing (a missing key, already reported) adds nothing.
           for (auto& spliced : r->items)
             out->items.push_back(std::move(spliced));
         } else {
@@ -235,13 +236,17 @@ class ReferenceResolver {
   }
 
   Node lookup(const Node& ref, int depth) {
+    // What a broken reference leaves is null at the reference's place, so that anything said
+    // about it later is said at file:line:col too.
+    Node nothing;
+    nothing.where = ref.where;
     if (depth >= kMaxReferenceDepth) {
       errors_.emplace_back(ref.where, "!reference nested deeper than 10 levels");
-      return Node{};
+      return nothing;
     }
     if (!ref.is_sequence() || ref.items.empty()) {
       errors_.emplace_back(ref.where, "!reference takes a list: !reference [job, key, ...]");
-      return Node{};
+      return nothing;
     }
     const Node* cur = &root_;
     std::string path;
@@ -250,7 +255,7 @@ class ReferenceResolver {
       cur = cur->is_mapping() ? cur->find(part.scalar) : nullptr;
       if (!cur) {
         errors_.emplace_back(ref.where, "!reference [" + path + "] points at nothing");
-        return Node{};
+        return nothing;
       }
     }
     return resolve(*cur, depth + 1);
@@ -419,8 +424,15 @@ Node resolve(Node root, const std::filesystem::path& project_dir, std::vector<Er
     if (!e.key.scalar.empty() && e.key.scalar[0] == '.') continue;
     std::set<std::string> allowed = inherited_defaults(e.value, errors);
     for (const auto& d : defaults.entries) {
-      // A default is never merged with the job's own value: the job's value replaces it.
-      if (allowed.count(d.key.scalar) && !e.value.find(d.key.scalar)) e.value.entries.push_back(d);
+      // A default is never merged with the job's own value: the job's value replaces it. A key
+      // the job writes with no value is unset, as GitLab's entry factory has it: the default
+      // fills it.
+      Node* own = e.value.find(d.key.scalar);
+      if (!allowed.count(d.key.scalar)) continue;
+      if (!own)
+        e.value.entries.push_back(d);
+      else if (own->is_null())
+        *own = d.value;
     }
   }
   return tree;

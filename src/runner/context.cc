@@ -152,7 +152,7 @@ Variables read_project_variables(const std::string& path) {
 
 Context make_context(const RunOptions& opts, long long pipeline_id) {
   Context ctx;
-  ctx.pipeline = pipeline::load_pipeline(opts.file);
+  ctx.pipeline = pipeline::load_pipeline(opts.file, opts.inputs);
   ctx.project_dir = ctx.pipeline.project_dir;
   ctx.state_dir = (std::filesystem::path(ctx.project_dir) / ".tollgate").string();
   ctx.repo = pipeline::read_repo(ctx.project_dir);

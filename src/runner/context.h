@@ -18,6 +18,7 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> vars;         // --var K=V, highest precedence
   std::vector<std::pair<std::string, std::string>> masked_vars;  // --var-masked K=V
   std::vector<std::string> jobs;                                 // JOB... on the command line
+  pipeline::InputValues inputs;  // --input NAME=VALUE: the main file's spec:inputs
   bool in_place = false;
   bool keep_workspaces = false;
   std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
