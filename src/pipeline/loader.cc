@@ -72,7 +72,7 @@ class Loader {
     Pipeline p;
     p.file = file_;
     p.project_dir = project_dir_;
-    if (raw.is_null()) throw Error(SourceLocation{file_}, "the pipeline file is empty");
+    if (raw.is_null()) throw Error(SourceLocation{file_, 1, 1}, "the pipeline file is empty");
     if (!raw.is_mapping())
       throw Error(raw.where,
                   "a pipeline file must be a mapping of keywords and jobs, not " + raw.describe());
@@ -146,8 +146,9 @@ class Loader {
     }
     for (size_t i = 0; i < out.size(); ++i)
       if (repeats[i] > 0)
-        out[i] = Error(out[i].where(), std::string(out[i].what()) + " (and in " +
-                                           std::to_string(repeats[i]) + " more jobs)");
+        out[i] = Error(out[i].where(), std::string(out[i].what()) + " (and " +
+                                           std::to_string(repeats[i]) +
+                                           " more times, where the same text is merged)");
     return out;
   }
 

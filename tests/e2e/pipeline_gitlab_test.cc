@@ -142,7 +142,7 @@ TEST(GitLabErrors, AnAnchorMergedIntoManyJobsIsOneError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "tollgate: error: .gitlab-ci.yml:3:3: job 'job1': unknown keyword 'retyr' (did you "
-            "mean 'retry'?) (and in 14 more jobs)\n");
+            "mean 'retry'?) (and 14 more times, where the same text is merged)\n");
 }
 
 TEST(GitLabErrors, PlanFormatJsonPrintsTheErrors) {
