@@ -116,6 +116,39 @@ class Interpolator {
   std::vector<Error>& errors_;
 };
 
+// The `inputs` mapping apply_inputs takes, from --input NAME=VALUE: each value is read as the
+// type its spec declares (a number, a boolean, a [list]; text as it is for a string). Values are
+// located at the input's declaration, so a wrong type is reported at the input's line.
+Node command_line_inputs(const Node& spec,
+                         const std::vector<std::pair<std::string, std::string>>& given,
+                         std::vector<Error>& errors) {
+  const Node* declared = spec.is_mapping() ? spec.find("inputs") : nullptr;
+  Node out;
+  out.kind = yaml::Kind::Mapping;
+  for (const auto& [name, text] : given) {
+    const Node* input = declared && declared->is_mapping() ? declared->find(name) : nullptr;
+    const Node* type = input && input->is_mapping() ? input->find("type") : nullptr;
+    // A mistake in a value is reported where the input is declared: the command line has no
+    // line of its own.
+    SourceLocation where = spec.where;
+    if (input)
+      for (const auto& e : declared->entries)
+        if (e.key.scalar == name) where = e.key.where;
+    Node value = Node::make_scalar(text, where);
+    value.quoted = true;  // a string input takes the text as it is
+    if (type && type->scalar != "string") {
+      try {
+        value = yaml::load(text, "--input " + name);
+      } catch (const Error& e) {
+        errors.emplace_back(where, "--input " + name + ": " + e.what());
+      }
+      value.where = where;
+    }
+    out.entries.push_back({Node::make_scalar(name, where), std::move(value)});
+  }
+  return out;
+}
+
 }  // namespace
 
 Node apply_inputs(const Node* spec, const Node* given, const Node& content,
@@ -187,34 +220,26 @@ Node apply_inputs(const Node* spec, const Node* given, const Node& content,
   return interpolator.walk(content);
 }
 
-Node command_line_inputs(const Node& spec,
-                         const std::vector<std::pair<std::string, std::string>>& given,
-                         std::vector<Error>& errors) {
-  const Node* declared = spec.is_mapping() ? spec.find("inputs") : nullptr;
-  Node out;
-  out.kind = yaml::Kind::Mapping;
-  for (const auto& [name, text] : given) {
-    const Node* input = declared && declared->is_mapping() ? declared->find(name) : nullptr;
-    const Node* type = input && input->is_mapping() ? input->find("type") : nullptr;
-    // A mistake in a value is reported where the input is declared: the command line has no
-    // line of its own.
-    SourceLocation where = spec.where;
-    if (input)
-      for (const auto& e : declared->entries)
-        if (e.key.scalar == name) where = e.key.where;
-    Node value = Node::make_scalar(text, where);
-    value.quoted = true;  // a string input takes the text as it is
-    if (type && type->scalar != "string") {
-      try {
-        value = yaml::load(text, "--input " + name);
-      } catch (const Error& e) {
-        errors.emplace_back(where, "--input " + name + ": " + e.what());
-      }
-      value.where = where;
-    }
-    out.entries.push_back({Node::make_scalar(name, where), std::move(value)});
+Node main_file_content(const std::string& text, const std::string& file,
+                       const InputValues& inputs) {
+  std::vector<Node> docs = yaml::load_all(text, file);
+  if (docs.size() >= 2 && docs[0].is_mapping() && docs[0].find("spec")) {
+    std::vector<Error> errors;
+    const Node* spec = docs[0].find("spec");
+    Node given = command_line_inputs(*spec, inputs, errors);
+    Node content = apply_inputs(spec, &given, docs[1], errors);
+    if (!errors.empty()) throw ErrorList(std::move(errors));
+    return content;
   }
-  return out;
+  if (!inputs.empty())
+    throw UsageError("--input: " + file +
+                     " declares no inputs (a first document 'spec: inputs: ...', then '---')");
+  if (docs.empty()) {
+    Node empty;
+    empty.where = SourceLocation{file, 1, 1};
+    return empty;
+  }
+  return std::move(docs[0]);
 }
 
 }  // namespace tollgate::pipeline

@@ -19,11 +19,14 @@ namespace tollgate::pipeline {
 yaml::Node apply_inputs(const yaml::Node* spec, const yaml::Node* given, const yaml::Node& content,
                         std::vector<Error>& errors);
 
-// The `inputs` mapping apply_inputs takes, from --input NAME=VALUE: each value is read as the
-// type its spec declares (a number, a boolean, a [list]; text as it is for a string). Values are
-// located at the input's declaration, so a wrong type is reported at the input's line.
-yaml::Node command_line_inputs(const yaml::Node& spec,
-                               const std::vector<std::pair<std::string, std::string>>& given,
-                               std::vector<Error>& errors);
+// --input NAME=VALUE: the main file's spec:inputs, as given on the command line.
+using InputValues = std::vector<std::pair<std::string, std::string>>;
+
+// The main pipeline file's content: the document after a `spec:` header, its
+// `$[[ inputs.NAME ]]` filled from `inputs` (each read as the type the input declares: a number,
+// true/false, a [list], else the text; a wrong one is an error at the input's declaration) or
+// the defaults; else the file's one document. `inputs` for a file without a spec is a UsageError.
+yaml::Node main_file_content(const std::string& text, const std::string& file,
+                             const InputValues& inputs);
 
 }  // namespace tollgate::pipeline

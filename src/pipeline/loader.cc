@@ -8,7 +8,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "pipeline/inputs.h"
 #include "pipeline/keywords.h"
 #include "pipeline/parallel.h"
 #include "pipeline/resolver.h"
@@ -425,30 +424,6 @@ class Loader {
   std::map<size_t, std::string> job_of_error_;  // error index -> the job being read
   KeywordReader kw_{errors_};
 };
-
-// The main file's content: the document after a `spec:` header, its $[[ inputs.NAME ]] filled
-// from --input or the defaults; else the one document.
-Node main_file_content(const std::string& text, const std::string& file,
-                       const InputValues& inputs) {
-  std::vector<Node> docs = yaml::load_all(text, file);
-  if (docs.size() >= 2 && docs[0].is_mapping() && docs[0].find("spec")) {
-    std::vector<Error> errors;
-    const Node* spec = docs[0].find("spec");
-    Node given = command_line_inputs(*spec, inputs, errors);
-    Node content = apply_inputs(spec, &given, docs[1], errors);
-    if (!errors.empty()) throw ErrorList(std::move(errors));
-    return content;
-  }
-  if (!inputs.empty())
-    throw UsageError("--input: " + file +
-                     " declares no inputs (a first document 'spec: inputs: ...', then '---')");
-  if (docs.empty()) {
-    Node empty;
-    empty.where = SourceLocation{file, 1, 1};
-    return empty;
-  }
-  return std::move(docs[0]);
-}
 
 }  // namespace
 

@@ -4,13 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/inputs.h"
 #include "pipeline/model.h"
 #include "util/yaml.h"
 
 namespace tollgate::pipeline {
-
-// --input NAME=VALUE: the main file's spec:inputs, as given on the command line.
-using InputValues = std::vector<std::pair<std::string, std::string>>;
 
 // Reads a .gitlab-ci.yml (resolving includes, !reference, extends and default) into a Pipeline.
 // A file that starts with a `spec: inputs` document takes its inputs from `inputs` (else their
