@@ -76,6 +76,7 @@ class Loader {
       throw Error(raw.where,
                   "a pipeline file must be a mapping of keywords and jobs, not " + raw.describe());
     Node root = resolve(std::move(raw), project_dir_, errors_);
+    resolve_failed_ = !errors_.empty();
     read_stages(root, p);
     if (const Node* v = root.find("variables")) p.variables = kw_.variables(*v);
     if (const Node* w = root.find("workflow")) read_workflow(*w, p);
@@ -223,7 +224,8 @@ class Loader {
       const Node& v = e.value;
       if (k == "script") {
         has_script = true;
-        if (is_blank(v))
+        // A list a broken !reference emptied is that reference's error, already said.
+        if (is_blank(v) && !(resolve_failed_ && v.is_sequence()))
           error(v.where, "job '" + name + "': script must not be empty (GitLab: can't be blank)");
         else
           kw_.script_lines(v, "script", j.script);
@@ -298,7 +300,7 @@ class Loader {
                                 ? " (hide a template by starting its name with '.')"
                                 : " (is '" + name + "' a misspelt keyword '" +
                                       str::closest(name, reserved_top_level_keys()) + "'?)"));
-    else if (j.script.empty() && errors_.size() == errors_before)
+    else if (j.script.empty() && errors_.size() == errors_before && !resolve_failed_)
       error(where, "job '" + name + "': script is empty");
     return j;
   }
@@ -422,6 +424,7 @@ class Loader {
   std::string project_dir_;
   std::vector<Error> errors_;
   std::map<size_t, std::string> job_of_error_;  // error index -> the job being read
+  bool resolve_failed_ = false;                 // include, !reference or extends went wrong
   KeywordReader kw_{errors_};
 };
 

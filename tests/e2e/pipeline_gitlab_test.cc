@@ -39,7 +39,8 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 
 class RejectedAsByGitLab : public ::testing::TestWithParam<std::string> {};
 
-// Each invalid file's first line, "# expect: LINE:COL: TEXT", is what plan must say.
+// Each invalid file's first line, "# expect: LINE:COL: TEXT", is what plan must say, and all it
+// says.
 TEST_P(RejectedAsByGitLab, ExitTwoAtTheLineAndColumn) {
   fs::path file = corpus() / "invalid" / GetParam();
   std::string first = str::split_lines(files::read(file)).front();
@@ -54,6 +55,7 @@ TEST_P(RejectedAsByGitLab, ExitTwoAtTheLineAndColumn) {
   ASSERT_NE(found, std::string::npos) << "expected at " << at << "\n" << r.err;
   EXPECT_NE(r.err.substr(found, r.err.find('\n', found) - found).find(text), std::string::npos)
       << r.err;
+  EXPECT_EQ(str::split_lines(r.err).size(), 1u) << "one mistake, one error (no echoes)\n" << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, RejectedAsByGitLab, ::testing::ValuesIn(corpus_files("invalid")),
