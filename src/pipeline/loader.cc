@@ -83,6 +83,10 @@ class Loader {
     p.jobs.reserve(root.entries.size());
     for (const auto& e : root.entries) {
       const std::string& name = e.key.scalar;
+      if (name == "spec")
+        error(e.key.where,
+              "spec must be a header document of its own: spec: inputs: ..., then a line '---', "
+              "then the pipeline");
       if (is_reserved_top_level_key(name)) continue;
       if (!name.empty() && name[0] == '.') continue;  // hidden: templates, anchors
       if (!e.value.is_mapping()) {
