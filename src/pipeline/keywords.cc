@@ -202,6 +202,7 @@ std::vector<Rule> KeywordReader::rules(const Node& n, bool workflow) {
     r.where = item.where;
     for (const auto& e : item.entries) {
       const std::string& k = e.key.scalar;
+      if (e.value.is_null()) continue;  // as GitLab: a rule keyword without a value is unset
       if (k == "if") {
         read_if(e.value, r);
       } else if (k == "auto_cancel" && workflow) {

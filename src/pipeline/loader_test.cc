@@ -264,10 +264,16 @@ report:
   after_script:
   rules:
   script: [echo report]
+ruled:
+  rules:
+    - if:
+      when: manual
+  script: [x]
 other:
   script: [x]
 )");
-  ASSERT_EQ(p.jobs.size(), 2u) << "parallel: with no value is no parallel";
+  ASSERT_EQ(p.jobs.size(), 3u) << "parallel: with no value is no parallel";
+  EXPECT_EQ(p.jobs[1].rules->at(0).if_expr, "") << "if: with no value is no condition";
   const Job& report = p.jobs[0];
   EXPECT_EQ(report.name, "report");
   EXPECT_FALSE(report.artifacts.has_value());
