@@ -29,7 +29,8 @@ std::string waits_for(const pipeline::Plan& plan, size_t i, int first_stage) {
   return names.empty() ? "nothing (needs: [])" : str::join(names, ", ");
 }
 
-int show_config(const runner::Context& ctx, const std::string& file, const std::string& name) {
+int show_config(const runner::Context& ctx, const runner::RunOptions& opts,
+                const std::string& name) {
   const pipeline::Job* job = ctx.pipeline.find(name);
   if (!job) {
     std::vector<std::string> names;
@@ -39,7 +40,12 @@ int show_config(const runner::Context& ctx, const std::string& file, const std::
     throw UsageError("--show-config: no job named '" + name + "'" +
                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   }
-  yaml::Node root = pipeline::resolve_pipeline_file(file);
+  // The includes were just fetched into the cache: read them from there.
+  pipeline::IncludeSettings settings = runner::include_settings(opts, ctx.state_dir);
+  settings.offline = true;
+  pipeline::IncludeFetcher cached(settings);
+  yaml::Node root =
+      pipeline::resolve_pipeline_file(opts.file, {opts.inputs, &ctx.plan_context, &cached});
   const yaml::Node* node = root.find(job->base_name);
   yaml::Node wrapper;
   wrapper.kind = yaml::Kind::Mapping;
@@ -80,7 +86,9 @@ Runner setup(CLI::App& cmd) {
       "from $CI_SERVER_URL (default https://gitlab.com; a token from $GITLAB_TOKEN or\n"
       "$CI_JOB_TOKEN) and cached; one that cannot be had is left out with a warning, and the\n"
       "jobs that need it are shown as 'not here'.\n\n"
-      "Exit code: 0 valid, 2 invalid (every problem is listed as file:line:col).");
+      "Exit code: 0 valid, 2 invalid (every problem is listed as file:line:col; with\n"
+      "--format json also on stdout as {\"errors\": [{\"file\", \"line\", \"column\", "
+      "\"message\"}]}).");
   f->add(cmd, "Plan only these jobs and what they wait for");
   cmd.add_option("--graph", f->graph, "Print the DAG as mermaid or dot instead of the table")
       ->check(CLI::IsMember({"mermaid", "dot"}));
@@ -90,8 +98,15 @@ Runner setup(CLI::App& cmd) {
                  "parallel:matrix");
   return [f]() {
     f->resolve();
-    runner::Context ctx = runner::make_context(f->opts, 0);
-    if (!f->show_config.empty()) return show_config(ctx, f->opts.file, f->show_config);
+    runner::Context ctx;
+    try {
+      ctx = runner::make_context(f->opts, 0);
+    } catch (const Error& e) {
+      // JSON readers get the errors as JSON on stdout; people read them on stderr as always.
+      if (f->format == "json") std::cout << errors_json(e).dump(2) << "\n";
+      throw;
+    }
+    if (!f->show_config.empty()) return show_config(ctx, f->opts, f->show_config);
     pipeline::Plan plan = pipeline::make_plan(ctx.pipeline, ctx.plan_context);
     // A plan runs nothing: the engine is looked for on PATH but not tried.
     runner::ExecutorChoice executor =

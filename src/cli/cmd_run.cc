@@ -32,14 +32,15 @@ Runner setup(CLI::App& cmd) {
       "  tollgate run -j 1 --var ENV=qa    one job at a time, with a variable set\n"
       "  tollgate run --executor shell     every job on this machine's shell, images unused\n"
       "  tollgate run --format json        the run as JSON on stdout when it ends\n\n"
-      "Exit code: 0 the pipeline passed (allowed failures are warnings), 1 it failed,\n"
-      "2 the pipeline file is invalid.");
+      "Exit code: 0 the pipeline passed (allowed failures are warnings), 1 it failed or is\n"
+      "blocked by a manual job with allow_failure: false, 2 the pipeline file is invalid.");
   f->add(cmd, "Run only these jobs and what they wait for; a manual job named here runs");
   cmd.add_option("-j,--jobs", f->opts.parallelism, "Jobs at once (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   cmd.add_option("--var-masked", f->masked,
                  "Set a secret variable, NAME=VALUE: its value is shown as [MASKED] in every log "
-                 "(project secrets can also live in .tollgate/variables with masked: true)");
+                 "(project secrets can also live in .tollgate/variables with masked: true)")
+      ->allow_extra_args(false);
   cmd.add_flag("--in-place", f->opts.in_place,
                "Run every job in the working tree itself instead of a fresh copy");
   cmd.add_flag("--executor-build-socket", f->opts.executor_build_socket,
@@ -75,7 +76,13 @@ Runner setup(CLI::App& cmd) {
       };
       return std::make_unique<Quiet>();
     };
-    runner::RunReport report = runner::run_pipeline(f->opts, factory);
+    runner::RunReport report;
+    try {
+      report = runner::run_pipeline(f->opts, factory);
+    } catch (const Error& e) {
+      if (json) std::cout << errors_json(e).dump(2) << "\n";
+      throw;
+    }
     if (json) {
       nlohmann::json out = runner::to_json(report);
       // tollgate's own CPU (every thread, not the jobs' processes), for the benchmarks.

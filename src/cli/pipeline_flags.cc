@@ -21,7 +21,14 @@ void PipelineFlags::add(CLI::App& cmd, const std::string& job_help) {
   cmd.add_option("--changes-since", changes_since,
                  "Compare 'changes:' with this revision (default: the merge base with the "
                  "default branch, else HEAD~1)");
-  cmd.add_option("--var", vars, "Set a variable, NAME=VALUE; beats every other definition");
+  // One value per --var, so a job name after it is a job (`run --var K=V deploy`), not a
+  // second value.
+  cmd.add_option("--var", vars, "Set a variable, NAME=VALUE; beats every other definition")
+      ->allow_extra_args(false);
+  cmd.add_option("--input", inputs,
+                 "Set an input of the file's spec:inputs header, NAME=VALUE (read as the type "
+                 "the input declares: a number, true/false, [a, b] for an array)")
+      ->allow_extra_args(false);
   cmd.add_option("--executor", opts.executor,
                  "Where jobs that name an image run: auto (a container when podman or docker "
                  "works, else the shell), shell, podman or docker. Default: $TOLLGATE_EXECUTOR, "
@@ -41,7 +48,20 @@ void PipelineFlags::add(CLI::App& cmd, const std::string& job_help) {
 
 void PipelineFlags::resolve() {
   opts.vars = parse_assignments(vars, "--var");
+  opts.inputs = parse_assignments(inputs, "--input");
   if (!changes_since.empty()) opts.changes_since = changes_since;
+}
+
+nlohmann::json errors_json(const Error& e) {
+  std::vector<Error> one = {e};
+  const auto* list = dynamic_cast<const ErrorList*>(&e);
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& each : list ? list->all() : one) {
+    const SourceLocation& w = each.where();
+    errors.push_back(
+        {{"file", w.file}, {"line", w.line}, {"column", w.column}, {"message", each.what()}});
+  }
+  return {{"errors", errors}};
 }
 
 }  // namespace tollgate::cli

@@ -116,18 +116,18 @@ class Parser {
         tokens_.push_back({TokenKind::RParen, "", "", start}), ++i;
       else if (c == '$') {
         ++i;
+        // GitLab's lexer reads $NAME only; ${NAME}, fine in a script, is a syntax error here.
         bool braced = i < expr_.size() && expr_[i] == '{';
-        if (braced) ++i;
-        size_t name_start = i;
+        size_t name_start = braced ? i + 1 : i;
+        i = name_start;
         while (i < expr_.size() &&
                (std::isalnum(static_cast<unsigned char>(expr_[i])) || expr_[i] == '_'))
           ++i;
-        if (i == name_start) fail(start, "'$' must be followed by a variable name");
         std::string name(expr_.substr(name_start, i - name_start));
-        if (braced) {
-          if (i >= expr_.size() || expr_[i] != '}') fail(start, "missing '}' after ${" + name);
-          ++i;
-        }
+        if (braced)
+          fail(start,
+               "'${" + name + "}' is not valid in an expression: GitLab reads $" + name + " only");
+        if (name.empty()) fail(start, "'$' must be followed by a variable name");
         tokens_.push_back({TokenKind::Variable, name, "", start});
       } else if (c == '"' || c == '\'') {
         ++i;
@@ -223,6 +223,8 @@ class Parser {
       bool equal = left.text == right.text;
       return op == TokenKind::Eq ? equal : !equal;
     }
+    // GitLab: a pattern variable that is not defined matches nothing (=~ false, !~ true).
+    if (right_token.kind == TokenKind::Variable && !right.text) return op == TokenKind::NoMatch;
     if (!right.is_regex) {
       // A variable may hold a pattern written as /re/flags.
       if (right.text && right.text->size() >= 2 && right.text->front() == '/') {

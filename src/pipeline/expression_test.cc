@@ -19,7 +19,24 @@ TEST(Expression, BareVariableIsTrueWhenNonEmpty) {
   EXPECT_TRUE(eval("$A", {{"A", "x"}}));
   EXPECT_FALSE(eval("$A", {{"A", ""}}));
   EXPECT_FALSE(eval("$A"));
-  EXPECT_TRUE(eval("${A}", {{"A", "1"}}));
+}
+
+TEST(Expression, AnUndefinedPatternVariableMatchesNothing) {
+  EXPECT_FALSE(eval("$B =~ $UNSET", {{"B", "main"}}));
+  EXPECT_TRUE(eval("$B !~ $UNSET", {{"B", "main"}}));
+}
+
+TEST(Expression, BracedVariableIsASyntaxErrorAsInGitLab) {
+  try {
+    evaluate_expression(
+        "$A == '1' && ${B} == '2'", [](std::string_view) { return "1"; },
+        SourceLocation{"ci.yml", 4, 11});
+    FAIL() << "GitLab's lexer reads $NAME only";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(),
+              "ci.yml:4:24: in expression '$A == '1' && ${B} == '2'' at column 14: '${B}' is not "
+              "valid in an expression: GitLab reads $B only");
+  }
 }
 
 TEST(Expression, EqualityAndNull) {

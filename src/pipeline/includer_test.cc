@@ -28,7 +28,7 @@ struct IncludeFixture {
     return s;
   }
   Pipeline load(const std::string& text, IncludeFetcher& fetcher) {
-    return load_pipeline_text(text, "ci.yml", project.path().string(), {&plan, &fetcher});
+    return load_pipeline_text(text, "ci.yml", project.path().string(), {{}, &plan, &fetcher});
   }
   void write(const std::string& rel, const std::string& text) {
     std::filesystem::create_directories((project.path() / rel).parent_path());

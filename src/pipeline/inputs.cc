@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <map>
 
 #include "util/strings.h"
@@ -35,8 +36,9 @@ bool next_placeholder(const std::string& s, size_t pos, size_t* start, size_t* e
 
 class Interpolator {
  public:
-  Interpolator(const std::map<std::string, Node>& values, std::vector<Error>& errors)
-      : values_(values), errors_(errors) {}
+  Interpolator(const std::map<std::string, Node>& values, const std::vector<std::string>& declared,
+               std::vector<Error>& errors)
+      : values_(values), declared_(declared), errors_(errors) {}
 
   Node walk(const Node& n) {
     if (n.is_scalar()) return scalar(n);
@@ -55,6 +57,8 @@ class Interpolator {
 
  private:
   const Node* lookup(const std::string& expr, const SourceLocation& where) {
+    // $[[ matrix.NAME ]] is filled later, per parallel:matrix copy.
+    if (expr.rfind("matrix.", 0) == 0) return nullptr;
     if (expr.rfind("inputs.", 0) != 0) {
       errors_.emplace_back(where, "unknown interpolation '$[[ " + expr + " ]]' (only inputs.NAME)");
       return nullptr;
@@ -64,9 +68,13 @@ class Interpolator {
       errors_.emplace_back(where, "input functions ('" + name + "') are not supported");
       return nullptr;
     }
-    auto it = values_.find(std::string(str::trim(name)));
+    name = std::string(str::trim(name));
+    auto it = values_.find(name);
     if (it == values_.end()) {
-      errors_.emplace_back(where, "'$[[ " + expr + " ]]' names an input the spec does not declare");
+      // A declared input without a value was already reported where its value went wrong.
+      if (std::find(declared_.begin(), declared_.end(), name) == declared_.end())
+        errors_.emplace_back(where,
+                             "'$[[ " + expr + " ]]' names an input the spec does not declare");
       return nullptr;
     }
     return &it->second;
@@ -92,6 +100,8 @@ class Interpolator {
         text += v->scalar;
       else if (v)
         text += v->to_json().dump();
+      else
+        text += n.scalar.substr(start, end - start);  // left as written
       pos = end;
     }
     text += n.scalar.substr(pos);
@@ -102,8 +112,42 @@ class Interpolator {
   }
 
   const std::map<std::string, Node>& values_;
+  const std::vector<std::string>& declared_;
   std::vector<Error>& errors_;
 };
+
+// The `inputs` mapping apply_inputs takes, from --input NAME=VALUE: each value is read as the
+// type its spec declares (a number, a boolean, a [list]; text as it is for a string). Values are
+// located at the input's declaration, so a wrong type is reported at the input's line.
+Node command_line_inputs(const Node& spec,
+                         const std::vector<std::pair<std::string, std::string>>& given,
+                         std::vector<Error>& errors) {
+  const Node* declared = spec.is_mapping() ? spec.find("inputs") : nullptr;
+  Node out;
+  out.kind = yaml::Kind::Mapping;
+  for (const auto& [name, text] : given) {
+    const Node* input = declared && declared->is_mapping() ? declared->find(name) : nullptr;
+    const Node* type = input && input->is_mapping() ? input->find("type") : nullptr;
+    // A mistake in a value is reported where the input is declared: the command line has no
+    // line of its own.
+    SourceLocation where = spec.where;
+    if (input)
+      for (const auto& e : declared->entries)
+        if (e.key.scalar == name) where = e.key.where;
+    Node value = Node::make_scalar(text, where);
+    value.quoted = true;  // a string input takes the text as it is
+    if (type && type->scalar != "string") {
+      try {
+        value = yaml::load(text, "--input " + name);
+      } catch (const Error& e) {
+        errors.emplace_back(where, "--input " + name + ": " + e.what());
+      }
+      value.where = where;
+    }
+    out.entries.push_back({Node::make_scalar(name, where), std::move(value)});
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -120,7 +164,7 @@ Node apply_inputs(const Node* spec, const Node* given, const Node& content,
       const Node* value = given && given->is_mapping() ? given->find(name) : nullptr;
       if (!value) value = def;
       if (!value) {
-        errors.emplace_back(given ? given->where : e.key.where,
+        errors.emplace_back(given && given->where.known() ? given->where : e.key.where,
                             "input '" + name + "' is required (it has no default)");
         continue;
       }
@@ -172,8 +216,30 @@ Node apply_inputs(const Node* spec, const Node* given, const Node& content,
       }
     }
   }
-  Interpolator interpolator(values, errors);
+  Interpolator interpolator(values, names, errors);
   return interpolator.walk(content);
+}
+
+Node main_file_content(const std::string& text, const std::string& file,
+                       const InputValues& inputs) {
+  std::vector<Node> docs = yaml::load_all(text, file);
+  if (docs.size() >= 2 && docs[0].is_mapping() && docs[0].find("spec")) {
+    std::vector<Error> errors;
+    const Node* spec = docs[0].find("spec");
+    Node given = command_line_inputs(*spec, inputs, errors);
+    Node content = apply_inputs(spec, &given, docs[1], errors);
+    if (!errors.empty()) throw ErrorList(std::move(errors));
+    return content;
+  }
+  if (!inputs.empty())
+    throw UsageError("--input: " + file +
+                     " declares no inputs (a first document 'spec: inputs: ...', then '---')");
+  if (docs.empty()) {
+    Node empty;
+    empty.where = SourceLocation{file, 1, 1};
+    return empty;
+  }
+  return std::move(docs[0]);
 }
 
 }  // namespace tollgate::pipeline

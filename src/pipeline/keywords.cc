@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pipeline/expression.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 
@@ -12,7 +13,37 @@ using yaml::Node;
 namespace {
 const std::vector<std::string> kWhenValues = {"on_success", "on_failure", "always",
                                               "manual",     "never",      "delayed"};
+
+// A YAML string as Ruby reads it: `3`, `true` or `1.5` unquoted are a number or a boolean, which
+// GitLab's array_of_strings validators reject.
+bool is_string(const Node& n) {
+  return n.is_scalar() && n.to_json().is_string();
+}
+
+// Whether text names a variable ($NAME or ${NAME}), as GitLab's cache:policy pattern allows.
+bool has_variable(const std::string& text) {
+  size_t at = text.find('$');
+  return at != std::string::npos && at + 1 < text.size() &&
+         (std::isalnum(static_cast<unsigned char>(text[at + 1])) || text[at + 1] == '_' ||
+          text[at + 1] == '{');
+}
 }  // namespace
+
+std::vector<std::string> KeywordReader::string_list(const Node& n, const std::string& what) {
+  if (!n.is_sequence()) {
+    error(n.where, what + " must be a list of strings, not " + n.describe() +
+                       (n.is_scalar() ? " (write [" + n.scalar + "])" : ""));
+    return {};
+  }
+  std::vector<std::string> out;
+  for (const auto& item : n.items) {
+    if (is_string(item))
+      out.push_back(item.scalar);
+    else
+      error(item.where, what + " entries must be strings, not " + item.describe());
+  }
+  return out;
+}
 
 std::vector<Node> KeywordReader::sequence(const Node& n, const std::string& what) {
   if (n.is_sequence()) return n.items;
@@ -148,9 +179,20 @@ std::vector<std::string> KeywordReader::changes(const Node& n, std::string* comp
   return strings(n, "changes");
 }
 
-std::vector<Rule> KeywordReader::rules(const Node& n) {
+std::vector<Rule> KeywordReader::rules(const Node& n, bool workflow) {
   std::vector<Rule> out;
-  for (const auto& item : sequence(n, "rules")) {
+  if (!n.is_sequence()) {
+    error(n.where, "rules must be a list of rules, not " + n.describe());
+    return out;
+  }
+  if (n.items.empty()) {
+    // GitLab: "rules config can't be blank". An empty list is not "no rules".
+    error(n.where,
+          "rules must not be empty: GitLab rejects 'rules: []' (remove the key, or write "
+          "'- when: never' to leave the job out)");
+    return out;
+  }
+  for (const auto& item : n.items) {
     if (!item.is_mapping()) {
       error(item.where,
             "each rule must be a mapping (if, changes, exists, when, ...), not " + item.describe());
@@ -160,9 +202,11 @@ std::vector<Rule> KeywordReader::rules(const Node& n) {
     r.where = item.where;
     for (const auto& e : item.entries) {
       const std::string& k = e.key.scalar;
+      if (e.value.is_null()) continue;  // as GitLab: a rule keyword without a value is unset
       if (k == "if") {
-        r.if_expr = e.value.is_scalar() ? e.value.scalar : "";
-        r.if_where = e.value.where;
+        read_if(e.value, r);
+      } else if (k == "auto_cancel" && workflow) {
+        r.auto_cancel = auto_cancel(e.value);
       } else if (k == "changes") {
         r.changes = changes(e.value, &r.compare_to);
       } else if (k == "exists") {
@@ -193,6 +237,52 @@ std::vector<Rule> KeywordReader::rules(const Node& n) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+// GitLab checks an expression's syntax when it reads the file, whether or not the rule is ever
+// reached; so does tollgate, by evaluating it once. Every variable then holds a pattern, so that
+// `$A =~ $PATTERN` is not taken for a mistake.
+void KeywordReader::read_if(const Node& n, Rule& r) {
+  if (!is_string(n)) {
+    error(n.where, "rules:if must be an expression such as $CI_COMMIT_BRANCH == \"main\", not " +
+                       n.describe());
+    return;
+  }
+  r.if_expr = n.scalar;
+  r.if_where = n.where;
+  try {
+    evaluate_expression(
+        r.if_expr, [](std::string_view) { return std::optional<std::string>("/.*/"); }, n.where);
+  } catch (const Error& e) {
+    errors_.push_back(e);
+  }
+}
+
+AutoCancel KeywordReader::auto_cancel(const Node& n) {
+  static const std::vector<std::string> on_new_commit = {"conservative", "interruptible", "none"};
+  static const std::vector<std::string> on_job_failure = {"none", "all"};
+  AutoCancel a;
+  if (!n.is_mapping()) {
+    error(n.where, "auto_cancel must be a mapping (on_new_commit, on_job_failure)");
+    return a;
+  }
+  for (const auto& e : n.entries) {
+    const std::string& k = e.key.scalar;
+    const auto* allowed = k == "on_new_commit"    ? &on_new_commit
+                          : k == "on_job_failure" ? &on_job_failure
+                                                  : nullptr;
+    if (!allowed) {
+      error(e.key.where, "auto_cancel takes on_new_commit and on_job_failure, not '" + k + "'");
+      continue;
+    }
+    if (!is_string(e.value) ||
+        std::find(allowed->begin(), allowed->end(), e.value.scalar) == allowed->end()) {
+      error(e.value.where, "auto_cancel:" + k + " must be one of " + str::join(*allowed, ", "));
+      continue;
+    }
+    (k == "on_new_commit" ? a.on_new_commit : a.on_job_failure) = e.value.scalar;
+  }
+  return a;
 }
 
 RefFilter KeywordReader::ref_filter(const Node& n, const std::string& key) {
@@ -274,12 +364,23 @@ Artifacts KeywordReader::artifacts(const Node& n) {
         continue;
       }
       for (const auto& r : e.value.entries) {
-        if (r.key.scalar == "dotenv")
-          a.dotenv = strings(r.value, "artifacts:reports:dotenv");
-        else if (r.value.is_mapping())
+        if (r.value.is_mapping()) {
           a.reports[r.key.scalar] = {};  // coverage_report: {coverage_format, path}
+          continue;
+        }
+        std::string what = "artifacts:reports:" + r.key.scalar;
+        // GitLab: a file or a list of files; `junit: 3` is a number, not a file.
+        if (r.value.is_scalar() && !is_string(r.value)) {
+          error(r.value.where, what + " must be a file path or a list of them, not " +
+                                   r.value.describe() + " (quote it if it is a file name)");
+          continue;
+        }
+        std::vector<std::string> paths =
+            r.value.is_sequence() ? string_list(r.value, what) : strings(r.value, what);
+        if (r.key.scalar == "dotenv")
+          a.dotenv = std::move(paths);
         else
-          a.reports[r.key.scalar] = strings(r.value, "artifacts:reports:" + r.key.scalar);
+          a.reports[r.key.scalar] = std::move(paths);
       }
     } else if (k != "expire_in" && k != "expose_as" && k != "public" && k != "access") {
       std::vector<std::string> keys = {"paths",   "exclude",   "when",      "untracked", "name",
@@ -294,7 +395,14 @@ Artifacts KeywordReader::artifacts(const Node& n) {
 
 void KeywordReader::read_needs(const Node& n, Job& j) {
   std::vector<Need> needs;
-  for (const auto& item : sequence(n, "needs")) {
+  // GitLab takes a list, or one {job: ...} mapping; a bare name is "can only be a Hash or an
+  // Array".
+  if (n.is_scalar()) {
+    error(n.where, "needs must be a list of jobs, not " + n.describe() + " (write needs: [" +
+                       n.scalar + "])");
+    return;
+  }
+  for (const auto& item : n.is_mapping() ? std::vector<Node>{n} : sequence(n, "needs")) {
     Need need;
     need.where = item.where;
     const Node* parallel = nullptr;
@@ -407,27 +515,46 @@ Cache KeywordReader::cache(const Node& n) {
   }
   for (const auto& e : n.entries) {
     const std::string& k = e.key.scalar;
+    if (e.value.is_null()) continue;  // as GitLab's entry factory: a key without a value is unset
     if (k == "key") {
-      if (e.value.is_mapping()) {
-        if (const Node* f = e.value.find("files")) c.key_files = strings(*f, "cache:key:files");
-        if (const Node* pre = e.value.find("prefix")) c.key_prefix = pre->scalar;
-      } else {
+      if (e.value.is_mapping())
+        read_cache_key(e.value, c);
+      else
         c.key = e.value.scalar;
-      }
     } else if (k == "paths")
-      c.paths = strings(e.value, "cache:paths");
+      c.paths = string_list(e.value, "cache:paths");
     else if (k == "policy") {
+      // A variable is expanded when the job runs.
       c.policy = e.value.scalar;
-      if (c.policy != "pull" && c.policy != "push" && c.policy != "pull-push")
-        error(e.value.where, "cache:policy must be pull, push or pull-push");
-    } else if (k == "when")
+      if (c.policy != "pull" && c.policy != "push" && c.policy != "pull-push" &&
+          !has_variable(c.policy))
+        error(e.value.where, "cache:policy must be pull, push, pull-push or a $VARIABLE");
+    } else if (k == "when") {
       c.when = e.value.scalar;
-    else if (k == "untracked")
+      if (c.when != "on_success" && c.when != "on_failure" && c.when != "always")
+        error(e.value.where, "cache:when must be on_success, on_failure or always");
+    } else if (k == "untracked")
       c.untracked = e.value.is_bool() && e.value.as_bool();
     else if (k != "fallback_keys" && k != "unprotect")
       error(e.key.where, "unknown cache keyword '" + k + "'");
   }
   return c;
+}
+
+// key: {files: [...], prefix: ...}: files is required and holds one or two files.
+void KeywordReader::read_cache_key(const Node& key, Cache& c) {
+  for (const auto& e : key.entries) {
+    if (e.key.scalar == "files") {
+      c.key_files = string_list(e.value, "cache:key:files");
+      if (e.value.is_sequence() && e.value.items.empty())
+        error(e.value.where, "cache:key:files must name at least one file");
+    } else if (e.key.scalar == "prefix") {
+      c.key_prefix = e.value.scalar;
+    } else {
+      error(e.key.where, "cache:key takes files and prefix, not '" + e.key.scalar + "'");
+    }
+  }
+  if (!key.find("files")) error(key.where, "cache:key needs files (and may have a prefix)");
 }
 
 void KeywordReader::read_allow_failure(const Node& n, Job& j) {

@@ -19,12 +19,17 @@ class KeywordReader {
 
   std::vector<yaml::Node> sequence(const yaml::Node& n, const std::string& what);
   std::vector<std::string> strings(const yaml::Node& n, const std::string& what);
+  // A list of strings and nothing else (GitLab's array_of_strings): a lone string, a number or
+  // a boolean is an error.
+  std::vector<std::string> string_list(const yaml::Node& n, const std::string& what);
   void script_lines(const yaml::Node& n, const std::string& key, std::vector<std::string>& out,
                     int depth = 0);
   Variables variables(const yaml::Node& n);
   std::optional<When> when_value(const yaml::Node& n);
   std::vector<std::string> changes(const yaml::Node& n, std::string* compare_to);
-  std::vector<Rule> rules(const yaml::Node& n);
+  // workflow: the rules of workflow:, which may also hold auto_cancel.
+  std::vector<Rule> rules(const yaml::Node& n, bool workflow = false);
+  AutoCancel auto_cancel(const yaml::Node& n);
   RefFilter ref_filter(const yaml::Node& n, const std::string& key);
   Environment environment(const yaml::Node& n);
   Artifacts artifacts(const yaml::Node& n);
@@ -41,6 +46,8 @@ class KeywordReader {
   Service service(const yaml::Node& n);
 
  private:
+  void read_if(const yaml::Node& n, Rule& r);
+  void read_cache_key(const yaml::Node& key, Cache& c);
   void error(const SourceLocation& where, std::string what) {
     errors_.emplace_back(where, std::move(what));
   }

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pipeline/include_fetch.h"
+#include "pipeline/inputs.h"
 #include "pipeline/model.h"
 #include "pipeline/planner.h"
 #include "util/yaml.h"
@@ -10,12 +13,15 @@
 namespace tollgate::pipeline {
 
 // Reads a .gitlab-ci.yml (resolving includes, extends, !reference and default) into a Pipeline.
+// A file that starts with a `spec: inputs` document takes its inputs from LoadOptions::inputs
+// (else their defaults) and its content from the document after `---`.
 // Every problem is reported at once as an ErrorList of file:line:col messages that say how to
 // fix them: unknown keywords (with a suggestion), wrong types, the YAML traps (`- echo "a: b"`
 // read as a mapping, `- false` read as a boolean), needs on missing jobs.
 // Includes that cannot be had are left out (Pipeline::warnings says which and why), and only
 // the jobs that need what they define are marked unable to run (Job::unrunnable).
 struct LoadOptions {
+  InputValues inputs;  // --input NAME=VALUE for the main file's spec:inputs
   // The variables, changes and files that include:rules and include entries read (see
   // IncludeContext); null: every include is taken as written.
   const PlanContext* context = nullptr;

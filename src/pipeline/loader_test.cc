@@ -249,5 +249,152 @@ deploy-$[[ inputs.env ]]:
             std::string::npos);
 }
 
+TEST(Loader, AKeywordWithoutAValueIsUnsetAndTakesTheDefault) {
+  Pipeline p = load(R"(
+default:
+  after_script: [echo cleanup]
+.upload: &upload
+  artifacts: {paths: [dist/]}
+  parallel: 3
+  needs: [other]
+report:
+  <<: *upload
+  parallel:
+  artifacts:
+  needs:
+  after_script:
+  rules:
+  script: [echo report]
+ruled:
+  rules:
+    - if:
+      when: manual
+  script: [x]
+other:
+  script: [x]
+)");
+  ASSERT_EQ(p.jobs.size(), 3u) << "parallel: with no value is no parallel";
+  EXPECT_EQ(p.jobs[1].rules->at(0).if_expr, "") << "if: with no value is no condition";
+  const Job& report = p.jobs[0];
+  EXPECT_EQ(report.name, "report");
+  EXPECT_FALSE(report.artifacts.has_value());
+  EXPECT_FALSE(report.needs.has_value());
+  EXPECT_FALSE(report.rules.has_value());
+  EXPECT_EQ(report.after_script, std::vector<std::string>{"echo cleanup"});
+}
+
+TEST(Loader, NestedCacheListsFromAnchorsAreFlattened) {
+  Pipeline p = load(R"(
+.go: &go
+  - {key: go, paths: [.go], policy: $POLICY}
+  - {key: lint, paths: [.lint]}
+.tools: &tools
+  key: {files: [tools.lock], prefix: tools}
+  paths: [.tools]
+build:
+  cache: [*go, *tools]
+  script: [x]
+)");
+  const auto& cache = p.jobs[0].cache;
+  ASSERT_EQ(cache.size(), 3u);
+  EXPECT_EQ(cache[0].key, "go");
+  EXPECT_EQ(cache[0].policy, "$POLICY") << "expanded when the job runs";
+  EXPECT_EQ(cache[1].key, "lint");
+  EXPECT_EQ(cache[2].key_files, std::vector<std::string>{"tools.lock"});
+  EXPECT_EQ(cache[2].key_prefix, "tools");
+  EXPECT_NE(errors_of("a:\n  cache: [{paths: [a]}, {paths: [b]}, {paths: [c]}, [{paths: [d]}, "
+                      "{paths: [e]}]]\n  script: [x]\n")
+                .find("ci.yml:2:10: a job has at most 4 caches, this one 5"),
+            std::string::npos);
+}
+
+TEST(Loader, MatrixExpressionsPairEachCopyWithItsOwnNeed) {
+  Pipeline p = load(R"(
+build:
+  parallel:
+    matrix:
+      - OS: [linux, darwin]
+        ARCH: [amd64, arm64]
+  script: [x]
+test:
+  parallel:
+    matrix:
+      - OS: [linux, darwin]
+        ARCH: [amd64, arm64]
+  needs:
+    - job: build
+      parallel:
+        matrix:
+          - OS: $[[ matrix.OS ]]
+            ARCH: ['$[[ matrix.ARCH ]]']
+  script: [x]
+)");
+  ASSERT_EQ(p.jobs.size(), 8u);
+  const Job* test = p.find("test: [darwin, amd64]");
+  ASSERT_NE(test, nullptr);
+  ASSERT_EQ(test->needs->size(), 1u);
+  EXPECT_EQ((*test->needs)[0].job, "build: [darwin, amd64]");
+  EXPECT_NE(errors_of("b:\n  script: [x]\nt:\n  needs:\n    - job: b\n      parallel:\n"
+                      "        matrix:\n          - OS: $[[ matrix.OS ]]\n  script: [x]\n")
+                .find("ci.yml:5:7: job 't': $[[ matrix.NAME ]] in needs is filled only in a "
+                      "parallel:matrix job"),
+            std::string::npos);
+}
+
+TEST(Loader, MainFileSpecInputsTakeDefaultsAndTypedValues) {
+  const std::string text = R"(spec:
+  inputs:
+    env:
+      default: staging
+    replicas:
+      type: number
+      default: 2
+---
+deploy:
+  environment: $[[ inputs.env ]]
+  parallel: $[[ inputs.replicas ]]
+  script: ["echo $[[ inputs.env ]]"]
+)";
+  Pipeline p = load_pipeline_text(text, "ci.yml", "/nonexistent");
+  ASSERT_EQ(p.jobs.size(), 2u) << "a number input keeps its type: parallel: 2";
+  EXPECT_EQ(p.jobs[0].environment->name, "staging");
+  Pipeline q = load_pipeline_text(text, "ci.yml", "/nonexistent",
+                                  {.inputs = {{"env", "production"}, {"replicas", "3"}}});
+  ASSERT_EQ(q.jobs.size(), 3u);
+  EXPECT_EQ(q.jobs[0].script, std::vector<std::string>{"echo production"});
+  try {
+    load_pipeline_text(text, "ci.yml", "/nonexistent", {.inputs = {{"replicas", "[1, 2]"}}});
+    FAIL() << "a list is not a number";
+  } catch (const ErrorList& e) {
+    EXPECT_EQ(e.all()[0].message(), "ci.yml:5:5: input 'replicas' must be a number, not a list");
+  }
+}
+
+TEST(Loader, CoverageAutoCancelAndNullWorkflowKeys) {
+  Pipeline p = load(R"(
+workflow:
+  name:
+  auto_cancel: {on_new_commit: interruptible, on_job_failure: all}
+  rules:
+    - if: $CI_COMMIT_BRANCH =~ $PATTERN
+      auto_cancel: {on_new_commit: none}
+    - when: always
+unit:
+  coverage: '/total: (\d+\.\d+)%/'
+  script: [x]
+)");
+  ASSERT_TRUE(p.auto_cancel.has_value());
+  EXPECT_EQ(p.auto_cancel->on_job_failure, "all");
+  EXPECT_EQ((*p.workflow_rules)[0].auto_cancel->on_new_commit, "none");
+  EXPECT_EQ(p.jobs[0].coverage, "/total: (\\d+\\.\\d+)%/");
+  EXPECT_NE(errors_of("a:\n  coverage: '/total: (\\d+/'\n  script: [x]\n")
+                .find("ci.yml:2:13: coverage /total: (\\d+/ is not a valid RE2 pattern"),
+            std::string::npos);
+  EXPECT_NE(errors_of("a:\n  rules:\n    - auto_cancel: {on_new_commit: none}\n  script: [x]\n")
+                .find("unknown rule keyword 'auto_cancel'"),
+            std::string::npos)
+      << "auto_cancel is a workflow rule's";
+}
+
 }  // namespace
 }  // namespace tollgate::pipeline

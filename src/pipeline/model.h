@@ -33,6 +33,13 @@ struct Need {
   SourceLocation where;
 };
 
+// workflow:auto_cancel, or a workflow rule's. Read and checked; a local run has no newer commit
+// to cancel for, and on_job_failure is not acted on yet.
+struct AutoCancel {
+  std::string on_new_commit;   // conservative, interruptible, none; empty: not given
+  std::string on_job_failure;  // none, all; empty: not given
+};
+
 // One entry of `rules:`. The first rule that matches decides whether and how the job runs.
 struct Rule {
   std::string if_expr;  // empty: no `if`
@@ -44,6 +51,7 @@ struct Rule {
   std::optional<bool> allow_failure;
   Variables variables;
   std::optional<std::vector<Need>> needs;  // replaces the job's needs when this rule matches
+  std::optional<AutoCancel> auto_cancel;   // workflow rules only
   SourceLocation where;
 };
 
@@ -136,6 +144,7 @@ struct Job {
   std::optional<AllowFailure> allow_failure;  // unset: the default (true for manual jobs)
   std::optional<std::vector<Need>> needs;     // unset: stage order; empty: start at once
   std::optional<std::vector<std::string>> dependencies;
+  SourceLocation dependencies_where;
   std::optional<std::vector<Rule>> rules;
   RefFilter only;
   RefFilter except;
@@ -153,7 +162,7 @@ struct Job {
   std::vector<std::string> tags;
   std::optional<Image> image;
   std::vector<Service> services;
-  std::string coverage;
+  std::string coverage;  // as written: /regex/, checked to compile with RE2
   std::string resource_group;
   std::optional<ChildPipeline> child;  // a trigger of a child pipeline
 
@@ -176,6 +185,7 @@ struct Pipeline {
   std::optional<std::vector<Rule>> workflow_rules;
   // What the user should hear once: includes left out and why, a cached copy used.
   std::vector<std::string> warnings;
+  std::optional<AutoCancel> auto_cancel;  // workflow:auto_cancel
 
   const Job* find(const std::string& name) const;
 };

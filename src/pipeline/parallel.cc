@@ -57,11 +57,36 @@ std::vector<Variables> permutations(const yaml::Node& entry, std::vector<Error>&
   return out;
 }
 
+// `$[[ matrix.NAME ]]` in the needs of one matrix copy, replaced by the copy's value of NAME:
+// GitLab's matrix expressions, which pair each copy with the same copy of another matrix job.
+void fill_matrix_expressions(Job& copy, const Variables& values, const SourceLocation& where,
+                             std::vector<Error>& errors) {
+  if (!copy.needs) return;
+  for (auto& need : *copy.needs) {
+    size_t open = 0;
+    while ((open = need.job.find("$[[", open)) != std::string::npos) {
+      size_t close = need.job.find("]]", open);
+      if (close == std::string::npos) break;
+      std::string expr(str::trim(std::string_view(need.job).substr(open + 3, close - open - 3)));
+      auto value = std::find_if(values.begin(), values.end(),
+                                [&](const Variable& v) { return expr == "matrix." + v.name; });
+      if (value == values.end()) {
+        errors.emplace_back(need.where.known() ? need.where : where,
+                            "'$[[ " + expr + " ]]' names no variable of this job's matrix");
+        open = close + 2;
+        continue;
+      }
+      need.job.replace(open, close + 2 - open, value->value);
+      open += value->value.size();
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Job> expand_parallel(Job job, const yaml::Node& node, std::vector<Error>& errors) {
   const yaml::Node* parallel = node.find("parallel");
-  if (!parallel) return {std::move(job)};
+  if (!parallel || parallel->is_null()) return {std::move(job)};
   std::vector<Job> out;
   if (parallel->is_int()) {
     long long n = parallel->as_int();
@@ -105,6 +130,7 @@ std::vector<Job> expand_parallel(Job job, const yaml::Node& node, std::vector<Er
     // Matrix values beat the job's own variables of the same name.
     for (const auto& v : all[i])
       copy.variables.push_back(v);
+    fill_matrix_expressions(copy, all[i], job.where, errors);
     add_node_variables(copy, i + 1, all.size());
     out.push_back(std::move(copy));
   }

@@ -104,7 +104,8 @@ class ReferenceResolver {
         }
         if (!r) {
           out->items.push_back(item);
-        } else if (item.tag == "!reference" && r->is_sequence()) {
+        } else if (item.tag == "!reference" && (r->is_sequence() || r->is_null())) {
+          // A list is spliced in; nothing (a missing key, already reported) adds nothing.
           for (auto& spliced : r->items)
             out->items.push_back(std::move(spliced));
         } else {
@@ -123,13 +124,17 @@ class ReferenceResolver {
   }
 
   Node lookup(const Node& ref, int depth) {
+    // What a broken reference leaves is null at the reference's place, so that anything said
+    // about it later is said at file:line:col too.
+    Node nothing;
+    nothing.where = ref.where;
     if (depth >= kMaxReferenceDepth) {
       errors_.emplace_back(ref.where, "!reference nested deeper than 10 levels");
-      return Node{};
+      return nothing;
     }
     if (!ref.is_sequence() || ref.items.empty()) {
       errors_.emplace_back(ref.where, "!reference takes a list: !reference [job, key, ...]");
-      return Node{};
+      return nothing;
     }
     const Node* cur = &root_;
     std::string path;
@@ -143,14 +148,9 @@ class ReferenceResolver {
           full += (full.empty() ? "" : ", ") + p.scalar;
         if (!missing_.mark(*entry_, "!reference [" + full + "] points at nothing")) {
           errors_.emplace_back(ref.where, what);
-          return Node{};
+          return nothing;
         }
-        // Most references are lists (script lines, rules): an empty one splices to nothing
-        // there and the job, which will not run, reads as valid.
-        Node none;
-        none.kind = Kind::Sequence;
-        none.where = ref.where;
-        return none;
+        return nothing;  // splices to nothing, or unsets a key: the job still reads as valid
       }
     }
     return resolve(*cur, depth + 1);
@@ -332,8 +332,15 @@ Resolved resolve(Node root, const IncludeContext& context, std::vector<Error>& e
     if (!e.key.scalar.empty() && e.key.scalar[0] == '.') continue;
     std::set<std::string> allowed = inherited_defaults(e.value, errors);
     for (const auto& d : defaults.entries) {
-      // A default is never merged with the job's own value: the job's value replaces it.
-      if (allowed.count(d.key.scalar) && !e.value.find(d.key.scalar)) e.value.entries.push_back(d);
+      // A default is never merged with the job's own value: the job's value replaces it. A key
+      // the job writes with no value is unset, as GitLab's entry factory has it: the default
+      // fills it.
+      Node* own = e.value.find(d.key.scalar);
+      if (!allowed.count(d.key.scalar)) continue;
+      if (!own)
+        e.value.entries.push_back(d);
+      else if (own->is_null())
+        *own = d.value;
     }
   }
   out.tree = std::move(tree);

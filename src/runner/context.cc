@@ -223,28 +223,6 @@ Variables read_project_variables(const std::string& path) {
   return out;
 }
 
-namespace {
-// --var CI_COMMIT_BRANCH=X, CI_COMMIT_TAG=X or CI_COMMIT_REF_NAME=X plans and runs the pipeline
-// as for that ref: `only/except: refs` and the other CI_COMMIT_* variables follow it, as they
-// follow `rules:if`. A branch and a tag exclude each other, as on GitLab.
-void take_ref_from_command_line(pipeline::RepoInfo& repo,
-                                const std::vector<std::pair<std::string, std::string>>& vars) {
-  for (const auto& [name, value] : vars) {
-    if (name == "CI_COMMIT_BRANCH") {
-      repo.branch = value;
-      if (!value.empty()) repo.tag.clear();
-    } else if (name == "CI_COMMIT_TAG") {
-      repo.tag = value;
-      if (!value.empty()) repo.branch.clear();
-    } else if (name == "CI_COMMIT_REF_NAME") {
-      (repo.tag.empty() ? repo.branch : repo.tag) = value;
-    }
-  }
-}
-
-// Where includes from outside the project come from: CI_SERVER_URL (GitLab's own variable, so a
-// pipeline run on GitLab and here name the same instance), a token for private projects, and
-// the cache that serves them offline.
 pipeline::IncludeSettings include_settings(const RunOptions& opts, const std::string& state_dir) {
   yaml::Node config = load_config(state_dir);
   pipeline::IncludeSettings s;
@@ -266,6 +244,25 @@ pipeline::IncludeSettings include_settings(const RunOptions& opts, const std::st
   else if (home && *home)
     s.cache_dir = std::filesystem::path(home) / ".cache" / "tollgate" / "includes";
   return s;
+}
+
+namespace {
+// --var CI_COMMIT_BRANCH=X, CI_COMMIT_TAG=X or CI_COMMIT_REF_NAME=X plans and runs the pipeline
+// as for that ref: `only/except: refs` and the other CI_COMMIT_* variables follow it, as they
+// follow `rules:if`. A branch and a tag exclude each other, as on GitLab.
+void take_ref_from_command_line(pipeline::RepoInfo& repo,
+                                const std::vector<std::pair<std::string, std::string>>& vars) {
+  for (const auto& [name, value] : vars) {
+    if (name == "CI_COMMIT_BRANCH") {
+      repo.branch = value;
+      if (!value.empty()) repo.tag.clear();
+    } else if (name == "CI_COMMIT_TAG") {
+      repo.tag = value;
+      if (!value.empty()) repo.branch.clear();
+    } else if (name == "CI_COMMIT_REF_NAME") {
+      (repo.tag.empty() ? repo.branch : repo.tag) = value;
+    }
+  }
 }
 
 void fill_plan_context(Context& ctx, const RunOptions& opts, long long pipeline_id,
@@ -315,7 +312,7 @@ Context make_context(const RunOptions& opts, long long pipeline_id) {
   // Includes see the predefined, project and --var variables (not the file's own), so the plan
   // context is made before the file is read.
   fill_plan_context(ctx, opts, pipeline_id, git_repo);
-  ctx.pipeline = pipeline::load_pipeline(opts.file, {&ctx.plan_context, &fetcher});
+  ctx.pipeline = pipeline::load_pipeline(opts.file, {opts.inputs, &ctx.plan_context, &fetcher});
   ctx.plan_context.global = ctx.pipeline.variables;
   for (const auto& w : ctx.pipeline.warnings)
     std::cerr << "tollgate: warning: " << w << "\n";

@@ -18,6 +18,7 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> vars;         // --var K=V, highest precedence
   std::vector<std::pair<std::string, std::string>> masked_vars;  // --var-masked K=V
   std::vector<std::string> jobs;                                 // JOB... on the command line
+  pipeline::InputValues inputs;  // --input NAME=VALUE: the main file's spec:inputs
   bool in_place = false;
   bool keep_workspaces = false;
   std::string executor;  // --executor as given; empty: $TOLLGATE_EXECUTOR, config, auto
@@ -50,6 +51,12 @@ pipeline::Variables read_project_variables(const std::string& path);
 // fetched or taken from the cache; what could not be had is said on stderr, once). pipeline_id is
 // CI_PIPELINE_ID (0 for a plan).
 Context make_context(const RunOptions& opts, long long pipeline_id);
+
+// Where includes from outside the project come from: CI_SERVER_URL (GitLab's own variable, so
+// a pipeline run on GitLab and here name the same instance, else server_url in
+// .tollgate/config), a token for private projects (GITLAB_TOKEN, gitlab_token, CI_JOB_TOKEN),
+// and the cache that serves them offline ($XDG_CACHE_HOME/tollgate/includes).
+pipeline::IncludeSettings include_settings(const RunOptions& opts, const std::string& state_dir);
 
 // The predefined CI_* variables of the pipeline (not those of one job).
 pipeline::Variables predefined_variables(const Context& ctx, long long pipeline_id);

@@ -36,7 +36,9 @@ nlohmann::json to_json(const RunReport& r) {
     jobs.push_back(std::move(o));
   }
   return {{"id", r.id},
-          {"status", r.success ? "success" : "failed"},
+          {"status", r.success   ? "success"
+                     : r.blocked ? "blocked"
+                                 : "failed"},
           {"exit_code", r.exit_code},
           {"duration_s", r.duration_s},
           {"jobs", jobs}};
@@ -72,8 +74,9 @@ std::string render_summary(const RunReport& r) {
         term::paint(term::Color::Gray, "not in this pipeline: " + name + " (" + why + ")") + "\n";
   out += "\n";
   out += "pipeline #" + std::to_string(r.id) + " " +
-         (r.success ? term::paint(term::Color::Green, "passed")
-                    : term::paint(term::Color::Red, "failed")) +
+         (r.success   ? term::paint(term::Color::Green, "passed")
+          : r.blocked ? term::paint(term::Color::Cyan, "blocked (waiting for a manual job)")
+                      : term::paint(term::Color::Red, "failed")) +
          " in " + timefmt::format_duration(r.duration_s) + "\n";
   return out;
 }

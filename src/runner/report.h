@@ -33,6 +33,7 @@ struct JobReport {
 struct RunReport {
   long long id = 0;
   bool success = false;
+  bool blocked = false;  // nothing failed, but a blocking manual job was not started
   int exit_code = 0;
   double duration_s = 0;
   std::vector<JobReport> jobs;  // jobs the pipeline created, in plan order

@@ -139,10 +139,18 @@ class PipelineRun {
                  j.status == JobStatus::Canceled;
       if (bad && !j.allow_failure) failed = true;
     }
-    report_.success = !failed;
-    report_.exit_code = failed ? 1 : 0;
+    // A manual job with allow_failure: false that was not started holds the rest back: the
+    // pipeline is blocked, as on GitLab, and has not passed (exit 1 keeps the gate shut).
+    for (size_t i = 0; i < report_.jobs.size(); ++i)
+      report_.blocked = report_.blocked || (report_.jobs[i].status == JobStatus::Manual &&
+                                            !plan_.jobs[i].allow_failure.allowed);
+    report_.success = !failed && !report_.blocked;
+    report_.exit_code = report_.success ? 0 : 1;
     report_.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
-    record.status = process::canceled() ? "canceled" : failed ? "failed" : "success";
+    record.status = process::canceled() ? "canceled"
+                    : failed            ? "failed"
+                    : report_.blocked   ? "blocked"
+                                        : "success";
     record.exit_code = report_.exit_code;
     record.finished_at = timefmt::iso8601(timefmt::Clock::now());
     record.duration_s = report_.duration_s;

@@ -546,7 +546,8 @@ production:
   environment: {name: production}
   script: [echo live]
 )yaml");
-  auto waiting = p.run_json();
+  auto waiting = p.run_json("", 1);
+  EXPECT_EQ(waiting["status"], "blocked");
   EXPECT_EQ(job_status(waiting, "approve"), "manual");
   EXPECT_EQ(job_status(waiting, "production"), "skipped")
       << "a blocking manual job holds back what needs it";
