@@ -250,38 +250,50 @@ size_t Plan::find(const std::string& name) const {
   return std::string::npos;
 }
 
-Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
-  Plan plan;
-  plan.jobs.reserve(p.jobs.size());
-  std::vector<Error> errors;
-  if (p.workflow_rules) {
-    Job pseudo;
-    pseudo.name = "workflow";
-    VariableSet vars = ctx.variables;
-    vars.set_all(ctx.global);
-    vars.set_all(ctx.overrides);
-    Decision d = decide_rules(pseudo, *p.workflow_rules, ctx, vars);
-    if (!d.created) {
-      plan.workflow_excluded = true;
-      plan.workflow_why = "workflow:rules: " + d.why;
-      return plan;
-    }
-    plan.workflow_why = "workflow:rules: " + d.why;
-    plan.workflow_variables = d.variables;
+namespace {
+
+// workflow:rules: whether a pipeline is created at all, and its pipeline-wide variables. False:
+// no pipeline (plan says why).
+bool apply_workflow(const Pipeline& p, const PlanContext& ctx, Plan& plan) {
+  if (!p.workflow_rules) return true;
+  Job pseudo;
+  pseudo.name = "workflow";
+  VariableSet vars = ctx.variables;
+  vars.set_all(ctx.global);
+  vars.set_all(ctx.overrides);
+  Decision d = decide_rules(pseudo, *p.workflow_rules, ctx, vars);
+  plan.workflow_why = "workflow:rules: " + d.why;
+  if (!d.created) {
+    plan.workflow_excluded = true;
+    return false;
   }
-  // Stage order, then file order, so the plan reads like the pipeline graph.
+  plan.workflow_variables = d.variables;
+  return true;
+}
+
+// The jobs in stage order, then file order, so the plan reads like the pipeline graph. A job
+// whose stage is unknown can only be one that cannot run (its stages were in an include left
+// out): it goes last, where it holds nothing back.
+std::vector<std::pair<int, const Job*>> in_stage_order(const Pipeline& p) {
   std::map<std::string, int> stage_of;
   for (size_t s = 0; s < p.stages.size(); ++s)
     stage_of.emplace(p.stages[s], static_cast<int>(s));
-  std::vector<std::pair<int, const Job*>> ordered;
-  // A job whose stage is unknown can only be one that cannot run (its stages were in an include
-  // left out): it goes last, where it holds nothing back.
   const int last_stage = static_cast<int>(p.stages.size()) - 1;
-  for (const auto& j : p.jobs)
-    ordered.emplace_back(stage_of.count(j.stage) ? stage_of[j.stage] : last_stage, &j);
+  std::vector<std::pair<int, const Job*>> ordered;
+  ordered.reserve(p.jobs.size());
+  for (const auto& j : p.jobs) {
+    auto it = stage_of.find(j.stage);
+    ordered.emplace_back(it == stage_of.end() ? last_stage : it->second, &j);
+  }
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [stage, j] : ordered) {
+  return ordered;
+}
+
+// Which jobs the pipeline creates (rules, only/except, when) and how each runs.
+void decide_jobs(const Pipeline& p, const PlanContext& ctx, Plan& plan,
+                 std::vector<Error>& errors) {
+  for (const auto& [stage, j] : in_stage_order(p)) {
     VariableSet vars = job_variables(p, *j, ctx, plan.workflow_variables);
     Decision d;
     try {
@@ -305,9 +317,11 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
     if (d.allow_failure) pj.allow_failure = AllowFailure{*d.allow_failure};
     plan.jobs.push_back(std::move(pj));
   }
-  // Needs, now that the set of created jobs is known. A name is a job's own name or, for
-  // parallel copies, the name they share.
-  NameIndex index(plan.jobs);
+}
+
+// Needs, now that the set of created jobs is known. A name is a job's own name or, for
+// parallel copies, the name they share.
+void link_needs(Plan& plan, const NameIndex& index, std::vector<Error>& errors) {
   for (auto& pj : plan.jobs) {
     const auto& job_needs = pj.rule_needs ? pj.rule_needs : pj.job->needs;
     if (!job_needs) continue;
@@ -333,55 +347,74 @@ Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
       }
     }
   }
+}
+
+// The jobs named on the command line: each must be in the pipeline.
+std::vector<size_t> requested_jobs(const Pipeline& p, const PlanContext& ctx, Plan& plan,
+                                   const NameIndex& index) {
+  std::vector<size_t> out;
+  for (const auto& name : ctx.requested) {
+    std::vector<size_t> found = index.find(name);
+    if (found.empty()) {
+      bool excluded = std::any_of(plan.excluded.begin(), plan.excluded.end(),
+                                  [&](const ExcludedJob& e) { return e.name == name; });
+      std::vector<std::string> names;
+      for (const auto& j : p.jobs)
+        names.push_back(j.name);
+      std::string hint = str::closest(name, names);
+      throw UsageError(excluded
+                           ? "job '" + name + "' is not in this pipeline: its rules left it out"
+                           : "no job named '" + name + "'" +
+                                 (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    for (size_t f : found) {
+      plan.jobs[f].run_manual = true;  // a manual job named there runs
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+// Keeps only the requested jobs and what they transitively wait for, re-indexed.
+void keep_requested(Plan& plan, std::vector<size_t> stack) {
+  std::vector<bool> keep(plan.jobs.size(), false);
+  while (!stack.empty()) {
+    size_t i = stack.back();
+    stack.pop_back();
+    if (keep[i]) continue;
+    keep[i] = true;
+    for (size_t n : plan.waits_for(i))
+      stack.push_back(n);
+  }
+  std::vector<size_t> new_index(plan.jobs.size(), std::string::npos);
+  std::vector<PlannedJob> kept;
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    if (!keep[i]) continue;
+    new_index[i] = kept.size();
+    kept.push_back(plan.jobs[i]);
+  }
+  for (auto& pj : kept) {
+    std::vector<size_t> needs;
+    for (size_t n : pj.needs)
+      if (new_index[n] != std::string::npos) needs.push_back(new_index[n]);
+    pj.needs = std::move(needs);
+  }
+  plan.jobs = std::move(kept);
+}
+
+}  // namespace
+
+Plan make_plan(const Pipeline& p, const PlanContext& ctx) {
+  Plan plan;
+  plan.jobs.reserve(p.jobs.size());
+  if (!apply_workflow(p, ctx, plan)) return plan;
+  std::vector<Error> errors;
+  decide_jobs(p, ctx, plan, errors);
+  NameIndex index(plan.jobs);
+  link_needs(plan, index, errors);
   check_cycles(plan, errors);
   if (!errors.empty()) throw ErrorList(std::move(errors));
-
-  if (!ctx.requested.empty()) {
-    std::vector<bool> keep(plan.jobs.size(), false);
-    std::vector<size_t> stack;
-    for (const auto& name : ctx.requested) {
-      std::vector<size_t> found = index.find(name);
-      if (found.empty()) {
-        bool excluded = std::any_of(plan.excluded.begin(), plan.excluded.end(),
-                                    [&](const ExcludedJob& e) { return e.name == name; });
-        std::vector<std::string> names;
-        for (const auto& j : p.jobs)
-          names.push_back(j.name);
-        std::string hint = str::closest(name, names);
-        throw UsageError(excluded
-                             ? "job '" + name + "' is not in this pipeline: its rules left it out"
-                             : "no job named '" + name + "'" +
-                                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-      }
-      for (size_t f : found) {
-        plan.jobs[f].run_manual = true;
-        stack.push_back(f);
-      }
-    }
-    while (!stack.empty()) {
-      size_t i = stack.back();
-      stack.pop_back();
-      if (keep[i]) continue;
-      keep[i] = true;
-      for (size_t n : plan.waits_for(i))
-        stack.push_back(n);
-    }
-    // Re-index the kept jobs.
-    std::vector<size_t> new_index(plan.jobs.size(), std::string::npos);
-    std::vector<PlannedJob> kept;
-    for (size_t i = 0; i < plan.jobs.size(); ++i) {
-      if (!keep[i]) continue;
-      new_index[i] = kept.size();
-      kept.push_back(plan.jobs[i]);
-    }
-    for (auto& pj : kept) {
-      std::vector<size_t> needs;
-      for (size_t n : pj.needs)
-        if (new_index[n] != std::string::npos) needs.push_back(new_index[n]);
-      pj.needs = std::move(needs);
-    }
-    plan.jobs = std::move(kept);
-  }
+  if (!ctx.requested.empty()) keep_requested(plan, requested_jobs(p, ctx, plan, index));
   return plan;
 }
 
