@@ -540,7 +540,7 @@ class PipelineRun {
     shell.before_script = job.before_script;
     shell.script = job.child ? child_script(job, vars) : job.script;
     shell.after_script = job.after_script;
-    shell.env = vars.environment();
+    shell.env = job.child ? child_environment(vars) : vars.environment();
     shell.cwd = build_dir;
     shell.script_file = run_dir_ / (fs::path(report_.jobs[i].log).stem().string() + ".sh");
     shell.timeout = job.timeout;
@@ -566,6 +566,17 @@ class PipelineRun {
       if (auto value = vars.get(name)) forwarded.emplace_back(name, *value);
     return child_pipeline_script(child, forwarded,
                                  {ctx_.state_dir, opts_.executor, opts_.parallelism});
+  }
+
+  // A child run starts from the environment this tollgate runs in, as the parent did, not from
+  // the trigger job's variables: only the forwarded ones reach it (as --var).
+  static std::vector<std::string> child_environment(const VariableSet& vars) {
+    std::vector<std::string> env;
+    for (const auto& kv : process::current_environment())
+      if (!kv.starts_with("PATH=")) env.push_back(kv);
+    for (const char* name : {"PATH", "TOLLGATE_BIN"})
+      if (auto value = vars.get(name)) env.push_back(std::string(name) + "=" + *value);
+    return env;
   }
 
   // GitLab's path of the project in a job container: $CI_BUILDS_DIR/<namespace>/<project>.

@@ -130,5 +130,37 @@ TEST(ChildPipelines, StrategyDependTakesTheChildsStatus) {
   EXPECT_EQ(p.tollgate("run --executor shell").exit_code, 1) << "an invalid child fails it";
 }
 
+// GitLab hands a child its trigger job's variables (the globals too, unless inherit:variables
+// says otherwise) and the run's own --var ones only with forward:pipeline_variables; a trigger
+// job whose rules never match is just absent.
+TEST(ChildPipelines, TriggerVariablesFollowInheritAndForward) {
+  PipelineProject p;
+  p.write("child.yml",
+          "show:\n  script: ['echo \"GLOBAL=${GLOBAL:-unset} OWN=$OWN "
+          "CLI=${CLI:-unset}\"']\n");
+  p.write(".gitlab-ci.yml", R"(variables: {GLOBAL: g}
+no-globals:
+  inherit: {variables: false}
+  variables: {OWN: o}
+  trigger: {include: child.yml, strategy: depend}
+never:
+  rules: [{if: $NOPE}]
+  trigger: {include: child.yml}
+)");
+  auto run = p.tollgate("run --executor shell --var CLI=c");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("GLOBAL=unset OWN=o CLI=unset"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("not in this pipeline: never (no rule matched)"), std::string::npos);
+  p.write(".gitlab-ci.yml", R"(variables: {GLOBAL: g}
+forwards:
+  variables: {OWN: o}
+  trigger:
+    include: child.yml
+    forward: {pipeline_variables: true}
+)");
+  run = p.tollgate("run --executor shell --var CLI=c");
+  EXPECT_NE(run.out.find("GLOBAL=g OWN=o CLI=c"), std::string::npos) << run.out;
+}
+
 }  // namespace
 }  // namespace tollgate::testing
