@@ -94,7 +94,10 @@ class PipelineRun {
     record.commit_sha = ctx_.repo.sha;
     record.ref = ctx_.plan_context.ref;
     record.started_at = timefmt::iso8601(timefmt::Clock::now());
-    record.source = ctx_.plan_context.variables.get("CI_PIPELINE_SOURCE").value_or("");
+    // A child run is told its source on the command line (parent_pipeline).
+    pipeline::VariableSet given = ctx_.plan_context.variables;
+    given.set_all(ctx_.plan_context.overrides);
+    record.source = given.get("CI_PIPELINE_SOURCE").value_or("");
     record.stages = ctx_.pipeline.stages;
     record.variables = run_variables();
     record.owner = process::owner_id();

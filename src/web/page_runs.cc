@@ -57,6 +57,7 @@ json job_json(const history::JobRecord& j) {
               {"reason", j.reason},
               {"log", j.log},
               {"reports", reports}};
+  if (j.coverage) out["coverage"] = *j.coverage;
   if (!j.environment_name.empty())
     out["environment"] = {{"name", j.environment_name},
                           {"url", j.environment_url},

@@ -36,6 +36,8 @@ build:
   script:
     - printf '\033[1;32mcompiled\033[0m in %s\n' "1.2s"
     - echo "token is $API_TOKEN"
+    - echo "Coverage 81.5%"
+  coverage: '/Coverage (\d+\.\d+)%/'
 hostile:
   stage: build
   script:
@@ -282,6 +284,8 @@ TEST_F(Serve, ApiAnswersWhatThePagesShow) {
       r["stages"],
       json::parse(R"([".pre", "build", "scan", "governance", "deploy", "performance", ".post"])"));
   EXPECT_EQ((*find_job(r, "load"))["needs"], json::array({"deploy"}));
+  EXPECT_EQ((*find_job(r, "build"))["coverage"], 81.5);
+  EXPECT_FALSE(find_job(r, "load")->contains("coverage")) << "no coverage: regex, no figure";
   std::string log =
       get("/api/runs/" + std::to_string((*run)["id"].get<int>()) + "/jobs/hostile/log").second;
   EXPECT_NE(log.find(kHostile), std::string::npos) << "the raw log, as text/plain";
