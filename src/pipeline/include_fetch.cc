@@ -157,10 +157,10 @@ std::string IncludeFetcher::latest_release(const std::string& project) {
                   settings_.server_url + "/api/v4/projects/" + str::url_encode(project) +
                       "/releases?order_by=released_at&sort=desc&per_page=1",
                   true, false};
-  nlohmann::json doc = json_read::parse(fetch(list), list.url);
-  if (!doc.is_array() || doc.empty() || !doc[0].is_object() || !doc[0].contains("tag_name") ||
-      !doc[0]["tag_name"].is_string())
-    throw IncludeUnavailable(project + " has no release for ~latest");
+  nlohmann::json doc = json_read::parse_or_discarded(fetch(list));
+  if (doc.is_discarded() || !doc.is_array() || doc.empty() || !doc[0].is_object() ||
+      !doc[0].contains("tag_name") || !doc[0]["tag_name"].is_string())
+    throw IncludeUnavailable("the releases API named no release of " + project + " for ~latest");
   return doc[0]["tag_name"].get<std::string>();
 }
 

@@ -151,6 +151,22 @@ TEST(Includes, ComponentFromItsProjectAtTheVersionOrTheLatestRelease) {
       << "a component reference needs a group, a project and a name";
 }
 
+// An answer that is not what the API gives (an HTML login page, no release) leaves the component
+// out with a warning; it never stops the plan.
+TEST(Includes, ALatestReleaseThatCannotBeReadLeavesTheComponentOut) {
+  IncludeFixture f;
+  std::string host = f.gitlab.url().substr(7);
+  f.gitlab.put("/api/v4/projects/org%2Fc/releases?order_by=released_at&sort=desc&per_page=1", 200,
+               "<html>sign in</html>");
+  IncludeFetcher fetcher(f.settings());
+  Pipeline p = f.load("include:\n  - component: " + host +
+                          "/org/c/lint@~latest\nown:\n"
+                          "  script: [x]\n",
+                      fetcher);
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_NE(p.warnings[0].find("named no release of org/c"), std::string::npos) << p.warnings[0];
+}
+
 // GitLab would refuse the whole file; tollgate plans the rest, says once what is missing, and
 // marks only the jobs that need what the missing file defines.
 TEST(Includes, AnUnavailableIncludeLeavesOutOnlyTheJobsThatNeedIt) {
