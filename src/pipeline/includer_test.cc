@@ -333,12 +333,8 @@ TEST(Includes, JobsExtendingOneParentEachMergeOverTheirOwnCopy) {
   IncludeFixture f;
   IncludeFetcher fetcher(f.settings(true));
   Pipeline p = f.load(R"(
-.base:
-  variables: {FROM: base}
-  script: [echo base]
-.middle:
-  extends: .base
-  variables: {MIDDLE: "1"}
+.base: {script: [echo base], variables: {FROM: base}}
+.middle: {extends: .base, variables: {MIDDLE: "1"}}
 a:
   extends: .middle
   variables: {A: "1"}
