@@ -97,7 +97,7 @@ Node Includer::expand(Node root, const Origin& origin, int depth) {
   for (const auto& item : items)
     take(item, origin, depth, merged);
   remove_include(root);
-  return deep_merge(merged, root);
+  return deep_merge(std::move(merged), std::move(root));
 }
 
 // One include entry: its files merged into `merged`, or the reason it was left out recorded.
@@ -131,7 +131,7 @@ void Includer::take(const Node& item, const Origin& origin, int depth, Node& mer
         continue;
       }
       stack_.push_back(file.id);
-      merged = deep_merge(merged, expand(std::move(included), file.origin, depth + 1));
+      merged = deep_merge(std::move(merged), expand(std::move(included), file.origin, depth + 1));
       stack_.pop_back();
     } catch (const Error& e) {
       errors_.push_back(e);

@@ -321,5 +321,54 @@ own-hash:
   EXPECT_EQ(job(p, "own-hash").variables[0].name, "MINE");
 }
 
+TEST(Includes, AFileOfHundredsOfJobsMergesOverItsIncludeKeyByKey) {
+  IncludeFixture f;
+  std::string common, ci = "include: common.yml\n";
+  for (int i = 0; i < 300; ++i)
+    common += "job_" + std::to_string(i) + ": {script: [inc], variables: {A: inc}}\n";
+  for (int i = 150; i < 450; ++i)
+    ci += "job_" + std::to_string(i) + ": {script: [own], variables: {B: own}}\n";
+  f.write("common.yml", common);
+  IncludeFetcher fetcher(f.settings(true));
+  Pipeline p = f.load(ci, fetcher);
+  ASSERT_EQ(p.jobs.size(), 450u);
+  // The include's jobs keep their place; the file's new ones follow in its order.
+  EXPECT_EQ(p.jobs[0].name, "job_0");
+  EXPECT_EQ(p.jobs[299].name, "job_299");
+  EXPECT_EQ(p.jobs[300].name, "job_300");
+  EXPECT_EQ(job(p, "job_0").script, std::vector<std::string>{"inc"});
+  EXPECT_EQ(job(p, "job_200").script, std::vector<std::string>{"own"});
+  ASSERT_EQ(job(p, "job_200").variables.size(), 2u);  // hashes merge, A from the include
+  EXPECT_EQ(job(p, "job_200").variables[0].name, "A");
+  EXPECT_EQ(job(p, "job_200").variables[1].name, "B");
+  ASSERT_EQ(job(p, "job_400").variables.size(), 1u);
+  EXPECT_EQ(job(p, "job_400").variables[0].name, "B");
+}
+
+TEST(Includes, JobsExtendingOneParentEachMergeOverTheirOwnCopy) {
+  IncludeFixture f;
+  IncludeFetcher fetcher(f.settings(true));
+  Pipeline p = f.load(R"(
+.base: {script: [echo base], variables: {FROM: base}}
+.middle: {extends: .base, variables: {MIDDLE: "1"}}
+a:
+  extends: .middle
+  variables: {A: "1"}
+b:
+  extends: .middle
+  script: [echo b]
+c:
+  extends: [.base, .middle]
+)",
+                      fetcher);
+  ASSERT_EQ(job(p, "a").variables.size(), 3u);
+  EXPECT_EQ(job(p, "a").variables[2].name, "A");
+  EXPECT_EQ(job(p, "a").script, std::vector<std::string>{"echo base"});
+  ASSERT_EQ(job(p, "b").variables.size(), 2u);  // no A from its sibling
+  EXPECT_EQ(job(p, "b").script, std::vector<std::string>{"echo b"});
+  ASSERT_EQ(job(p, "c").variables.size(), 2u);
+  EXPECT_EQ(job(p, "c").variables[1].name, "MIDDLE");
+}
+
 }  // namespace
 }  // namespace tollgate::pipeline

@@ -42,6 +42,33 @@ void remove_entry(Node& map, const std::string& key) {
                     map.entries.end());
 }
 
+// A mapping's values by key, as Node::find has them (the last of a repeated key wins). Merging
+// a 40,000-job file under its includes looked each key up in the other; a hash keeps that
+// linear, while a job's dozen keys are searched in place.
+class KeyIndex {
+ public:
+  // map's entries must not be reallocated while the index is used.
+  KeyIndex(Node& map, size_t lookups) : map_(map) {
+    if (lookups * map.entries.size() < 256) return;
+    hashed_ = true;
+    for (auto& e : map.entries)
+      add(e);
+  }
+  Node* find(std::string_view key) {
+    if (!hashed_) return map_.find(key);
+    auto it = by_key_.find(key);
+    return it == by_key_.end() ? nullptr : it->second;
+  }
+  void add(Node::Entry& e) {
+    if (hashed_ && e.key.kind == Kind::Scalar) by_key_[e.key.scalar] = &e.value;
+  }
+
+ private:
+  Node& map_;
+  bool hashed_ = false;
+  std::unordered_map<std::string_view, Node*> by_key_;
+};
+
 // What the includes that could not be had leave undefined. A job that extends, references or
 // needs something undefined is an error in a complete pipeline; with an include missing it may
 // be defined there, so the job is marked as unable to run here instead, and the rest plans.
@@ -172,31 +199,56 @@ class Extender {
       if (e.key.kind == Kind::Scalar) by_name_[e.key.scalar] = &e.value;
   }
 
+  // Each job's expansion is computed from the file as written (parents come from the cache),
+  // then put in its place: a parent's result is shared by its children, never copied to them
+  // whole before the one copy their merge takes.
   void run() {
     for (auto& e : root_.entries) {
       if (is_reserved_top_level_key(e.key.scalar) || !e.value.is_mapping()) continue;
       std::vector<std::string> chain;
-      e.value = expanded(e.key.scalar, chain);
+      expanded(e.key.scalar, chain);
     }
+    place_results();
   }
 
  private:
-  Node expanded(const std::string& name, std::vector<std::string>& chain) {
+  // A job whose name is repeated takes the expansion of the last one, as find() has it; the last
+  // takes it by a move, so the others copy it first.
+  void place_results() {
+    for (int moving = 0; moving < 2; ++moving) {
+      for (auto& e : root_.entries) {
+        if (is_reserved_top_level_key(e.key.scalar) || !e.value.is_mapping()) continue;
+        bool last = find(e.key.scalar) == &e.value;
+        if (last != (moving == 1)) continue;
+        auto done = cache_.find(e.key.scalar);
+        if (done != cache_.end())
+          e.value = last ? std::move(done->second) : done->second;
+        else if (const Node* job = find(e.key.scalar); !job || !job->is_mapping())
+          e.value = Node{};
+        else if (!last)
+          e.value = *job;
+      }
+    }
+  }
+
+  // The job with its parents merged in: a cached expansion, or the job as written when it has
+  // no `extends` (or a broken one); nullptr when there is no such job.
+  const Node* expanded(const std::string& name, std::vector<std::string>& chain) {
     auto done = cache_.find(name);
-    if (done != cache_.end()) return done->second;
+    if (done != cache_.end()) return &done->second;
     const Node* job = find(name);
-    if (!job || !job->is_mapping()) return Node{};
+    if (!job || !job->is_mapping()) return nullptr;
     const Node* extends = job->find("extends");
-    if (!extends) return *job;
+    if (!extends) return job;
     if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
       errors_.emplace_back(extends->where,
                            "extends cycle: " + str::join(chain, " -> ") + " -> " + name);
-      return *job;
+      return job;
     }
     if (chain.size() >= kMaxExtendsDepth) {
       errors_.emplace_back(extends->where,
                            "job '" + chain.front() + "': extends nested deeper than 11 levels");
-      return *job;
+      return job;
     }
     std::vector<const Node*> parents;
     if (extends->is_scalar()) {
@@ -206,9 +258,22 @@ class Extender {
         parents.push_back(&p);
     } else {
       errors_.emplace_back(extends->where, "extends takes a job name or a list of job names");
-      return *job;
+      return job;
     }
     chain.push_back(name);
+    Node merged = merged_parents(name, parents, chain);
+    chain.pop_back();
+    Node own = *job;
+    remove_entry(own, "extends");
+    Node result = deep_merge(std::move(merged), std::move(own));
+    result.where = job->where;
+    remove_entry(result, "extends");
+    return &(cache_[name] = std::move(result));
+  }
+
+  // The expansions of a job's parents merged in order (each later one over the earlier).
+  Node merged_parents(const std::string& name, const std::vector<const Node*>& parents,
+                      std::vector<std::string>& chain) {
     Node merged;
     merged.kind = Kind::Mapping;
     for (const Node* p : parents) {
@@ -227,16 +292,9 @@ class Extender {
                                            (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         continue;
       }
-      merged = deep_merge(merged, expanded(p->scalar, chain));
+      merged = deep_merge(std::move(merged), *expanded(p->scalar, chain));
     }
-    chain.pop_back();
-    Node own = *job;
-    remove_entry(own, "extends");
-    Node result = deep_merge(merged, own);
-    result.where = job->where;
-    remove_entry(result, "extends");
-    cache_[name] = result;
-    return result;
+    return merged;
   }
 
   const Node* find(const std::string& name) const {
@@ -248,7 +306,7 @@ class Extender {
   Missing& missing_;
   std::vector<Error>& errors_;
   std::unordered_map<std::string_view, const Node*> by_name_;  // root's entries
-  std::map<std::string, Node> cache_;
+  std::unordered_map<std::string, Node> cache_;                // expansions of jobs with `extends`
 };
 
 // Which default keys a job inherits, from `inherit: default: true|false|[keys]`.
@@ -279,18 +337,23 @@ bool is_reserved_top_level_key(const std::string& key) {
   return std::find(kReserved.begin(), kReserved.end(), key) != kReserved.end();
 }
 
-Node deep_merge(const Node& base, const Node& over) {
+Node deep_merge(Node base, Node over) {
   if (!base.is_mapping() || !over.is_mapping()) return over;
-  Node out = base;
-  for (const auto& e : over.entries) {
-    Node* mine = out.find(e.key.scalar);
-    if (mine && mine->is_mapping() && e.value.is_mapping())
-      *mine = deep_merge(*mine, e.value);
-    else
-      set_entry(out, e.key.scalar, e.value);
+  base.entries.reserve(base.entries.size() + over.entries.size());
+  KeyIndex index(base, over.entries.size());
+  for (auto& e : over.entries) {
+    Node* mine = index.find(e.key.scalar);
+    if (mine && mine->is_mapping() && e.value.is_mapping()) {
+      *mine = deep_merge(std::move(*mine), std::move(e.value));
+    } else if (mine) {
+      *mine = std::move(e.value);
+    } else {
+      base.entries.push_back({Node::make_scalar(e.key.scalar, e.value.where), std::move(e.value)});
+      index.add(base.entries.back());
+    }
   }
-  out.where = over.where;
-  return out;
+  base.where = std::move(over.where);
+  return base;
 }
 
 Resolved resolve(Node root, const IncludeContext& context, std::vector<Error>& errors) {

@@ -28,7 +28,9 @@ struct Resolved {
 Resolved resolve(yaml::Node root, const IncludeContext& context, std::vector<Error>& errors);
 
 // Hashes merged key by key, recursively; any other value in `over` replaces the one in `base`.
-yaml::Node deep_merge(const yaml::Node& base, const yaml::Node& over);
+// Both are taken by value: a caller that no longer needs them moves them in, and nothing is
+// copied.
+yaml::Node deep_merge(yaml::Node base, yaml::Node over);
 
 // Top-level keys that are not jobs.
 bool is_reserved_top_level_key(const std::string& key);

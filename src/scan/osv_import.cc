@@ -194,14 +194,28 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// A record's location is made only for its error: a location's file name is kept for the life
+// of the process (util/error.h, FileName), and an import reads hundreds of thousands of records.
+OsvRecord parse_record(const nlohmann::json& j, const std::string& where) {
+  try {
+    return parse_osv(j, SourceLocation{});
+  } catch (const Error& e) {
+    throw Error(SourceLocation{where}, e.what());
+  }
+}
+
+}  // namespace
+
 std::vector<OsvRecord> parse_osv_document(std::string_view text, const std::string& where) {
   nlohmann::json j = json_read::parse(text, where);
   std::vector<OsvRecord> out;
   if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i)
-      out.push_back(parse_osv(j[i], SourceLocation{where + "[" + std::to_string(i) + "]"}));
+      out.push_back(parse_record(j[i], where + "[" + std::to_string(i) + "]"));
   } else {
-    out.push_back(parse_osv(j, SourceLocation{where}));
+    out.push_back(parse_record(j, where));
   }
   return out;
 }

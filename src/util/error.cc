@@ -1,6 +1,44 @@
 #include "util/error.h"
 
+#include <mutex>
+#include <ostream>
+#include <unordered_set>
+
 namespace tollgate {
+namespace {
+
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+// Names are never freed: a process reads a bounded set of files, and a location may outlive
+// whatever parsed it (an Error carries one out of any scope).
+const std::string* intern(std::string_view name) {
+  // Most names in a row are the same file's: no lock, no hash for those.
+  thread_local const std::string* last = nullptr;
+  if (last && *last == name) return last;
+  static std::mutex mutex;
+  static std::unordered_set<std::string, NameHash, std::equal_to<>> names;
+  std::lock_guard lock(mutex);
+  auto it = names.find(name);
+  if (it == names.end()) it = names.emplace(name).first;
+  last = &*it;
+  return last;
+}
+
+}  // namespace
+
+FileName::FileName(std::string_view name) : name_(name.empty() ? nullptr : intern(name)) {}
+
+const std::string& FileName::empty_name() {
+  static const std::string empty;
+  return empty;
+}
+
+std::ostream& operator<<(std::ostream& out, const FileName& name) {
+  return out << name.str();
+}
 
 std::string redact_credentials(std::string text) {
   static constexpr std::string_view kMask = "[MASKED]";
@@ -25,7 +63,7 @@ std::string redact_credentials(std::string text) {
 }
 
 std::string SourceLocation::str() const {
-  std::string out = file;
+  std::string out = file.str();
   if (line > 0) {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);

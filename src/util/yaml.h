@@ -18,8 +18,8 @@ struct Node {
   struct Entry;
 
   Kind kind = Kind::Null;
-  std::string scalar;          // the text of a scalar
   bool quoted = false;         // a quoted or block scalar: always a string, never a bool or number
+  std::string scalar;          // the text of a scalar
   std::string tag;             // "" when untagged, else e.g. "!reference"
   std::vector<Node> items;     // a sequence's items
   std::vector<Entry> entries;  // a mapping's entries in file order (a later duplicate wins)

@@ -142,7 +142,7 @@ std::string_view Node::tag() const {
 }
 
 const std::string& Node::file() const {
-  return source_ ? source_->file : kNoFile;
+  return source_ ? source_->file.str() : kNoFile;
 }
 
 SourceLocation Node::where() const {

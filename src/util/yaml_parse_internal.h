@@ -13,7 +13,7 @@ namespace tollgate::yaml_parse {
 
 // What nodes of one parsed piece share: the file name and the tags they carry by index.
 struct Source {
-  std::string file;
+  FileName file;  // shared by every location of the piece
   std::vector<std::string> tags = {"", "tag:yaml.org,2002:str"};
 };
 constexpr uint16_t kStrTag = 1;  // a plain scalar tagged !!str is still a string
