@@ -16,13 +16,6 @@ namespace {
 // is not a pipeline file, and is not kept in memory or in the cache.
 constexpr size_t kMaxIncludeBytes = 4 * 1024 * 1024;
 
-std::string host_of(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 std::string status_reason(long status, bool from_instance) {
   std::string code = "HTTP " + std::to_string(status);
   if ((status == 401 || status == 403) && from_instance)
@@ -34,6 +27,13 @@ std::string status_reason(long status, bool from_instance) {
 }
 
 }  // namespace
+
+std::string url_host(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
 
 std::string template_url(const std::string& server, const std::string& name) {
   // The templates API names a template without its suffix; a nested one (Jobs/SAST) keeps
@@ -100,7 +100,7 @@ void IncludeFetcher::keep(const RemoteFile& file, const std::string& text) const
 }
 
 std::string IncludeFetcher::download(const RemoteFile& file) {
-  std::string host = host_of(file.url);
+  std::string host = url_host(file.url);
   for (const auto& [down, why] : unreachable_)
     if (down == host) throw IncludeUnavailable(why);
   http::Request request;

@@ -66,6 +66,9 @@ class IncludeFetcher {
   std::vector<std::pair<std::string, std::string>> unreachable_;  // host, why
 };
 
+// HOST[:PORT] of a URL (GitLab's CI_SERVER_FQDN of CI_SERVER_URL).
+std::string url_host(const std::string& url);
+
 // The URLs of GitLab's API for the include kinds (server: IncludeSettings::server_url).
 std::string template_url(const std::string& server, const std::string& name);
 std::string project_file_url(const std::string& server, const std::string& project,

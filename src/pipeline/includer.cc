@@ -184,7 +184,7 @@ std::vector<Includer::File> Includer::files_of(const Node& item, const Origin& o
     return {file};
   }
   if (const Node* name = item.find("template")) {
-    std::string server = context_.fetcher ? context_.fetcher->settings().server_url : "";
+    std::string server = server_url();
     std::string t = expanded(*name);
     return {
         fetched("template: " + t, template_url(server, t), true, Origin{Origin::Kind::Template})};
@@ -207,7 +207,7 @@ std::vector<Includer::File> Includer::local_files(const std::string& written,
     if (pattern.find('*') != std::string::npos)
       throw IncludeUnavailable("a wildcard in " + origin.project +
                                "'s files cannot be listed from here");
-    std::string server = context_.fetcher ? context_.fetcher->settings().server_url : "";
+    std::string server = server_url();
     return {fetched("project: " + origin.project + " file: " + pattern,
                     project_file_url(server, origin.project, pattern, origin.ref), false, origin)};
   }
@@ -249,7 +249,7 @@ std::vector<Includer::File> Includer::project_files(const Node& item) {
   const Node* file = item.find("file");
   if (!file) throw Error(item.where, "include:project '" + project + "' needs a file:");
   std::vector<Node> names = file->is_sequence() ? file->items : std::vector<Node>{*file};
-  std::string server = context_.fetcher ? context_.fetcher->settings().server_url : "";
+  std::string server = server_url();
   std::vector<File> out;
   for (const auto& n : names) {
     std::string path = expanded(n);
@@ -264,10 +264,8 @@ std::vector<Includer::File> Includer::component_files(const Node& item) {
   const Node& written = *item.find("component");
   ComponentRef c = parse_component(expanded(written), written.where);
   if (!context_.fetcher) throw IncludeUnavailable("includes from outside the project are off");
-  std::string server = context_.fetcher->settings().server_url;
-  std::string server_host =
-      server.substr(server.find("://") == std::string::npos ? 0 : server.find("://") + 3);
-  if (c.host != server_host)
+  std::string server = server_url();
+  if (c.host != url_host(server))
     throw IncludeUnavailable("the component is on " + c.host + ", not on the GitLab instance " +
                              server + " (set CI_SERVER_URL)");
   std::string version =
@@ -285,6 +283,10 @@ std::vector<Includer::File> Includer::component_files(const Node& item) {
         project_file_url(server, c.project, "templates/" + c.name + "/template.yml", version),
         false, origin)};
   }
+}
+
+std::string Includer::server_url() const {
+  return context_.fetcher ? context_.fetcher->settings().server_url : "";
 }
 
 Includer::File Includer::fetched(const std::string& label, const std::string& url, bool json,

@@ -69,6 +69,7 @@ class Includer {
                                 const Origin& origin);
   std::vector<File> project_files(const yaml::Node& item);
   std::vector<File> component_files(const yaml::Node& item);
+  std::string server_url() const;  // the GitLab instance, or "" without a fetcher
   File fetched(const std::string& label, const std::string& url, bool json, Origin origin);
   yaml::Node load_with_inputs(const File& file, const yaml::Node& item);
 

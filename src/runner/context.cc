@@ -38,8 +38,7 @@ std::string slug(std::string_view s) {
 Variables server_variables(const std::string& url) {
   size_t scheme_end = url.find("://");
   std::string protocol = scheme_end == std::string::npos ? "https" : url.substr(0, scheme_end);
-  std::string fqdn = scheme_end == std::string::npos ? url : url.substr(scheme_end + 3);
-  fqdn = fqdn.substr(0, fqdn.find('/'));
+  std::string fqdn = pipeline::url_host(url);
   size_t colon = fqdn.rfind(':');
   std::string host = colon == std::string::npos ? fqdn : fqdn.substr(0, colon);
   std::string port =
