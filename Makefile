@@ -40,7 +40,7 @@ image: build
 $(SAN_BUILD)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
-	  -DTOLLGATE_FUZZ=ON
+	  -DTOLLGATE_TEST_COMPILE_OPTIONS="-O0;-g1" -DTOLLGATE_FUZZ=ON
 
 build-sanitize: deps $(SAN_BUILD)/build.ninja
 	cmake --build $(SAN_BUILD) -j $(JOBS)
