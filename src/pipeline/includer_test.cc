@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "pipeline/loader.h"
+#include "support/errors.h"
 #include "support/http_test_server.h"
 #include "util/files.h"
 
@@ -36,17 +37,7 @@ struct IncludeFixture {
   }
 };
 
-std::string errors_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ErrorList& list) {
-    std::string out;
-    for (const auto& e : list.all())
-      out += e.message() + "\n";
-    return out;
-  }
-  return "";
-}
+using testing::error_messages;
 
 const Job& job(const Pipeline& p, const std::string& name) {
   const Job* j = p.find(name);
@@ -123,7 +114,7 @@ TEST(Includes, RemoteIsFetchedWithoutTheTokenAndCheckedAgainstItsIntegrity) {
       << "a token for the instance is never sent to a remote URL";
   // sha256 of the body above, base64: a different digest is an error, never a pass.
   std::string wrong = "sha256-" + std::string(43, 'A') + "=";
-  EXPECT_NE(errors_of([&] {
+  EXPECT_NE(error_messages([&] {
               f.load("include:\n  - remote: " + url + "\n    integrity: " + wrong + "\n", fetcher);
             }).find("does not match its integrity hash"),
             std::string::npos);
@@ -146,8 +137,8 @@ TEST(Includes, ComponentFromItsProjectAtTheVersionOrTheLatestRelease) {
   EXPECT_EQ(job(p, "component-lint").stage, "build");
   // templates/lint.yml is tried first, then templates/lint/template.yml.
   EXPECT_EQ(f.gitlab.hits(base + "templates%2Flint.yml/raw?ref=1.2.0"), 1u);
-  EXPECT_NE(errors_of([&] { f.load("include:\n  - component: gitlab.com/org/c@1\n", fetcher); }),
-            "")
+  EXPECT_NE(
+      error_messages([&] { f.load("include:\n  - component: gitlab.com/org/c@1\n", fetcher); }), "")
       << "a component reference needs a group, a project and a name";
 }
 
@@ -202,7 +193,7 @@ waits:
 TEST(Includes, WithEveryIncludeHadAnUndefinedNameIsStillAnError) {
   IncludeFixture f;
   IncludeFetcher fetcher(f.settings(true));
-  std::string errors = errors_of([&] { f.load("job:\n  extends: .nothing\n", fetcher); });
+  std::string errors = error_messages([&] { f.load("job:\n  extends: .nothing\n", fetcher); });
   EXPECT_NE(errors.find("extends '.nothing', which does not exist"), std::string::npos);
 }
 

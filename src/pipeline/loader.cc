@@ -236,7 +236,8 @@ class Loader {
     }
   }
 
-  // A value that may be one item or a list of items.
+  // One job from its mapping: every keyword into the Job, then the checks that need them all
+  // (a script or a trigger, not both, and not empty).
   Job job(const std::string& name, const SourceLocation& where, const Node& n) {
     Job j;
     j.name = name;
@@ -247,73 +248,15 @@ class Loader {
     size_t errors_before = errors_.size();
     for (const auto& e : n.entries) {
       const std::string& k = e.key.scalar;
-      const Node& v = e.value;
       if (k == "script") {
         has_script = true;
-        // A list a broken !reference emptied is that reference's error, already said, or the
-        // reason the job cannot run here.
-        if (is_blank(v) && !(resolve_failed_ && v.is_sequence()) && j.unrunnable.empty())
-          error(v.where, "job '" + name + "': script must not be empty (GitLab: can't be blank)");
-        else
-          kw_.script_lines(v, "script", j.script);
+        read_script(name, e.value, j);
         continue;
       }
       // As GitLab's entry factory has it, a keyword written without a value is unset.
-      if (v.is_null() && is_job_keyword(k)) continue;
-      if (k == "before_script")
-        kw_.script_lines(v, "before_script", j.before_script);
-      else if (k == "after_script")
-        kw_.script_lines(v, "after_script", j.after_script);
-      else if (k == "stage")
-        j.stage = v.is_scalar() ? v.scalar : "";
-      else if (k == "variables")
-        j.variables = kw_.variables(v);
-      else if (k == "when") {
-        read_when(name, v, j);
-      } else if (k == "allow_failure")
-        kw_.read_allow_failure(v, j);
-      else if (k == "needs")
-        kw_.read_needs(v, j);
-      else if (k == "dependencies") {
-        j.dependencies = kw_.strings(v, "dependencies");
-        j.dependencies_where = v.where;
-      } else if (k == "rules")
-        j.rules = kw_.rules(v);
-      else if (k == "only")
-        j.only = kw_.ref_filter(v, "only");
-      else if (k == "except")
-        j.except = kw_.ref_filter(v, "except");
-      else if (k == "timeout") {
-        auto d = v.is_scalar() ? timefmt::parse_duration(v.scalar) : std::nullopt;
-        if (!d || d->count() <= 0)
-          error(v.where, "timeout '" + v.scalar + "' is not a duration (e.g. 30m, 1h 30m, 90s)");
-        else
-          j.timeout = *d;
-      } else if (k == "environment")
-        j.environment = kw_.environment(v);
-      else if (k == "artifacts")
-        j.artifacts = kw_.artifacts(v);
-      else if (k == "retry")
-        kw_.read_retry(v, j);
-      else if (k == "tags")
-        j.tags = kw_.strings(v, "tags");
-      else if (k == "image")
-        j.image = kw_.image(v, "image");
-      else if (k == "services") {
-        for (const auto& s : kw_.sequence(v, "services"))
-          j.services.push_back(kw_.service(s));
-      } else if (k == "coverage")
-        j.coverage = coverage(v);
-      else if (k == "resource_group")
-        j.resource_group = v.scalar;
-      else if (k == "trigger") {
-        has_trigger = true;
-        read_trigger(v, j);
-      } else if (k == "inherit")
-        kw_.read_inherit(v, j);
-      else if (k == "cache")
-        read_caches(v, j, 0);
-      else if (!is_job_keyword(k)) {
+      if (e.value.is_null() && is_job_keyword(k)) continue;
+      has_trigger = has_trigger || k == "trigger";
+      if (!read_job_keyword(k, e.value, j) && !is_job_keyword(k)) {
         std::string hint = str::closest(k, kJobKeywords);
         error(e.key.where, "job '" + name + "': unknown keyword '" + k + "'" +
                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
@@ -326,19 +269,101 @@ class Loader {
       j.before_script.clear();
       j.after_script.clear();
     }
-    if (has_trigger && has_script)
-      error(where, "job '" + name + "' has both trigger and script; a trigger job runs no script");
-    else if (!has_script && !has_trigger && j.unrunnable.empty())
-      error(where,
-            "job '" + name + "' has no script" +
-                std::string(str::closest(name, reserved_top_level_keys()).empty()
-                                ? " (hide a template by starting its name with '.')"
-                                : " (is '" + name + "' a misspelt keyword '" +
-                                      str::closest(name, reserved_top_level_keys()) + "'?)"));
-    else if (has_script && j.script.empty() && j.unrunnable.empty() &&
-             errors_.size() == errors_before && !resolve_failed_)
-      error(where, "job '" + name + "': script is empty");
+    check_script_or_trigger(j, has_script, has_trigger, errors_.size() == errors_before);
     return j;
+  }
+
+  void read_script(const std::string& name, const Node& v, Job& j) {
+    // A list a broken !reference emptied is that reference's error, already said, or the
+    // reason the job cannot run here.
+    if (is_blank(v) && !(resolve_failed_ && v.is_sequence()) && j.unrunnable.empty())
+      error(v.where, "job '" + name + "': script must not be empty (GitLab: can't be blank)");
+    else
+      kw_.script_lines(v, "script", j.script);
+  }
+
+  // Reads keyword k (other than script) into j; false when it is not one read here (other job
+  // keywords are read before, by the resolver and the matrix expansion).
+  bool read_job_keyword(const std::string& k, const Node& v, Job& j) {
+    if (k == "before_script")
+      kw_.script_lines(v, "before_script", j.before_script);
+    else if (k == "after_script")
+      kw_.script_lines(v, "after_script", j.after_script);
+    else if (k == "stage")
+      j.stage = v.is_scalar() ? v.scalar : "";
+    else if (k == "variables")
+      j.variables = kw_.variables(v);
+    else if (k == "when")
+      read_when(j.name, v, j);
+    else if (k == "allow_failure")
+      kw_.read_allow_failure(v, j);
+    else if (k == "needs")
+      kw_.read_needs(v, j);
+    else if (k == "dependencies") {
+      j.dependencies = kw_.strings(v, "dependencies");
+      j.dependencies_where = v.where;
+    } else if (k == "rules")
+      j.rules = kw_.rules(v);
+    else if (k == "only")
+      j.only = kw_.ref_filter(v, "only");
+    else if (k == "except")
+      j.except = kw_.ref_filter(v, "except");
+    else if (k == "timeout")
+      read_timeout(v, j);
+    else if (k == "environment")
+      j.environment = kw_.environment(v);
+    else if (k == "artifacts")
+      j.artifacts = kw_.artifacts(v);
+    else if (k == "retry")
+      kw_.read_retry(v, j);
+    else if (k == "tags")
+      j.tags = kw_.strings(v, "tags");
+    else if (k == "image")
+      j.image = kw_.image(v, "image");
+    else if (k == "services") {
+      for (const auto& s : kw_.sequence(v, "services"))
+        j.services.push_back(kw_.service(s));
+    } else if (k == "coverage")
+      j.coverage = coverage(v);
+    else if (k == "resource_group")
+      j.resource_group = v.scalar;
+    else if (k == "trigger")
+      read_trigger(v, j);
+    else if (k == "inherit")
+      kw_.read_inherit(v, j);
+    else if (k == "cache")
+      read_caches(v, j, 0);
+    else
+      return false;
+    return true;
+  }
+
+  void read_timeout(const Node& v, Job& j) {
+    auto d = v.is_scalar() ? timefmt::parse_duration(v.scalar) : std::nullopt;
+    if (!d || d->count() <= 0)
+      error(v.where, "timeout '" + v.scalar + "' is not a duration (e.g. 30m, 1h 30m, 90s)");
+    else
+      j.timeout = *d;
+  }
+
+  // A job runs a script or triggers a pipeline, never both; a job that cannot run here (a
+  // missing include) or whose definition already went wrong is not blamed again.
+  void check_script_or_trigger(const Job& j, bool has_script, bool has_trigger,
+                               bool no_new_errors) {
+    const std::string& name = j.name;
+    if (has_trigger && has_script) {
+      error(j.where,
+            "job '" + name + "' has both trigger and script; a trigger job runs no script");
+    } else if (!has_script && !has_trigger && j.unrunnable.empty()) {
+      std::string keyword = str::closest(name, reserved_top_level_keys());
+      error(j.where,
+            "job '" + name + "' has no script" +
+                (keyword.empty() ? " (hide a template by starting its name with '.')"
+                                 : " (is '" + name + "' a misspelt keyword '" + keyword + "'?)"));
+    } else if (has_script && j.script.empty() && j.unrunnable.empty() && no_new_errors &&
+               !resolve_failed_) {
+      error(j.where, "job '" + name + "': script is empty");
+    }
   }
 
   static bool is_job_keyword(const std::string& k) {

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "support/errors.h"
 #include "util/files.h"
 
 namespace tollgate::pipeline {
@@ -14,15 +15,7 @@ Pipeline load(const std::string& text, const std::string& dir = "/nonexistent") 
 }
 
 std::string errors_of(const std::string& text) {
-  try {
-    load(text);
-  } catch (const ErrorList& list) {
-    std::string out;
-    for (const auto& e : list.all())
-      out += e.message() + "\n";
-    return out;
-  }
-  return "";
+  return testing::error_messages([&] { load(text); });
 }
 
 TEST(Loader, StagesDefaultAndPrePost) {

@@ -155,7 +155,9 @@ TEST(Report, SarifUrisRulesAndFingerprintsAsGithubReadsThem) {
 TEST(Report, SarifSecurityTagsOnlyForScanAndPosture) {
   Verdict v = sample();
   v.gate = "budget";
-  for (const auto& rule : sarif_of(v)["runs"][0]["tool"]["driver"]["rules"]) {
+  // Kept in a variable: a range-for over a member of the temporary would read freed memory.
+  nlohmann::json budget = sarif_of(v);
+  for (const auto& rule : budget["runs"][0]["tool"]["driver"]["rules"]) {
     EXPECT_FALSE(rule["properties"].contains("tags")) << rule;
     EXPECT_FALSE(rule["properties"].contains("security-severity")) << rule;
   }
