@@ -33,8 +33,8 @@ struct Need {
   SourceLocation where;
 };
 
-// workflow:auto_cancel, or a workflow rule's. Read and checked; a local run has no newer commit
-// to cancel for, and on_job_failure is not acted on yet.
+// workflow:auto_cancel, or a workflow rule's. A local run has no newer commit to cancel for, so
+// on_new_commit is read and checked only; on_job_failure is acted on (Plan::cancel_on_job_failure).
 struct AutoCancel {
   std::string on_new_commit;   // conservative, interruptible, none; empty: not given
   std::string on_job_failure;  // none, all; empty: not given

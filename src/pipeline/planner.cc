@@ -17,6 +17,7 @@ struct Decision {
   std::optional<bool> allow_failure;
   Variables variables;
   std::optional<std::vector<Need>> needs;
+  std::optional<AutoCancel> auto_cancel;  // a workflow rule's
 };
 
 bool any_exists(const std::vector<std::string>& patterns, const PlanContext& ctx,
@@ -52,6 +53,7 @@ Decision decide_rules(const Job& job, const std::vector<Rule>& rules, const Plan
     d.allow_failure = r.allow_failure;
     d.variables = r.variables;
     d.needs = r.needs;
+    d.auto_cancel = r.auto_cancel;
     d.why = "rule " + std::to_string(i + 1) + (clauses->empty() ? "" : ": " + *clauses);
     if (d.when == When::Never) {
       d.created = false;
@@ -255,6 +257,7 @@ namespace {
 // workflow:rules: whether a pipeline is created at all, and its pipeline-wide variables. False:
 // no pipeline (plan says why).
 bool apply_workflow(const Pipeline& p, const PlanContext& ctx, Plan& plan) {
+  if (p.auto_cancel) plan.cancel_on_job_failure = p.auto_cancel->on_job_failure == "all";
   if (!p.workflow_rules) return true;
   Job pseudo;
   pseudo.name = "workflow";
@@ -268,6 +271,9 @@ bool apply_workflow(const Pipeline& p, const PlanContext& ctx, Plan& plan) {
     return false;
   }
   plan.workflow_variables = d.variables;
+  // The matching rule's auto_cancel overrides workflow:auto_cancel, setting by setting.
+  if (d.auto_cancel && !d.auto_cancel->on_job_failure.empty())
+    plan.cancel_on_job_failure = d.auto_cancel->on_job_failure == "all";
   return true;
 }
 

@@ -51,7 +51,10 @@ struct Plan {
   std::vector<ExcludedJob> excluded;
   bool workflow_excluded = false;
   std::string workflow_why;
-  Variables workflow_variables;                // from the workflow rule that matched: pipeline-wide
+  Variables workflow_variables;  // from the workflow rule that matched: pipeline-wide
+  // workflow:auto_cancel:on_job_failure: all (or the matching workflow rule's): the first job
+  // that fails without allow_failure cancels every other job of the run.
+  bool cancel_on_job_failure = false;
   size_t find(const std::string& name) const;  // index or npos
   // What job i waits for: its needs, or without `needs` every job of the earlier stages. The
   // one statement of GitLab's rule: the plan table, the requested-jobs closure and the hand-over

@@ -44,6 +44,34 @@ job:
   EXPECT_EQ(p.jobs[0].decided_by, "rule 2: if $CI_COMMIT_BRANCH == \"main\"");
 }
 
+TEST(Planner, AutoCancelOnJobFailureComesFromTheWorkflowOrItsMatchingRule) {
+  const std::string jobs = "job:\n  script: [x]\n";
+  EXPECT_FALSE(Fixture(jobs).plan().cancel_on_job_failure);
+  EXPECT_TRUE(Fixture("workflow:\n  auto_cancel: {on_job_failure: all}\n" + jobs)
+                  .plan()
+                  .cancel_on_job_failure);
+  // The rule that matches overrides the workflow's setting; one that sets only on_new_commit
+  // keeps it.
+  const std::string workflow = R"(
+workflow:
+  auto_cancel: {on_job_failure: all}
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main"
+      auto_cancel: {on_job_failure: none}
+    - if: $CI_COMMIT_BRANCH == "dev"
+      auto_cancel: {on_new_commit: interruptible}
+    - when: always
+)";
+  Fixture on_main(workflow + jobs);
+  EXPECT_FALSE(on_main.plan().cancel_on_job_failure);
+  Fixture on_dev(workflow + jobs);
+  on_dev.ctx.variables.set("CI_COMMIT_BRANCH", "dev");
+  EXPECT_TRUE(on_dev.plan().cancel_on_job_failure);
+  Fixture elsewhere(workflow + jobs);
+  elsewhere.ctx.variables.set("CI_COMMIT_BRANCH", "feature");
+  EXPECT_TRUE(elsewhere.plan().cancel_on_job_failure);
+}
+
 TEST(Planner, NoMatchingRuleLeavesTheJobOut) {
   Fixture f("job:\n  rules:\n    - if: $NOPE\n  script: [x]\n");
   Plan p = f.plan();

@@ -115,6 +115,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   cmd.env = env;
   cmd.input = container_script(main, job.after_script, job.files);
   if (job.timeout) cmd.timeout = *job.timeout;
+  cmd.stop = job.stop;
   // The engine keeps the container alive when its client is killed: remove it at once.
   cmd.on_stop = [&] { sandbox.remove_now(job.name); };
   process::Outcome o = process::run_streaming(cmd, [&](std::string_view line) {
@@ -124,7 +125,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   ShellResult result;
   result.exit_code = o.exit_code;
   result.timed_out = o.timed_out;
-  result.canceled = o.canceled;
+  result.canceled = o.canceled || o.stopped;
   if (o.timed_out) sink("ERROR: job exceeded its timeout and was killed");
   return result;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -46,6 +47,7 @@ struct ContainerJob {
   // /run/tollgate/engine.sock, with $CONTAINER_HOST and $DOCKER_HOST naming it (unless the job
   // sets them), so podman (remote) or docker in the job's image build into the host's store.
   bool build_socket = false;
+  const std::atomic<bool>* stop = nullptr;  // set: the run cancels the job (auto_cancel)
 };
 
 // Runs the attempt. A missing image whose pull fails, a service that exits or never listens,

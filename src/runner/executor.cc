@@ -12,11 +12,13 @@ constexpr std::chrono::minutes kAfterScriptTimeout{5};
 process::Outcome run_bash(const std::string& text, const std::filesystem::path& file,
                           const std::vector<std::string>& env, const std::filesystem::path& cwd,
                           std::optional<std::chrono::milliseconds> timeout,
-                          const std::function<void(std::string_view)>& sink) {
+                          const std::function<void(std::string_view)>& sink,
+                          const std::atomic<bool>* stop = nullptr) {
   files::write_atomic(file, text);
   process::Command cmd({"bash", "--noprofile", "--norc", file.string()});
   cmd.env = env;
   cmd.cwd = cwd.string();
+  cmd.stop = stop;
   if (timeout) cmd.timeout = *timeout;
   return process::run_streaming(cmd, sink);
 }
@@ -67,15 +69,15 @@ ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::str
   main.insert(main.end(), job.script.begin(), job.script.end());
   ShellResult result;
   process::Outcome o =
-      run_bash(shell_script(main), job.script_file, job.env, job.cwd, job.timeout, sink);
+      run_bash(shell_script(main), job.script_file, job.env, job.cwd, job.timeout, sink, job.stop);
   result.exit_code = o.exit_code;
   result.timed_out = o.timed_out;
-  result.canceled = o.canceled;
+  result.canceled = o.canceled || o.stopped;
   if (o.timed_out) {
     sink("ERROR: job exceeded its timeout and was killed");
     return result;
   }
-  if (!job.after_script.empty() && !o.canceled) {
+  if (!job.after_script.empty() && !result.canceled) {
     sink("Running after_script");
     // The job's environment says "running"; after_script is told how the script ended.
     std::vector<std::string> env;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -26,12 +27,13 @@ struct ShellJob {
   std::filesystem::path cwd;
   std::filesystem::path script_file;  // where to write the generated script
   std::optional<std::chrono::milliseconds> timeout;
+  const std::atomic<bool>* stop = nullptr;  // set: the run cancels the job (auto_cancel)
 };
 
 struct ShellResult {
   int exit_code = 0;
   bool timed_out = false;
-  bool canceled = false;
+  bool canceled = false;  // Ctrl-C or SIGTERM, or the run canceled the job (ShellJob::stop)
   bool after_script_failed = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -203,12 +204,10 @@ class PipelineRun {
       if (process::canceled()) {
         // From here the run stops its jobs and records its end: the cancel watchdog waits.
         if (!winding_down_) winding_down_.emplace();
-        for (size_t i : sched.cancel_pending()) {
-          report_.jobs[i].status = JobStatus::Canceled;
-          report_.jobs[i].reason = "the run was interrupted";
-          report_.jobs[i].log.clear();
-          record(store, i);
-        }
+        cancel_pending(sched, store, "the run was interrupted");
+        runnable.clear();
+      } else if (stop_jobs_) {
+        cancel_pending(sched, store, auto_cancel_reason_);
         runnable.clear();
       }
       // Start what may start: up to `parallelism` jobs, never two of one resource_group.
@@ -242,6 +241,7 @@ class PipelineRun {
         busy_groups.erase(plan_.jobs[job].job->resource_group);
         const JobReport& r = report_.jobs[job];
         sched.finish(job, r.status, r.allow_failure);
+        auto_cancel_after(job);
         lock.unlock();
         record(store, job);
         board_->job_finished(job, r);
@@ -253,6 +253,27 @@ class PipelineRun {
   }
 
   void record(history::RunStore& store, size_t i) { store.record_job(report_.id, job_record(i)); }
+
+  // Every job not started yet is canceled, for `reason`.
+  void cancel_pending(Scheduler& sched, history::RunStore& store, const std::string& reason) {
+    for (size_t i : sched.cancel_pending()) {
+      report_.jobs[i].status = JobStatus::Canceled;
+      report_.jobs[i].reason = reason;
+      report_.jobs[i].log.clear();
+      record(store, i);
+    }
+  }
+
+  // workflow:auto_cancel:on_job_failure: all. The first job that fails without allow_failure
+  // cancels the others: the running ones are stopped (stop_jobs_), the waiting ones never start.
+  // Called with mu_ held, as a job's completion is taken.
+  void auto_cancel_after(size_t job) {
+    const JobReport& r = report_.jobs[job];
+    bool failed = r.status == JobStatus::Failed || r.status == JobStatus::Timeout;
+    if (!plan_.cancel_on_job_failure || !failed || r.allow_failure || stop_jobs_) return;
+    auto_cancel_reason_ = "job '" + r.name + "' failed (auto_cancel:on_job_failure: all)";
+    stop_jobs_ = true;
+  }
 
   // The job as the history keeps it; a job not started yet is "created", as GitLab shows it.
   history::JobRecord job_record(size_t i) {
@@ -452,7 +473,9 @@ class PipelineRun {
       r.exit_code = result.exit_code;
       if (result.canceled) {
         r.status = JobStatus::Canceled;
-        r.reason = "the run was interrupted";
+        std::lock_guard lock(mu_);
+        r.reason =
+            process::canceled() || !stop_jobs_ ? "the run was interrupted" : auto_cancel_reason_;
       } else if (result.timed_out) {
         r.status = JobStatus::Timeout;
         r.reason =
@@ -547,6 +570,7 @@ class PipelineRun {
     shell.cwd = build_dir;
     shell.script_file = run_dir_ / (fs::path(report_.jobs[i].log).stem().string() + ".sh");
     shell.timeout = job.timeout;
+    shell.stop = &stop_jobs_;
     return shell;
   }
 
@@ -617,6 +641,7 @@ class PipelineRun {
     c.timeout = job.timeout;
     c.debug_services = vars.get("CI_DEBUG_SERVICES").value_or("") == "true";
     c.build_socket = opts_.executor_build_socket;
+    c.stop = &stop_jobs_;
     return c;
   }
 
@@ -692,6 +717,8 @@ class PipelineRun {
   std::condition_variable cv_;
   std::deque<size_t> completions_;
   std::optional<process::WindingDown> winding_down_;  // held once a cancel is seen
+  std::atomic<bool> stop_jobs_{false};  // the run cancels its jobs (auto_cancel_after)
+  std::string auto_cancel_reason_;      // why, once stop_jobs_ is set
 };
 
 }  // namespace

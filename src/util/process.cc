@@ -463,6 +463,8 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
       kill_deadline = std::min(kill_deadline, now + std::chrono::milliseconds(400));
     }
     if (cmd.stop && cmd.stop->load() && !group_killed) {
+      outcome.stopped = true;
+      if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
       kill(-pid, SIGTERM);
       group_killed = true;
       kill_deadline = now + std::chrono::seconds(2);

@@ -26,8 +26,9 @@ struct Command {
   // its process group is signalled. For a command that fronts something outside its process
   // group (a container that the engine's daemon or conmon keeps alive): stop that here.
   std::function<void()> on_stop;
-  // Set from another thread to stop a command that runs in the background (a server for the
-  // length of a job): its group gets SIGTERM, then SIGKILL after 2 s. Seen within 200 ms.
+  // Set from another thread to stop the command (a server for the length of a job, a job the run
+  // cancels): on_stop is called, its group gets SIGTERM, then SIGKILL after 2 s. Seen within
+  // 200 ms.
   const std::atomic<bool>* stop = nullptr;
   // A cleanup command (removing what a canceled job made) runs to its end even after Ctrl-C or
   // SIGTERM reached tollgate: the cancel neither signals it nor cuts it short. A timeout still
@@ -40,7 +41,8 @@ struct Outcome {
   int term_signal = 0;  // the signal that ended it, 0 if it exited
   bool timed_out = false;
   bool canceled = false;  // Ctrl-C or SIGTERM reached tollgate while it ran
-  bool ok() const { return exit_code == 0 && !timed_out && !canceled; }
+  bool stopped = false;   // Command::stop was set while it ran
+  bool ok() const { return exit_code == 0 && !timed_out && !canceled && !stopped; }
 };
 
 // Runs cmd with stdout and stderr merged into one stream and calls on_line with every line as

@@ -467,6 +467,27 @@ slow:
   EXPECT_EQ(EngineCensus::take(p), before);
 }
 
+TEST_F(ContainerExecutor, AutoCancelOnJobFailureRemovesTheRunningJobsContainerAtOnce) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+workflow:
+  auto_cancel: {on_job_failure: all}
+slow:
+  image: localhost/tollgate-test/busybox:1
+  script: [sleep 60]
+broken:
+  script: [sleep 2, exit 1]
+)yaml");
+  EngineCensus before = EngineCensus::take(p);
+  auto run = p.run_json("--executor podman -j 2", 1);
+  const auto& slow = *find_job(run, "slow");
+  EXPECT_EQ(slow["status"], "canceled");
+  EXPECT_EQ(slow["reason"], "job 'broken' failed (auto_cancel:on_job_failure: all)");
+  // broken's 2 s and the container's removal; the engine's 10 s stop grace would exceed it.
+  EXPECT_LT(slow["duration_s"].get<double>(), 8.0) << slow;
+  EXPECT_EQ(EngineCensus::take(p), before);
+}
+
 TEST_F(ContainerExecutor, CtrlCEndsTheRunAtOnceAndLeavesNothing) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", kSleepingJobWithAService);
