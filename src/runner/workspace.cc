@@ -44,10 +44,47 @@ void walk_files(const fs::path& root, const fs::path& start, std::vector<std::st
 
 }  // namespace
 
-void clone_file(const fs::path& from, const fs::path& to) {
-  struct stat st {};
-  if (lstat(from.c_str(), &st) != 0) fail(from, "cannot read");
-  fs::create_directories(to.parent_path());
+namespace {
+
+// Creates `to` for writing, never through what is there: a file or link already at `to` (an
+// artifact handed on over the project's copy) is removed first. A fresh workspace has nothing
+// there, so the common case is one open.
+int create_exclusive(const fs::path& to, mode_t mode) {
+  int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (out < 0 && errno == EEXIST) {
+    unlink(to.c_str());
+    out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  }
+  return out;
+}
+
+// Copies the bytes: a reflink while the filesystem takes one (try_reflink is cleared at its
+// first refusal, so a tree on ext4 does not ask again for every file), else copy_file_range,
+// else read and write.
+void copy_bytes(int in, int out, off_t size, const fs::path& to, bool& try_reflink) {
+  if (try_reflink) {
+    if (ioctl(out, FICLONE, in) == 0) return;
+    try_reflink = false;
+  }
+  off_t left = size;
+  while (left > 0) {
+    ssize_t n = copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    left -= n;
+  }
+  if (left <= 0) return;
+  // Some filesystems refuse copy_file_range: the rest by read and write.
+  char buf[65536];
+  ssize_t r;
+  while ((r = read(in, buf, sizeof buf)) > 0)
+    if (write(out, buf, static_cast<size_t>(r)) != r) fail(to, "cannot write");
+}
+
+// One entry whose lstat is st into `to`, whose directory exists: a link is recreated, a
+// regular file copied with its mode; sockets and FIFOs are not project content.
+void copy_entry(const fs::path& from, const struct stat& st, const fs::path& to,
+                bool& try_reflink) {
   if (S_ISLNK(st.st_mode)) {
     std::error_code ec;
     fs::path target = fs::read_symlink(from, ec);
@@ -56,38 +93,33 @@ void clone_file(const fs::path& from, const fs::path& to) {
     if (ec) throw Error(SourceLocation{to.string()}, "cannot create a link: " + ec.message());
     return;
   }
-  if (!S_ISREG(st.st_mode)) return;  // sockets, fifos: not project content
+  if (!S_ISREG(st.st_mode)) return;
   int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) fail(from, "cannot read");
-  unlink(to.c_str());
-  int out = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
+  int out = create_exclusive(to, st.st_mode & 07777);
   if (out < 0) {
     close(in);
     fail(to, "cannot write");
   }
-  if (ioctl(out, FICLONE, in) != 0) {
-    off_t left = st.st_size;
-    while (left > 0) {
-      ssize_t n = copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        // Some filesystems refuse copy_file_range; fall back to read/write.
-        char buf[65536];
-        ssize_t r;
-        while ((r = read(in, buf, sizeof buf)) > 0) {
-          if (write(out, buf, static_cast<size_t>(r)) != r) {
-            close(in);
-            close(out);
-            fail(to, "cannot write");
-          }
-        }
-        break;
-      }
-      left -= n;
-    }
+  try {
+    copy_bytes(in, out, st.st_size, to, try_reflink);
+  } catch (...) {
+    close(in);
+    close(out);
+    throw;
   }
   close(in);
   close(out);
+}
+
+}  // namespace
+
+void clone_file(const fs::path& from, const fs::path& to) {
+  struct stat st {};
+  if (lstat(from.c_str(), &st) != 0) fail(from, "cannot read");
+  fs::create_directories(to.parent_path());
+  bool try_reflink = true;
+  copy_entry(from, st, to, try_reflink);
 }
 
 size_t make_workspace(const fs::path& project_dir, const std::vector<std::string>& files,
@@ -95,6 +127,7 @@ size_t make_workspace(const fs::path& project_dir, const std::vector<std::string
   fs::create_directories(dir);
   std::set<fs::path> made;
   size_t copied = 0;
+  bool try_reflink = true;
   for (const auto& rel : files) {
     fs::path from = project_dir / rel;
     struct stat st {};
@@ -105,7 +138,7 @@ size_t make_workspace(const fs::path& project_dir, const std::vector<std::string
       fs::create_directories(parent);
       made.insert(parent);
     }
-    clone_file(from, to);
+    copy_entry(from, st, to, try_reflink);
     ++copied;
   }
   return copied;
