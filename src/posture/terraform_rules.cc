@@ -166,6 +166,12 @@ std::vector<Permission> permissions_of(const Resource& r, const std::string& dir
   std::vector<Permission> out;
   whole_unknown = false;
   if (r.type == "aws_security_group") {
+    // `terraform show -json` writes a block list as an array. Anything else is a plan this gate
+    // cannot read, which must not pass as a group without rules.
+    const Node* blocks = r.value(direction);
+    if (blocks && !blocks->is_null() && !blocks->is_sequence())
+      throw Error(blocks->where(), r.address + ": " + direction +
+                                       " must be a list of rule blocks, not " + blocks->describe());
     if (r.is_unknown(direction) && items(r.value(direction)).empty()) whole_unknown = true;
     for (const auto& i : items(r.value(direction))) {
       Permission p{std::string(text(get(&i, "protocol"))),

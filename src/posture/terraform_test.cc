@@ -179,10 +179,12 @@ TEST(TerraformTest, AllTrafficIngressIsCkvAws277AndEgressCkvAws382) {
                 {"ipv6_cidr_blocks", json::array()}};
   };
   std::vector<json> plan = {
-      sg("in_all", "ingress", {rule("-1", 0, 0, "0.0.0.0/0")}),
-      sg("in_tcp_range", "ingress", {rule("tcp", 1024, 65535, "0.0.0.0/0")}),
-      sg("out_all", "egress", {rule("-1", 0, 0, "0.0.0.0/0")}),
-      sg("out_https", "egress", {rule("tcp", 443, 443, "0.0.0.0/0")}),
+      // json::array, not a braced list: `json{one_json}` is a copy with clang and an array with
+      // g++ (nlohmann/json's documented brace ambiguity).
+      sg("in_all", "ingress", json::array({rule("-1", 0, 0, "0.0.0.0/0")})),
+      sg("in_tcp_range", "ingress", json::array({rule("tcp", 1024, 65535, "0.0.0.0/0")})),
+      sg("out_all", "egress", json::array({rule("-1", 0, 0, "0.0.0.0/0")})),
+      sg("out_https", "egress", json::array({rule("tcp", 443, 443, "0.0.0.0/0")})),
       resource("aws_security_group_rule", "out_all",
                {{"type", "egress"},
                 {"protocol", "-1"},
@@ -239,6 +241,22 @@ TEST(TerraformTest, RestrictableActionsOnEveryResourceAreCkvAws355) {
   EXPECT_FALSE(restrictable("sts:GetCallerIdentity"));
   EXPECT_TRUE(restrictable("sts:AssumeRole"));
   EXPECT_TRUE(restrictable("*"));
+}
+
+// Found when clang built a security group with one rule block as an object: the gate read it as
+// a group without rules and passed it.
+TEST(TerraformTest, ASecurityGroupWhoseRulesAreNotAListIsAnErrorNotAPass) {
+  json open_to_all = json::object(
+      {{"protocol", "-1"}, {"from_port", 0}, {"to_port", 0}, {"cidr_blocks", {"0.0.0.0/0"}}});
+  json sg = resource("aws_security_group", "sg", {{"ingress", open_to_all}});
+  try {
+    check_text(plan_of({sg}));
+    FAIL() << "an ingress that is not a list passed";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("aws_security_group.sg: ingress must be a list of rule blocks"),
+              std::string::npos)
+        << e.message();
+  }
 }
 
 TEST(TerraformTest, UnknownWholeIngressIsUnverifiable) {
