@@ -42,10 +42,6 @@ void walk_files(const fs::path& root, const fs::path& start, std::vector<std::st
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Creates `to` for writing, never through what is there: a file or link already at `to` (an
 // artifact handed on over the project's copy) is removed first. A fresh workspace has nothing
 // there, so the common case is one open.

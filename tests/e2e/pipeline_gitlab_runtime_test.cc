@@ -58,12 +58,6 @@ TEST(GitLabRuntime, TheEnvironmentSlugIsGitLabsWithItsSuffix) {
       << p.log(run, "review");
 }
 
-const nlohmann::json& job_of(const nlohmann::json& run, const std::string& name) {
-  for (const auto& j : run["jobs"])
-    if (j["name"] == name) return j;
-  throw std::runtime_error("no job " + name + " in the run");
-}
-
 // The slow job sleeps 30 s (SLOW_SECONDS): a run that waited for it would take that long.
 TEST(GitLabRuntime, AutoCancelOnJobFailureStopsTheRunningJobsAndCancelsTheRest) {
   RuntimeProject p("auto_cancel.yml");
@@ -72,24 +66,24 @@ TEST(GitLabRuntime, AutoCancelOnJobFailureStopsTheRunningJobsAndCancelsTheRest) 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(seconds, 20) << run.dump(1);
   EXPECT_EQ(run["status"], "failed");
-  EXPECT_EQ(job_of(run, "broken")["status"], "failed");
+  EXPECT_EQ(job_status(run, "broken"), "failed");
   // An allowed failure cancels nothing (GitLab 17.0, merge request 149854).
-  EXPECT_EQ(job_of(run, "allowed")["status"], "failed");
-  EXPECT_TRUE(job_of(run, "allowed")["allow_failure"].get<bool>());
-  EXPECT_EQ(job_of(run, "slow")["status"], "canceled");
+  EXPECT_EQ(job_status(run, "allowed"), "failed");
+  EXPECT_TRUE((*find_job(run, "allowed"))["allow_failure"].get<bool>());
+  EXPECT_EQ(job_status(run, "slow"), "canceled");
   EXPECT_EQ(p.log(run, "slow").find("slow finished"), std::string::npos) << p.log(run, "slow");
-  EXPECT_EQ(job_of(run, "report")["status"], "canceled");
-  EXPECT_NE(job_of(run, "report")["reason"].get<std::string>().find("job 'broken' failed"),
-            std::string::npos)
-      << job_of(run, "report");
+  EXPECT_EQ(job_status(run, "report"), "canceled");
+  const nlohmann::json& report = *find_job(run, "report");
+  EXPECT_NE(report["reason"].get<std::string>().find("job 'broken' failed"), std::string::npos)
+      << report;
 }
 
 TEST(GitLabRuntime, AWorkflowRulesAutoCancelOverridesTheWorkflows) {
   RuntimeProject p("auto_cancel.yml");
   auto run = p.run_json("-j 4 --var CANCEL=none --var SLOW_SECONDS=2", 1);
-  EXPECT_EQ(job_of(run, "slow")["status"], "success");
+  EXPECT_EQ(job_status(run, "slow"), "success");
   EXPECT_NE(p.log(run, "slow").find("slow finished"), std::string::npos);
-  EXPECT_EQ(job_of(run, "report")["status"], "success");
+  EXPECT_EQ(job_status(run, "report"), "success");
 }
 
 std::set<std::string> job_names(const nlohmann::json& run) {
