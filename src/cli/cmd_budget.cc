@@ -140,7 +140,8 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--warn-at", f->warn_at,
                  "Add a warning finding from this percent of the budget, e.g. 80");
   cmd.add_option("--fx", f->fx,
-                 "Convert a currency into --currency: EUR=1.08 (1 EUR = 1.08); repeatable");
+                 "Convert a currency into --currency: EUR=1.08 (1 EUR = 1.08); repeatable")
+      ->allow_extra_args(false);
   cmd.add_option("--max-staleness", f->max_staleness,
                  "Fail closed when the data ends longer than this before --as-of")
       ->capture_default_str();

@@ -64,7 +64,8 @@ Runner setup(CLI::App& cmd) {
       "Evaluate PSS as of this Kubernetes version: latest (v1.36) or v1.NN (default latest)");
   cmd.add_option("--rules", f->rules,
                  "Rule packs: pss,workload,terraform,custom (default: all that apply)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);  // `--rules pss pod.yaml`: pod.yaml is a path
   cmd.add_option("--fail-on", f->fail_on,
                  "Non-PSS findings at or above this severity fail the gate: info, low, medium, "
                  "high, critical (default high)");

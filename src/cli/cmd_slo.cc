@@ -72,7 +72,8 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option(
       "--window,-w", options->window,
       "Window length, e.g. 30s, 10m: from --start, or ending at --end (default: 5m ending now)");
-  cmd.add_option("--label,-l", *labels, "KEY=VALUE for $KEY placeholders in queries (repeatable)");
+  cmd.add_option("--label,-l", *labels, "KEY=VALUE for $KEY placeholders in queries (repeatable)")
+      ->allow_extra_args(false);
   cmd.add_option("--history", options->history_path, "History database for relative criteria")
       ->capture_default_str();
   cmd.add_option("--history-key", options->history_key,

@@ -30,6 +30,7 @@ void GateOutput::add_options(CLI::App& command) {
                   "Also write FORMAT to FILE, repeatable: --report gitlab=report.json "
                   "--report junit=report.xml (formats as for --format)")
       ->type_name("FORMAT=FILE")
+      ->allow_extra_args(false)  // one FORMAT=FILE a --report; what follows is a path
       ->check([names](const std::string& spec) -> std::string {
         size_t eq = spec.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())

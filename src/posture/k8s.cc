@@ -85,8 +85,17 @@ std::string_view text(const Node* node) {
   return node != nullptr ? node->text() : "";
 }
 
-std::span<const Node> items(const Node* node) {
-  return node != nullptr ? node->items() : std::span<const Node>{};
+std::span<const Node> items(const Node* node, std::string_view field) {
+  if (node == nullptr || node->is_null()) return {};
+  if (!node->is_sequence())
+    throw Error(node->where(), (field.empty() ? std::string("a list is required here")
+                                              : std::string(field) + " must be a list") +
+                                   ", not " + node->describe());
+  return node->items();
+}
+
+std::span<const Node> list_at(const Node* node, std::string_view dotted) {
+  return items(at(node, dotted), dotted);
 }
 
 std::string Object::subject() const {
@@ -138,14 +147,22 @@ void expect_kind(const Node* node, yaml_parse::Kind kind, const std::string& pat
                                  ", not " + node->describe());
 }
 
+// A securityContext's nested settings; written as a scalar (`capabilities: SYS_ADMIN`) they
+// would read as absent, and the controls over them would pass.
+void expect_security_context(const Node* sc, const std::string& path) {
+  expect_kind(sc, yaml_parse::Kind::Mapping, path);
+  for (const char* key :
+       {"capabilities", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"})
+    expect_kind(get(sc, key), yaml_parse::Kind::Mapping, path + "." + key);
+}
+
 }  // namespace
 
 std::vector<Container> containers_of(const PodSpec& pod) {
   std::vector<Container> out;
   for (const char* key : {"initContainers", "containers", "ephemeralContainers", "volumes"})
     expect_kind(get(pod.spec, key), yaml_parse::Kind::Sequence, pod.path + "." + key);
-  expect_kind(get(pod.spec, "securityContext"), yaml_parse::Kind::Mapping,
-              pod.path + ".securityContext");
+  expect_security_context(get(pod.spec, "securityContext"), pod.path + ".securityContext");
   const std::pair<const char*, ContainerType> lists[] = {
       {"initContainers", ContainerType::Init},
       {"containers", ContainerType::Regular},
@@ -158,8 +175,7 @@ std::vector<Container> containers_of(const PodSpec& pod) {
                     std::string(key) + " entries must be mappings, not " + list[i].describe());
       std::string name(text(get(&list[i], "name")));
       std::string path = pod.path + "." + key + "[" + std::to_string(i) + "]";
-      expect_kind(get(&list[i], "securityContext"), yaml_parse::Kind::Mapping,
-                  path + ".securityContext");
+      expect_security_context(get(&list[i], "securityContext"), path + ".securityContext");
       out.push_back({&list[i], name.empty() ? "#" + std::to_string(i) : name, path, type});
     }
   }
@@ -190,7 +206,7 @@ bool expression_matches(const Node& expr,
   std::string_view op = text(get(&expr, "operator"));
   const std::string* value = label_value(labels, key);
   std::vector<std::string_view> values;
-  for (const auto& v : items(get(&expr, "values")))
+  for (const auto& v : list_at(&expr, "values"))
     values.push_back(v.text());
   bool listed = value != nullptr && std::find(values.begin(), values.end(), *value) != values.end();
   if (op == "In") return listed;
@@ -229,7 +245,7 @@ bool selector_matches(const Node* selector,
   if (selector == nullptr || selector->is_null()) return false;
   size_t asked = 0;
   if (!all_labels_match(get(selector, "matchLabels"), labels, asked)) return false;
-  for (const auto& expr : items(get(selector, "matchExpressions")))
+  for (const auto& expr : list_at(selector, "matchExpressions"))
     if (!expression_matches(expr, labels)) return false;
   return true;
 }

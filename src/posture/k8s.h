@@ -31,8 +31,13 @@ bool is_false(const Node* node);
 std::optional<long long> int_value(const Node* node);
 // A scalar's text, "" for anything else.
 std::string_view text(const Node* node);
-// The items of a sequence, empty for anything else.
-std::span<const Node> items(const Node* node);
+// The items of a list; none when node is absent or null. Any other kind is an input error
+// (exit 2): Kubernetes and Terraform reject it, and a gate that read it as "no items" would
+// pass what it never checked (`capabilities: {add: SYS_ADMIN}`, `cidr_blocks: "0.0.0.0/0"`).
+// `field` names the value in that error; without it the message says only where it is.
+std::span<const Node> items(const Node* node, std::string_view field = {});
+// items() of the value at a dotted path (as at()), named by that path in the error.
+std::span<const Node> list_at(const Node* node, std::string_view dotted);
 
 // One Kubernetes object read from an input.
 struct Object {

@@ -39,7 +39,7 @@ constexpr std::array<std::string_view, 13> kBaselineCapabilities = {
 std::vector<Hit> capabilities_baseline(const Pod& pod, int) {
   std::vector<Hit> hits;
   for (const auto& c : pod.containers) {
-    for (const auto& cap : items(at(security_context(c), "capabilities.add")))
+    for (const auto& cap : list_at(security_context(c), "capabilities.add"))
       if (!one_of(text(&cap), kBaselineCapabilities))
         hits.push_back({cap.where(), c.label() + " adds capability " + std::string(text(&cap))});
   }
@@ -48,7 +48,7 @@ std::vector<Hit> capabilities_baseline(const Pod& pod, int) {
 
 std::vector<Hit> host_path_volumes(const Pod& pod, int) {
   std::vector<Hit> hits;
-  for (const auto& v : items(get(pod.spec.spec, "volumes")))
+  for (const auto& v : list_at(pod.spec.spec, "volumes"))
     if (get(&v, "hostPath") != nullptr)
       hits.push_back({where_of(&v, "hostPath"),
                       "volume '" + std::string(text(get(&v, "name"))) + "' is a hostPath volume (" +
@@ -59,7 +59,7 @@ std::vector<Hit> host_path_volumes(const Pod& pod, int) {
 std::vector<Hit> host_ports(const Pod& pod, int) {
   std::vector<Hit> hits;
   for (const auto& c : pod.containers)
-    for (const auto& port : items(get(c.node, "ports"))) {
+    for (const auto& port : list_at(c.node, "ports")) {
       std::string_view hp = text(get(&port, "hostPort"));
       if (!hp.empty() && hp != "0")
         hits.push_back(
@@ -213,7 +213,7 @@ constexpr std::array<Sysctl, 14> kSafeSysctls = {{
 
 std::vector<Hit> sysctls(const Pod& pod, int minor) {
   std::vector<Hit> hits;
-  for (const auto& s : items(get(pod.security_context, "sysctls"))) {
+  for (const auto& s : list_at(pod.security_context, "sysctls")) {
     std::string_view name = text(get(&s, "name"));
     bool safe = std::any_of(kSafeSysctls.begin(), kSafeSysctls.end(),
                             [&](const Sysctl& k) { return k.name == name && k.since <= minor; });

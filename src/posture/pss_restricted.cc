@@ -15,7 +15,7 @@ constexpr std::array<std::string_view, 9> kRestrictedVolumeSources = {
 
 std::vector<Hit> restricted_volumes(const Pod& pod, int) {
   std::vector<Hit> hits;
-  for (const auto& v : items(get(pod.spec.spec, "volumes"))) {
+  for (const auto& v : list_at(pod.spec.spec, "volumes")) {
     // A volume that names no source is defaulted to emptyDir by the API server.
     for (const auto& e : v.entries()) {
       if (e.key.text() == "name") continue;
@@ -129,7 +129,7 @@ std::vector<Hit> capabilities_restricted(const Pod& pod, int minor) {
   for (const auto& c : pod.containers) {
     const Node* sc = security_context(c);
     const Node* caps = get(sc, "capabilities");
-    const auto& drop = items(get(caps, "drop"));
+    const auto& drop = list_at(caps, "drop");
     // PSA compares exactly: "all" or "CAP_ALL" do not drop anything in its eyes.
     bool drops_all =
         std::any_of(drop.begin(), drop.end(), [](const Node& n) { return text(&n) == "ALL"; });
@@ -140,7 +140,7 @@ std::vector<Hit> capabilities_restricted(const Pod& pod, int minor) {
                                                : c.node->where();
       hits.push_back({where, c.label() + " does not drop ALL capabilities"});
     }
-    for (const auto& cap : items(get(caps, "add")))
+    for (const auto& cap : list_at(caps, "add"))
       if (text(&cap) != "NET_BIND_SERVICE")
         hits.push_back({cap.where(), c.label() + " adds capability " + std::string(text(&cap))});
   }

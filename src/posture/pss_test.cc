@@ -1,13 +1,16 @@
 #include "posture/pss.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "posture/test_support.h"
+#include "support/errors.h"
 
 namespace tollgate::posture::pss {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 using testing::ids;
 using Ids = std::set<std::string>;
 
@@ -119,6 +122,33 @@ TEST(PssTest, CapabilitiesBaselineAllowListIsExact) {
     ctr(p)["securityContext"]["capabilities"]["add"] = {bad};
     EXPECT_EQ(check_pod(p, Level::Baseline), Ids{"capabilities_baseline"}) << bad;
   }
+}
+
+// Kubernetes refuses a scalar where a list or a mapping belongs; read as "nothing there",
+// `add: SYS_ADMIN` and `capabilities: SYS_ADMIN` passed both levels. Such a manifest is an input
+// error (exit 2) naming the field.
+TEST(PssTest, AListOrMappingWrittenAsAScalarIsAnErrorNamingItNotAPass) {
+  auto error_of = [](const json& pod) {
+    return tollgate::testing::error_message([&] { check_pod(pod, Level::Baseline); });
+  };
+  json p = good_pod();
+  ctr(p)["securityContext"]["capabilities"]["add"] = "SYS_ADMIN";
+  EXPECT_THAT(error_of(p),
+              HasSubstr("capabilities.add must be a list, not the string 'SYS_ADMIN'"));
+  p = good_pod();
+  ctr(p)["ports"] = {{"containerPort", 80}, {"hostPort", 80}};
+  EXPECT_THAT(error_of(p), HasSubstr("ports must be a list, not a mapping"));
+  p = good_pod();
+  p["spec"]["securityContext"]["sysctls"] = "kernel.msgmax=1";
+  EXPECT_THAT(error_of(p), HasSubstr("sysctls must be a list, not the string"));
+  // The same for a mapping written as a scalar.
+  p = good_pod();
+  ctr(p)["securityContext"]["capabilities"] = "SYS_ADMIN";
+  EXPECT_THAT(error_of(p), HasSubstr("spec.containers[0].securityContext.capabilities must be a "
+                                     "mapping, not the string 'SYS_ADMIN'"));
+  p = good_pod();
+  p["spec"]["securityContext"]["seLinuxOptions"] = "spc_t";
+  EXPECT_THAT(error_of(p), HasSubstr("spec.securityContext.seLinuxOptions must be a mapping"));
 }
 
 TEST(PssTest, CapabilitiesRestrictedOverridesBaseline) {

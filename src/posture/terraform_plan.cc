@@ -24,7 +24,7 @@ struct Collector {
   std::set<std::string> seen;
 
   void index_config(const Node* module, const std::string& prefix) {
-    for (const auto& r : items(get(module, "resources")))
+    for (const auto& r : list_at(module, "resources"))
       configs[prefix + std::string(text(get(&r, "address")))] = &r;
     const Node* calls = get(module, "module_calls");
     if (calls == nullptr || !calls->is_mapping()) return;
@@ -62,9 +62,9 @@ struct Collector {
   void walk_module(const Node* module) {
     if (module == nullptr) return;
     std::string prefix(text(get(module, "address")));
-    for (const auto& r : items(get(module, "resources")))
+    for (const auto& r : list_at(module, "resources"))
       add(r, prefix, get(&r, "values"));
-    for (const auto& child : items(get(module, "child_modules")))
+    for (const auto& child : list_at(module, "child_modules"))
       walk_module(&child);
   }
 };
@@ -92,20 +92,20 @@ SourceLocation Resource::where_of(std::string_view key) const {
 std::vector<std::string> Resource::references(std::string_view key) const {
   std::vector<std::string> out;
   std::string prefix = module.empty() ? "" : module + ".";
-  for (const auto& ref : items(at(get(config, "expressions"), std::string(key) + ".references")))
+  for (const auto& ref : list_at(get(config, "expressions"), std::string(key) + ".references"))
     out.push_back(prefix + std::string(text(&ref)));
   return out;
 }
 
 std::vector<Resource> collect(const Node& plan) {
   Collector c;
-  for (const auto& rc : items(get(&plan, "resource_changes")))
+  for (const auto& rc : list_at(&plan, "resource_changes"))
     c.changes[std::string(text(get(&rc, "address")))] = &rc;
   c.index_config(at(&plan, "configuration.root_module"), "");
   c.walk_module(at(&plan, "planned_values.root_module"));
   // Without planned_values (or for resources only in resource_changes) use change.after;
   // deletions have no after and are gone after apply.
-  for (const auto& rc : items(get(&plan, "resource_changes"))) {
+  for (const auto& rc : list_at(&plan, "resource_changes")) {
     const Node* after = at(&rc, "change.after");
     if (after == nullptr || after->is_null()) continue;
     c.add(rc, std::string(text(get(&rc, "module_address"))), after);
@@ -117,10 +117,10 @@ std::vector<Resource> collect(const Node& plan) {
     const Node* module = stack.back();
     stack.pop_back();
     if (module == nullptr) continue;
-    for (const auto& r : items(get(module, "resources")))
+    for (const auto& r : list_at(module, "resources"))
       if (text(get(&r, "mode")) == "data")
         c.add(r, std::string(text(get(module, "address"))), get(&r, "values"));
-    for (const auto& child : items(get(module, "child_modules")))
+    for (const auto& child : list_at(module, "child_modules"))
       stack.push_back(&child);
   }
   return c.out;

@@ -23,6 +23,10 @@ struct Resource {
 
   Subject subject() const { return {address, type, "", where}; }
   const Node* value(std::string_view key) const { return get(values, key); }
+  // The blocks or items of a list attribute, as items(): anything but a list is exit 2.
+  std::span<const Node> list(std::string_view key) const {
+    return items(value(key), address + ": " + std::string(key));
+  }
   // Is the attribute (a dotted path into nested blocks) known only after apply?
   bool is_unknown(std::string_view dotted) const;
   // Where an attribute is written, or the resource when it is absent.

@@ -79,13 +79,13 @@ void s3_acls(const Resource& r, Collector& out) {
       write.hits.push_back({where, std::string(permission) + " granted to " + who});
   };
   // aws_s3_bucket (provider < 4): grant { uri, permissions[] }.
-  for (const auto& g : items(r.value("grant")))
-    for (const auto& p : items(get(&g, "permissions")))
+  for (const auto& g : r.list("grant"))
+    for (const auto& p : list_at(&g, "permissions"))
       check_grant(text(get(&g, "uri")), text(&p), g.where());
   // aws_s3_bucket_acl: access_control_policy { grant { grantee { uri }, permission } }.
-  for (const auto& policy : items(r.value("access_control_policy")))
-    for (const auto& g : items(get(&policy, "grant")))
-      for (const auto& grantee : items(get(&g, "grantee")))
+  for (const auto& policy : r.list("access_control_policy"))
+    for (const auto& g : list_at(&policy, "grant"))
+      for (const auto& grantee : list_at(&g, "grantee"))
         check_grant(text(get(&grantee, "uri")), text(get(&g, "permission")), g.where());
   read.report(out, "CKV_AWS_20", r);
   write.report(out, "CKV_AWS_57", r);
@@ -122,16 +122,16 @@ void s3_buckets(const std::vector<Resource>& all, Collector& out) {
                 {{r.where, "no aws_s3_bucket_public_access_block refers to this bucket"}});
     // A computed inline block is AWS's default, not a decision written down, so only known
     // non-empty inline configuration or a companion resource counts.
-    if (items(r.value("server_side_encryption_configuration")).empty() && !has(encryption))
+    if (r.list("server_side_encryption_configuration").empty() && !has(encryption))
       out.raise(rule("CKV_AWS_19"), r.subject(),
                 {{r.where, "no server-side encryption configuration for this bucket"}});
     bool inline_versioning = false;
-    for (const auto& v : items(r.value("versioning")))
+    for (const auto& v : r.list("versioning"))
       inline_versioning |= is_true(get(&v, "enabled"));
     bool companion_versioning =
         std::any_of(versioning.begin(), versioning.end(), [&](const Resource* v) {
           if (!joined(r, *v)) return false;
-          for (const auto& c : items(v->value("versioning_configuration")))
+          for (const auto& c : v->list("versioning_configuration"))
             if (text(get(&c, "status")) == "Enabled") return true;
           return false;
         });
@@ -154,8 +154,8 @@ std::optional<long long> port(const Node* n) {
   return std::nullopt;
 }
 
-void add_cidrs(Permission& p, const Node* list) {
-  for (const auto& c : items(list))
+void add_cidrs(Permission& p, std::span<const Node> list) {
+  for (const auto& c : list)
     p.sources.emplace_back(text(&c));
 }
 
@@ -166,22 +166,16 @@ std::vector<Permission> permissions_of(const Resource& r, const std::string& dir
   std::vector<Permission> out;
   whole_unknown = false;
   if (r.type == "aws_security_group") {
-    // `terraform show -json` writes a block list as an array. Anything else is a plan this gate
-    // cannot read, which must not pass as a group without rules.
-    const Node* blocks = r.value(direction);
-    if (blocks && !blocks->is_null() && !blocks->is_sequence())
-      throw Error(blocks->where(), r.address + ": " + direction +
-                                       " must be a list of rule blocks, not " + blocks->describe());
-    if (r.is_unknown(direction) && items(r.value(direction)).empty()) whole_unknown = true;
-    for (const auto& i : items(r.value(direction))) {
+    if (r.is_unknown(direction) && r.list(direction).empty()) whole_unknown = true;
+    for (const auto& i : r.list(direction)) {
       Permission p{std::string(text(get(&i, "protocol"))),
                    port(get(&i, "from_port")),
                    port(get(&i, "to_port")),
                    {},
                    false,
                    i.where()};
-      add_cidrs(p, get(&i, "cidr_blocks"));
-      add_cidrs(p, get(&i, "ipv6_cidr_blocks"));
+      add_cidrs(p, list_at(&i, "cidr_blocks"));
+      add_cidrs(p, list_at(&i, "ipv6_cidr_blocks"));
       out.push_back(std::move(p));
     }
     // after_unknown marks individual blocks' CIDRs that are computed.
@@ -196,8 +190,8 @@ std::vector<Permission> permissions_of(const Resource& r, const std::string& dir
                  {},
                  r.is_unknown("cidr_blocks") || r.is_unknown("ipv6_cidr_blocks"),
                  r.where};
-    add_cidrs(p, r.value("cidr_blocks"));
-    add_cidrs(p, r.value("ipv6_cidr_blocks"));
+    add_cidrs(p, r.list("cidr_blocks"));
+    add_cidrs(p, r.list("ipv6_cidr_blocks"));
     out.push_back(std::move(p));
   } else if (r.type == "aws_vpc_security_group_" + direction + "_rule") {
     Permission p{std::string(text(r.value("ip_protocol"))),
@@ -283,7 +277,7 @@ void security_groups(const std::vector<Resource>& all, Collector& out) {
 void block_devices(const Resource& r, Collector& out) {
   Outcome o;
   for (const char* block : {"root_block_device", "ebs_block_device"}) {
-    const auto& list = items(r.value(block));
+    const auto& list = r.list(block);
     for (size_t i = 0; i < list.size(); ++i) {
       const Node* enc = get(&list[i], "encrypted");
       std::string name = std::string(block) + "[" + std::to_string(i) + "].encrypted";
@@ -297,8 +291,8 @@ void block_devices(const Resource& r, Collector& out) {
     if (list.empty() && r.is_unknown(block)) o.unknown.push_back({r.where, unknown_text(block)});
   }
   // Launch templates spell it block_device_mappings[].ebs[].encrypted, as a string.
-  for (const auto& m : items(r.value("block_device_mappings")))
-    for (const auto& ebs : items(get(&m, "ebs"))) {
+  for (const auto& m : r.list("block_device_mappings"))
+    for (const auto& ebs : list_at(&m, "ebs")) {
       std::string_view enc = text(get(&ebs, "encrypted"));
       if (enc != "true")
         o.hits.push_back(
@@ -310,7 +304,7 @@ void block_devices(const Resource& r, Collector& out) {
 
 void metadata_service(const Resource& r, Collector& out) {
   Outcome o;
-  const auto& opts = items(r.value("metadata_options"));
+  const auto& opts = r.list("metadata_options");
   if (opts.empty()) {
     if (r.is_unknown("metadata_options"))
       o.unknown.push_back({r.where, unknown_text("metadata_options")});
@@ -385,7 +379,7 @@ void bucket_policy(const Resource& r, Collector& out) {
 
 void eks(const Resource& r, Collector& out) {
   Outcome o;
-  const auto& configs = items(r.value("vpc_config"));
+  const auto& configs = r.list("vpc_config");
   for (const auto& c : configs) {
     const Node* pub = get(&c, "endpoint_public_access");
     // The API defaults endpoint_public_access to true.
@@ -394,7 +388,7 @@ void eks(const Resource& r, Collector& out) {
       o.unknown.push_back({c.where(), unknown_text("vpc_config.endpoint_public_access")});
       continue;
     }
-    const auto& cidrs = items(get(&c, "public_access_cidrs"));
+    const auto& cidrs = list_at(&c, "public_access_cidrs");
     bool open = cidrs.empty() || std::any_of(cidrs.begin(), cidrs.end(), [](const Node& n) {
                   return text(&n).ends_with("/0");
                 });

@@ -1,9 +1,11 @@
 #include "posture/terraform.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "posture/iam_policy.h"
 #include "posture/test_support.h"
+#include "support/errors.h"
 #include "support/server.h"
 #include "util/files.h"
 
@@ -11,6 +13,7 @@ namespace tollgate::posture::terraform {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 using Pairs = std::set<std::pair<std::string, std::string>>;
 
 Pairs pairs(const Collector& c, bool unverifiable) {
@@ -243,20 +246,28 @@ TEST(TerraformTest, RestrictableActionsOnEveryResourceAreCkvAws355) {
   EXPECT_TRUE(restrictable("*"));
 }
 
-// Found when clang built a security group with one rule block as an object: the gate read it as
-// a group without rules and passed it.
-TEST(TerraformTest, ASecurityGroupWhoseRulesAreNotAListIsAnErrorNotAPass) {
-  json open_to_all = json::object(
-      {{"protocol", "-1"}, {"from_port", 0}, {"to_port", 0}, {"cidr_blocks", {"0.0.0.0/0"}}});
-  json sg = resource("aws_security_group", "sg", {{"ingress", open_to_all}});
-  try {
-    check_text(plan_of({sg}));
-    FAIL() << "an ingress that is not a list passed";
-  } catch (const Error& e) {
-    EXPECT_NE(e.message().find("aws_security_group.sg: ingress must be a list of rule blocks"),
-              std::string::npos)
-        << e.message();
-  }
+// Every list attribute was read as "no items" when it was anything else: a security group whose
+// one rule block was an object (found when clang built this test's plan so) was a group without
+// rules, and a CIDR written as a string was no source at all, so rules open to the world passed.
+TEST(TerraformTest, AListAttributeThatIsNotAListIsAnErrorNamingItNotAPass) {
+  auto error_of = [](const json& r) {
+    return tollgate::testing::error_message([&] { check_text(plan_of({r})); });
+  };
+  json block = json::object({{"protocol", "-1"}, {"from_port", 0}, {"to_port", 0}});
+  block["cidr_blocks"] = json::array({"0.0.0.0/0"});
+  EXPECT_THAT(error_of(resource("aws_security_group", "sg", {{"ingress", block}})),
+              HasSubstr("aws_security_group.sg: ingress must be a list, not a mapping"));
+  block["cidr_blocks"] = "0.0.0.0/0";
+  EXPECT_THAT(error_of(resource("aws_security_group", "sg", {{"ingress", json::array({block})}})),
+              HasSubstr("cidr_blocks must be a list, not the string '0.0.0.0/0'"));
+  json rule = block;
+  rule["type"] = "ingress";
+  EXPECT_THAT(error_of(resource("aws_security_group_rule", "r", rule)),
+              HasSubstr("aws_security_group_rule.r: cidr_blocks must be a list, not the string"));
+  EXPECT_THAT(error_of(resource("aws_instance", "vm", {{"metadata_options", "required"}})),
+              HasSubstr("aws_instance.vm: metadata_options must be a list, not the string"));
+  // null is how a plan writes an attribute that is not set: no items, and no error.
+  EXPECT_EQ(error_of(resource("aws_security_group", "sg", {{"ingress", nullptr}})), "");
 }
 
 TEST(TerraformTest, UnknownWholeIngressIsUnverifiable) {

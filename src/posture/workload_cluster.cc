@@ -141,7 +141,7 @@ std::pair<bool, bool> policy_directions(const Object& np) {
   const Node* types = get(spec, "policyTypes");
   if (types == nullptr) return {true, get(spec, "egress") != nullptr};
   bool in = false, eg = false;
-  for (const auto& t : items(types)) {
+  for (const auto& t : items(types, "policyTypes")) {
     in |= text(&t) == "Ingress";
     eg |= text(&t) == "Egress";
   }
@@ -174,7 +174,7 @@ void network_policies(const Index& idx, Collector& out) {
     const Node* selector = at(np->root, "spec.podSelector");
     // An empty selector covers the whole namespace, including pods deployed elsewhere.
     if (string_map(get(selector, "matchLabels")).empty() &&
-        items(get(selector, "matchExpressions")).empty())
+        list_at(selector, "matchExpressions").empty())
       continue;
     if (!idx.has_workloads_in(np->ns)) continue;  // the pods may live in other inputs
     const auto& candidates = idx.workloads_in(np->ns);
@@ -196,7 +196,7 @@ void services(const Index& idx, Collector& out) {
     if (type == "NodePort")
       out.raise(rule("service-nodeport"), subject, {{where_of(spec, "type"), "type is NodePort"}});
     if (type == "LoadBalancer") {
-      const auto& ranges = items(get(spec, "loadBalancerSourceRanges"));
+      const auto& ranges = list_at(spec, "loadBalancerSourceRanges");
       bool open = ranges.empty() || std::any_of(ranges.begin(), ranges.end(), [](const Node& r) {
                     return text(&r) == "0.0.0.0/0" || text(&r) == "::/0";
                   });
@@ -296,7 +296,7 @@ void rbac(const std::vector<Object>& objects, Collector& out) {
     }
     if (obj.kind != "ClusterRole" && obj.kind != "Role") continue;
     std::vector<Hit> wildcard, exec;
-    for (const auto& r : items(get(obj.root, "rules"))) {
+    for (const auto& r : list_at(obj.root, "rules")) {
       const Node* verbs = get(&r, "verbs");
       const Node* resources = get(&r, "resources");
       if (contains(verbs, "*") && contains(resources, "*"))

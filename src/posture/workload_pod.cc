@@ -162,7 +162,7 @@ void identity(const PodView& p, Collector& out) {
   }
   if (text(get(p.pod_sc, "fsGroup")) == "0")
     root_group.push_back({where_of(p.pod_sc, "fsGroup"), "pod sets fsGroup to 0"});
-  for (const auto& g : items(get(p.pod_sc, "supplementalGroups")))
+  for (const auto& g : list_at(p.pod_sc, "supplementalGroups"))
     if (text(&g) == "0") root_group.push_back({g.where(), "pod adds supplemental group 0"});
   Subject subject = Subject::of(p.obj);
   out.raise(rule("read-only-root-filesystem"), subject, std::move(read_only));
@@ -183,10 +183,10 @@ void capabilities(const PodView& p, Collector& out) {
   std::vector<Hit> added, not_dropped;
   for (const auto& c : p.containers) {
     const Node* caps = get(sc_of(c), "capabilities");
-    for (const auto& cap : items(get(caps, "add")))
+    for (const auto& cap : list_at(caps, "add"))
       if (dangerous.count(bare_capability(text(&cap))))
         added.push_back({cap.where(), c.label() + " adds " + std::string(text(&cap))});
-    const auto& drop = items(get(caps, "drop"));
+    const auto& drop = list_at(caps, "drop");
     // Unlike PSA, the runtime itself accepts "all" in any case, so this rule does too.
     bool drops_all = std::any_of(drop.begin(), drop.end(),
                                  [](const Node& n) { return bare_capability(text(&n)) == "ALL"; });
@@ -225,13 +225,13 @@ bool sensitive_host_path(const std::string& path) {
 void host_access(const PodView& p, Collector& out) {
   std::vector<Hit> ports, volumes;
   for (const auto& c : p.containers)
-    for (const auto& port : items(get(c.node, "ports"))) {
+    for (const auto& port : list_at(c.node, "ports")) {
       std::string_view hp = text(get(&port, "hostPort"));
       if (!hp.empty() && hp != "0")
         ports.push_back(
             {where_of(&port, "hostPort"), c.label() + " binds host port " + std::string(hp)});
     }
-  for (const auto& v : items(get(p.pod.spec, "volumes"))) {
+  for (const auto& v : list_at(p.pod.spec, "volumes")) {
     std::string name(text(get(&v, "name")));
     if (const Node* host = get(&v, "hostPath")) {
       std::string path(text(get(host, "path")));
@@ -255,7 +255,7 @@ void environment(const PodView& p, Collector& out) {
   std::vector<Hit> secrets, duplicates;
   for (const auto& c : p.containers) {
     std::set<std::string> seen;
-    for (const auto& e : items(get(c.node, "env"))) {
+    for (const auto& e : list_at(c.node, "env")) {
       std::string_view name = text(get(&e, "name"));
       if (!seen.emplace(name).second)
         duplicates.push_back(

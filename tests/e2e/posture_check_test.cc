@@ -64,6 +64,19 @@ TEST(PostureE2E, PssViolationFailsWithFieldLocationEvenWhenFailOnIsCritical) {
   EXPECT_EQ(v["summary"]["pss_level"], "baseline");
 }
 
+// `--rules pss pod.yaml` once took pod.yaml as a second rule pack and then said no input was
+// given; each of these options takes one value, and what follows is a path.
+TEST(PostureE2E, APathAfterAnOptionThatRepeatsIsAPath) {
+  files::TempDir dir;
+  fs::path junit = dir.path() / "r.xml";
+  auto v = run_json({"--level", "baseline", "--rules", "pss", "--report", "junit=" + junit.string(),
+                     (testdata() / "privileged.yaml").string()},
+                    1);
+  EXPECT_EQ(v["summary"]["files"], 1);
+  EXPECT_EQ(v["findings"].size(), 2u) << v.dump(1);
+  EXPECT_NE(files::read(junit).find("hostNamespaces"), std::string::npos);
+}
+
 TEST(PostureE2E, StdinKubectlListAndVersionFlag) {
   std::string live = R"({"apiVersion":"v1","kind":"List","items":[
     {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"x"},

@@ -21,4 +21,14 @@ inline std::string error_messages(const std::function<void()>& f) {
   return "";
 }
 
+// The message of the Error that f throws; "" when f throws none.
+inline std::string error_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.message();
+  }
+  return "";
+}
+
 }  // namespace tollgate::testing
