@@ -11,6 +11,31 @@ namespace tollgate::runner {
 
 using Sink = std::function<void(std::string_view)>;
 
+namespace {
+
+// Run inside a job's container (as root, to reach every process) when the run cancels the job:
+// the script's shell (PID 1) learns it was canceled, and everything else in the container, the
+// main part and what it started, is killed. The shell then runs after_script. `kill -9 -1`
+// skips PID 1 and the caller, and is spelled so that bash, dash and busybox all take it.
+const char kCancelScript[] = "kill -USR1 1; kill -9 -1";
+// GitLab's after_script limit, which a canceled job's after_script has too.
+constexpr std::chrono::minutes kAfterScriptGrace{5};
+
+// False when the container could not be asked (no sh in it, the engine failed): the caller then
+// stops it the hard way.
+bool cancel_script(const Engine& engine, const std::string& container) {
+  process::Command exec =
+      engine.command({"exec", "--user", "0", container, "sh", "-c", kCancelScript});
+  exec.timeout = std::chrono::seconds(10);
+  try {
+    return process::run_capture_apart(exec).outcome.ok();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> shell_detection_command() {
   std::string detect;
   for (const char* shell : {"/usr/local/bin/bash", "/usr/bin/bash", "/bin/bash",
@@ -37,18 +62,20 @@ std::string container_script(const std::vector<std::string>& main,
     out += "(umask 077 && mkdir -p " + str::shell_quote(dir) + " && printf '%s' " +
            str::shell_quote(content) + " > " + str::shell_quote(path) + ")\n";
   }
+  if (after_script.empty()) return out + part(main) + "exit $?\n";
+  // The run cancels a job by signalling this shell and killing the main part (kCancelScript).
+  out += "tollgate_canceled=\ntrap 'tollgate_canceled=1' USR1\n";
   out += part(main) + "tollgate_status=$?\n";
-  if (!after_script.empty()) {
-    out +=
-        "if [ \"$tollgate_status\" -eq 0 ]; then CI_JOB_STATUS=success; else "
-        "CI_JOB_STATUS=failed; fi\n"
-        "export CI_JOB_STATUS\n"
-        "echo 'Running after_script'\n" +
-        part(after_script) +
-        "tollgate_after=$?\n"
-        "if [ \"$tollgate_after\" -ne 0 ]; then echo \"WARNING: after_script failed with exit "
-        "code $tollgate_after (this does not change the job's result)\"; fi\n";
-  }
+  out +=
+      "if [ -n \"$tollgate_canceled\" ]; then CI_JOB_STATUS=canceled; "
+      "elif [ \"$tollgate_status\" -eq 0 ]; then CI_JOB_STATUS=success; else "
+      "CI_JOB_STATUS=failed; fi\n"
+      "export CI_JOB_STATUS\n"
+      "echo 'Running after_script'\n" +
+      part(after_script) +
+      "tollgate_after=$?\n"
+      "if [ \"$tollgate_after\" -ne 0 ]; then echo \"WARNING: after_script failed with exit "
+      "code $tollgate_after (this does not change the job's result)\"; fi\n";
   return out + "exit \"$tollgate_status\"\n";
 }
 
@@ -118,6 +145,15 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   cmd.stop = job.stop;
   // The engine keeps the container alive when its client is killed: remove it at once.
   cmd.on_stop = [&] { sandbox.remove_now(job.name); };
+  if (!job.after_script.empty()) {
+    // Canceled by the run, the job still runs its after_script, as GitLab 17 does.
+    cmd.graceful_stop = process::Command::GracefulStop{[&] {
+                                                         sink(kCanceledScriptLine);
+                                                         if (!cancel_script(engine, job.name))
+                                                           sandbox.remove_now(job.name);
+                                                       },
+                                                       kAfterScriptGrace};
+  }
   process::Outcome o = process::run_streaming(cmd, [&](std::string_view line) {
     // netavark's complaint on a machine without syslog (no /dev/log): noise, not the job's.
     if (line != "failed to connect to syslog: Initialization") sink(line);
@@ -127,6 +163,7 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   result.timed_out = o.timed_out;
   result.canceled = o.canceled || o.stopped;
   if (o.timed_out) sink("ERROR: job exceeded its timeout and was killed");
+  if (o.stopped && !o.canceled && job.after_script.empty()) sink(kCanceledScriptLine);
   return result;
 }
 

@@ -23,8 +23,9 @@ namespace tollgate::runner {
 // caches are read and written in place: nothing is copied in or out. The image keeps its
 // entrypoint, whose command is a small `sh -c` that picks the shell as gitlab-runner does (bash
 // when present, else sh) and reads the job's script from stdin. before_script + script run in one
-// shell; after_script runs in a new shell in the same container with CI_JOB_STATUS. All of it is
-// one `run` of the engine: a per-job cost no higher than a bare `podman run`.
+// shell; after_script runs in a new shell in the same container with CI_JOB_STATUS, also when the
+// run cancels the job (its script is killed inside the container first). All of it is one `run`
+// of the engine: a per-job cost no higher than a bare `podman run`.
 struct ContainerJob {
   pipeline::Image image;                    // name already expanded
   std::vector<pipeline::Service> services;  // names and variables already expanded

@@ -63,6 +63,32 @@ class VariableFiles {
   std::vector<std::string> paths_;
 };
 
+namespace {
+
+// after_script in a fresh bash, told how the job ended (CI_JOB_STATUS), for five minutes at
+// most, its failure only a warning.
+void run_after_script(const ShellJob& job, std::string_view status,
+                      const std::function<void(std::string_view)>& sink, ShellResult& result) {
+  sink("Running after_script");
+  std::vector<std::string> env;
+  for (const auto& kv : job.env)
+    if (!kv.starts_with("CI_JOB_STATUS=")) env.push_back(kv);
+  env.push_back("CI_JOB_STATUS=" + std::string(status));
+  std::filesystem::path after_file = job.script_file;
+  after_file += ".after";
+  process::Outcome a =
+      run_bash(shell_script(job.after_script), after_file, env, job.cwd, kAfterScriptTimeout, sink);
+  if (!a.ok()) {
+    result.after_script_failed = true;
+    sink(a.timed_out
+             ? "WARNING: after_script exceeded 5 minutes and was killed"
+             : "WARNING: after_script failed with exit code " + std::to_string(a.exit_code) +
+                   " (this does not change the job's result)");
+  }
+}
+
+}  // namespace
+
 ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::string_view)>& sink) {
   VariableFiles files(job.files);
   std::vector<std::string> main = job.before_script;
@@ -77,25 +103,14 @@ ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::str
     sink("ERROR: job exceeded its timeout and was killed");
     return result;
   }
-  if (!job.after_script.empty() && !result.canceled) {
-    sink("Running after_script");
-    // The job's environment says "running"; after_script is told how the script ended.
-    std::vector<std::string> env;
-    for (const auto& kv : job.env)
-      if (!kv.starts_with("CI_JOB_STATUS=")) env.push_back(kv);
-    env.push_back(std::string("CI_JOB_STATUS=") + (o.exit_code == 0 ? "success" : "failed"));
-    std::filesystem::path after_file = job.script_file;
-    after_file += ".after";
-    process::Outcome a = run_bash(shell_script(job.after_script), after_file, env, job.cwd,
-                                  kAfterScriptTimeout, sink);
-    if (!a.ok()) {
-      result.after_script_failed = true;
-      sink(a.timed_out
-               ? "WARNING: after_script exceeded 5 minutes and was killed"
-               : "WARNING: after_script failed with exit code " + std::to_string(a.exit_code) +
-                     " (this does not change the job's result)");
-    }
-  }
+  // Ctrl-C ends everything at once; a job the run cancels still runs its after_script.
+  if (o.stopped && !o.canceled) sink(kCanceledScriptLine);
+  if (job.after_script.empty() || o.canceled) return result;
+  run_after_script(job,
+                   o.stopped          ? "canceled"
+                   : o.exit_code == 0 ? "success"
+                                      : "failed",
+                   sink, result);
   return result;
 }
 

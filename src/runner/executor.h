@@ -15,7 +15,9 @@ namespace tollgate::runner {
 // before_script + script in one bash with `set -eo pipefail`, each line echoed as "$ cmd" before
 // it runs; after_script in a fresh bash (exports and cwd do not carry over) with
 // CI_JOB_STATUS, capped at five minutes, its failure not failing the job. A timeout kills the
-// job's whole process group and skips after_script, as GitLab does.
+// job's whole process group and skips after_script, as GitLab does; a job the run cancels
+// (auto_cancel) runs its after_script with CI_JOB_STATUS=canceled, as GitLab 17 does; Ctrl-C
+// ends everything at once.
 struct ShellJob {
   std::vector<std::string> before_script;
   std::vector<std::string> script;
@@ -38,6 +40,10 @@ struct ShellResult {
 };
 
 ShellResult run_shell_job(const ShellJob& job, const std::function<void(std::string_view)>& sink);
+
+// The log line of a job the run cancels while its script runs, before its after_script.
+inline constexpr std::string_view kCanceledScriptLine =
+    "WARNING: the run canceled this job; its script was stopped";
 
 // The bash text for a list of commands: `set -eo pipefail`, then each command echoed as
 // "$ cmd" and run.

@@ -445,6 +445,9 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   std::chrono::steady_clock::time_point kill_deadline =
       std::chrono::steady_clock::time_point::max();
   bool group_killed = false;
+  // When a stop (Command::stop) turns into on_stop and signals: at once, or after the grace.
+  std::chrono::steady_clock::time_point stop_deadline =
+      std::chrono::steady_clock::time_point::max();
 
   while (output_open || errors_open || !exited) {
     auto now = std::chrono::steady_clock::now();
@@ -462,8 +465,15 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
       group_killed = true;
       kill_deadline = std::min(kill_deadline, now + std::chrono::milliseconds(400));
     }
-    if (cmd.stop && cmd.stop->load() && !group_killed) {
+    if (cmd.stop && cmd.stop->load() && !outcome.stopped && !group_killed) {
       outcome.stopped = true;
+      stop_deadline = now;
+      if (cmd.graceful_stop) {
+        cmd.graceful_stop->ask();
+        stop_deadline = now + cmd.graceful_stop->grace;
+      }
+    }
+    if (outcome.stopped && now >= stop_deadline && !group_killed && !exited) {
       if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
       kill(-pid, SIGTERM);
       group_killed = true;

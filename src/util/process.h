@@ -30,6 +30,14 @@ struct Command {
   // cancels): on_stop is called, its group gets SIGTERM, then SIGKILL after 2 s. Seen within
   // 200 ms.
   const std::atomic<bool>* stop = nullptr;
+  // When stop is set, ask the command to wind down instead (a job's after_script runs when the
+  // run cancels it, as GitLab's `canceling` state has it) and give it `grace` to end by itself;
+  // on_stop and the signals follow only then. A timeout or Ctrl-C still stops it at once.
+  struct GracefulStop {
+    std::function<void()> ask;
+    std::chrono::milliseconds grace{0};
+  };
+  std::optional<GracefulStop> graceful_stop;
   // A cleanup command (removing what a canceled job made) runs to its end even after Ctrl-C or
   // SIGTERM reached tollgate: the cancel neither signals it nor cuts it short. A timeout still
   // applies.

@@ -94,6 +94,42 @@ TEST(Process, TimeoutKillsTheWholeGroup) {
   EXPECT_FALSE(alive(child)) << "background child of a timed-out command survived";
 }
 
+// The run cancels a job whose after_script must still run: the command is asked to wind down
+// and ends by itself; on_stop (the hard stop) is never needed.
+TEST(Process, AGracefulStopAsksFirstAndLetsTheCommandFinish) {
+  files::TempDir dir;
+  auto asked = dir.path() / "asked";
+  Command cmd{{"bash", "-c",
+               "while [ ! -e " + asked.string() + " ]; do sleep 0.05; done; echo winding down"}};
+  std::atomic<bool> stop{true};
+  cmd.stop = &stop;
+  cmd.graceful_stop =
+      Command::GracefulStop{[&] { files::write_atomic(asked, ""); }, std::chrono::seconds(30)};
+  int hard_stops = 0;
+  cmd.on_stop = [&] { ++hard_stops; };
+  Captured c = run_capture(cmd);
+  EXPECT_TRUE(c.outcome.stopped);
+  EXPECT_EQ(c.outcome.exit_code, 0);
+  EXPECT_EQ(c.output, "winding down\n");
+  EXPECT_EQ(hard_stops, 0);
+}
+
+TEST(Process, AGracefulStopThatIsIgnoredEndsHardAfterTheGrace) {
+  Command cmd{{"sleep", "60"}};
+  std::atomic<bool> stop{true};
+  cmd.stop = &stop;
+  int asks = 0, hard_stops = 0;
+  cmd.graceful_stop = Command::GracefulStop{[&] { ++asks; }, std::chrono::milliseconds(300)};
+  cmd.on_stop = [&] { ++hard_stops; };
+  auto start = std::chrono::steady_clock::now();
+  Outcome o = run_streaming(cmd, [](std::string_view) {});
+  EXPECT_TRUE(o.stopped);
+  EXPECT_EQ(o.term_signal, SIGTERM);
+  EXPECT_EQ(asks, 1);
+  EXPECT_EQ(hard_stops, 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+}
+
 TEST(Process, LeftoverBackgroundChildDoesNotHangTheCommand) {
   auto start = std::chrono::steady_clock::now();
   Command cmd{{"bash", "-c", "sleep 60 & echo started"}};

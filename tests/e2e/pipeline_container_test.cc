@@ -489,6 +489,38 @@ broken:
   EXPECT_EQ(EngineCensus::take(p), before);
 }
 
+// GitLab 17: a running job that is canceled runs its after_script, told so by CI_JOB_STATUS.
+// The script and all it started are gone by then; after_script runs in the same container.
+TEST_F(ContainerExecutor, ACanceledJobRunsItsAfterScriptInItsContainerWithStatusCanceled) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml", R"yaml(
+workflow:
+  auto_cancel: {on_job_failure: all}
+slow:
+  image: localhost/tollgate-test/busybox:1
+  script:
+    - touch /tmp/made-by-script
+    - sleep 300 &
+    - sleep 60
+  after_script:
+    - echo "after_script sees $CI_JOB_STATUS"
+    - ls /tmp/made-by-script
+    - echo "sleeping processes left $(ps -o comm | grep -c sleep)"
+broken:
+  script: [sleep 2, exit 1]
+)yaml");
+  EngineCensus before = EngineCensus::take(p);
+  auto run = p.run_json("--executor podman -j 2", 1);
+  const auto& slow = *find_job(run, "slow");
+  EXPECT_EQ(slow["status"], "canceled");
+  std::string log = p.read(slow["log"]);
+  EXPECT_NE(log.find("after_script sees canceled"), std::string::npos) << log;
+  EXPECT_NE(log.find("\n/tmp/made-by-script\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("sleeping processes left 0"), std::string::npos) << log;
+  EXPECT_LT(slow["duration_s"].get<double>(), 11.0) << slow;
+  EXPECT_EQ(EngineCensus::take(p), before);
+}
+
 TEST_F(ContainerExecutor, CtrlCEndsTheRunAtOnceAndLeavesNothing) {
   PipelineProject p;
   p.write(".gitlab-ci.yml", kSleepingJobWithAService);

@@ -72,6 +72,8 @@ TEST(GitLabRuntime, AutoCancelOnJobFailureStopsTheRunningJobsAndCancelsTheRest) 
   EXPECT_TRUE((*find_job(run, "allowed"))["allow_failure"].get<bool>());
   EXPECT_EQ(job_status(run, "slow"), "canceled");
   EXPECT_EQ(p.log(run, "slow").find("slow finished"), std::string::npos) << p.log(run, "slow");
+  EXPECT_NE(p.log(run, "slow").find("after_script sees canceled"), std::string::npos)
+      << p.log(run, "slow");
   EXPECT_EQ(job_status(run, "report"), "canceled");
   const nlohmann::json& report = *find_job(run, "report");
   EXPECT_NE(report["reason"].get<std::string>().find("job 'broken' failed"), std::string::npos)
@@ -83,6 +85,8 @@ TEST(GitLabRuntime, AWorkflowRulesAutoCancelOverridesTheWorkflows) {
   auto run = p.run_json("-j 4 --var CANCEL=none --var SLOW_SECONDS=2", 1);
   EXPECT_EQ(job_status(run, "slow"), "success");
   EXPECT_NE(p.log(run, "slow").find("slow finished"), std::string::npos);
+  EXPECT_NE(p.log(run, "slow").find("after_script sees success"), std::string::npos)
+      << p.log(run, "slow");
   EXPECT_EQ(job_status(run, "report"), "success");
 }
 
