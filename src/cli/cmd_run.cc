@@ -1,6 +1,7 @@
 // tollgate run: runs a .gitlab-ci.yml pipeline on this machine.
 #include <sys/resource.h>
 
+#include <charconv>
 #include <iostream>
 #include <thread>
 
@@ -13,10 +14,23 @@
 namespace tollgate::cli {
 namespace {
 
+// "--parent 12:deploy:eu": run 12's job deploy:eu (a job name may hold ':', a run id may not).
+std::pair<int64_t, std::string> parse_parent(const std::string& text) {
+  size_t colon = text.find(':');
+  int64_t id = 0;
+  std::string digits = text.substr(0, colon);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (colon == std::string::npos || colon + 1 == text.size() || ec != std::errc() ||
+      end != digits.data() + digits.size() || id <= 0)
+    throw UsageError("--parent '" + text + "': expected RUN:JOB, e.g. 12:deploy");
+  return {id, text.substr(colon + 1)};
+}
+
 Runner setup(CLI::App& cmd) {
   struct Flags : PipelineFlags {
     std::vector<std::string> masked;
     std::string format = "table";
+    std::string parent;
   };
   auto f = std::make_shared<Flags>();
   cmd.footer(
@@ -55,8 +69,13 @@ Runner setup(CLI::App& cmd) {
   cmd.add_option("--format", f->format, "table or json (the run as JSON on stdout)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  // Written by a trigger job's script, not by people: not in --help.
+  cmd.add_option("--parent", f->parent, "RUN:JOB, the run and trigger job starting this child")
+      ->group("");
   return [f]() {
     f->resolve();
+    if (!f->parent.empty())
+      std::tie(f->opts.parent_run_id, f->opts.parent_job) = parse_parent(f->parent);
     f->opts.masked_vars = parse_assignments(f->masked, "--var-masked");
     bool json = f->format == "json";
     // Table mode: the live board on a terminal, prefixed lines otherwise. JSON mode keeps

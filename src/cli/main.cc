@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
         static const std::map<std::string, std::string> kGroupHelp = {
             {"check", "Verification gates: posture, budget, slo"},
             {"scan", "Scan images, root filesystems and SBOMs for known vulnerabilities"},
-            {"db", "Manage the vulnerability database (OSV data)"}};
+            {"db", "Manage the vulnerability database (OSV data)"},
+            {"env", "Environments: the release each runs and its deployments"}};
         auto help = kGroupHelp.find(prefix);
         CLI::App* group = parent->add_subcommand(
             words[i], help != kGroupHelp.end() ? help->second : words[i] + " commands");

@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS runs (
   source TEXT NOT NULL DEFAULT '',
   stages TEXT NOT NULL DEFAULT '[]',
   variables TEXT NOT NULL DEFAULT '[]',
-  owner TEXT NOT NULL DEFAULT ''
+  owner TEXT NOT NULL DEFAULT '',
+  parent_run_id INTEGER NOT NULL DEFAULT 0,
+  parent_job TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS jobs (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -78,6 +80,8 @@ constexpr AddedColumn kAddedColumns[] = {
     {"runs", "stages", "TEXT NOT NULL DEFAULT '[]'"},
     {"runs", "owner", "TEXT NOT NULL DEFAULT ''"},
     {"runs", "variables", "TEXT NOT NULL DEFAULT '[]'"},
+    {"runs", "parent_run_id", "INTEGER NOT NULL DEFAULT 0"},
+    {"runs", "parent_job", "TEXT NOT NULL DEFAULT ''"},
 };
 
 std::vector<std::string> string_list(std::string_view text) {
@@ -121,12 +125,14 @@ RunRecord read_run(db::Statement& s) {
   r.source = s.column_text(10);
   r.stages = string_list(s.column_view(11));
   r.variables = read_variables(s.column_view(12));
+  r.parent_run_id = s.column_int(13);
+  r.parent_job = s.column_text(14);
   return r;
 }
 
 constexpr const char* kRunColumns =
     "id, pipeline_file, project_dir, commit_sha, ref, status, exit_code, started_at, "
-    "finished_at, duration_s, source, stages, variables";
+    "finished_at, duration_s, source, stages, variables, parent_run_id, parent_job";
 
 constexpr const char* kJobColumns =
     "name, stage, status, exit_code, allow_failure, attempts, started_at, finished_at, "
@@ -175,7 +181,8 @@ int64_t RunStore::begin_run(const RunRecord& run) {
   db::Statement s(
       db_.handle(),
       "INSERT INTO runs (pipeline_file, project_dir, commit_sha, ref, status, started_at, "
-      "source, stages, variables, owner) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)");
+      "source, stages, variables, owner, parent_run_id, parent_job) "
+      "VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, run.pipeline_file)
       .bind(2, run.project_dir)
       .bind(3, run.commit_sha)
@@ -184,7 +191,9 @@ int64_t RunStore::begin_run(const RunRecord& run) {
       .bind(6, run.source)
       .bind(7, json(run.stages).dump())
       .bind(8, variables_text(run.variables))
-      .bind(9, run.owner);
+      .bind(9, run.owner)
+      .bind(10, run.parent_run_id)
+      .bind(11, run.parent_job);
   s.run();
   return db_.last_insert_id();
 }
@@ -299,6 +308,16 @@ std::vector<RunRecord> RunStore::runs_before(int64_t before, int limit) {
   db::Statement s(db_.handle(), std::string("SELECT ") + kRunColumns +
                                     " FROM runs WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2");
   s.bind(1, before).bind(2, static_cast<int64_t>(limit));
+  std::vector<RunRecord> out;
+  while (s.step())
+    out.push_back(read_run(s));
+  return out;
+}
+
+std::vector<RunRecord> RunStore::children(int64_t parent_run_id) {
+  db::Statement s(db_.handle(), std::string("SELECT ") + kRunColumns +
+                                    " FROM runs WHERE parent_run_id = ? ORDER BY id");
+  s.bind(1, parent_run_id);
   std::vector<RunRecord> out;
   while (s.step())
     out.push_back(read_run(s));

@@ -38,6 +38,9 @@ struct RunRecord {
   // The tollgate process running it, as process::owner_id() names it ("" in rows written
   // before it was kept): a 'running' run whose owner is gone was killed.
   std::string owner;
+  // A child pipeline's run: the run and the trigger job that started it (0 and "" otherwise).
+  int64_t parent_run_id = 0;
+  std::string parent_job;
 };
 
 // Why a job of a killed run is canceled.
@@ -134,6 +137,8 @@ class RunStore {
   // A page of runs, newest first: those with an id below `before` (every run when 0).
   std::vector<RunRecord> runs_before(int64_t before, int limit);
   int64_t count_runs();
+  // The child pipelines' runs that trigger jobs of this run started, oldest first.
+  std::vector<RunRecord> children(int64_t parent_run_id);
   // How many jobs of each run in [first, last] have each status: run id -> status -> count.
   std::map<int64_t, std::map<std::string, int>> job_counts(int64_t first, int64_t last);
   std::vector<JobRecord> jobs(int64_t run_id);  // in plan order

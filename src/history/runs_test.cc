@@ -84,6 +84,7 @@ TEST(RunStore, AHistoryFromBeforeReleasesGainsTheColumnsAndKeepsItsJobs) {
   ASSERT_TRUE(old);
   EXPECT_EQ(old->source, "");
   EXPECT_TRUE(old->stages.empty());
+  EXPECT_EQ(old->parent_run_id, 0);
   EXPECT_FALSE(store.jobs(1).at(0).coverage) << "an old job has no coverage recorded";
 }
 
@@ -101,6 +102,34 @@ TEST(RunStore, AJobsCoverageIsKeptAndAJobWithoutOneHasNone) {
   EXPECT_FALSE(jobs[0].coverage);
   ASSERT_TRUE(jobs[1].coverage);
   EXPECT_EQ(*jobs[1].coverage, 87.25);
+}
+
+// A trigger job's child pipeline is a run of its own that names the run and job that started it;
+// the parent finds its children by that.
+TEST(RunStore, AChildRunNamesItsParentAndTheParentFindsItsChildren) {
+  files::TempDir dir;
+  db::Database db(dir.path() / "history.db");
+  RunStore store(db);
+  int64_t parent = store.begin_run(RunRecord{0, ".gitlab-ci.yml", "/p"});
+  RunRecord child{0, ".tollgate-child-pipeline.yml", "/p/.tollgate/builds/1/deploy"};
+  child.source = "parent_pipeline";
+  child.parent_run_id = parent;
+  child.parent_job = "deploy:eu";
+  int64_t first = store.begin_run(child);
+  child.parent_job = "deploy:us";
+  int64_t second = store.begin_run(child);
+  store.begin_run(RunRecord{0, ".gitlab-ci.yml", "/p"});  // another pipeline, no parent
+
+  auto back = store.run(first);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->parent_run_id, parent);
+  EXPECT_EQ(back->parent_job, "deploy:eu");
+  std::vector<RunRecord> children = store.children(parent);
+  ASSERT_EQ(children.size(), 2u);
+  EXPECT_EQ(children[0].id, first);
+  EXPECT_EQ(children[1].id, second);
+  EXPECT_EQ(children[1].parent_job, "deploy:us");
+  EXPECT_TRUE(store.children(first).empty());
 }
 
 // The dashboard draws a run from what the runner recorded: stages, needs, reports, variables.

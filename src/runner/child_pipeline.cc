@@ -20,6 +20,8 @@ std::vector<std::string> child_pipeline_script(
   if (!settings.executor.empty()) run += " --executor " + str::shell_quote(settings.executor);
   if (settings.parallelism > 0) run += " -j " + std::to_string(settings.parallelism);
   run += " --var CI_PIPELINE_SOURCE=parent_pipeline";
+  if (settings.run_id > 0)
+    run += " --parent " + str::shell_quote(std::to_string(settings.run_id) + ":" + settings.job);
   for (const auto& [name, value] : variables)
     run += " --var " + str::shell_quote(name + "=" + value);
   if (!child.depend)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,8 @@ struct ChildRunSettings {
   std::string state_dir;  // the parent's .tollgate: the child's run is recorded beside it
   std::string executor;   // the parent's --executor, if given
   int parallelism = 0;    // the parent's -j, if given
+  int64_t run_id = 0;     // the parent's run, which the child's record names with the job
+  std::string job;        // the trigger job
 };
 
 // What a child pipeline's trigger job runs, as a script: the child's configuration written into

@@ -26,6 +26,9 @@ struct RunOptions {
   std::string executor_network;  // --executor-network; empty: $TOLLGATE_EXECUTOR_NETWORK, config
   bool offline = false;   // --offline: includes from outside the project come from the cache only
   std::string state_dir;  // --state-dir; empty: .tollgate beside the pipeline file
+  // A child pipeline's run: the parent run and trigger job that start it (--parent RUN:JOB).
+  int64_t parent_run_id = 0;
+  std::string parent_job;
 };
 
 // Everything a plan or a run is made from: the pipeline, the repository, the variables that

@@ -102,6 +102,8 @@ class PipelineRun {
     record.stages = ctx_.pipeline.stages;
     record.variables = run_variables();
     record.owner = process::owner_id();
+    record.parent_run_id = opts_.parent_run_id;
+    record.parent_job = opts_.parent_job;
     report_.id = record.id = store.begin_run(record);
     ctx_.plan_context.variables.set("CI_PIPELINE_ID", std::to_string(report_.id));
     ctx_.plan_context.variables.set("CI_PIPELINE_IID", std::to_string(report_.id));
@@ -591,8 +593,9 @@ class PipelineRun {
     std::vector<std::pair<std::string, std::string>> forwarded;
     for (const auto& name : names)
       if (auto value = vars.get(name)) forwarded.emplace_back(name, *value);
-    return child_pipeline_script(child, forwarded,
-                                 {ctx_.state_dir, opts_.executor, opts_.parallelism});
+    return child_pipeline_script(
+        child, forwarded,
+        {ctx_.state_dir, opts_.executor, opts_.parallelism, report_.id, job.name});
   }
 
   // A child run starts from the environment this tollgate runs in, as the parent did, not from

@@ -28,16 +28,37 @@ bool live(const std::string& status) {
 }
 
 json run_json(const history::RunRecord& r) {
-  return {{"id", r.id},
-          {"status", r.status},
-          {"ref", r.ref},
-          {"commit_sha", r.commit_sha},
-          {"source", r.source},
-          {"pipeline_file", r.pipeline_file},
-          {"started_at", r.started_at},
-          {"finished_at", r.finished_at},
-          {"duration_s", r.duration_s},
-          {"exit_code", r.exit_code}};
+  json out = {{"id", r.id},
+              {"status", r.status},
+              {"ref", r.ref},
+              {"commit_sha", r.commit_sha},
+              {"source", r.source},
+              {"pipeline_file", r.pipeline_file},
+              {"started_at", r.started_at},
+              {"finished_at", r.finished_at},
+              {"duration_s", r.duration_s},
+              {"exit_code", r.exit_code}};
+  if (r.parent_run_id != 0) out["parent"] = {{"run_id", r.parent_run_id}, {"job", r.parent_job}};
+  return out;
+}
+
+// "child of #3 (deploy)" in a child pipeline's run line; nothing for a run of its own.
+std::string parent_html(const history::RunRecord& r) {
+  if (r.parent_run_id == 0) return "";
+  return fmt::format(
+      "<span>child of <a href=\"/runs/{0}\">#{0}</a> (<a href=\"/runs/{0}/jobs/{1}\">"
+      "{2}</a>)</span>",
+      r.parent_run_id, str::url_encode(r.parent_job), escape(r.parent_job));
+}
+
+// The child pipelines a run's trigger jobs started, by trigger job: "pipeline #5" links.
+std::map<std::string, std::string> downstream_links(const std::vector<history::RunRecord>& kids) {
+  std::map<std::string, std::string> out;
+  for (const auto& c : kids)
+    out[c.parent_job] +=
+        fmt::format(" <a class=\"downstream\" href=\"/runs/{0}\">pipeline #{0}</a> {1}", c.id,
+                    status_badge(c.status));
+  return out;
 }
 
 json job_json(const history::JobRecord& j) {
@@ -97,7 +118,10 @@ std::string run_row(const history::RunRecord& r, const std::map<std::string, int
       "<tr data-run=\"{0}\"><td><a href=\"/runs/{0}\">#{0}</a></td><td>{1}</td><td>{2} "
       "<code>{3}</code></td><td>{4}</td><td class=\"num\">{5}</td><td>{6}</td><td>{7}</td></tr>",
       r.id, status_badge(r.status), escape(r.ref), escape(short_sha(r.commit_sha)),
-      escape(r.source), duration_text(r.duration_s), escape(r.started_at), counts_html(counts));
+      escape(r.source) + (r.parent_run_id == 0
+                              ? ""
+                              : fmt::format(" of <a href=\"/runs/{0}\">#{0}</a>", r.parent_run_id)),
+      duration_text(r.duration_s), escape(r.started_at), counts_html(counts));
 }
 
 std::string variables_table(const std::vector<history::RunVariable>& vars) {
@@ -176,10 +200,11 @@ Response Site::run_page(int64_t id) {
   auto jobs = store.jobs(id);
   std::string body = fmt::format(
       "<h1>Pipeline #{} {}</h1><div class=\"meta-line\"><span>{} <code>{}</code></span>"
-      "<span>trigger: {}</span><span>started {}</span><span>{}</span><span>{}</span></div>",
+      "<span>trigger: {}</span>{}<span>started {}</span><span>{}</span><span>{}</span></div>",
       id, status_badge(run->status), escape(run->ref), escape(short_sha(run->commit_sha)),
-      escape(run->source.empty() ? "unknown" : run->source), escape(run->started_at),
-      duration_text(run->duration_s), escape(run->pipeline_file));
+      escape(run->source.empty() ? "unknown" : run->source), parent_html(*run),
+      escape(run->started_at), duration_text(run->duration_s), escape(run->pipeline_file));
+  std::map<std::string, std::string> downstream = downstream_links(store.children(id));
   body += "<div class=\"graph-wrap\">" + render_graph(id, run->stages, jobs) + "</div>";
   body +=
       "<h2>Jobs</h2><table class=\"jobs\"><tr><th>Job</th><th>Stage</th><th>Status</th>"
@@ -187,10 +212,10 @@ Response Site::run_page(int64_t id) {
   std::string reports;
   for (const auto& j : jobs) {
     body += fmt::format(
-        "<tr data-job=\"{0}\"><td><a href=\"/runs/{1}/jobs/{2}\">{0}</a></td><td>{3}</td>"
+        "<tr data-job=\"{0}\"><td><a href=\"/runs/{1}/jobs/{2}\">{0}</a>{7}</td><td>{3}</td>"
         "<td>{4}</td><td class=\"num\">{5}</td><td>{6}</td></tr>",
         escape(j.name), id, str::url_encode(j.name), escape(j.stage), status_badge(j.status),
-        duration_text(j.duration_s), escape(j.reason));
+        duration_text(j.duration_s), escape(j.reason), downstream[j.name]);
     for (const auto& rep : j.reports)
       reports += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(j.name),
                              escape(rep.type), report_link(id, rep));
@@ -279,6 +304,9 @@ Response Site::api_run(int64_t id) {
   out["jobs"] = json::array();
   for (const auto& j : store.jobs(id))
     out["jobs"].push_back(job_json(j));
+  out["children"] = json::array();
+  for (const auto& c : store.children(id))
+    out["children"].push_back({{"run_id", c.id}, {"job", c.parent_job}, {"status", c.status}});
   return json_response(out);
 }
 

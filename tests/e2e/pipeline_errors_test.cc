@@ -84,6 +84,19 @@ TEST(PipelineErrors, WrongFlagsAreUsageErrors) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no job named 'nosuchjob'"), std::string::npos) << r.err;
   EXPECT_EQ(p.tollgate("run --help").exit_code, 0);
+  // A wrong --parent (written by trigger jobs) says what it expects.
+  r = p.tollgate("run --parent deploy");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--parent 'deploy': expected RUN:JOB"), std::string::npos) << r.err;
+}
+
+// Every command and group in the top-level help says what it is for.
+TEST(PipelineErrors, TheTopLevelHelpDescribesEveryCommand) {
+  PipelineProject p;
+  auto r = p.tollgate("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.find(" commands\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("env                         Environments:"), std::string::npos) << r.out;
 }
 
 TEST(PipelinePlan, ShowsWhyAndTheGraph) {

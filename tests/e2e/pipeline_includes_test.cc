@@ -113,8 +113,10 @@ child:
   EXPECT_NE(run.out.find("generated runs"), std::string::npos) << run.out;
   EXPECT_TRUE(std::filesystem::exists(p.path() / ".tollgate/runs/2"))
       << "the child's run is recorded with its parent's";
-  auto runs = p.sh("sqlite3 .tollgate/history.db 'SELECT id, source FROM runs ORDER BY id'");
-  EXPECT_EQ(runs.out, "1|push\n2|parent_pipeline\n");
+  auto runs = p.sh(
+      "sqlite3 .tollgate/history.db 'SELECT id, source, parent_run_id, parent_job FROM runs "
+      "ORDER BY id'");
+  EXPECT_EQ(runs.out, "1|push|0|\n2|parent_pipeline|1|child\n") << "the child names its parent";
 }
 
 // With strategy: depend the trigger job takes the child's status; without it the trigger job

@@ -366,6 +366,45 @@ TEST(ServeSecurity, ANonLoopbackBindNeedsATokenAndEveryRequestCarriesIt) {
   EXPECT_EQ(code("-b " + other + " " + base + "/runs/1"), "401");
 }
 
+// A trigger job's child pipeline is a run of its own: the parent's page links to it from the
+// trigger job's row, its page names the parent, and the API says both.
+TEST(ServeChildPipelines, TheParentLinksToItsChildAndTheChildNamesItsParent) {
+  PipelineProject p;
+  p.write("child.yml", "child-job:\n  script: [echo in the child]\n");
+  p.write(".gitlab-ci.yml",
+          "deploy:eu:\n  trigger:\n    include: child.yml\n    strategy: depend\n");
+  json parent = p.run_json("--executor shell");
+  int64_t parent_id = parent["id"].get<int64_t>();
+  int port = free_port();
+  ServerProcess server(
+      {tollgate_binary().string(), "serve", p.path().string(), "--port", std::to_string(port)},
+      p.path() / "serve.log");
+  server.wait_for_port(port);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  Browser b;
+  b.open(base + "/");
+  std::string child_row = b.eval("document.querySelector('tr[data-run]').textContent");
+  EXPECT_NE(child_row.find("parent_pipeline of #" + std::to_string(parent_id)), std::string::npos)
+      << "the newest run, the child, says whose it is: " << child_row;
+  b.open(base + "/runs/" + std::to_string(parent_id));
+  json link = b.eval("document.querySelector('tr[data-job=\"deploy:eu\"] a.downstream')?.href");
+  ASSERT_TRUE(link.is_string()) << "the trigger job's row links to its child pipeline";
+  b.open(link.get<std::string>());
+  std::string meta = b.eval("document.querySelector('.meta-line').textContent");
+  EXPECT_NE(meta.find("child of #" + std::to_string(parent_id) + " (deploy:eu)"), std::string::npos)
+      << meta;
+  EXPECT_EQ(b.eval("document.querySelector('tr[data-job=\"child-job\"] .status').dataset.status"),
+            "success");
+  json api = json::parse(shell("curl -s " + base + "/api/runs/" + std::to_string(parent_id)).out);
+  ASSERT_EQ(api["children"].size(), 1u) << api.dump(1);
+  EXPECT_EQ(api["children"][0]["job"], "deploy:eu");
+  EXPECT_EQ(api["children"][0]["status"], "success");
+  std::string child_id = std::to_string(api["children"][0]["run_id"].get<int64_t>());
+  json child = json::parse(shell("curl -s " + base + "/api/runs/" + child_id).out);
+  EXPECT_EQ(child["parent"], json({{"run_id", parent_id}, {"job", "deploy:eu"}}));
+  EXPECT_EQ(child["source"], "parent_pipeline");
+}
+
 TEST(ServeLive, ARunningJobsLogFollowsWithoutAReload) {
   PipelineProject p;
   // The job prints its second line when the test says so (the file "go"), however slow the
