@@ -147,12 +147,11 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   cmd.on_stop = [&] { sandbox.remove_now(job.name); };
   if (!job.after_script.empty()) {
     // Canceled by the run, the job still runs its after_script, as GitLab 17 does.
-    cmd.graceful_stop = process::Command::GracefulStop{[&] {
-                                                         sink(kCanceledScriptLine);
-                                                         if (!cancel_script(engine, job.name))
-                                                           sandbox.remove_now(job.name);
-                                                       },
-                                                       kAfterScriptGrace};
+    auto ask = [&] {
+      sink(kCanceledScriptLine);
+      if (!cancel_script(engine, job.name)) sandbox.remove_now(job.name);
+    };
+    cmd.graceful_stop = process::Command::GracefulStop{ask, kAfterScriptGrace};
   }
   process::Outcome o = process::run_streaming(cmd, [&](std::string_view line) {
     // netavark's complaint on a machine without syslog (no /dev/log): noise, not the job's.
