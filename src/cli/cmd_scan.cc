@@ -154,11 +154,11 @@ Runner setup_image(CLI::App& cmd) {
   auto password_stdin = std::make_shared<bool>(false);
   cmd.description(
       "Scan a container image: a docker save archive (legacy or OCI layout), an OCI layout\n"
-      "directory or its tar, a root filesystem directory, or a registry reference pulled with\n"
-      "the Registry HTTP API v2. Layers are streamed once and never extracted to disk.");
-  cmd.add_option(
-         "REF", *ref,
-         "archive path, directory, or registry reference host[:port]/repo[:tag|@sha256:...]")
+      "directory or its tar, a root filesystem directory, an image in podman's or docker's\n"
+      "store, or a registry reference pulled with the Registry HTTP API v2. Layers are streamed\n"
+      "once and never extracted to disk.");
+  cmd.add_option("REF", *ref,
+                 "archive path, directory, or image reference [host[:port]/]repo[:tag|@sha256:...]")
       ->required();
   c->add_options(cmd);
   cmd.add_option("--platform", src->platform, "platform to pick from a multi-platform index")
@@ -168,9 +168,16 @@ Runner setup_image(CLI::App& cmd) {
                  "$TOLLGATE_REGISTRY_PASSWORD or --password-stdin)");
   cmd.add_flag("--password-stdin", *password_stdin, "read the registry password from stdin");
   cmd.add_flag("--insecure", src->insecure, "talk plain HTTP to the registry (local registries)");
+  cmd.add_option("--image-src", src->sources,
+                 "where to look for a reference, in order: podman, docker, registry (default: "
+                 "the registry for a name with a host, else podman's or docker's images first)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember({"podman", "docker", "registry"}));
   cmd.footer(
       std::string("Examples:\n"
                   "  tollgate scan image app.tar                      # docker save output\n"
+                  "  tollgate scan image localhost/app:1              # podman's local image\n"
                   "  tollgate scan image oci-layout-dir/\n"
                   "  tollgate scan image --insecure 127.0.0.1:5000/shop/cart:1.4\n"
                   "  tollgate scan image ghcr.io/acme/cart@sha256:... --platform linux/arm64\n"

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "scan/engine_store.h"
 #include "scan/registry.h"
 #include "scan/tar_index.h"
 #include "util/error.h"
@@ -207,6 +208,32 @@ json select_platform(const json& index, const std::string& platform, const std::
                                          "); choose one with --platform");
 }
 
+namespace {
+
+// REF from the first source that has it; the registry, when asked, is last and its failure says
+// where else the image was looked for.
+OpenedImage open_reference(const std::string& ref, const ImageSourceOptions& o) {
+  std::vector<std::string> sources = o.sources.empty() ? default_image_sources(ref) : o.sources;
+  std::vector<std::string> not_there;
+  for (const auto& source : sources) {
+    if (source != "registry") {
+      std::string why;
+      if (auto image = open_from_engine(source, ref, o, why)) return std::move(*image);
+      not_there.push_back(why);
+      continue;
+    }
+    try {
+      return pull_image(ref, o);
+    } catch (const Error& e) {
+      if (not_there.empty()) throw;
+      throw Error(e.where(), std::string(e.what()) + " (and " + str::join(not_there, ", ") + ")");
+    }
+  }
+  throw Error(SourceLocation{ref}, "image not found: " + str::join(not_there, ", "));
+}
+
+}  // namespace
+
 OpenedImage open_image(const std::string& ref, const ImageSourceOptions& o) {
   std::error_code ec;
   fs::path p(ref);
@@ -228,10 +255,11 @@ OpenedImage open_image(const std::string& ref, const ImageSourceOptions& o) {
   // A name that reads like a path is a missing file, not an image on Docker Hub.
   bool path_like = ref.starts_with("/") || ref.starts_with("./") || ref.starts_with("../") ||
                    ref.ends_with(".tar") || ref.ends_with(".tar.gz") || ref.ends_with(".tgz");
-  if (!path_like && looks_like_registry_reference(ref)) return pull_image(ref, o);
-  throw Error(SourceLocation{ref},
-              "no such file or directory, and not a registry reference "
-              "(host[:port]/repository[:tag|@sha256:...])");
+  if (path_like || !looks_like_registry_reference(ref))
+    throw Error(SourceLocation{ref},
+                "no such file or directory, and not an image reference "
+                "([host[:port]/]repository[:tag|@sha256:...])");
+  return open_reference(ref, o);
 }
 
 }  // namespace tollgate::scan

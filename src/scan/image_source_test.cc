@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scan/engine_store.h"
 #include "scan/sbom.h"
 #include "util/files.h"
 #include "util/json_read.h"
@@ -25,6 +26,20 @@ std::string error_opening(const fs::path& dir) {
 }
 
 // Each of these overflowed the stack (exit 139) before JSON nesting was bounded.
+// A reference with a registry host names the copy that gets deployed: only that registry. Any
+// other may be an image built here, and the engines' stores come first.
+TEST(ImageSource, AReferenceWithARegistryHostIsPulledAndOthersAreLookedForLocallyFirst) {
+  using Sources = std::vector<std::string>;
+  const Sources local_first = {"podman", "docker", "registry"};
+  EXPECT_EQ(default_image_sources("127.0.0.1:5000/shop/cart:1.4"), Sources{"registry"});
+  EXPECT_EQ(default_image_sources("ghcr.io/acme/cart@sha256:" + std::string(64, 'a')),
+            Sources{"registry"});
+  EXPECT_EQ(default_image_sources("registry.local:443/app"), Sources{"registry"});
+  EXPECT_EQ(default_image_sources("nginx:1.25"), local_first);
+  EXPECT_EQ(default_image_sources("library/alpine"), local_first);
+  EXPECT_EQ(default_image_sources("localhost/app:1"), local_first);
+}
+
 TEST(ImageSource, ManifestLayersNestedPastTheLimitAreAnError) {
   files::TempDir dir;
   files::write_atomic(dir.path() / "manifest.json",

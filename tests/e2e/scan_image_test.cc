@@ -80,6 +80,28 @@ TEST_F(ScanImage, EveryArchiveFormatGivesTheSameFindings) {
   EXPECT_EQ(r.json()["findings"].size(), 4u);
 }
 
+// An image that only a local engine has ("localhost/..." is podman's name for an image built
+// here) is saved from the engine's store and scanned as any archive: the same findings.
+TEST_F(ScanImage, AnImageInPodmansStoreIsScannedFromThere) {
+  ASSERT_TRUE(testing::have_program("podman")) << "podman is not installed";
+  std::string oci = layout("layout", "gzip");
+  std::string ref = "localhost/tollgate-test/scan-local:" + std::to_string(getpid());
+  Result copied = sh("skopeo copy oci:" + oci + ":tg containers-storage:" + ref);
+  ASSERT_EQ(copied.code, 0) << copied.out;
+  EXPECT_EQ(scan_ids(ref), kExpected);
+  Result r = run({"scan", "image", ref, "--db", db_, "--format", "json"});
+  EXPECT_EQ(r.json()["summary"]["target"], ref) << r.out;
+  // Told to look in the registry only, it does not find it there (nothing listens on
+  // localhost:443): could not verify, with where it looked.
+  r = run({"scan", "image", ref, "--db", db_, "--image-src", "registry"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  sh("podman rmi -f " + ref);
+  // Gone from podman, it is not found anywhere, and the message says where it was looked for.
+  r = run({"scan", "image", ref, "--db", db_, "--image-src", "podman"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("image not found: podman has no image " + ref), std::string::npos) << r.out;
+}
+
 TEST_F(ScanImage, ZstdAndUncompressedLayers) {
   EXPECT_EQ(scan_ids(layout("zstd", "zstd")), kExpected);
   EXPECT_EQ(scan_ids(layout("plain", "none")), kExpected);
