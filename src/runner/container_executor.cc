@@ -6,6 +6,7 @@
 #include "runner/job_sandbox.h"
 #include "util/error.h"
 #include "util/strings.h"
+#include "util/timefmt.h"
 
 namespace tollgate::runner {
 
@@ -13,19 +14,20 @@ using Sink = std::function<void(std::string_view)>;
 
 namespace {
 
-// Run inside a job's container (as root, to reach every process) when the run cancels the job:
-// the script's shell (PID 1) learns it was canceled, and everything else in the container, the
-// main part and what it started, is killed. The shell then runs after_script. `kill -9 -1`
-// skips PID 1 and the caller, and is spelled so that bash, dash and busybox all take it.
-const char kCancelScript[] = "kill -USR1 1; kill -9 -1";
-// GitLab's after_script limit, which a canceled job's after_script has too.
-constexpr std::chrono::minutes kAfterScriptGrace{5};
+// Run inside a job's container (as root, to reach every process) when the run cancels the job
+// (USR1) or its script exceeds RUNNER_SCRIPT_TIMEOUT (USR2): the script's shell (PID 1) learns
+// why, and everything else in the container, the main part and what it started, is killed. The
+// shell then runs after_script. `kill -9 -1` skips PID 1 and the caller, and is spelled so that
+// bash, dash and busybox all take it.
+std::string stop_script_command(bool timed_out) {
+  return std::string("kill -") + (timed_out ? "USR2" : "USR1") + " 1; kill -9 -1";
+}
 
 // False when the container could not be asked (no sh in it, the engine failed): the caller then
 // stops it the hard way.
-bool cancel_script(const Engine& engine, const std::string& container) {
-  process::Command exec =
-      engine.command({"exec", "--user", "0", container, "sh", "-c", kCancelScript});
+bool stop_script(const Engine& engine, const std::string& container, bool timed_out) {
+  process::Command exec = engine.command(
+      {"exec", "--user", "0", container, "sh", "-c", stop_script_command(timed_out)});
   exec.timeout = std::chrono::seconds(10);
   try {
     return process::run_capture_apart(exec).outcome.ok();
@@ -46,36 +48,75 @@ std::vector<std::string> shell_detection_command() {
   return {"sh", "-c", detect};
 }
 
+namespace {
+
+// Each part runs in a subshell: a new shell's state (cd, exports, functions) does not carry
+// over, `exit N` ends only that part, and its stdin is /dev/null so that a command reading
+// stdin cannot eat the rest of this script.
+std::string script_part(const std::vector<std::string>& commands) {
+  return "(\nset -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n" +
+         echoed_commands(commands) + ") </dev/null";
+}
+
+// after_script in the background with a timer: past the limit the timer's HUP ends the wait
+// (a trapped signal does), and the part is killed; what it started dies with the container when
+// the script's shell exits. Leaves its exit status in $tollgate_after, and
+// $tollgate_after_late set when it was killed.
+std::string bounded_after_script(const std::vector<std::string>& after_script,
+                                 std::chrono::milliseconds limit) {
+  long long seconds = (limit.count() + 999) / 1000;
+  return "tollgate_after_late=\ntrap 'tollgate_after_late=1' HUP\n" + script_part(after_script) +
+         " &\ntollgate_after_pid=$!\n(sleep " + std::to_string(seconds) +
+         "; kill -HUP $$) </dev/null >/dev/null 2>&1 &\ntollgate_timer=$!\n"
+         "wait \"$tollgate_after_pid\"\ntollgate_after=$?\n"
+         "if [ -n \"$tollgate_after_late\" ]; then kill -9 \"$tollgate_after_pid\" 2>/dev/null; "
+         "else kill \"$tollgate_timer\" 2>/dev/null; fi\n";
+}
+
+// What to say about a failed after_script, and whether the job fails by it.
+std::string judged_after_script(const ScriptLimits& limits) {
+  std::string what =
+      "if [ -n \"$tollgate_after_late\" ]; then tollgate_what='after_script exceeded " +
+      timefmt::format_duration(limits.after_script_timeout.count() / 1000.0) +
+      " and was killed'; else tollgate_what=\"after_script failed with exit code "
+      "$tollgate_after\"; fi\n";
+  std::string warning = "echo \"WARNING: $tollgate_what (this does not change the job's result)\"";
+  if (limits.after_script_ignore_errors)
+    return what + "if [ \"$tollgate_after\" -ne 0 ]; then " + warning + "; fi\n";
+  return what +
+         "if [ \"$tollgate_after\" -ne 0 ] && [ \"$tollgate_status\" -eq 0 ]; then echo \"ERROR: "
+         "$tollgate_what (AFTER_SCRIPT_IGNORE_ERRORS is false: the job fails)\"; "
+         "tollgate_status=$tollgate_after; elif [ \"$tollgate_after\" -ne 0 ]; then " +
+         warning + "; fi\n";
+}
+
+}  // namespace
+
 std::string container_script(const std::vector<std::string>& main,
                              const std::vector<std::string>& after_script,
-                             const std::vector<std::pair<std::string, std::string>>& files) {
-  // Each part runs in a subshell: a new shell's state (cd, exports, functions) does not carry
-  // over, `exit N` ends only that part, and its stdin is /dev/null so that a command reading
-  // stdin cannot eat the rest of this script.
-  auto part = [](const std::vector<std::string>& commands) {
-    return "(\nset -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n" +
-           echoed_commands(commands) + ") </dev/null\n";
-  };
+                             const std::vector<std::pair<std::string, std::string>>& files,
+                             const ScriptLimits& limits) {
   std::string out;
   for (const auto& [path, content] : files) {
     std::string dir = std::filesystem::path(path).parent_path().string();
     out += "(umask 077 && mkdir -p " + str::shell_quote(dir) + " && printf '%s' " +
            str::shell_quote(content) + " > " + str::shell_quote(path) + ")\n";
   }
-  if (after_script.empty()) return out + part(main) + "exit $?\n";
-  // The run cancels a job by signalling this shell and killing the main part (kCancelScript).
-  out += "tollgate_canceled=\ntrap 'tollgate_canceled=1' USR1\n";
-  out += part(main) + "tollgate_status=$?\n";
+  if (after_script.empty()) return out + script_part(main) + "\nexit $?\n";
+  // The run stops the main part by signalling this shell and killing the rest
+  // (stop_script_command): USR1 when it cancels the job, USR2 when the script timed out.
   out +=
-      "if [ -n \"$tollgate_canceled\" ]; then CI_JOB_STATUS=canceled; "
+      "tollgate_stopped=\ntrap 'tollgate_stopped=canceled' USR1\n"
+      "trap 'tollgate_stopped=timedout' USR2\n";
+  out += script_part(main) + "\ntollgate_status=$?\n";
+  out +=
+      "if [ -n \"$tollgate_stopped\" ]; then CI_JOB_STATUS=$tollgate_stopped; "
       "elif [ \"$tollgate_status\" -eq 0 ]; then CI_JOB_STATUS=success; else "
       "CI_JOB_STATUS=failed; fi\n"
       "export CI_JOB_STATUS\n"
-      "echo 'Running after_script'\n" +
-      part(after_script) +
-      "tollgate_after=$?\n"
-      "if [ \"$tollgate_after\" -ne 0 ]; then echo \"WARNING: after_script failed with exit "
-      "code $tollgate_after (this does not change the job's result)\"; fi\n";
+      "echo 'Running after_script'\n";
+  out += bounded_after_script(after_script, limits.after_script_timeout);
+  out += judged_after_script(limits);
   return out + "exit \"$tollgate_status\"\n";
 }
 
@@ -140,18 +181,25 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   main.insert(main.end(), job.script.begin(), job.script.end());
   process::Command cmd = engine.command(args);
   cmd.env = env;
-  cmd.input = container_script(main, job.after_script, job.files);
+  cmd.input = container_script(main, job.after_script, job.files, job.limits);
+  // ScriptLimits::script_timeout is set only when it ends before the job's timeout.
+  const auto& script_timeout = job.limits.script_timeout;
   if (job.timeout) cmd.timeout = *job.timeout;
+  // Without an after_script to run, a script timeout stops the container as the job's would.
+  if (script_timeout && job.after_script.empty()) cmd.timeout = *script_timeout;
   cmd.stop = job.stop;
   // The engine keeps the container alive when its client is killed: remove it at once.
   cmd.on_stop = [&] { sandbox.remove_now(job.name); };
   if (!job.after_script.empty()) {
-    // Canceled by the run, the job still runs its after_script, as GitLab 17 does.
-    auto ask = [&] {
-      sink(kCanceledScriptLine);
-      if (!cancel_script(engine, job.name)) sandbox.remove_now(job.name);
+    // Canceled by the run, or past RUNNER_SCRIPT_TIMEOUT, the job still runs its after_script,
+    // as GitLab 17 does.
+    auto ask = [&](bool timed_out) {
+      sink(timed_out ? script_timeout_line(*script_timeout) : std::string(kCanceledScriptLine));
+      if (!stop_script(engine, job.name, timed_out)) sandbox.remove_now(job.name);
     };
-    cmd.graceful_stop = process::Command::GracefulStop{ask, kAfterScriptGrace};
+    cmd.graceful_stop = process::Command::GracefulStop{
+        ask, job.limits.after_script_timeout,
+        script_timeout ? *script_timeout : std::chrono::milliseconds(0)};
   }
   process::Outcome o = process::run_streaming(cmd, [&](std::string_view line) {
     // netavark's complaint on a machine without syslog (no /dev/log): noise, not the job's.
@@ -159,9 +207,14 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job, con
   });
   ShellResult result;
   result.exit_code = o.exit_code;
-  result.timed_out = o.timed_out;
+  result.timed_out = o.timed_out || o.soft_timed_out;
+  result.script_timed_out =
+      o.soft_timed_out || (o.timed_out && script_timeout && job.after_script.empty());
   result.canceled = o.canceled || o.stopped;
-  if (o.timed_out) sink("ERROR: job exceeded its timeout and was killed");
+  if (result.script_timed_out && job.after_script.empty())
+    sink(script_timeout_line(*script_timeout));
+  else if (o.timed_out)
+    sink("ERROR: job exceeded its timeout and was killed");
   if (o.stopped && !o.canceled && job.after_script.empty()) sink(kCanceledScriptLine);
   return result;
 }

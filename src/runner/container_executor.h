@@ -43,6 +43,7 @@ struct ContainerJob {
   std::string name;                 // unique per attempt; containers and network derive from it
   std::vector<std::pair<std::string, std::string>> labels;
   std::optional<std::chrono::milliseconds> timeout;
+  ScriptLimits limits;
   bool debug_services = false;  // CI_DEBUG_SERVICES: service logs go into the job log
   // --executor-build-socket: the host engine's API socket is mounted at
   // /run/tollgate/engine.sock, with $CONTAINER_HOST and $DOCKER_HOST naming it (unless the job
@@ -62,12 +63,15 @@ ShellResult run_container_job(const Engine& engine, const ContainerJob& job,
 std::vector<std::string> shell_detection_command();
 
 // The whole stdin script of a job container: the files of file-type variables (mode 600), then
-// before_script + script in a subshell with
-// `set -e` (and pipefail where the shell has it), then after_script in another with
-// CI_JOB_STATUS; exits with the main part's status.
+// before_script + script in a subshell with `set -e` (and pipefail where the shell has it), then
+// after_script in another with CI_JOB_STATUS, within limits.after_script_timeout; exits with the
+// main part's status, or with after_script's when it failed after a script that passed and
+// !limits.after_script_ignore_errors. SIGUSR1 to the shell means the run canceled the job,
+// SIGUSR2 that its script timed out.
 std::string container_script(const std::vector<std::string>& main,
                              const std::vector<std::string>& after_script,
-                             const std::vector<std::pair<std::string, std::string>>& files = {});
+                             const std::vector<std::pair<std::string, std::string>>& files = {},
+                             const ScriptLimits& limits = {});
 
 // GitLab's host names for a service: the image name without tag or digest, with '/' as "__"
 // and as "-" (one name when there is no '/'), then each alias.

@@ -90,6 +90,36 @@ TEST(ContainerScript, ExitCodeIsTheScriptsAndAfterScriptSeesTheStatusInANewShell
   }
 }
 
+// RUNNER_AFTER_SCRIPT_TIMEOUT and AFTER_SCRIPT_IGNORE_ERRORS=false, inside the container.
+TEST(ContainerScript, AfterScriptHasItsLimitAndFailsThePassedJobWhenErrorsAreNotIgnored) {
+  ScriptLimits limits;
+  limits.after_script_timeout = std::chrono::seconds(1);
+  for (const char* shell : {"sh", "bash"}) {
+    auto start = std::chrono::steady_clock::now();
+    process::Captured c = run_script(shell, container_script({"true"}, {"sleep 30"}, {}, limits));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20)) << shell;
+    EXPECT_EQ(c.outcome.exit_code, 0) << shell << "\n" << c.output;
+    EXPECT_NE(c.output.find("WARNING: after_script exceeded 1.0s and was killed (this does not "
+                            "change the job's result)"),
+              std::string::npos)
+        << shell << "\n"
+        << c.output;
+  }
+  limits.after_script_ignore_errors = false;
+  for (const char* shell : {"sh", "bash"}) {
+    process::Captured c = run_script(shell, container_script({"true"}, {"exit 4"}, {}, limits));
+    EXPECT_EQ(c.outcome.exit_code, 4) << shell << "\n" << c.output;
+    EXPECT_NE(c.output.find("ERROR: after_script failed with exit code 4 "
+                            "(AFTER_SCRIPT_IGNORE_ERRORS is false: the job fails)"),
+              std::string::npos)
+        << shell << "\n"
+        << c.output;
+    // A job that already failed keeps its own exit code.
+    c = run_script(shell, container_script({"exit 3"}, {"exit 4"}, {}, limits));
+    EXPECT_EQ(c.outcome.exit_code, 3) << shell << "\n" << c.output;
+  }
+}
+
 TEST(ContainerScript, AFailingCommandOrPipeStopsTheScriptWhereTheShellHasPipefail) {
   process::Captured c = run_script("bash", container_script({"false | true", "echo never"}, {}));
   EXPECT_EQ(c.outcome.exit_code, 1) << c.output;

@@ -456,6 +456,13 @@ class PipelineRun {
       const pipeline::Image* image = job_image(job);
       bool in_container = image && executor_.containers();
       VariableSet vars = job_environment(i, build_dir, in_container);
+      // An image whose name expands to nothing (`image: $IMAGE`, unset) is none: GitLab takes
+      // the runner's default then, which here is the shell.
+      if (in_container && pipeline::expand_variables(image->name, vars.lookup()).empty()) {
+        sink("image '" + image->name + "' is empty here: the job runs on the shell");
+        in_container = false;
+        vars = job_environment(i, build_dir, false);
+      }
       secrets = vars.masked_values();
       // GitLab keeps file-type variables beside the project: $CI_PROJECT_DIR.tmp/NAME.
       std::string files_dir =
@@ -471,7 +478,13 @@ class PipelineRun {
       if (in_container)
         sink("Running with " + std::string(executor_.engine->name()) + ": " +
              vars.get("CI_JOB_IMAGE").value_or(image->name));
-      ShellResult result = run_attempts(i, build_dir, vars, variable_files, in_container, sink);
+      std::vector<std::string> warnings;
+      ScriptLimits limits = read_script_limits(
+          [&](const std::string& name) { return vars.get(name); }, job.timeout, warnings);
+      for (const auto& w : warnings)
+        sink("WARNING: " + w);
+      ShellResult result =
+          run_attempts(i, build_dir, vars, variable_files, limits, in_container, sink);
       r.exit_code = result.exit_code;
       if (result.canceled) {
         r.status = JobStatus::Canceled;
@@ -480,8 +493,7 @@ class PipelineRun {
             process::canceled() || !stop_jobs_ ? "the run was interrupted" : auto_cancel_reason_;
       } else if (result.timed_out) {
         r.status = JobStatus::Timeout;
-        r.reason =
-            "exceeded its timeout of " + timefmt::format_duration(job.timeout->count() / 1000.0);
+        r.reason = timeout_reason(job, limits, result);
       } else {
         r.status = result.exit_code == 0 ? JobStatus::Success : JobStatus::Failed;
       }
@@ -533,10 +545,22 @@ class PipelineRun {
     }
   }
 
+  // "exceeded its timeout of 3.0s", or of RUNNER_SCRIPT_TIMEOUT when that stopped the script.
+  static std::string timeout_reason(const pipeline::Job& job, const ScriptLimits& limits,
+                                    const ShellResult& result) {
+    if (result.script_timed_out && limits.script_timeout)
+      return "its script exceeded RUNNER_SCRIPT_TIMEOUT of " +
+             timefmt::format_duration(limits.script_timeout->count() / 1000.0);
+    return job.timeout ? "exceeded its timeout of " +
+                             timefmt::format_duration(job.timeout->count() / 1000.0)
+                       : "exceeded its timeout";
+  }
+
   // Every attempt the job's retry allows, each opened by its "--- attempt N of M ---" line.
   ShellResult run_attempts(size_t i, const fs::path& build_dir, const VariableSet& vars,
                            const std::vector<std::pair<std::string, std::string>>& files,
-                           bool in_container, const std::function<void(std::string_view)>& sink) {
+                           const ScriptLimits& limits, bool in_container,
+                           const std::function<void(std::string_view)>& sink) {
     const pipeline::Job& job = *plan_.jobs[i].job;
     JobReport& r = report_.jobs[i];
     int max_attempts = 1 + job.retry_max;
@@ -549,10 +573,12 @@ class PipelineRun {
       if (in_container) {
         ContainerJob c = container_job(i, build_dir, vars, attempt);
         c.files = files;
+        c.limits = limits;
         result = run_container_job(*executor_.engine, c, sink);
       } else {
         ShellJob shell = shell_job(i, build_dir, vars);
         shell.files = files;
+        shell.limits = limits;
         result = run_shell_job(shell, sink);
       }
       bool failed = result.exit_code != 0 || result.timed_out;

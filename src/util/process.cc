@@ -448,6 +448,10 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   // When a stop (Command::stop) turns into on_stop and signals: at once, or after the grace.
   std::chrono::steady_clock::time_point stop_deadline =
       std::chrono::steady_clock::time_point::max();
+  bool asked = false;  // stopped, or the soft timeout passed
+  std::optional<std::chrono::steady_clock::time_point> soft_deadline;
+  if (cmd.graceful_stop && cmd.graceful_stop->soft_timeout.count() > 0)
+    soft_deadline = start + cmd.graceful_stop->soft_timeout;
 
   while (output_open || errors_open || !exited) {
     auto now = std::chrono::steady_clock::now();
@@ -465,15 +469,18 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
       group_killed = true;
       kill_deadline = std::min(kill_deadline, now + std::chrono::milliseconds(400));
     }
-    if (cmd.stop && cmd.stop->load() && !outcome.stopped && !group_killed) {
-      outcome.stopped = true;
+    bool stop_set = cmd.stop && cmd.stop->load();
+    bool soft_due = soft_deadline && now >= *soft_deadline;
+    if ((stop_set || soft_due) && !asked && !group_killed) {
+      asked = true;
+      (stop_set ? outcome.stopped : outcome.soft_timed_out) = true;
       stop_deadline = now;
       if (cmd.graceful_stop) {
-        cmd.graceful_stop->ask();
+        cmd.graceful_stop->ask(!stop_set);
         stop_deadline = now + cmd.graceful_stop->grace;
       }
     }
-    if (outcome.stopped && now >= stop_deadline && !group_killed && !exited) {
+    if (asked && now >= stop_deadline && !group_killed && !exited) {
       if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
       kill(-pid, SIGTERM);
       group_killed = true;

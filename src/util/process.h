@@ -30,12 +30,14 @@ struct Command {
   // cancels): on_stop is called, its group gets SIGTERM, then SIGKILL after 2 s. Seen within
   // 200 ms.
   const std::atomic<bool>* stop = nullptr;
-  // When stop is set, ask the command to wind down instead (a job's after_script runs when the
-  // run cancels it, as GitLab's `canceling` state has it) and give it `grace` to end by itself;
-  // on_stop and the signals follow only then. A timeout or Ctrl-C still stops it at once.
+  // When stop is set, or soft_timeout passes, ask the command to wind down instead (a job's
+  // after_script runs when the run cancels it, as GitLab's `canceling` state has it, and when its
+  // script exceeds RUNNER_SCRIPT_TIMEOUT) and give it `grace` to end by itself; on_stop and the
+  // signals follow only then. `timeout` or Ctrl-C still stops it at once.
   struct GracefulStop {
-    std::function<void()> ask;
+    std::function<void(bool soft_timed_out)> ask;  // false: stop was set
     std::chrono::milliseconds grace{0};
+    std::chrono::milliseconds soft_timeout{0};  // 0: none
   };
   std::optional<GracefulStop> graceful_stop;
   // A cleanup command (removing what a canceled job made) runs to its end even after Ctrl-C or
@@ -48,9 +50,12 @@ struct Outcome {
   int exit_code = -1;   // the exit status, or 128+signal when a signal ended it
   int term_signal = 0;  // the signal that ended it, 0 if it exited
   bool timed_out = false;
-  bool canceled = false;  // Ctrl-C or SIGTERM reached tollgate while it ran
-  bool stopped = false;   // Command::stop was set while it ran
-  bool ok() const { return exit_code == 0 && !timed_out && !canceled && !stopped; }
+  bool canceled = false;        // Ctrl-C or SIGTERM reached tollgate while it ran
+  bool stopped = false;         // Command::stop was set while it ran
+  bool soft_timed_out = false;  // GracefulStop::soft_timeout passed while it ran
+  bool ok() const {
+    return exit_code == 0 && !timed_out && !canceled && !stopped && !soft_timed_out;
+  }
 };
 
 // Runs cmd with stdout and stderr merged into one stream and calls on_line with every line as

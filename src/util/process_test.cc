@@ -103,8 +103,8 @@ TEST(Process, AGracefulStopAsksFirstAndLetsTheCommandFinish) {
                "while [ ! -e " + asked.string() + " ]; do sleep 0.05; done; echo winding down"}};
   std::atomic<bool> stop{true};
   cmd.stop = &stop;
-  cmd.graceful_stop =
-      Command::GracefulStop{[&] { files::write_atomic(asked, ""); }, std::chrono::seconds(30)};
+  cmd.graceful_stop = Command::GracefulStop{[&](bool) { files::write_atomic(asked, ""); },
+                                            std::chrono::seconds(30)};
   int hard_stops = 0;
   cmd.on_stop = [&] { ++hard_stops; };
   Captured c = run_capture(cmd);
@@ -119,7 +119,7 @@ TEST(Process, AGracefulStopThatIsIgnoredEndsHardAfterTheGrace) {
   std::atomic<bool> stop{true};
   cmd.stop = &stop;
   int asks = 0, hard_stops = 0;
-  cmd.graceful_stop = Command::GracefulStop{[&] { ++asks; }, std::chrono::milliseconds(300)};
+  cmd.graceful_stop = Command::GracefulStop{[&](bool) { ++asks; }, std::chrono::milliseconds(300)};
   cmd.on_stop = [&] { ++hard_stops; };
   auto start = std::chrono::steady_clock::now();
   Outcome o = run_streaming(cmd, [](std::string_view) {});
@@ -128,6 +128,30 @@ TEST(Process, AGracefulStopThatIsIgnoredEndsHardAfterTheGrace) {
   EXPECT_EQ(asks, 1);
   EXPECT_EQ(hard_stops, 1);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+}
+
+// RUNNER_SCRIPT_TIMEOUT inside a job's timeout: when it passes, the command is asked as for a
+// stop, told why, and still has its grace.
+TEST(Process, ASoftTimeoutAsksTheCommandToWindDown) {
+  files::TempDir dir;
+  auto asked = dir.path() / "asked";
+  Command cmd{{"bash", "-c",
+               "while [ ! -e " + asked.string() + " ]; do sleep 0.05; done; echo after the ask"}};
+  std::vector<bool> asks;
+  auto ask = [&](bool soft) {
+    asks.push_back(soft);
+    files::write_atomic(asked, "");
+  };
+  cmd.graceful_stop =
+      Command::GracefulStop{ask, std::chrono::seconds(30), std::chrono::milliseconds(200)};
+  cmd.timeout = std::chrono::seconds(30);
+  Captured c = run_capture(cmd);
+  EXPECT_TRUE(c.outcome.soft_timed_out);
+  EXPECT_FALSE(c.outcome.timed_out);
+  EXPECT_FALSE(c.outcome.ok());
+  EXPECT_EQ(c.outcome.exit_code, 0);
+  EXPECT_EQ(c.output, "after the ask\n");
+  EXPECT_EQ(asks, std::vector<bool>{true});
 }
 
 TEST(Process, LeftoverBackgroundChildDoesNotHangTheCommand) {

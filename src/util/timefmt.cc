@@ -1,5 +1,6 @@
 #include "util/timefmt.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -124,6 +125,36 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
   }
   if (!any) return std::nullopt;
   return std::chrono::milliseconds(static_cast<long long>(std::llround(total_ms)));
+}
+
+std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view s) {
+  bool negative = !s.empty() && s.front() == '-';
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) s.remove_prefix(1);
+  if (s == "0") return std::chrono::milliseconds(0);
+  if (s.empty()) return std::nullopt;
+  static const std::pair<std::string_view, double> kUnits[] = {
+      {"ns", 1e-6}, {"us", 1e-3}, {"\u00b5s", 1e-3}, {"\u03bcs", 1e-3},
+      {"ms", 1},    {"s", 1e3},   {"m", 6e4},        {"h", 3.6e6}};
+  double total_ms = 0;
+  while (!s.empty()) {
+    size_t digits = 0;
+    while (digits < s.size() &&
+           (std::isdigit(static_cast<unsigned char>(s[digits])) || s[digits] == '.'))
+      ++digits;
+    std::string number(s.substr(0, digits));
+    if (number.empty() || number == "." || std::count(number.begin(), number.end(), '.') > 1)
+      return std::nullopt;
+    s.remove_prefix(digits);
+    const std::pair<std::string_view, double>* unit = nullptr;
+    for (const auto& u : kUnits)  // the longest unit that matches: "ms" before "m"
+      if (s.starts_with(u.first) && (!unit || u.first.size() > unit->first.size())) unit = &u;
+    if (!unit) return std::nullopt;
+    s.remove_prefix(unit->first.size());
+    total_ms += std::stod(number) * unit->second;
+  }
+  if (total_ms > 9.2e15) return std::nullopt;  // past Go's int64 nanoseconds
+  auto ms = std::chrono::milliseconds(static_cast<long long>(total_ms));
+  return negative ? -ms : ms;
 }
 
 std::string format_duration(double seconds) {

@@ -20,6 +20,26 @@ TEST(Duration, GitLabTimeoutForms) {
   EXPECT_FALSE(parse_duration("5 parsecs"));
 }
 
+// gitlab-runner reads RUNNER_SCRIPT_TIMEOUT with Go's time.ParseDuration: units are required and
+// spaces are not allowed, unlike GitLab's `timeout:`.
+TEST(Duration, GoFormsAsGitLabRunnerReadsThem) {
+  EXPECT_EQ(parse_go_duration("1h30m"), milliseconds(5'400'000));
+  EXPECT_EQ(parse_go_duration("1.5s"), milliseconds(1'500));
+  EXPECT_EQ(parse_go_duration("300ms"), milliseconds(300));
+  EXPECT_EQ(parse_go_duration("2m3.5s"), milliseconds(123'500));  // 120 s + 3.5 s
+  EXPECT_EQ(parse_go_duration("-10m"), milliseconds(-600'000));
+  EXPECT_EQ(parse_go_duration("+5s"), milliseconds(5'000));
+  EXPECT_EQ(parse_go_duration("0"), milliseconds(0));
+  EXPECT_EQ(parse_go_duration("1500us"), milliseconds(1));  // 1.5 ms, rounded down
+  EXPECT_FALSE(parse_go_duration("90"));                    // no unit
+  EXPECT_FALSE(parse_go_duration("1h 30m"));                // a space
+  EXPECT_FALSE(parse_go_duration("5 minutes"));
+  EXPECT_FALSE(parse_go_duration("1d"));  // Go has no days
+  EXPECT_FALSE(parse_go_duration(""));
+  EXPECT_FALSE(parse_go_duration("."));
+  EXPECT_FALSE(parse_go_duration("1..5s"));
+}
+
 TEST(Iso8601, RoundTripAndOffsets) {
   auto t = parse_iso8601("2026-11-26T18:29:47.123Z");
   ASSERT_TRUE(t);

@@ -500,12 +500,12 @@ slow:
   image: localhost/tollgate-test/busybox:1
   script:
     - touch /tmp/made-by-script
-    - sleep 300 &
-    - sleep 60
+    - sleep 301 &
+    - sleep 302
   after_script:
     - echo "after_script sees $CI_JOB_STATUS"
     - ls /tmp/made-by-script
-    - echo "sleeping processes left $(ps -o comm | grep -c sleep)"
+    - echo "script sleeps left $(ps -o args | grep -c '[s]leep 30[12]')"
 broken:
   script: [sleep 2, exit 1]
 )yaml");
@@ -516,8 +516,39 @@ broken:
   std::string log = p.read(slow["log"]);
   EXPECT_NE(log.find("after_script sees canceled"), std::string::npos) << log;
   EXPECT_NE(log.find("\n/tmp/made-by-script\n"), std::string::npos) << log;
-  EXPECT_NE(log.find("sleeping processes left 0"), std::string::npos) << log;
+  EXPECT_NE(log.find("script sleeps left 0"), std::string::npos) << log;
   EXPECT_LT(slow["duration_s"].get<double>(), 11.0) << slow;
+  EXPECT_EQ(EngineCensus::take(p), before);
+}
+
+// GitLabRuntime.RunnerScriptLimitsBoundAndJudgeTheScripts's pipeline in an image: the script
+// timeout stops the script inside the container and after_script runs there, told why.
+TEST_F(ContainerExecutor, RunnerLimitsHoldInAContainerToo) {
+  PipelineProject p;
+  p.write(".gitlab-ci.yml",
+          files::read(source_dir() + "/tests/pipelines/gitlab_runtime/runner_limits.yml"));
+  EngineCensus before = EngineCensus::take(p);
+  auto run = p.run_json("-j 3 --executor podman --var IMAGE=localhost/tollgate-test/busybox:1", 1);
+  const auto& timed = *find_job(run, "script-timeout");
+  EXPECT_EQ(timed["status"], "timeout");
+  EXPECT_EQ(timed["reason"], "its script exceeded RUNNER_SCRIPT_TIMEOUT of 1.0s");
+  std::string log = p.read(timed["log"]);
+  EXPECT_NE(log.find("Running with podman"), std::string::npos) << log;
+  EXPECT_NE(log.find("after_script sees timedout"), std::string::npos) << log;
+  EXPECT_EQ(log.find("never"), std::string::npos) << log;
+  EXPECT_EQ(job_status(run, "script-timeout-alone"), "timeout");
+  const auto& late = *find_job(run, "after-script-timeout");
+  EXPECT_EQ(late["status"], "success");
+  EXPECT_NE(p.read(late["log"]).find("WARNING: after_script exceeded 1.0s and was killed"),
+            std::string::npos)
+      << p.read(late["log"]);
+  EXPECT_LT(late["duration_s"].get<double>(), 12.0) << "not the after_script's 30 s";
+  const auto& fails = *find_job(run, "after-script-fails-job");
+  EXPECT_EQ(fails["status"], "failed");
+  EXPECT_EQ(fails["exit_code"], 4);
+  EXPECT_EQ(job_status(run, "after-script-ignored"), "success");
+  EXPECT_EQ(job_status(run, "malformed"), "success");
+  EXPECT_LT(timed["duration_s"].get<double>(), 12.0) << "not the script's 30 s";
   EXPECT_EQ(EngineCensus::take(p), before);
 }
 

@@ -39,6 +39,46 @@ TEST(GitLabRuntime, TheShortShaIsEightCharactersAndTheStatusIsRunningUntilAfterS
   EXPECT_NE(p.log(failed, "unit").find("after=failed"), std::string::npos);
 }
 
+// RUNNER_SCRIPT_TIMEOUT, RUNNER_AFTER_SCRIPT_TIMEOUT and AFTER_SCRIPT_IGNORE_ERRORS on the shell;
+// ContainerExecutor.RunnerLimitsHoldInAContainerToo runs the same file in an image.
+TEST(GitLabRuntime, RunnerScriptLimitsBoundAndJudgeTheScripts) {
+  RuntimeProject p("runner_limits.yml");
+  auto run = p.run_json("-j 6 --executor podman", 1);
+  const nlohmann::json& timed = *find_job(run, "script-timeout");
+  // `image: $IMAGE` with IMAGE empty is no image: GitLab's runner default, the shell here.
+  EXPECT_NE(p.log(run, "malformed").find("image '$IMAGE' is empty here: the job runs on the shell"),
+            std::string::npos)
+      << p.log(run, "malformed");
+  EXPECT_EQ(timed["status"], "timeout");
+  EXPECT_EQ(timed["reason"], "its script exceeded RUNNER_SCRIPT_TIMEOUT of 1.0s");
+  std::string log = p.log(run, "script-timeout");
+  EXPECT_NE(log.find("ERROR: the script exceeded RUNNER_SCRIPT_TIMEOUT (1.0s) and was stopped"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("after_script sees timedout"), std::string::npos) << log;
+  EXPECT_EQ(log.find("never"), std::string::npos) << log;
+  EXPECT_EQ(job_status(run, "script-timeout-alone"), "timeout");
+  EXPECT_EQ(job_status(run, "after-script-timeout"), "success");
+  EXPECT_NE(p.log(run, "after-script-timeout").find("WARNING: after_script exceeded 1.0s"),
+            std::string::npos)
+      << p.log(run, "after-script-timeout");
+  const nlohmann::json& fails = *find_job(run, "after-script-fails-job");
+  EXPECT_EQ(fails["status"], "failed");
+  EXPECT_EQ(fails["exit_code"], 4);
+  EXPECT_NE(p.log(run, "after-script-fails-job")
+                .find("after_script failed with exit code 4 (AFTER_SCRIPT_IGNORE_ERRORS is false"),
+            std::string::npos);
+  EXPECT_EQ(job_status(run, "after-script-ignored"), "success");
+  EXPECT_EQ(job_status(run, "malformed"), "success");
+  EXPECT_NE(p.log(run, "malformed")
+                .find("WARNING: Ignoring malformed RUNNER_SCRIPT_TIMEOUT "
+                      "timeout: 90"),
+            std::string::npos);
+  // Both timeouts took about their second, not the 30 s of the sleeps.
+  EXPECT_LT(timed["duration_s"].get<double>(), 10.0);
+  EXPECT_LT((*find_job(run, "after-script-timeout"))["duration_s"].get<double>(), 10.0);
+}
+
 TEST(GitLabRuntime, ANonParallelJobHasNodeTotalOneAndNoNodeIndex) {
   RuntimeProject p("predefined.yml");
   auto run = p.run_json();
