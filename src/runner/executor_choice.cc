@@ -108,6 +108,8 @@ std::string executor_description(const ExecutorChoice& choice, const Context& ct
   const pipeline::Image* image = job_image(*pj.job);
   if (!image) return "shell";
   std::string name = planned_image_name(*image, ctx, plan, pj);
+  // As the run does: an image that expands to nothing is none.
+  if (name.empty()) return "shell (image '" + image->name + "' is empty)";
   if (choice.engine) return std::string(choice.engine->name()) + ": " + name;
   if (choice.setting.kind == ExecutorKind::Shell) return "shell (image " + name + " unused)";
   return "shell (image " + name + " unused: " + choice.why_not + ")";

@@ -659,6 +659,7 @@ TEST_F(ContainerExecutor, PlanShowsWhatRunsEachJob) {
   p.write(".gitlab-ci.yml", "variables:\n  TAG: \"0\"\na:\n  image: " + kBusybox +
                                 "\n  script: [\"true\"]\nb:\n  script: [\"true\"]\n"
                                 "c:\n  image: localhost/$NAME:$TAG\n  variables: {NAME: tool}\n"
+                                "  script: [\"true\"]\nd:\n  image: $UNSET\n"
                                 "  script: [\"true\"]\n");
   auto plan = p.tollgate("plan --format json --executor podman --var TAG=2");
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
@@ -666,6 +667,7 @@ TEST_F(ContainerExecutor, PlanShowsWhatRunsEachJob) {
   EXPECT_EQ(jobs[0]["executor"], "podman: " + kBusybox);
   EXPECT_EQ(jobs[1]["executor"], "shell");
   EXPECT_EQ(jobs[2]["executor"], "podman: localhost/tool:2") << "the name as the job will run it";
+  EXPECT_EQ(jobs[3]["executor"], "shell (image '$UNSET' is empty)");
   auto table = p.tollgate("plan --executor shell");
   EXPECT_NE(table.out.find("RUNS IN"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("shell (image " + kBusybox + " unused)"), std::string::npos)
