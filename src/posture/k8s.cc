@@ -139,21 +139,19 @@ std::string Container::label() const {
 namespace {
 
 // Kubernetes rejects these shapes at apply time; a gate that skipped them would pass a
-// manifest that never runs as checked, so they are input errors (exit 2).
-void expect_kind(const Node* node, yaml_parse::Kind kind, const std::string& path) {
-  if (node == nullptr || node->is_null() || node->kind() == kind) return;
-  throw Error(node->where(), path + " must be " +
-                                 (kind == yaml_parse::Kind::Sequence ? "a list" : "a mapping") +
-                                 ", not " + node->describe());
+// manifest that never runs as checked, so they are input errors (exit 2). Lists are items()'s.
+void expect_mapping(const Node* node, const std::string& path) {
+  if (node == nullptr || node->is_null() || node->is_mapping()) return;
+  throw Error(node->where(), path + " must be a mapping, not " + node->describe());
 }
 
 // A securityContext's nested settings; written as a scalar (`capabilities: SYS_ADMIN`) they
 // would read as absent, and the controls over them would pass.
 void expect_security_context(const Node* sc, const std::string& path) {
-  expect_kind(sc, yaml_parse::Kind::Mapping, path);
+  expect_mapping(sc, path);
   for (const char* key :
        {"capabilities", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"})
-    expect_kind(get(sc, key), yaml_parse::Kind::Mapping, path + "." + key);
+    expect_mapping(get(sc, key), path + "." + key);
 }
 
 }  // namespace
@@ -161,7 +159,7 @@ void expect_security_context(const Node* sc, const std::string& path) {
 std::vector<Container> containers_of(const PodSpec& pod) {
   std::vector<Container> out;
   for (const char* key : {"initContainers", "containers", "ephemeralContainers", "volumes"})
-    expect_kind(get(pod.spec, key), yaml_parse::Kind::Sequence, pod.path + "." + key);
+    items(get(pod.spec, key), pod.path + "." + key);  // each a list, or exit 2 naming it
   expect_security_context(get(pod.spec, "securityContext"), pod.path + ".securityContext");
   const std::pair<const char*, ContainerType> lists[] = {
       {"initContainers", ContainerType::Init},

@@ -166,8 +166,9 @@ std::vector<Permission> permissions_of(const Resource& r, const std::string& dir
   std::vector<Permission> out;
   whole_unknown = false;
   if (r.type == "aws_security_group") {
-    if (r.is_unknown(direction) && r.list(direction).empty()) whole_unknown = true;
-    for (const auto& i : r.list(direction)) {
+    std::span<const Node> blocks = r.list(direction);
+    if (r.is_unknown(direction) && blocks.empty()) whole_unknown = true;
+    for (const auto& i : blocks) {
       Permission p{std::string(text(get(&i, "protocol"))),
                    port(get(&i, "from_port")),
                    port(get(&i, "to_port")),
