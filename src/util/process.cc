@@ -432,7 +432,12 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   Fd pidfd(pidfd_open(pid));
   fcntl(out_read.fd, F_SETFL, fcntl(out_read.fd, F_GETFL) | O_NONBLOCK);
   if (on_error_line) fcntl(err_read.fd, F_SETFL, fcntl(err_read.fd, F_GETFL) | O_NONBLOCK);
-  LineSplitter splitter(on_line);
+  bool any_line = false;  // arms GracefulStop::soft_timeout
+  const std::function<void(std::string_view)> counted_line = [&](std::string_view line) {
+    any_line = true;
+    on_line(line);
+  };
+  LineSplitter splitter(counted_line);
   LineSplitter err_splitter(on_error_line);
   Outcome outcome;
   auto start = std::chrono::steady_clock::now();
@@ -448,10 +453,7 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
   // When a stop (Command::stop) turns into on_stop and signals: at once, or after the grace.
   std::chrono::steady_clock::time_point stop_deadline =
       std::chrono::steady_clock::time_point::max();
-  bool asked = false;  // stopped, or the soft timeout passed
   std::optional<std::chrono::steady_clock::time_point> soft_deadline;
-  if (cmd.graceful_stop && cmd.graceful_stop->soft_timeout.count() > 0)
-    soft_deadline = start + cmd.graceful_stop->soft_timeout;
 
   while (output_open || errors_open || !exited) {
     auto now = std::chrono::steady_clock::now();
@@ -469,10 +471,12 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
       group_killed = true;
       kill_deadline = std::min(kill_deadline, now + std::chrono::milliseconds(400));
     }
+    if (any_line && !soft_deadline && cmd.graceful_stop &&
+        cmd.graceful_stop->soft_timeout.count() > 0)
+      soft_deadline = now + cmd.graceful_stop->soft_timeout;
     bool stop_set = cmd.stop && cmd.stop->load();
     bool soft_due = soft_deadline && now >= *soft_deadline;
-    if ((stop_set || soft_due) && !asked && !group_killed) {
-      asked = true;
+    if ((stop_set || soft_due) && !outcome.stopped && !outcome.soft_timed_out && !group_killed) {
       (stop_set ? outcome.stopped : outcome.soft_timed_out) = true;
       stop_deadline = now;
       if (cmd.graceful_stop) {
@@ -480,7 +484,8 @@ Outcome run_streaming(const Command& cmd, const std::function<void(std::string_v
         stop_deadline = now + cmd.graceful_stop->grace;
       }
     }
-    if (asked && now >= stop_deadline && !group_killed && !exited) {
+    if ((outcome.stopped || outcome.soft_timed_out) && now >= stop_deadline && !group_killed &&
+        !exited) {
       if (cmd.on_stop && !outcome.timed_out) cmd.on_stop();
       kill(-pid, SIGTERM);
       group_killed = true;

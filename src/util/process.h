@@ -37,7 +37,10 @@ struct Command {
   struct GracefulStop {
     std::function<void(bool soft_timed_out)> ask;  // false: stop was set
     std::chrono::milliseconds grace{0};
-    std::chrono::milliseconds soft_timeout{0};  // 0: none
+    // Counted from the command's first output line, not its start: a job container's script
+    // echoes its first command as it begins, so the engine's start-up is not the script's time
+    // (and the script's shell is there to be asked). 0: none.
+    std::chrono::milliseconds soft_timeout{0};
   };
   std::optional<GracefulStop> graceful_stop;
   // A cleanup command (removing what a canceled job made) runs to its end even after Ctrl-C or

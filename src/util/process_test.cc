@@ -130,28 +130,33 @@ TEST(Process, AGracefulStopThatIsIgnoredEndsHardAfterTheGrace) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
 }
 
-// RUNNER_SCRIPT_TIMEOUT inside a job's timeout: when it passes, the command is asked as for a
-// stop, told why, and still has its grace.
+// RUNNER_SCRIPT_TIMEOUT inside a job's timeout: when it passes, counted from the first line (the
+// script's start, not the container's), the command is asked as for a stop, told why, and still
+// has its grace.
 TEST(Process, ASoftTimeoutAsksTheCommandToWindDown) {
   files::TempDir dir;
   auto asked = dir.path() / "asked";
   Command cmd{{"bash", "-c",
-               "while [ ! -e " + asked.string() + " ]; do sleep 0.05; done; echo after the ask"}};
-  std::vector<bool> asks;
+               "sleep 0.5; echo started; while [ ! -e " + asked.string() +
+                   " ]; do sleep 0.05; done; echo after the ask"}};
+  std::vector<std::string> lines;
+  std::vector<size_t> lines_at_ask;
   auto ask = [&](bool soft) {
-    asks.push_back(soft);
+    EXPECT_TRUE(soft);
+    lines_at_ask.push_back(lines.size());
     files::write_atomic(asked, "");
   };
   cmd.graceful_stop =
       Command::GracefulStop{ask, std::chrono::seconds(30), std::chrono::milliseconds(200)};
   cmd.timeout = std::chrono::seconds(30);
-  Captured c = run_capture(cmd);
-  EXPECT_TRUE(c.outcome.soft_timed_out);
-  EXPECT_FALSE(c.outcome.timed_out);
-  EXPECT_FALSE(c.outcome.ok());
-  EXPECT_EQ(c.outcome.exit_code, 0);
-  EXPECT_EQ(c.output, "after the ask\n");
-  EXPECT_EQ(asks, std::vector<bool>{true});
+  Outcome o = run_streaming(cmd, [&](std::string_view l) { lines.emplace_back(l); });
+  EXPECT_TRUE(o.soft_timed_out);
+  EXPECT_FALSE(o.timed_out);
+  EXPECT_FALSE(o.ok());
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_EQ(lines, (std::vector<std::string>{"started", "after the ask"}));
+  // 200 ms after "started", not 200 ms after the start (which was before it).
+  EXPECT_EQ(lines_at_ask, std::vector<size_t>{1});
 }
 
 TEST(Process, LeftoverBackgroundChildDoesNotHangTheCommand) {
